@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Vigie",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "vigie", targets: ["vigie"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+    ],
+    targets: [
+        // C libraries behind shims: C types never leave VigieMail.
+        .systemLibrary(name: "CEtpan", path: "Sources/CEtpan", pkgConfig: "libetpan",
+                       providers: [.apt(["libetpan-dev"])]),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-gnutls-dev"])]),
+
+        // The domain: pure, synchronous, Foundation only.
+        .target(name: "VigieCore"),
+        // Adapters to libetpan and libcurl.
+        .target(name: "VigieMail", dependencies: [
+            "CEtpan", "CCurl", "VigieCore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // SQLite through GRDB.
+        .target(name: "VigieStore", dependencies: [
+            "VigieCore",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+        // Use cases wiring the rest.
+        .target(name: "VigieApp", dependencies: [
+            "VigieCore", "VigieMail", "VigieStore",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Mustache", package: "swift-mustache"),
+        ]),
+        .executableTarget(name: "vigie", dependencies: [
+            "VigieApp",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .testTarget(name: "VigieCoreTests", dependencies: ["VigieCore"]),
+        .testTarget(name: "VigieMailTests", dependencies: ["VigieMail", "VigieCore"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "VigieStoreTests", dependencies: ["VigieStore", "VigieCore"]),
+        .testTarget(name: "VigieIntegrationTests", dependencies: ["VigieApp", "VigieMail", "VigieStore", "VigieCore"]),
+    ]
+)

@@ -1,0 +1,3 @@
+import VigieCore
+import VigieMail
+import VigieStore

@@ -1,0 +1,78 @@
+import CEtpan
+
+/// The one place where libetpan return codes become Swift errors.
+public struct EtpanError: Error, CustomStringConvertible, Sendable {
+    public enum Kind: Sendable {
+        /// The connection broke or could not be made: worth retrying later.
+        case connection
+        /// The server refused the login.
+        case authentication
+        /// The server answered NO/BAD, or something we could not parse.
+        case protocolError
+        /// TLS could not be set up (handshake, certificate).
+        case tls
+        /// The MIME/IMF parser gave up.
+        case parse
+        case other
+    }
+
+    public var kind: Kind
+    public var code: Int32
+    public var operation: String
+    /// The server's last response text, when there was one.
+    public var serverText: String?
+
+    public var description: String {
+        var s = "\(operation) failed (\(Self.name(code)))"
+        if let t = serverText, !t.isEmpty { s += ": \(t)" }
+        return s
+    }
+
+    /// True for failures a later retry may cure (server down, timeout, dropped connection).
+    public var isTransient: Bool { kind == .connection || kind == .tls }
+
+    /// Throws unless `code` is one of libetpan's IMAP success codes.
+    static func checkIMAP(_ code: Int32, _ operation: String, serverText: String? = nil) throws {
+        if code == Int32(MAILIMAP_NO_ERROR) || code == Int32(MAILIMAP_NO_ERROR_AUTHENTICATED)
+            || code == Int32(MAILIMAP_NO_ERROR_NON_AUTHENTICATED)
+        {
+            return
+        }
+        throw EtpanError(kind: imapKind(code), code: code, operation: operation, serverText: serverText)
+    }
+
+    /// Throws unless `code` is MAILIMF_NO_ERROR (the IMF and MIME parsers share these codes).
+    static func checkIMF(_ code: Int32, _ operation: String) throws {
+        if code == Int32(MAILIMF_NO_ERROR) { return }
+        throw EtpanError(kind: .parse, code: code, operation: operation, serverText: nil)
+    }
+
+    static func imapKind(_ code: Int32) -> Kind {
+        switch Int(code) {
+        case MAILIMAP_ERROR_STREAM, MAILIMAP_ERROR_CONNECTION_REFUSED,
+            MAILIMAP_ERROR_DONT_ACCEPT_CONNECTION, MAILIMAP_ERROR_FATAL:
+            return .connection
+        case MAILIMAP_ERROR_LOGIN, MAILIMAP_ERROR_SASL:
+            return .authentication
+        case MAILIMAP_ERROR_SSL, MAILIMAP_ERROR_STARTTLS:
+            return .tls
+        case MAILIMAP_ERROR_PARSE, MAILIMAP_ERROR_PROTOCOL:
+            return .protocolError
+        default:
+            return .protocolError
+        }
+    }
+
+    static func name(_ code: Int32) -> String {
+        switch Int(code) {
+        case MAILIMAP_ERROR_STREAM: return "connection lost"
+        case MAILIMAP_ERROR_CONNECTION_REFUSED: return "connection refused"
+        case MAILIMAP_ERROR_LOGIN: return "login refused"
+        case MAILIMAP_ERROR_SSL: return "TLS error"
+        case MAILIMAP_ERROR_STARTTLS: return "STARTTLS failed"
+        case MAILIMAP_ERROR_PARSE: return "unparsable server response"
+        case MAILIMAP_ERROR_PROTOCOL: return "protocol error"
+        default: return "libetpan error \(code)"
+        }
+    }
+}

@@ -1,0 +1,2 @@
+import VigieApp
+print("vigie")
