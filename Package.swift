@@ -16,9 +16,9 @@ let package = Package(
     ],
     targets: [
         // C libraries behind shims: C types never leave VigieMail.
-        .systemLibrary(name: "CEtpan", path: "Sources/CEtpan", pkgConfig: "libetpan",
+        .systemLibrary(name: "CEtpan", path: "Sources/CEtpan",
                        providers: [.apt(["libetpan-dev"])]),
-        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl",
                        providers: [.apt(["libcurl4-gnutls-dev"])]),
 
         // The domain: pure, synchronous, Foundation only.

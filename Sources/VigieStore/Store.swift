@@ -1,2 +1,64 @@
+import Foundation
 import GRDB
 import VigieCore
+
+/// The embedded store: one SQLite file in WAL mode, migrated on open.
+public final class Store: Sendable {
+    let pool: DatabasePool
+    /// The database file.
+    public let path: String
+
+    /// Opens (creating the file and its folder if needed) and migrates the database.
+    public init(path: String) throws {
+        self.path = path
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty {
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            } catch {
+                throw StoreError.cannotOpen(path: path, reason: "cannot create folder \(dir): \(error.localizedDescription)")
+            }
+        }
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        config.label = "vigie"
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            try Self.migrator.migrate(pool)
+        } catch let error as DatabaseError {
+            throw StoreError.cannotOpen(path: path, reason: error.message ?? "\(error)")
+        }
+    }
+
+    /// Every schema version, in order; a migration once shipped is never edited, only followed by another.
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1-intake", migrate: Schema.intakeV1)
+        m.registerMigration("v2-clusters", migrate: Schema.clustersV1)
+        m.registerMigration("v3-newsletter", migrate: Schema.newsletterV1)
+        return m
+    }
+
+    /// Names of the migrations applied, oldest first.
+    public func appliedMigrations() throws -> [String] {
+        try pool.read { db in try Self.migrator.appliedMigrations(db) }
+    }
+}
+
+/// Store failures worth a clear one-line message.
+public enum StoreError: Error, CustomStringConvertible {
+    case cannotOpen(path: String, reason: String)
+    case notFound(what: String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason):
+            return "database \(path): \(reason); check [database] path in vigie.toml and the folder's permissions"
+        case .notFound(let what):
+            return "\(what) not found"
+        }
+    }
+}

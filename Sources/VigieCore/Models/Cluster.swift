@@ -1,0 +1,223 @@
+import Foundation
+
+/// One line of `vigie clusters list`: a content and how much it was reported.
+public struct ClusterSummary: Sendable, Codable, Equatable {
+    public var id: Int64
+    public var key: String
+    public var platform: String
+    public var kind: String
+    public var canonicalURL: String
+    /// The URLs as citizens wrote them (distinct, first seen first).
+    public var urls: [String]
+    public var reports: Int
+    public var reporters: Int
+    /// Distinct reporters whose latest report of it is under 24 h old.
+    public var recentReporters: Int
+    public var priority: Double
+    public var status: ModerationStatus
+    public var offence: String?
+    public var firstReported: Date?
+    public var lastReported: Date?
+    public var account: String?
+    public var platformRef: String?
+
+    public init(id: Int64, key: String, platform: String, kind: String, canonicalURL: String, urls: [String],
+                reports: Int, reporters: Int, recentReporters: Int, priority: Double, status: ModerationStatus,
+                offence: String?, firstReported: Date?, lastReported: Date?, account: String?, platformRef: String?) {
+        self.id = id
+        self.key = key
+        self.platform = platform
+        self.kind = kind
+        self.canonicalURL = canonicalURL
+        self.urls = urls
+        self.reports = reports
+        self.reporters = reporters
+        self.recentReporters = recentReporters
+        self.priority = priority
+        self.status = status
+        self.offence = offence
+        self.firstReported = firstReported
+        self.lastReported = lastReported
+        self.account = account
+        self.platformRef = platformRef
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, key, platform, kind, urls, reports, reporters, priority, status, offence, account
+        case canonicalURL = "canonical_url"
+        case recentReporters = "reporters_24h"
+        case firstReported = "first_reported"
+        case lastReported = "last_reported"
+        case platformRef = "platform_ref"
+    }
+
+    /// Every documented key is present, null when unknown.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(key, forKey: .key)
+        try c.encode(platform, forKey: .platform)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(canonicalURL, forKey: .canonicalURL)
+        try c.encode(urls, forKey: .urls)
+        try c.encode(reports, forKey: .reports)
+        try c.encode(reporters, forKey: .reporters)
+        try c.encode(recentReporters, forKey: .recentReporters)
+        try c.encode((priority * 1000).rounded() / 1000, forKey: .priority)
+        try c.encode(status, forKey: .status)
+        try c.encode(offence, forKey: .offence)
+        try c.encode(firstReported, forKey: .firstReported)
+        try c.encode(lastReported, forKey: .lastReported)
+        try c.encode(account, forKey: .account)
+        try c.encode(platformRef, forKey: .platformRef)
+    }
+}
+
+/// One report of a cluster, as `clusters show` lists it.
+public struct ClusterReport: Sendable, Codable, Equatable {
+    public var reportID: Int64
+    public var receivedAt: Date
+    public var reporter: String?
+    public var subject: String?
+    public var excerpt: String
+    public var urls: [String]
+
+    public init(reportID: Int64, receivedAt: Date, reporter: String?, subject: String?, excerpt: String,
+                urls: [String]) {
+        self.reportID = reportID
+        self.receivedAt = receivedAt
+        self.reporter = reporter
+        self.subject = subject
+        self.excerpt = excerpt
+        self.urls = urls
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case reporter, subject, excerpt, urls
+        case reportID = "report_id"
+        case receivedAt = "received_at"
+    }
+}
+
+/// One entry of a cluster's audit trail.
+public struct ClusterEvent: Sendable, Codable, Equatable {
+    public var at: Date
+    public var author: String
+    public var from: ModerationStatus
+    public var to: ModerationStatus
+    public var offence: String?
+    public var note: String?
+    public var platformRef: String?
+    public var channel: String?
+    public var reason: String?
+
+    public init(at: Date, author: String, from: ModerationStatus, to: ModerationStatus, offence: String?,
+                note: String?, platformRef: String?, channel: String?, reason: String?) {
+        self.at = at
+        self.author = author
+        self.from = from
+        self.to = to
+        self.offence = offence
+        self.note = note
+        self.platformRef = platformRef
+        self.channel = channel
+        self.reason = reason
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case at, author, from, to, offence, note, channel, reason
+        case platformRef = "platform_ref"
+    }
+}
+
+/// A cluster with its reports and history.
+public struct ClusterDetail: Sendable, Encodable {
+    public var summary: ClusterSummary
+    public var note: String?
+    public var reason: String?
+    public var notifiedAt: Date?
+    public var notifiedChannel: String?
+    public var reportList: [ClusterReport]
+    public var events: [ClusterEvent]
+
+    public init(summary: ClusterSummary, note: String?, reason: String?, notifiedAt: Date?, notifiedChannel: String?,
+                reportList: [ClusterReport], events: [ClusterEvent]) {
+        self.summary = summary
+        self.note = note
+        self.reason = reason
+        self.notifiedAt = notifiedAt
+        self.notifiedChannel = notifiedChannel
+        self.reportList = reportList
+        self.events = events
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case note, reason, events
+        case notifiedAt = "notified_at"
+        case notifiedChannel = "notified_channel"
+        case reportList = "report_list"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        try summary.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(note, forKey: .note)
+        try c.encode(reason, forKey: .reason)
+        try c.encode(notifiedAt, forKey: .notifiedAt)
+        try c.encode(notifiedChannel, forKey: .notifiedChannel)
+        try c.encode(reportList, forKey: .reportList)
+        try c.encode(events, forKey: .events)
+    }
+}
+
+/// An account and what was reported of it.
+public struct AccountSummary: Sendable, Codable, Equatable {
+    public var key: String
+    public var platform: String
+    /// Reported contents (posts, videos) published by the account.
+    public var posts: Int
+    /// Distinct reporters over the account and all its posts.
+    public var reporters: Int
+    public var reports: Int
+    public var lastReported: Date?
+
+    public init(key: String, platform: String, posts: Int, reporters: Int, reports: Int, lastReported: Date?) {
+        self.key = key
+        self.platform = platform
+        self.posts = posts
+        self.reporters = reporters
+        self.reports = reports
+        self.lastReported = lastReported
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case key, platform, posts, reporters, reports
+        case lastReported = "last_reported"
+    }
+}
+
+/// How clusters are ranked; weights come from configuration.
+public struct PriorityWeights: Sendable, Equatable {
+    public var reporters: Double
+    public var velocity: Double
+    public var recency: Double
+    /// Hours after which the recency bonus has halved.
+    public var recencyHalfLifeHours: Double
+
+    public init(reporters: Double = 1, velocity: Double = 2, recency: Double = 1, recencyHalfLifeHours: Double = 24) {
+        self.reporters = reporters
+        self.velocity = velocity
+        self.recency = recency
+        self.recencyHalfLifeHours = recencyHalfLifeHours
+    }
+
+    /// priority = reporters × w_r + reporters_24h × w_v + w_t × 2^(−hours since last report / half-life).
+    public func score(reporters: Int, recentReporters: Int, lastReported: Date?, now: Date) -> Double {
+        var s = Double(reporters) * self.reporters + Double(recentReporters) * velocity
+        if let last = lastReported, recencyHalfLifeHours > 0 {
+            let hours = max(0, now.timeIntervalSince(last) / 3600)
+            s += recency * pow(2, -hours / recencyHalfLifeHours)
+        }
+        return s
+    }
+}

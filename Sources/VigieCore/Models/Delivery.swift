@@ -1,0 +1,64 @@
+import Foundation
+
+/// Where one (edition, subscriber) delivery stands.
+public enum DeliveryState: String, Sendable, Codable, CaseIterable {
+    case pending, sending, sent, deferred, failed
+}
+
+/// A row of the durable delivery queue.
+public struct Delivery: Sendable, Equatable {
+    public var editionID: String
+    public var subscriberID: Int64
+    public var email: String
+    public var name: String?
+    public var state: DeliveryState
+    public var attempts: Int
+
+    public init(editionID: String, subscriberID: Int64, email: String, name: String?, state: DeliveryState,
+                attempts: Int) {
+        self.editionID = editionID
+        self.subscriberID = subscriberID
+        self.email = email
+        self.name = name
+        self.state = state
+        self.attempts = attempts
+    }
+}
+
+/// `newsletter status --json`.
+public struct EditionStatus: Sendable, Codable, Equatable {
+    public var edition: String
+    public var total: Int
+    public var sent: Int
+    public var failed: Int
+    public var deferred: Int
+    /// Not attempted yet (or in flight).
+    public var pending: Int
+
+    public init(edition: String, total: Int, sent: Int, failed: Int, deferred: Int, pending: Int) {
+        self.edition = edition
+        self.total = total
+        self.sent = sent
+        self.failed = failed
+        self.deferred = deferred
+        self.pending = pending
+    }
+
+    /// True when nothing is left to attempt.
+    public var isFinished: Bool { pending == 0 && deferred == 0 }
+}
+
+/// A delivery that failed for good (`newsletter failures`).
+public struct DeliveryFailure: Sendable, Codable, Equatable {
+    public var email: String
+    public var attempts: Int
+    public var code: Int?
+    public var reply: String?
+
+    public init(email: String, attempts: Int, code: Int?, reply: String?) {
+        self.email = email
+        self.attempts = attempts
+        self.code = code
+        self.reply = reply
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+
+/// Where a stored message stands; the raw bytes are kept whatever the status.
+public enum MessageStatus: String, Sendable, Codable, CaseIterable {
+    /// Stored, not yet parsed (a crash between the two steps leaves messages here).
+    case received
+    /// A citizen's report, parsed.
+    case parsed
+    /// Automatic mail (RFC 3834): kept, never counted as a report.
+    case automatic
+    /// The parser gave up; the error is kept with the message.
+    case unparsed
+    /// Over `max_message_bytes`: headers and size only.
+    case tooLarge = "too-large"
+}
+
+/// One line of `vigie reports list`.
+public struct ReportSummary: Sendable, Codable, Equatable {
+    public var id: Int64
+    public var messageID: String?
+    public var from: String?
+    public var subject: String?
+    public var receivedAt: Date
+    public var urls: [String]
+    public var status: MessageStatus
+
+    public init(id: Int64, messageID: String?, from: String?, subject: String?, receivedAt: Date, urls: [String],
+                status: MessageStatus) {
+        self.id = id
+        self.messageID = messageID
+        self.from = from
+        self.subject = subject
+        self.receivedAt = receivedAt
+        self.urls = urls
+        self.status = status
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, from, subject, urls, status
+        case messageID = "message_id"
+        case receivedAt = "received_at"
+    }
+
+    /// Absent values are written as null, so every object has every key of the documented contract.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(messageID, forKey: .messageID)
+        try c.encode(from, forKey: .from)
+        try c.encode(subject, forKey: .subject)
+        try c.encode(receivedAt, forKey: .receivedAt)
+        try c.encode(urls, forKey: .urls)
+        try c.encode(status, forKey: .status)
+    }
+}
+
+/// Everything `vigie reports show` prints about one stored message.
+public struct ReportDetail: Sendable, Encodable {
+    public var summary: ReportSummary
+    public var mailbox: String
+    public var uid: Int64
+    public var size: Int
+    public var sha256: String
+    public var date: Date?
+    public var replyTo: [String]
+    public var inReplyTo: String?
+    public var text: String?
+    public var attachments: [AttachmentInfo]
+    public var automaticReason: String?
+    public var parseError: String?
+    public var warnings: [String]
+
+    public init(summary: ReportSummary, mailbox: String, uid: Int64, size: Int, sha256: String, date: Date?,
+                replyTo: [String], inReplyTo: String?, text: String?, attachments: [AttachmentInfo],
+                automaticReason: String?, parseError: String?, warnings: [String]) {
+        self.summary = summary
+        self.mailbox = mailbox
+        self.uid = uid
+        self.size = size
+        self.sha256 = sha256
+        self.date = date
+        self.replyTo = replyTo
+        self.inReplyTo = inReplyTo
+        self.text = text
+        self.attachments = attachments
+        self.automaticReason = automaticReason
+        self.parseError = parseError
+        self.warnings = warnings
+    }
+}
+
+extension ReportDetail {
+    enum CodingKeys: String, CodingKey {
+        case mailbox, uid, size, sha256, date, text, attachments, warnings
+        case replyTo = "reply_to"
+        case inReplyTo = "in_reply_to"
+        case automaticReason = "automatic_reason"
+        case parseError = "parse_error"
+    }
+
+    /// Flat JSON: the summary's fields beside the details.
+    public func encode(to encoder: Encoder) throws {
+        try summary.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(mailbox, forKey: .mailbox)
+        try c.encode(uid, forKey: .uid)
+        try c.encode(size, forKey: .size)
+        try c.encode(sha256, forKey: .sha256)
+        try c.encodeIfPresent(date, forKey: .date)
+        try c.encode(replyTo, forKey: .replyTo)
+        try c.encodeIfPresent(inReplyTo, forKey: .inReplyTo)
+        try c.encodeIfPresent(text, forKey: .text)
+        try c.encode(attachments, forKey: .attachments)
+        try c.encodeIfPresent(automaticReason, forKey: .automaticReason)
+        try c.encodeIfPresent(parseError, forKey: .parseError)
+        try c.encode(warnings, forKey: .warnings)
+    }
+}

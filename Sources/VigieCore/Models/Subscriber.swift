@@ -1,0 +1,79 @@
+import Foundation
+
+/// Whether a subscriber gets the newsletter.
+public enum SubscriberStatus: String, Sendable, Codable, CaseIterable {
+    case active, unsubscribed, bounced
+}
+
+/// A newsletter subscriber.
+public struct Subscriber: Sendable, Codable, Equatable {
+    public var id: Int64
+    public var email: String
+    public var name: String?
+    public var language: String?
+    public var status: SubscriberStatus
+    public var tokenSalt: Int
+    public var createdAt: Date
+    public var statusChangedAt: Date?
+    public var statusReason: String?
+    public var bounces: Int
+
+    public init(id: Int64, email: String, name: String?, language: String?, status: SubscriberStatus, tokenSalt: Int,
+                createdAt: Date, statusChangedAt: Date?, statusReason: String?, bounces: Int) {
+        self.id = id
+        self.email = email
+        self.name = name
+        self.language = language
+        self.status = status
+        self.tokenSalt = tokenSalt
+        self.createdAt = createdAt
+        self.statusChangedAt = statusChangedAt
+        self.statusReason = statusReason
+        self.bounces = bounces
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, email, name, language, status, bounces
+        case tokenSalt = "token_salt"
+        case createdAt = "created_at"
+        case statusChangedAt = "status_changed_at"
+        case statusReason = "status_reason"
+    }
+}
+
+/// Subscriber counts by status (`subscribers count --json`).
+public struct SubscriberCounts: Sendable, Codable, Equatable {
+    public var active: Int
+    public var unsubscribed: Int
+    public var bounced: Int
+
+    public init(active: Int, unsubscribed: Int, bounced: Int) {
+        self.active = active
+        self.unsubscribed = unsubscribed
+        self.bounced = bounced
+    }
+}
+
+/// One valid row of an import, already normalised.
+public struct SubscriberRow: Sendable, Equatable {
+    public var email: String
+    public var name: String?
+    public var language: String?
+
+    public init(email: String, name: String?, language: String?) {
+        self.email = email
+        self.name = name
+        self.language = language
+    }
+}
+
+/// What an import did.
+public struct ImportSummary: Sendable, Equatable {
+    public var imported = 0
+    public var updated = 0
+    public var unchanged = 0
+    /// Addresses that unsubscribed or bounced: never resubscribed by an import.
+    public var keptOut = 0
+
+    public init() {}
+}

@@ -1,0 +1,319 @@
+import Foundation
+import GRDB
+import VigieCore
+
+/// The content identity computed for one reported URL (report, position in the report).
+public struct ClusterAssignment: Sendable, Equatable {
+    public var reportID: Int64
+    public var position: Int
+    public var key: String
+    public var platform: String
+    public var kind: String
+    public var accountKey: String?
+    public var canonicalURL: String
+
+    public init(reportID: Int64, position: Int, key: String, platform: String, kind: String, accountKey: String?,
+                canonicalURL: String) {
+        self.reportID = reportID
+        self.position = position
+        self.key = key
+        self.platform = platform
+        self.kind = kind
+        self.accountKey = accountKey
+        self.canonicalURL = canonicalURL
+    }
+}
+
+/// A reported URL as the citizen wrote it.
+public struct ReportedURL: Sendable, Equatable {
+    public var reportID: Int64
+    public var position: Int
+    public var url: String
+}
+
+extension Store {
+    /// URLs of citizen reports not yet linked to a cluster (of these reports, or of all when nil).
+    public func unclusteredURLs(reportIDs: [Int64]? = nil) throws -> [ReportedURL] {
+        try pool.read { db in
+            var rows: [ReportedURL] = []
+            let base = """
+                SELECT ru.report_id, ru.position, ru.url FROM report_urls ru
+                JOIN messages m ON m.id = ru.report_id AND m.status = 'parsed'
+                WHERE ru.cluster_id IS NULL
+                """
+            if let ids = reportIDs {
+                for chunk in ids.chunked(500) {
+                    let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                    rows += try Row.fetchAll(db, sql: base + " AND ru.report_id IN (\(marks))",
+                                             arguments: StatementArguments(chunk)).map(Self.reportedURL)
+                }
+            } else {
+                rows = try Row.fetchAll(db, sql: base + " ORDER BY ru.report_id, ru.position").map(Self.reportedURL)
+            }
+            return rows
+        }
+    }
+
+    /// Every URL of every citizen report, for a rebuild.
+    public func allReportedURLs() throws -> [ReportedURL] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT ru.report_id, ru.position, ru.url FROM report_urls ru
+                JOIN messages m ON m.id = ru.report_id AND m.status = 'parsed' ORDER BY ru.report_id, ru.position
+                """).map(Self.reportedURL)
+        }
+    }
+
+    private static func reportedURL(_ r: Row) -> ReportedURL {
+        ReportedURL(reportID: r["report_id"], position: r["position"], url: r["url"])
+    }
+
+    /// Links URLs to their clusters (creating clusters as needed) and refreshes the counts of every cluster touched.
+    /// With `rebuild`, every link and count is first dropped, so the result depends only on the reports; moderation
+    /// state survives because clusters are kept by key.
+    @discardableResult
+    public func assignClusters(_ assignments: [ClusterAssignment], rebuild: Bool = false, now: Date = Date()) throws
+        -> Int
+    {
+        try pool.write { db in
+            if rebuild {
+                try db.execute(sql: """
+                    UPDATE report_urls SET cluster_id = NULL WHERE cluster_id IS NOT NULL;
+                    DELETE FROM cluster_reporters;
+                    """)
+            }
+            try db.execute(sql: """
+                CREATE TEMP TABLE IF NOT EXISTS assign (
+                    report_id INTEGER NOT NULL, position INTEGER NOT NULL, key TEXT NOT NULL, platform TEXT NOT NULL,
+                    kind TEXT NOT NULL, account_key TEXT, canonical_url TEXT NOT NULL);
+                DELETE FROM assign;
+                CREATE TEMP TABLE IF NOT EXISTS touched (id INTEGER PRIMARY KEY);
+                DELETE FROM touched;
+                """)
+            let ins = try db.cachedStatement(sql: "INSERT INTO assign VALUES (?, ?, ?, ?, ?, ?, ?)")
+            for a in assignments {
+                try ins.execute(arguments: [a.reportID, a.position, a.key, a.platform, a.kind, a.accountKey,
+                                            a.canonicalURL])
+            }
+            try db.execute(sql: """
+                CREATE INDEX IF NOT EXISTS temp.assign_key ON assign(key);
+                INSERT INTO clusters (key, platform, kind, account_key, canonical_url, updated_at)
+                    SELECT key, platform, kind, max(account_key), min(canonical_url), ? FROM assign GROUP BY key
+                    ON CONFLICT(key) DO UPDATE SET
+                        account_key = coalesce(clusters.account_key, excluded.account_key);
+                UPDATE report_urls SET cluster_id = (
+                    SELECT c.id FROM assign a JOIN clusters c ON c.key = a.key
+                    WHERE a.report_id = report_urls.report_id AND a.position = report_urls.position)
+                WHERE (report_id, position) IN (SELECT report_id, position FROM assign);
+                INSERT INTO touched SELECT DISTINCT c.id FROM assign a JOIN clusters c ON c.key = a.key;
+                """, arguments: [now.timeIntervalSince1970])
+            if rebuild {
+                try db.execute(sql: "INSERT OR IGNORE INTO touched SELECT id FROM clusters")
+            }
+            try refreshTouched(db)
+            let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM touched") ?? 0
+            if rebuild {
+                // Clusters no report leads to any more are dropped unless moderators already worked on them.
+                try db.execute(sql: """
+                    DELETE FROM clusters WHERE reports = 0 AND status = 'new'
+                        AND NOT EXISTS (SELECT 1 FROM cluster_events e WHERE e.cluster_id = clusters.id)
+                    """)
+            }
+            try db.execute(sql: "DELETE FROM assign; DELETE FROM touched;")
+            return n
+        }
+    }
+
+    /// Recomputes reporters and counts of the clusters listed in temp.touched, from the links alone.
+    private func refreshTouched(_ db: Database) throws {
+        try db.execute(sql: """
+            DELETE FROM cluster_reporters WHERE cluster_id IN (SELECT id FROM touched);
+            INSERT INTO cluster_reporters (cluster_id, reporter, first_at, last_at, reports)
+                SELECT ru.cluster_id, r.reporter, min(m.received_at), max(m.received_at), count(DISTINCT ru.report_id)
+                FROM report_urls ru
+                JOIN reports r ON r.message_id = ru.report_id
+                JOIN messages m ON m.id = ru.report_id
+                WHERE ru.cluster_id IN (SELECT id FROM touched) AND r.reporter IS NOT NULL AND r.reporter != ''
+                GROUP BY ru.cluster_id, r.reporter;
+            UPDATE clusters SET
+                reports = (SELECT count(DISTINCT report_id) FROM report_urls WHERE cluster_id = clusters.id),
+                reporters = (SELECT count(*) FROM cluster_reporters WHERE cluster_id = clusters.id),
+                first_reported = (SELECT min(m.received_at) FROM report_urls ru JOIN messages m ON m.id = ru.report_id
+                                  WHERE ru.cluster_id = clusters.id),
+                last_reported = (SELECT max(m.received_at) FROM report_urls ru JOIN messages m ON m.id = ru.report_id
+                                 WHERE ru.cluster_id = clusters.id)
+            WHERE id IN (SELECT id FROM touched);
+            """)
+    }
+
+    /// Clusters ranked by priority (highest first), optionally filtered.
+    public func clusters(status: ModerationStatus? = nil, platform: String? = nil, limit: Int? = nil,
+                         weights: PriorityWeights = PriorityWeights(), now: Date = Date()) throws -> [ClusterSummary]
+    {
+        try pool.read { db in
+            var sql = """
+                SELECT c.*, (SELECT count(*) FROM cluster_reporters cr WHERE cr.cluster_id = c.id AND cr.last_at >= ?)
+                    AS recent
+                FROM clusters c WHERE c.reports > 0
+                """
+            var args: StatementArguments = [now.timeIntervalSince1970 - 86_400]
+            if let status {
+                sql += " AND c.status = ?"
+                args += [status.rawValue]
+            }
+            if let platform {
+                sql += " AND c.platform = ?"
+                args += [platform]
+            }
+            var list = try Row.fetchAll(db, sql: sql, arguments: args).map { summary($0, weights: weights, now: now) }
+            list.sort {
+                ($0.priority, $0.reporters, $0.lastReported ?? .distantPast, -$0.id)
+                    > ($1.priority, $1.reporters, $1.lastReported ?? .distantPast, -$1.id)
+            }
+            if let limit, list.count > limit { list = Array(list.prefix(limit)) }
+            let urls = try originalURLs(db, clusterIDs: list.map(\.id))
+            for i in list.indices { list[i].urls = urls[list[i].id] ?? [] }
+            return list
+        }
+    }
+
+    /// One cluster with its reports (reporters' addresses only when asked) and its audit trail.
+    public func cluster(id: Int64, includeReporters: Bool, weights: PriorityWeights = PriorityWeights(),
+                        now: Date = Date()) throws -> ClusterDetail?
+    {
+        try pool.read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT c.*, (SELECT count(*) FROM cluster_reporters cr WHERE cr.cluster_id = c.id AND cr.last_at >= ?)
+                    AS recent FROM clusters c WHERE c.id = ?
+                """, arguments: [now.timeIntervalSince1970 - 86_400, id]) else { return nil }
+            var s = summary(row, weights: weights, now: now)
+            s.urls = try originalURLs(db, clusterIDs: [id])[id] ?? []
+            let reportRows = try Row.fetchAll(db, sql: """
+                SELECT ru.report_id, group_concat(ru.url, char(10)) AS urls, m.received_at, r.reporter, r.subject,
+                       substr(r.text, 1, 600) AS text
+                FROM report_urls ru JOIN messages m ON m.id = ru.report_id JOIN reports r ON r.message_id = ru.report_id
+                WHERE ru.cluster_id = ? GROUP BY ru.report_id ORDER BY m.received_at, ru.report_id
+                """, arguments: [id])
+            let reports = reportRows.map { r in
+                ClusterReport(reportID: r["report_id"], receivedAt: Date(timeIntervalSince1970: r["received_at"]),
+                              reporter: includeReporters ? r["reporter"] : nil, subject: r["subject"],
+                              excerpt: Excerpt.make(r["text"] ?? "", maxLength: 280),
+                              urls: (r["urls"] as String? ?? "").split(separator: "\n").map(String.init))
+            }
+            let events = try Row.fetchAll(db, sql: "SELECT * FROM cluster_events WHERE cluster_id = ? ORDER BY id",
+                                          arguments: [id]).map { e in
+                ClusterEvent(at: Date(timeIntervalSince1970: e["at"]), author: e["author"],
+                             from: ModerationStatus(rawValue: e["from_status"]) ?? .new,
+                             to: ModerationStatus(rawValue: e["to_status"]) ?? .new, offence: e["offence"],
+                             note: e["note"], platformRef: e["platform_ref"], channel: e["channel"], reason: e["reason"])
+            }
+            return ClusterDetail(summary: s, note: row["note"], reason: row["reason"],
+                                 notifiedAt: (row["notified_at"] as Double?).map { Date(timeIntervalSince1970: $0) },
+                                 notifiedChannel: row["notified_channel"], reportList: reports, events: events)
+        }
+    }
+
+    /// Applies a workflow change if the rules allow it, recording it in the audit trail; throws the refusal otherwise.
+    @discardableResult
+    public func moderate(clusterID: Int64, change: ModerationChange, knownOffences: Set<String>, now: Date = Date())
+        throws -> ModerationStatus
+    {
+        try pool.write { db in
+            guard let current = try String.fetchOne(db, sql: "SELECT status FROM clusters WHERE id = ?",
+                                                    arguments: [clusterID]).flatMap(ModerationStatus.init) else {
+                throw StoreError.notFound(what: "cluster \(clusterID)")
+            }
+            if let refusal = ModerationRules.refusal(from: current, change: change, knownOffences: knownOffences) {
+                throw ModerationError(clusterID: clusterID, message: refusal)
+            }
+            let t = now.timeIntervalSince1970
+            switch change.to {
+            case .qualified:
+                try db.execute(sql: """
+                    UPDATE clusters SET status = 'qualified', offence = ?, note = coalesce(?, note), reason = NULL,
+                        updated_at = ? WHERE id = ?
+                    """, arguments: [change.offence, change.note, t, clusterID])
+            case .notified:
+                try db.execute(sql: """
+                    UPDATE clusters SET status = 'notified', platform_ref = coalesce(?, platform_ref), notified_at = ?,
+                        notified_channel = coalesce(?, notified_channel), note = coalesce(?, note), updated_at = ?
+                    WHERE id = ?
+                    """, arguments: [change.platformRef, t, change.channel, change.note, t, clusterID])
+            default:
+                try db.execute(sql: """
+                    UPDATE clusters SET status = ?, reason = coalesce(?, reason), note = coalesce(?, note),
+                        platform_ref = coalesce(?, platform_ref), updated_at = ? WHERE id = ?
+                    """, arguments: [change.to.rawValue, change.reason, change.note, change.platformRef, t, clusterID])
+            }
+            try db.execute(sql: """
+                INSERT INTO cluster_events (cluster_id, at, author, from_status, to_status, offence, note, platform_ref,
+                    channel, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [clusterID, t, change.author, current.rawValue, change.to.rawValue, change.offence,
+                                 change.note, change.platformRef, change.channel, change.reason])
+            return change.to
+        }
+    }
+
+    /// Accounts with what was reported of them: their own cluster (if reported) and their posts.
+    public func accounts(limit: Int? = nil) throws -> [AccountSummary] {
+        try pool.read { db in
+            var sql = """
+                WITH members AS (
+                    SELECT coalesce(account_key, key) AS account, id, platform, kind, reports, last_reported
+                    FROM clusters WHERE reports > 0 AND (account_key IS NOT NULL OR kind = 'account'))
+                SELECT m.account, max(m.platform) AS platform,
+                       sum(CASE WHEN m.kind = 'account' THEN 0 ELSE 1 END) AS posts,
+                       sum(m.reports) AS reports, max(m.last_reported) AS last_reported,
+                       (SELECT count(DISTINCT cr.reporter) FROM cluster_reporters cr
+                        WHERE cr.cluster_id IN (SELECT id FROM members x WHERE x.account = m.account)) AS reporters
+                FROM members m GROUP BY m.account ORDER BY reporters DESC, posts DESC, m.account
+                """
+            if let limit { sql += " LIMIT \(limit)" }
+            return try Row.fetchAll(db, sql: sql).map { r in
+                AccountSummary(key: r["account"], platform: r["platform"], posts: r["posts"], reporters: r["reporters"],
+                               reports: r["reports"],
+                               lastReported: (r["last_reported"] as Double?).map { Date(timeIntervalSince1970: $0) })
+            }
+        }
+    }
+
+    private func summary(_ r: Row, weights: PriorityWeights, now: Date) -> ClusterSummary {
+        let reporters: Int = r["reporters"]
+        let recent: Int = r["recent"]
+        let last = (r["last_reported"] as Double?).map { Date(timeIntervalSince1970: $0) }
+        return ClusterSummary(
+            id: r["id"], key: r["key"], platform: r["platform"], kind: r["kind"], canonicalURL: r["canonical_url"],
+            urls: [], reports: r["reports"], reporters: reporters, recentReporters: recent,
+            priority: weights.score(reporters: reporters, recentReporters: recent, lastReported: last, now: now),
+            status: ModerationStatus(rawValue: r["status"]) ?? .new, offence: r["offence"],
+            firstReported: (r["first_reported"] as Double?).map { Date(timeIntervalSince1970: $0) },
+            lastReported: last, account: r["account_key"], platformRef: r["platform_ref"])
+    }
+
+    private func originalURLs(_ db: Database, clusterIDs: [Int64]) throws -> [Int64: [String]] {
+        var out: [Int64: [String]] = [:]
+        for chunk in clusterIDs.chunked(500) {
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            for r in try Row.fetchAll(db, sql: """
+                SELECT cluster_id, url FROM report_urls WHERE cluster_id IN (\(marks))
+                GROUP BY cluster_id, url ORDER BY cluster_id, min(report_id), min(position)
+                """, arguments: StatementArguments(chunk)) {
+                out[r["cluster_id"], default: []].append(r["url"])
+            }
+        }
+        return out
+    }
+}
+
+/// A workflow change the rules refuse.
+public struct ModerationError: Error, CustomStringConvertible {
+    public var clusterID: Int64
+    public var message: String
+    public var description: String { "cluster \(clusterID): \(message)" }
+}
+
+extension Array {
+    func chunked(_ size: Int) -> [[Element]] {
+        stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
+    }
+}

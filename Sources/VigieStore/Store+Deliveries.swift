@@ -1,0 +1,172 @@
+import Foundation
+import GRDB
+import VigieCore
+
+/// What happened to one delivery attempt, as the dispatcher records it.
+public struct DeliveryUpdate: Sendable {
+    public var subscriberID: Int64
+    public var state: DeliveryState
+    public var attempts: Int
+    public var nextAttemptAt: Date?
+    public var code: Int?
+    public var reply: String?
+    public var messageID: String?
+
+    public init(subscriberID: Int64, state: DeliveryState, attempts: Int, nextAttemptAt: Date? = nil, code: Int? = nil,
+                reply: String? = nil, messageID: String? = nil) {
+        self.subscriberID = subscriberID
+        self.state = state
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt
+        self.code = code
+        self.reply = reply
+        self.messageID = messageID
+    }
+}
+
+/// Refusal to start or resume an edition.
+public struct EditionError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+extension Store {
+    /// Creates the edition and snapshots the active subscribers into its queue, once; a later call for the same
+    /// edition (a resume) only checks the file did not change. Returns true when the snapshot was made now.
+    @discardableResult
+    public func startEdition(id: String, subject: String, date: String, sourceSHA256: String, now: Date = Date())
+        throws -> Bool
+    {
+        try pool.write { db in
+            if let sha = try String.fetchOne(db, sql: "SELECT source_sha256 FROM editions WHERE id = ?", arguments: [id]) {
+                guard sha == sourceSHA256 else {
+                    throw EditionError(description: "edition \(id) was started from a different file; an edition "
+                        + "being sent cannot change: restore the file, or give the new one another id")
+                }
+                return false
+            }
+            let t = now.timeIntervalSince1970
+            try db.execute(sql: """
+                INSERT INTO editions (id, subject, date, source_sha256, created_at) VALUES (?, ?, ?, ?, ?)
+                """, arguments: [id, subject, date, sourceSHA256, t])
+            try db.execute(sql: """
+                INSERT INTO deliveries (edition_id, subscriber_id, email, name, updated_at)
+                SELECT ?, id, email, name, ? FROM subscribers WHERE status = 'active' ORDER BY id
+                """, arguments: [id, t])
+            return true
+        }
+    }
+
+    /// Whether the edition exists.
+    public func editionExists(_ id: String) throws -> Bool {
+        try pool.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM editions WHERE id = ?", arguments: [id]) ?? false }
+    }
+
+    /// Deliveries left `sending` by a crash go back to pending: they may be sent twice, never skipped.
+    public func recoverInFlight(editionID: String, now: Date = Date()) throws -> Int {
+        try pool.write { db in
+            try db.execute(sql: """
+                UPDATE deliveries SET state = 'pending', updated_at = ? WHERE edition_id = ? AND state = 'sending'
+                """, arguments: [now.timeIntervalSince1970, editionID])
+            return db.changesCount
+        }
+    }
+
+    /// Deliveries due now (pending, or deferred whose time has come), in subscriber order.
+    public func dueDeliveries(editionID: String, now: Date = Date(), limit: Int) throws -> [Delivery] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT subscriber_id, email, name, state, attempts FROM deliveries
+                WHERE edition_id = ? AND (state = 'pending' OR (state = 'deferred' AND next_attempt_at <= ?))
+                ORDER BY subscriber_id LIMIT ?
+                """, arguments: [editionID, now.timeIntervalSince1970, limit]).map { r in
+                Delivery(editionID: editionID, subscriberID: r["subscriber_id"], email: r["email"], name: r["name"],
+                         state: DeliveryState(rawValue: r["state"]) ?? .pending, attempts: r["attempts"])
+            }
+        }
+    }
+
+    /// When the earliest deferred delivery falls due, if any.
+    public func nextDeferredAttempt(editionID: String) throws -> Date? {
+        try pool.read { db in
+            try Double.fetchOne(db, sql: """
+                SELECT min(next_attempt_at) FROM deliveries WHERE edition_id = ? AND state = 'deferred'
+                """, arguments: [editionID]).map { Date(timeIntervalSince1970: $0) }
+        }
+    }
+
+    /// Records the outcome of a finished attempt and marks the connection's next delivery `sending`, in one commit:
+    /// at any instant at most one delivery per connection is in flight.
+    public func record(editionID: String, result: DeliveryUpdate?, nextSending: Int64?, now: Date = Date()) throws {
+        try pool.write { db in
+            let t = now.timeIntervalSince1970
+            if let u = result {
+                try db.execute(sql: """
+                    UPDATE deliveries SET state = ?, attempts = ?, next_attempt_at = ?, last_code = ?, last_reply = ?,
+                        message_id = coalesce(?, message_id), sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END,
+                        updated_at = ?
+                    WHERE edition_id = ? AND subscriber_id = ?
+                    """, arguments: [u.state.rawValue, u.attempts, u.nextAttemptAt?.timeIntervalSince1970, u.code,
+                                     u.reply, u.messageID, u.state.rawValue, t, t, editionID, u.subscriberID])
+            }
+            if let next = nextSending {
+                try db.execute(sql: """
+                    UPDATE deliveries SET state = 'sending', updated_at = ? WHERE edition_id = ? AND subscriber_id = ?
+                    """, arguments: [t, editionID, next])
+            }
+        }
+    }
+
+    /// Counts by state; nil when the edition is unknown.
+    public func editionStatus(_ id: String) throws -> EditionStatus? {
+        try pool.read { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM editions WHERE id = ?", arguments: [id]) == true else {
+                return nil
+            }
+            var s = EditionStatus(edition: id, total: 0, sent: 0, failed: 0, deferred: 0, pending: 0)
+            for r in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM deliveries WHERE edition_id = ? GROUP BY state",
+                                      arguments: [id]) {
+                let n: Int = r["n"]
+                s.total += n
+                switch DeliveryState(rawValue: r["state"]) {
+                case .sent: s.sent += n
+                case .failed: s.failed += n
+                case .deferred: s.deferred += n
+                case .pending, .sending, nil: s.pending += n
+                }
+            }
+            return s
+        }
+    }
+
+    /// Failed deliveries with their last reply.
+    public func deliveryFailures(editionID: String) throws -> [DeliveryFailure] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT email, attempts, last_code, last_reply FROM deliveries WHERE edition_id = ? AND state = 'failed'
+                ORDER BY subscriber_id
+                """, arguments: [editionID]).map {
+                DeliveryFailure(email: $0["email"], attempts: $0["attempts"], code: $0["last_code"], reply: $0["last_reply"])
+            }
+        }
+    }
+
+    /// Requeues failed deliveries whose subscriber is still active; returns how many.
+    public func retryFailed(editionID: String, now: Date = Date()) throws -> Int {
+        try pool.write { db in
+            try db.execute(sql: """
+                UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = NULL, updated_at = ?
+                WHERE edition_id = ? AND state = 'failed'
+                  AND subscriber_id IN (SELECT id FROM subscribers WHERE status = 'active')
+                """, arguments: [now.timeIntervalSince1970, editionID])
+            return db.changesCount
+        }
+    }
+
+    /// Marks the edition complete (nothing left to attempt).
+    public func completeEdition(_ id: String, now: Date = Date()) throws {
+        try pool.write { db in
+            try db.execute(sql: "UPDATE editions SET completed_at = ? WHERE id = ? AND completed_at IS NULL",
+                           arguments: [now.timeIntervalSince1970, id])
+        }
+    }
+}

@@ -1,0 +1,193 @@
+import Foundation
+import GRDB
+import VigieCore
+
+/// Why adding a subscriber was refused.
+public struct SubscriberError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+extension Store {
+    /// Imports rows in one transaction: new addresses become active, active ones get their name/language updated,
+    /// and addresses that unsubscribed or bounced stay out.
+    public func importSubscribers(_ rows: [SubscriberRow], now: Date = Date()) throws -> ImportSummary {
+        try pool.write { db in
+            var s = ImportSummary()
+            let find = try db.cachedStatement(sql: "SELECT id, status, name, language FROM subscribers WHERE email_key = ?")
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO subscribers (email, email_key, name, language, status, created_at, updated_at,
+                    status_changed_at) VALUES (?, ?, ?, ?, 'active', ?, ?, ?)
+                """)
+            let update = try db.cachedStatement(sql: "UPDATE subscribers SET name = ?, language = ?, updated_at = ? WHERE id = ?")
+            let event = try db.cachedStatement(sql: "INSERT INTO subscriber_events (subscriber_id, at, event) VALUES (?, ?, ?)")
+            let t = now.timeIntervalSince1970
+            for r in rows {
+                if let row = try Row.fetchOne(find, arguments: [r.email.lowercased()]) {
+                    let status: String = row["status"]
+                    guard status == SubscriberStatus.active.rawValue else {
+                        s.keptOut += 1
+                        continue
+                    }
+                    let name = r.name ?? row["name"]
+                    let language = r.language ?? row["language"]
+                    if name != row["name"] || language != row["language"] {
+                        try update.execute(arguments: [name, language, t, row["id"] as Int64])
+                        s.updated += 1
+                    } else {
+                        s.unchanged += 1
+                    }
+                } else {
+                    try insert.execute(arguments: [r.email, r.email.lowercased(), r.name, r.language, t, t, t])
+                    try event.execute(arguments: [db.lastInsertedRowID, t, "imported"])
+                    s.imported += 1
+                }
+            }
+            return s
+        }
+    }
+
+    /// Adds one subscriber; an address that left is only taken back with `resubscribe` (the person asked again).
+    @discardableResult
+    public func addSubscriber(_ r: SubscriberRow, resubscribe: Bool = false, now: Date = Date()) throws -> Subscriber {
+        try pool.write { db in
+            let t = now.timeIntervalSince1970
+            if let row = try Row.fetchOne(db, sql: "SELECT id, status FROM subscribers WHERE email_key = ?",
+                                          arguments: [r.email.lowercased()]) {
+                let id: Int64 = row["id"]
+                let status: String = row["status"]
+                if status != SubscriberStatus.active.rawValue {
+                    guard resubscribe else {
+                        throw SubscriberError(description: "\(r.email) is \(status); pass --resubscribe only if this "
+                            + "person asked to receive the newsletter again")
+                    }
+                    try db.execute(sql: """
+                        UPDATE subscribers SET status = 'active', status_changed_at = ?, status_reason = 'resubscribed',
+                            token_salt = token_salt + 1, bounces = 0, updated_at = ? WHERE id = ?
+                        """, arguments: [t, t, id])
+                    try db.execute(sql: "INSERT INTO subscriber_events (subscriber_id, at, event) VALUES (?, ?, 'resubscribed')",
+                                   arguments: [id, t])
+                }
+                try db.execute(sql: """
+                    UPDATE subscribers SET name = coalesce(?, name), language = coalesce(?, language), updated_at = ?
+                    WHERE id = ?
+                    """, arguments: [r.name, r.language, t, id])
+                return try Self.subscriber(db, id: id)!
+            }
+            try db.execute(sql: """
+                INSERT INTO subscribers (email, email_key, name, language, status, created_at, updated_at,
+                    status_changed_at) VALUES (?, ?, ?, ?, 'active', ?, ?, ?)
+                """, arguments: [r.email, r.email.lowercased(), r.name, r.language, t, t, t])
+            let id = db.lastInsertedRowID
+            try db.execute(sql: "INSERT INTO subscriber_events (subscriber_id, at, event) VALUES (?, ?, 'added')",
+                           arguments: [id, t])
+            return try Self.subscriber(db, id: id)!
+        }
+    }
+
+    /// Moves a subscriber out of the active list (unsubscribed or bounced); idempotent. Pending deliveries to them
+    /// are withdrawn so an edition being sent stops at once for this address.
+    @discardableResult
+    public func setSubscriberStatus(email: String, to status: SubscriberStatus, reason: String?, now: Date = Date())
+        throws -> Subscriber?
+    {
+        try pool.write { db in
+            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM subscribers WHERE email_key = ?",
+                                              arguments: [email.lowercased()]) else { return nil }
+            try Self.setStatus(db, id: id, status: status, reason: reason, now: now)
+            return try Self.subscriber(db, id: id)
+        }
+    }
+
+    /// Same as `setSubscriberStatus(email:)`, by id (from a verified unsubscribe or bounce token).
+    @discardableResult
+    public func setSubscriberStatus(id: Int64, to status: SubscriberStatus, reason: String?, now: Date = Date())
+        throws -> Subscriber?
+    {
+        try pool.write { db in
+            guard try Self.subscriber(db, id: id) != nil else { return nil }
+            try Self.setStatus(db, id: id, status: status, reason: reason, now: now)
+            return try Self.subscriber(db, id: id)
+        }
+    }
+
+    static func setStatus(_ db: Database, id: Int64, status: SubscriberStatus, reason: String?, now: Date) throws {
+        let t = now.timeIntervalSince1970
+        let bump = status == .bounced ? 1 : 0
+        try db.execute(sql: """
+            UPDATE subscribers SET status_changed_at = CASE WHEN status = ? THEN status_changed_at ELSE ? END,
+                status = ?, status_reason = coalesce(?, status_reason), bounces = bounces + ?, updated_at = ?
+            WHERE id = ?
+            """, arguments: [status.rawValue, t, status.rawValue, reason, bump, t, id])
+        try db.execute(sql: "INSERT INTO subscriber_events (subscriber_id, at, event, detail) VALUES (?, ?, ?, ?)",
+                       arguments: [id, t, status.rawValue, reason])
+        if status != .active {
+            try db.execute(sql: """
+                UPDATE deliveries SET state = 'failed', last_reply = ?, updated_at = ?
+                WHERE subscriber_id = ? AND state IN ('pending', 'deferred')
+                """, arguments: ["withdrawn: subscriber \(status.rawValue)", t, id])
+        }
+    }
+
+    /// One subscriber by address.
+    public func subscriber(email: String) throws -> Subscriber? {
+        try pool.read { db in
+            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM subscribers WHERE email_key = ?",
+                                              arguments: [email.lowercased()]) else { return nil }
+            return try Self.subscriber(db, id: id)
+        }
+    }
+
+    /// One subscriber by id.
+    public func subscriber(id: Int64) throws -> Subscriber? {
+        try pool.read { db in try Self.subscriber(db, id: id) }
+    }
+
+    /// A subscriber's history: (time, event, detail).
+    public func subscriberEvents(id: Int64) throws -> [(at: Date, event: String, detail: String?)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT at, event, detail FROM subscriber_events WHERE subscriber_id = ? ORDER BY id",
+                             arguments: [id]).map { (Date(timeIntervalSince1970: $0["at"]), $0["event"], $0["detail"]) }
+        }
+    }
+
+    /// Counts by status.
+    public func subscriberCounts() throws -> SubscriberCounts {
+        try pool.read { db in
+            var c = SubscriberCounts(active: 0, unsubscribed: 0, bounced: 0)
+            for r in try Row.fetchAll(db, sql: "SELECT status, count(*) AS n FROM subscribers GROUP BY status") {
+                switch SubscriberStatus(rawValue: r["status"]) {
+                case .active: c.active = r["n"]
+                case .unsubscribed: c.unsubscribed = r["n"]
+                case .bounced: c.bounced = r["n"]
+                case nil: break
+                }
+            }
+            return c
+        }
+    }
+
+    /// Every subscriber, by id, optionally of one status.
+    public func allSubscribers(status: SubscriberStatus? = nil) throws -> [Subscriber] {
+        try pool.read { db in
+            var sql = "SELECT * FROM subscribers"
+            var args: StatementArguments = []
+            if let status {
+                sql += " WHERE status = ?"
+                args += [status.rawValue]
+            }
+            return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: args).map(Self.subscriber(row:))
+        }
+    }
+
+    static func subscriber(_ db: Database, id: Int64) throws -> Subscriber? {
+        try Row.fetchOne(db, sql: "SELECT * FROM subscribers WHERE id = ?", arguments: [id]).map(subscriber(row:))
+    }
+
+    static func subscriber(row r: Row) -> Subscriber {
+        Subscriber(id: r["id"], email: r["email"], name: r["name"], language: r["language"],
+                   status: SubscriberStatus(rawValue: r["status"]) ?? .active, tokenSalt: r["token_salt"],
+                   createdAt: Date(timeIntervalSince1970: r["created_at"]),
+                   statusChangedAt: (r["status_changed_at"] as Double?).map { Date(timeIntervalSince1970: $0) },
+                   statusReason: r["status_reason"], bounces: r["bounces"])
+    }
+}

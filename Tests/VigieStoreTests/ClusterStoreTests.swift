@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+import VigieCore
+import VigieStore
+
+/// Stores parsed citizen reports with URLs and returns their ids.
+func seedReports(_ store: Store, _ reports: [(from: String, urls: [String], at: Date)]) throws -> [Int64] {
+    var ids: [Int64] = []
+    for (i, r) in reports.enumerated() {
+        let out = try store.commit(batch: [incoming(UInt32(i + 1), body: "report \(i) \(UUID())")], queue: "q",
+                                   mailbox: "box", uidValidity: 1, lastUID: UInt32(i + 1), now: r.at)
+        guard case .inserted(let id) = out[0] else { throw StoreError.notFound(what: "insert") }
+        _ = try store.claimForParsing(limit: 100)
+        var p = ParsedMessage()
+        p.from = MailAddress(address: r.from)
+        p.subject = "Signalement \(i)"
+        p.text = "Je vous signale ce contenu haineux numéro \(i)."
+        try store.saveParsed([ParseOutcome(messageID: id, status: .parsed, parsed: p, urls: r.urls,
+                                           automaticReason: nil, error: nil)])
+        ids.append(id)
+    }
+    return ids
+}
+
+/// A stand-in identity for store tests: the key is the URL's last path segment.
+func assignments(_ urls: [ReportedURL]) -> [ClusterAssignment] {
+    urls.map { u in
+        let path = u.url.split(separator: "?")[0]
+        let last = path.split(separator: "/").last.map(String.init) ?? u.url
+        let account = u.url.contains("/status/") ? "x:account:" + u.url.split(separator: "/")[2] : nil
+        return ClusterAssignment(reportID: u.reportID, position: u.position, key: "x:status:\(last)", platform: "x",
+                                 kind: "post", accountKey: account, canonicalURL: "https://x.com/i/status/\(last)")
+    }
+}
+
+@Suite struct ClusterStoreTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test func distinctReportersDriveRankingAndRebuildMatchesIncremental() throws {
+        let t = try TempStore()
+        let old = now.addingTimeInterval(-3 * 86_400)
+        _ = try seedReports(t.store, [
+            ("jean@exemple.fr", ["https://x.com/a/status/1"], old),
+            ("Jean+again@Exemple.fr", ["https://twitter.com/a/status/1?s=20"], old),  // same person, counts once
+            ("jean@exemple.fr", ["https://x.com/a/status/1"], old),
+            ("marie@exemple.fr", ["https://x.com/b/status/2"], now),
+            ("paul@exemple.fr", ["https://x.com/b/status/2"], now),
+        ])
+        // Incremental: as intake would do it, report by report.
+        try t.store.assignClusters(assignments(try t.store.unclusteredURLs()), now: now)
+        let incremental = try t.store.clusters(now: now)
+        #expect(incremental.map(\.key) == ["x:status:2", "x:status:1"])
+        #expect(incremental[1].reports == 3)
+        #expect(incremental[1].reporters == 1)
+        #expect(incremental[0].reporters == 2)
+        #expect(incremental[0].recentReporters == 2)
+        #expect(incremental[1].urls == ["https://x.com/a/status/1", "https://twitter.com/a/status/1?s=20"])
+        #expect(try t.store.unclusteredURLs().isEmpty)
+
+        try t.store.assignClusters(assignments(try t.store.allReportedURLs()), rebuild: true, now: now)
+        let rebuilt = try t.store.clusters(now: now)
+        #expect(rebuilt == incremental)
+    }
+
+    @Test func moderationWorkflowIsAuditedAndRefusesIllegalMoves() throws {
+        let t = try TempStore()
+        _ = try seedReports(t.store, [("a@b.fr", ["https://x.com/a/status/9"], now)])
+        try t.store.assignClusters(assignments(try t.store.unclusteredURLs()), now: now)
+        let id = try #require(try t.store.clusters().first?.id)
+        let offences: Set<String> = ["injure-raciale"]
+
+        #expect(throws: ModerationError.self) {
+            try t.store.moderate(clusterID: id, change: ModerationChange(to: .notified, author: "alice"),
+                                 knownOffences: offences)
+        }
+        #expect(throws: ModerationError.self) {
+            try t.store.moderate(clusterID: id, change: ModerationChange(to: .qualified, offence: "inconnu",
+                                                                        author: "alice"), knownOffences: offences)
+        }
+        try t.store.moderate(clusterID: id, change: ModerationChange(to: .qualified, offence: "injure-raciale",
+                                                                    note: "propos injurieux", author: "alice"),
+                             knownOffences: offences, now: now)
+        try t.store.moderate(clusterID: id, change: ModerationChange(to: .notified, platformRef: "X-123",
+                                                                    channel: "formulaire", author: "bob"),
+                             knownOffences: offences, now: now)
+        try t.store.moderate(clusterID: id, change: ModerationChange(to: .removed, author: "bob"),
+                             knownOffences: offences, now: now)
+        #expect(throws: ModerationError.self) {
+            try t.store.moderate(clusterID: id, change: ModerationChange(to: .online, author: "bob"),
+                                 knownOffences: offences)
+        }
+        let d = try #require(try t.store.cluster(id: id, includeReporters: false))
+        #expect(d.summary.status == .removed)
+        #expect(d.summary.offence == "injure-raciale")
+        #expect(d.summary.platformRef == "X-123")
+        #expect(d.events.map(\.to) == [.qualified, .notified, .removed])
+        #expect(d.events.map(\.author) == ["alice", "bob", "bob"])
+        #expect(d.reportList.first?.reporter == nil)
+        #expect(try t.store.cluster(id: id, includeReporters: true)?.reportList.first?.reporter == "a@b.fr")
+
+        // A rebuild keeps the moderation state.
+        try t.store.assignClusters(assignments(try t.store.allReportedURLs()), rebuild: true, now: now)
+        #expect(try t.store.clusters().first?.status == .removed)
+    }
+
+    @Test func accountsGroupTheirPosts() throws {
+        let t = try TempStore()
+        _ = try seedReports(t.store, [
+            ("a@b.fr", ["https://x.com/troll/status/1"], now),
+            ("c@d.fr", ["https://x.com/troll/status/2"], now),
+            ("a@b.fr", ["https://x.com/troll/status/2"], now),
+            ("e@f.fr", ["https://x.com/other/status/3"], now),
+        ])
+        try t.store.assignClusters(assignments(try t.store.unclusteredURLs()), now: now)
+        let accounts = try t.store.accounts()
+        #expect(accounts.first?.key == "x:account:troll")
+        #expect(accounts.first?.posts == 2)
+        #expect(accounts.first?.reporters == 2)
+        #expect(accounts.first?.reports == 3)
+    }
+}
