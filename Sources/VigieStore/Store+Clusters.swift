@@ -317,3 +317,99 @@ extension Array {
         stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min($0 + size, count)]) }
     }
 }
+
+extension Store {
+    /// Final URLs of short links already resolved, by short URL.
+    public func resolvedShortLinks(_ urls: [String]) throws -> [String: String] {
+        guard !urls.isEmpty else { return [:] }
+        return try pool.read { db in
+            var out: [String: String] = [:]
+            for chunk in Array(Set(urls)).chunked(500) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                for r in try Row.fetchAll(db, sql: """
+                    SELECT url, final_url FROM short_links WHERE status = 'resolved' AND url IN (\(marks))
+                    """, arguments: StatementArguments(chunk)) {
+                    out[r["url"]] = r["final_url"]
+                }
+            }
+            return out
+        }
+    }
+
+    /// Queues short links for resolution (those not known yet).
+    public func queueShortLinks(_ urls: [String], now: Date = Date()) throws {
+        guard !urls.isEmpty else { return }
+        try pool.write { db in
+            let st = try db.cachedStatement(sql: """
+                INSERT OR IGNORE INTO short_links (url, status, next_attempt_at, updated_at) VALUES (?, 'pending', ?, ?)
+                """)
+            for u in Set(urls) { try st.execute(arguments: [u, now.timeIntervalSince1970, now.timeIntervalSince1970]) }
+        }
+    }
+
+    /// Short links whose resolution is due.
+    public func dueShortLinks(now: Date = Date(), limit: Int) throws -> [String] {
+        try pool.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT url FROM short_links WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at
+                LIMIT ?
+                """, arguments: [now.timeIntervalSince1970, limit])
+        }
+    }
+
+    /// Records a resolution: resolved, or failed and retried later with backoff (given up after `maxAttempts`).
+    public func recordShortLink(_ url: String, finalURL: String?, error: String?, maxAttempts: Int = 8,
+                                now: Date = Date()) throws {
+        try pool.write { db in
+            let t = now.timeIntervalSince1970
+            if let finalURL {
+                try db.execute(sql: """
+                    UPDATE short_links SET status = 'resolved', final_url = ?, attempts = attempts + 1, error = NULL,
+                        next_attempt_at = NULL, updated_at = ? WHERE url = ?
+                    """, arguments: [finalURL, t, url])
+            } else {
+                try db.execute(sql: """
+                    UPDATE short_links SET attempts = attempts + 1, error = ?, updated_at = ?,
+                        status = CASE WHEN attempts + 1 >= ? THEN 'failed' ELSE 'pending' END,
+                        next_attempt_at = ? + min(86400, 300 * (1 << min(attempts, 10)))
+                    WHERE url = ?
+                    """, arguments: [error, t, maxAttempts, t, url])
+            }
+        }
+    }
+
+    /// Unlinks every reported URL written exactly as one of `urls` (their identity changed, e.g. a short link was
+    /// resolved) and returns them with the clusters they left, so they can be linked anew.
+    public func detachURLs(_ urls: [String]) throws -> (urls: [ReportedURL], formerClusters: [Int64]) {
+        guard !urls.isEmpty else { return ([], []) }
+        return try pool.write { db in
+            var detached: [ReportedURL] = []
+            var former: Set<Int64> = []
+            for chunk in Array(Set(urls)).chunked(500) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT report_id, position, url, cluster_id FROM report_urls WHERE url IN (\(marks))
+                    """, arguments: StatementArguments(chunk))
+                for r in rows {
+                    detached.append(ReportedURL(reportID: r["report_id"], position: r["position"], url: r["url"]))
+                    if let c: Int64 = r["cluster_id"] { former.insert(c) }
+                }
+                try db.execute(sql: "UPDATE report_urls SET cluster_id = NULL WHERE url IN (\(marks))",
+                               arguments: StatementArguments(chunk))
+            }
+            return (detached, Array(former))
+        }
+    }
+
+    /// Recomputes the counts of the given clusters (after URLs left them).
+    public func refreshClusters(_ ids: [Int64]) throws {
+        guard !ids.isEmpty else { return }
+        try pool.write { db in
+            try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS touched (id INTEGER PRIMARY KEY); DELETE FROM touched;")
+            let st = try db.cachedStatement(sql: "INSERT OR IGNORE INTO touched VALUES (?)")
+            for id in ids { try st.execute(arguments: [id]) }
+            try refreshTouched(db)
+            try db.execute(sql: "DELETE FROM touched")
+        }
+    }
+}

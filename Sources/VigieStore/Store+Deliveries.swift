@@ -5,14 +5,14 @@ import VigieCore
 /// What happened to one delivery attempt, as the dispatcher records it.
 public struct DeliveryUpdate: Sendable {
     public var subscriberID: Int64
-    public var state: DeliveryState
+    public var state: DeliveryStatus
     public var attempts: Int
     public var nextAttemptAt: Date?
     public var code: Int?
     public var reply: String?
     public var messageID: String?
 
-    public init(subscriberID: Int64, state: DeliveryState, attempts: Int, nextAttemptAt: Date? = nil, code: Int? = nil,
+    public init(subscriberID: Int64, state: DeliveryStatus, attempts: Int, nextAttemptAt: Date? = nil, code: Int? = nil,
                 reply: String? = nil, messageID: String? = nil) {
         self.subscriberID = subscriberID
         self.state = state
@@ -80,7 +80,7 @@ extension Store {
                 ORDER BY subscriber_id LIMIT ?
                 """, arguments: [editionID, now.timeIntervalSince1970, limit]).map { r in
                 Delivery(editionID: editionID, subscriberID: r["subscriber_id"], email: r["email"], name: r["name"],
-                         state: DeliveryState(rawValue: r["state"]) ?? .pending, attempts: r["attempts"])
+                         state: DeliveryStatus(rawValue: r["state"]) ?? .pending, attempts: r["attempts"])
             }
         }
     }
@@ -127,7 +127,7 @@ extension Store {
                                       arguments: [id]) {
                 let n: Int = r["n"]
                 s.total += n
-                switch DeliveryState(rawValue: r["state"]) {
+                switch DeliveryStatus(rawValue: r["state"]) {
                 case .sent: s.sent += n
                 case .failed: s.failed += n
                 case .deferred: s.deferred += n

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Where one (edition, subscriber) delivery stands.
-public enum DeliveryState: String, Sendable, Codable, CaseIterable {
+public enum DeliveryStatus: String, Sendable, Codable, CaseIterable {
     case pending, sending, sent, deferred, failed
 }
 
@@ -11,10 +11,10 @@ public struct Delivery: Sendable, Equatable {
     public var subscriberID: Int64
     public var email: String
     public var name: String?
-    public var state: DeliveryState
+    public var state: DeliveryStatus
     public var attempts: Int
 
-    public init(editionID: String, subscriberID: Int64, email: String, name: String?, state: DeliveryState,
+    public init(editionID: String, subscriberID: Int64, email: String, name: String?, state: DeliveryStatus,
                 attempts: Int) {
         self.editionID = editionID
         self.subscriberID = subscriberID
