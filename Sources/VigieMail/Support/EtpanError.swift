@@ -1,4 +1,5 @@
 import CEtpan
+import Foundation
 
 /// The one place where libetpan return codes become Swift errors.
 public struct EtpanError: Error, CustomStringConvertible, Sendable {
@@ -47,6 +48,48 @@ public struct EtpanError: Error, CustomStringConvertible, Sendable {
         throw EtpanError(kind: .parse, code: code, operation: operation, serverText: nil)
     }
 
+    /// Like `checkIMAP`, with the server's last response text when the server did answer.
+    static func checkIMAP(_ code: Int32, _ operation: String, session: UnsafeMutablePointer<mailimap>?) throws {
+        do {
+            try checkIMAP(code, operation)
+        } catch var error as EtpanError {
+            if error.kind != .connection && error.kind != .tls {
+                error.serverText = responseText(session)
+            }
+            throw error
+        }
+    }
+
+    /// The human-readable text of the server's last response (`* NO [TRYCREATE] …` → `[TRYCREATE] …` part).
+    static func responseText(_ session: UnsafeMutablePointer<mailimap>?) -> String? {
+        guard let text = session?.pointee.imap_response else { return nil }
+        let s = String(cString: text)
+        return s.isEmpty ? nil : s
+    }
+
+    /// The TLS handshake succeeded but the server's certificate is not to be trusted.
+    static func certificate(_ reason: String, host: String) -> EtpanError {
+        EtpanError(kind: .tls, code: Int32(MAILIMAP_ERROR_SSL), operation: "TLS certificate verification for \(host)",
+                   serverText: reason)
+    }
+
+    /// A session that broke (or was logged out) earlier is not used again.
+    static func disconnected(_ operation: String) -> EtpanError {
+        EtpanError(kind: .connection, code: Int32(MAILIMAP_ERROR_STREAM), operation: operation,
+                   serverText: "the connection was closed earlier")
+    }
+
+    /// libetpan could not allocate a structure.
+    static func outOfMemory(_ operation: String) -> EtpanError {
+        EtpanError(kind: .other, code: Int32(MAILIMAP_ERROR_MEMORY), operation: operation, serverText: nil)
+    }
+
+    /// A wait on the connection failed at the system level (poll).
+    static func system(_ operation: String, errno code: Int32) -> EtpanError {
+        EtpanError(kind: .connection, code: Int32(MAILIMAP_ERROR_STREAM), operation: operation,
+                   serverText: String(cString: strerror(code)))
+    }
+
     static func imapKind(_ code: Int32) -> Kind {
         switch Int(code) {
         case MAILIMAP_ERROR_STREAM, MAILIMAP_ERROR_CONNECTION_REFUSED,
@@ -58,6 +101,8 @@ public struct EtpanError: Error, CustomStringConvertible, Sendable {
             return .tls
         case MAILIMAP_ERROR_PARSE, MAILIMAP_ERROR_PROTOCOL:
             return .protocolError
+        case MAILIMAP_ERROR_MEMORY, MAILIMAP_ERROR_INVAL:
+            return .other
         default:
             return .protocolError
         }
@@ -72,6 +117,11 @@ public struct EtpanError: Error, CustomStringConvertible, Sendable {
         case MAILIMAP_ERROR_STARTTLS: return "STARTTLS failed"
         case MAILIMAP_ERROR_PARSE: return "unparsable server response"
         case MAILIMAP_ERROR_PROTOCOL: return "protocol error"
+        case MAILIMAP_ERROR_FATAL: return "server closed the session"
+        case MAILIMAP_ERROR_BAD_STATE: return "command not allowed in this state"
+        case MAILIMAP_ERROR_MEMORY: return "out of memory"
+        case MAILIMAP_ERROR_APPEND...MAILIMAP_ERROR_UNSUBSCRIBE, MAILIMAP_ERROR_EXTENSION:
+            return "refused by the server"
         default: return "libetpan error \(code)"
         }
     }
