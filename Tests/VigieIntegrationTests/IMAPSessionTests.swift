@@ -125,6 +125,21 @@ struct IMAPSessionTests {
         #expect(Date().timeIntervalSince(start) < 1)
     }
 
+    @Test(arguments: [IMAPEndpoint.Security.plain, .tls])
+    func silentServerTimesOutAsAConnectionFailure(security: IMAPEndpoint.Security) throws {
+        // The kernel completes the TCP handshake for a listening socket nobody accepts: no greeting ever comes.
+        let silent = try LocalServers.SilentListener()
+        defer { silent.close() }
+        let endpoint = IMAPEndpoint(host: "127.0.0.1", port: silent.port, security: security, user: "x",
+                                    password: "y", timeoutSeconds: 1)
+        let start = Date()
+        let error = try #require(throws: EtpanError.self) { try IMAPSession(endpoint: endpoint, logger: Self.logger) }
+        let elapsed = Date().timeIntervalSince(start)
+        #expect(error.isTransient, "\(error)")
+        #expect(error.kind == (security == .plain ? .connection : .tls), "\(error)")
+        #expect(elapsed >= 0.9 && elapsed < 4, "gave up after \(elapsed) s")
+    }
+
     @Test func connectionKilledByTheServerBecomesAConnectionError() throws {
         let user = LocalServers.uniqueUser()
         let session = try Self.open(user)

@@ -82,6 +82,30 @@ enum LocalServers {
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 
+    /// A loopback socket that listens but never accepts nor answers: a server that hangs.
+    final class SilentListener {
+        let fd: Int32
+        let port: Int
+
+        init() throws {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var addr = sockaddr_in()
+            addr.sin_family = sa_family_t(AF_INET)
+            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+            var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let ok = withUnsafeMutablePointer(to: &addr) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, len) == 0 && listen(fd, 8) == 0 && getsockname(fd, $0, &len) == 0
+                }
+            }
+            guard fd >= 0, ok else { throw CommandFailed(description: "cannot listen on loopback: errno \(errno)") }
+            self.fd = fd
+            port = Int(UInt16(bigEndian: addr.sin_port))
+        }
+
+        func close() { _ = Glibc.close(fd) }
+    }
+
     /// Delivers messages with `deploy/local/deliver.sh` (one `doveadm save` each, in order: UIDs 1, 2, …).
     static func deliver(_ messages: [[UInt8]], to user: String, mailbox: String = "INBOX") throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-deliver-\(UUID().uuidString)")

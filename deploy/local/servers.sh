@@ -9,7 +9,7 @@
 # - Postfix's smtp-sink (SMTP): 127.0.0.1:${VIGIE_SMTP_PORT:-10025}; accepts everything and, when
 #   VIGIE_SINK_DUMP=1 at start, writes each received transaction to a file under $VIGIE_LOCAL_DIR/sink/.
 #
-# Everything (config, state, logs, mail, pids) lives under $VIGIE_LOCAL_DIR (default: <repo>/var/local); the
+# See README.md here. Everything (config, state, logs, mail, pids) lives under $VIGIE_LOCAL_DIR (default: <repo>/var/local); the
 # system's own postfix/dovecot services are never started. Works as root (CI) and as an ordinary user.
 set -euo pipefail
 
@@ -177,6 +177,7 @@ ssl_key = <$TLS_KEY
 ssl_min_protocol = TLSv1.2
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+auth_failure_delay = 0 secs
 
 # Any user name, password "secret": each test logs in as a fresh user for isolation.
 passdb {
@@ -212,7 +213,7 @@ service imap {
   process_limit = 1024
 }
 service auth {
-  user = $user
+  user = $login_user
   unix_listener auth-userdb {
     mode = 0600
     user = $user
@@ -223,6 +224,11 @@ service auth-worker {
 }
 service anvil {
   chroot =
+  # Auth cannot reach this socket, which turns the auth penalty off: one wrong-password test must not delay every
+  # later login from 127.0.0.1 by seconds.
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
 }
 service stats {
   chroot =
