@@ -22,7 +22,7 @@ public struct URLExtractor: Sendable {
         var found: [String] = []
         var seen: Set<String> = []
         func add(_ url: String) {
-            guard !isIgnored(url), seen.insert(url).inserted else { return }
+            guard seen.insert(url).inserted, !isIgnored(url) else { return }
             found.append(url)
         }
         var text = text
@@ -52,30 +52,35 @@ public struct URLExtractor: Sendable {
             return nil
         }
         let rest = trimmed.dropFirst(schemeLength)
-        guard let host = Self.host(ofAuthorityIn: Substring(rest)), host.contains(".") || host.hasPrefix("[") else {
-            return nil
-        }
         guard !rest.contains(where: { $0.isWhitespace }) else { return nil }
-        return String(lower.prefix(schemeLength)) + rest
+        let url = String(lower.prefix(schemeLength)) + rest
+        guard let host = Self.host(of: url), host.contains(".") || host.hasPrefix("[") else { return nil }
+        return url
     }
 
     /// The lowercased host of an absolute URL, without user info, port or trailing dot.
     public static func host(of url: String) -> String? {
-        guard let range = url.range(of: "://") else { return nil }
-        return host(ofAuthorityIn: url[range.upperBound...])
+        let bytes = Array(url.utf8)[...]
+        guard let separator = bytes.indices.first(where: { i in
+            i + 2 < bytes.endIndex && bytes[i] == UInt8(ascii: ":") && bytes[i + 1] == UInt8(ascii: "/")
+                && bytes[i + 2] == UInt8(ascii: "/")
+        }) else { return nil }
+        let host = Self.host(inAuthorityAt: bytes[(separator + 3)...])
+        return host.isEmpty ? nil : String(decoding: host, as: UTF8.self).lowercased()
     }
 
-    static func host(ofAuthorityIn rest: Substring) -> String? {
-        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        var host = authority
-        if let at = host.lastIndex(of: "@") { host = host[host.index(after: at)...] }
-        if host.hasPrefix("[") {
-            guard let close = host.firstIndex(of: "]") else { return nil }
-            return String(host[...close]).lowercased()
+    /// The host bytes of the authority that starts `rest` (up to `/`, `?` or `#`): no user info, port or final dot.
+    static func host<Bytes: BidirectionalCollection>(inAuthorityAt rest: Bytes) -> Bytes
+    where Bytes.Element == UInt8, Bytes.SubSequence == Bytes {
+        var host = rest.prefix { $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }
+        if let at = host.lastIndex(of: UInt8(ascii: "@")) { host = host[host.index(after: at)...] }
+        if host.first == UInt8(ascii: "[") {
+            guard let close = host.firstIndex(of: UInt8(ascii: "]")) else { return host[host.startIndex..<host.startIndex] }
+            return host[...close]
         }
-        if let colon = host.firstIndex(of: ":") { host = host[..<colon] }
-        while host.hasSuffix(".") { host = host.dropLast() }
-        return host.isEmpty ? nil : host.lowercased()
+        if let colon = host.firstIndex(of: UInt8(ascii: ":")) { host = host[..<colon] }
+        while host.last == UInt8(ascii: ".") { host = host.dropLast() }
+        return host
     }
 
     private func isIgnored(_ url: String) -> Bool {
@@ -246,28 +251,34 @@ private struct URLScanner {
         {
             trimmedAuthority = trimmedAuthority.dropLast()
         }
-        guard let precheck = URLExtractor.host(ofAuthorityIn: Substring(String(decoding: trimmedAuthority, as: UTF8.self))),
-            Self.isValidHost(precheck)
-        else { return nil }
+        guard Self.isValidHost(URLExtractor.host(inAuthorityAt: trimmedAuthority)) else { return nil }
         let (parts, end) = extent(start: start, from: authorityStart)
         // The scheme is lowercased; the rest is kept as written.
         var url = Array(bytes[start..<authorityStart]).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
         for part in parts { url.append(contentsOf: bytes[part]) }
         guard let trimmed = trimTrailing(url, keep: colon - start + 4) else { return nil }
-        let rest = String(decoding: trimmed[(colon - start + 3)...], as: UTF8.self)
-        guard let host = URLExtractor.host(ofAuthorityIn: Substring(rest)), Self.isValidHost(host) else { return nil }
+        guard Self.isValidHost(URLExtractor.host(inAuthorityAt: trimmed[(trimmed.startIndex + colon - start + 3)...]))
+        else { return nil }
         return (end, String(decoding: trimmed, as: UTF8.self))
     }
 
     /// A bracketed IP literal, or at least two non-empty labels of letters, digits, `-`, `_`, `%` or non-ASCII.
-    static func isValidHost(_ host: String) -> Bool {
-        if host.hasPrefix("[") { return host.count > 2 && host.hasSuffix("]") }
-        let labels = host.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        return labels.count >= 2
-            && labels.allSatisfy { label in
-                !label.isEmpty
-                    && label.allSatisfy { isAlnum($0) || $0 >= 0x80 || $0 == 0x2D || $0 == 0x5F || $0 == 0x25 }
+    static func isValidHost<Bytes: BidirectionalCollection<UInt8>>(_ host: Bytes) -> Bool {
+        if host.first == UInt8(ascii: "[") { return host.count > 2 && host.last == UInt8(ascii: "]") }
+        var labels = 1
+        var labelLength = 0
+        for b in host {
+            if b == UInt8(ascii: ".") {
+                guard labelLength > 0 else { return false }
+                labels += 1
+                labelLength = 0
+            } else if isAlnum(b) || b >= 0x80 || b == 0x2D || b == 0x5F || b == 0x25 {
+                labelLength += 1
+            } else {
+                return false
             }
+        }
+        return labels >= 2 && labelLength > 0
     }
 
     /// A URL written without a scheme: `www.exemple.fr`, or `exemple.fr/page`, or `exemple.fr` for known TLDs.
