@@ -10,14 +10,21 @@ public struct TOMLDateTime: Sendable, Hashable, CustomStringConvertible {
         case localTime
     }
 
+    /// Which of the four shapes this is.
     public var kind: Kind
     /// The value exactly as written in the document.
     public var text: String
+    /// Calendar fields, nil when the shape has none (a local time has no year).
     public var year: Int?
+    /// 1…12.
     public var month: Int?
+    /// 1…31, valid for the month.
     public var day: Int?
+    /// 0…23.
     public var hour: Int?
+    /// 0…59.
     public var minute: Int?
+    /// 0…60 (a leap second is accepted, as in RFC 3339).
     public var second: Int?
     /// Fractional seconds, truncated to nanoseconds.
     public var nanosecond: Int?

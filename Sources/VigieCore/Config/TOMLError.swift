@@ -1,5 +1,6 @@
 /// A TOML syntax or redefinition error, located at a 1-based line and column.
 public struct TOMLError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// 1-based line of the offending text.
     public var line: Int
     /// Counted in Unicode scalars from the start of the line.
     public var column: Int

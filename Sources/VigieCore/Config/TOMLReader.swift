@@ -4,8 +4,11 @@ import Foundation
 public struct TOMLReadError: Error, Sendable, Equatable, CustomStringConvertible {
     /// One problem: `queues/reports.toml: line 7: key "rate" must be an integer, found string "ten"`.
     public struct Issue: Sendable, Equatable, CustomStringConvertible {
+        /// The file name as given to the reader.
         public var file: String
+        /// The 1-based line, when the issue is tied to one (a missing key is not).
         public var line: Int?
+        /// What is wrong, without the file and line prefix.
         public var message: String
 
         /// Builds an issue; `line` is omitted from the text when unknown.
