@@ -63,9 +63,10 @@ extension PlatformRules {
         default:
             break
         }
-        guard let owner = facebookOwner(first) else { return nil }
+        let owner = facebookOwner(first)
         if s.count == 1 { return owner }
         let tab = folded(s[1])
+        // The content id stands on its own: an owner segment we do not accept as a name only loses the account.
         if s.count >= 3, let last = s.last {
             switch tab {
             case "posts" where s.count <= 4 && isFacebookPostID(last):

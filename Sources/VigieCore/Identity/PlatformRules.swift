@@ -112,7 +112,8 @@ enum PlatformRules {
             let hex = Array("0123456789ABCDEF".utf8)
             for c in decoded.utf8 {
                 let unreserved =
-                    (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
+                    (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z"))
+                    || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
                     || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || "-._~".utf8.contains(c)
                 if unreserved {
                     out.append(c)
