@@ -1,0 +1,99 @@
+import Foundation
+
+/// Decides the fate of a delivery from what the relay answered, and what its connection should do next.
+///
+/// At-least-once: a timeout or a dropped connection leaves it unknown whether the relay took the message; the
+/// delivery is deferred (so it may be sent twice) rather than marked sent (which could lose it).
+public struct DeliveryStateMachine: Sendable, Hashable {
+    public var maxAttempts: Int
+    public var retry: Backoff
+    public var reconnect: Backoff
+
+    public init(maxAttempts: Int, retry: Backoff, reconnect: Backoff) {
+        self.maxAttempts = max(1, maxAttempts)
+        self.retry = retry
+        self.reconnect = reconnect
+    }
+
+    /// The machine for a queue's settings.
+    public init(settings: DispatchSettings) {
+        self.init(
+            maxAttempts: settings.maxAttempts, retry: settings.retryBackoff, reconnect: settings.reconnectBackoff)
+    }
+
+    /// The new state and connection actions after `event`, for a delivery that was taken for its next try.
+    public struct Transition<Instant: InstantProtocol & Sendable>: Sendable, Hashable
+    where Instant.Duration == Duration {
+        public var state: DeliveryState<Instant>
+        public var actions: [ConnectionAction]
+    }
+
+    /// `.pending` or a due `.deferred` becomes `.sending` with the next attempt number; nil otherwise.
+    public func start<Instant>(_ state: DeliveryState<Instant>, now: Instant) -> DeliveryState<Instant>? {
+        switch state {
+        case .pending: return .sending(attempt: 1)
+        case .deferred(let until, let attempt) where until <= now: return .sending(attempt: attempt + 1)
+        default: return nil
+        }
+    }
+
+    /// Applies `event` to a delivery in `.sending(attempt:)`; nil for any other state.
+    ///
+    /// - 2xx → sent. 5xx → failed with the reply. 4xx → deferred by `retry` (base × 2^(attempt−1), jittered),
+    ///   failed once `maxAttempts` tries are spent. 421 also drops the connection and slows down.
+    /// - timeout, dropped connection, or a reply that is not 2xx/4xx/5xx → deferred like a 4xx, and reconnect.
+    /// - `connectionFailures`: consecutive failures of this connection before this one, for the reconnect delay.
+    public func handle<Instant, R: RandomNumberGenerator>(
+        _ event: DeliveryEvent, in state: DeliveryState<Instant>, now: Instant, connectionFailures: Int = 0,
+        random: inout R
+    ) -> Transition<Instant>? {
+        guard case .sending(let attempt) = state else { return nil }
+        let reconnectAction = ConnectionAction.reconnect(
+            after: reconnect.delay(attempt: connectionFailures, using: &random))
+        switch event {
+        case .replied(let code, let text) where (200..<300).contains(code):
+            _ = text
+            return Transition(state: .sent, actions: [.keep])
+        case .replied(let code, let text) where (500..<600).contains(code):
+            return Transition(state: .failed(reason: Self.describe(code, text)), actions: [.keep])
+        case .replied(421, let text):
+            return Transition(
+                state: retryOrFail(attempt: attempt, reason: Self.describe(421, text), now: now, random: &random),
+                actions: [reconnectAction, .slowDown])
+        case .replied(let code, let text) where (400..<500).contains(code):
+            return Transition(
+                state: retryOrFail(attempt: attempt, reason: Self.describe(code, text), now: now, random: &random),
+                actions: [.keep])
+        case .replied(let code, let text):
+            let reason = "unexpected reply " + Self.describe(code, text)
+            return Transition(
+                state: retryOrFail(attempt: attempt, reason: reason, now: now, random: &random),
+                actions: [reconnectAction])
+        case .timeout:
+            return Transition(
+                state: retryOrFail(attempt: attempt, reason: "timeout", now: now, random: &random),
+                actions: [reconnectAction])
+        case .connectionDropped:
+            return Transition(
+                state: retryOrFail(attempt: attempt, reason: "connection dropped", now: now, random: &random),
+                actions: [reconnectAction])
+        }
+    }
+
+    private func retryOrFail<Instant, R: RandomNumberGenerator>(
+        attempt: Int, reason: String, now: Instant, random: inout R
+    ) -> DeliveryState<Instant> {
+        if attempt >= maxAttempts {
+            return .failed(reason: "\(reason) (gave up after \(attempt) attempts)")
+        }
+        let delay = retry.delay(attempt: attempt - 1, using: &random)
+        return .deferred(until: now.advanced(by: delay), attempt: attempt)
+    }
+
+    static func describe(_ code: Int, _ text: String) -> String {
+        let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if t.isEmpty { return String(code) }
+        // Keep the text as the server wrote it, code included once.
+        return t.hasPrefix(String(code)) ? t : "\(code) \(t)"
+    }
+}

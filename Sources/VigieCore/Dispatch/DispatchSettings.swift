@@ -1,0 +1,99 @@
+import Foundation
+
+/// The pacing and retry keys of an outbound queue file (`queues/newsletter.toml` …), with shipped defaults.
+///
+/// Decodes from the snake_case keys of the queue file; a missing key keeps its default.
+public struct DispatchSettings: Sendable, Hashable, Codable {
+    /// Sends per second, smoothed (no one-second window above it); 0 = unlimited.
+    public var ratePerSecond: Double = 5
+    /// Sends in any sliding hour; 0 = unlimited.
+    public var maxPerHour: Int = 0
+    /// Messages per batch; 0 = one endless batch.
+    public var batchSize: Int = 500
+    /// Pause after each full batch.
+    public var pauseBetweenBatchesSeconds: Double = 0
+    /// First retry delay after a 4xx; doubles with each attempt.
+    public var retryBaseSeconds: Double = 300
+    /// Ceiling of the retry delay.
+    public var retryMaxSeconds: Double = 21_600
+    /// Attempts before a deferred delivery becomes failed.
+    public var maxAttempts: Int = 6
+    /// Parallel SMTP connections.
+    public var connections: Int = 2
+    /// Messages sent over one connection before a fresh one is opened; 0 = no limit.
+    public var maxMessagesPerConnection: Int = 100
+    /// First reconnection delay after a drop or a 421; doubles with consecutive failures.
+    public var reconnectBaseSeconds: Double = 2
+    /// Ceiling of the reconnection delay.
+    public var reconnectMaxSeconds: Double = 300
+    /// Fraction of each delay that is random (0 = none, 1 = anywhere between 0 and the delay).
+    public var jitter: Double = 0.2
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case ratePerSecond = "rate_per_second"
+        case maxPerHour = "max_per_hour"
+        case batchSize = "batch_size"
+        case pauseBetweenBatchesSeconds = "pause_between_batches_seconds"
+        case retryBaseSeconds = "retry_base_seconds"
+        case retryMaxSeconds = "retry_max_seconds"
+        case maxAttempts = "max_attempts"
+        case connections
+        case maxMessagesPerConnection = "max_messages_per_connection"
+        case reconnectBaseSeconds = "reconnect_base_seconds"
+        case reconnectMaxSeconds = "reconnect_max_seconds"
+        case jitter
+    }
+
+    /// Missing keys keep their defaults, so a queue file only states what it changes.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = DispatchSettings()
+        ratePerSecond = try c.decodeIfPresent(Double.self, forKey: .ratePerSecond) ?? d.ratePerSecond
+        maxPerHour = try c.decodeIfPresent(Int.self, forKey: .maxPerHour) ?? d.maxPerHour
+        batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? d.batchSize
+        pauseBetweenBatchesSeconds =
+            try c.decodeIfPresent(Double.self, forKey: .pauseBetweenBatchesSeconds) ?? d.pauseBetweenBatchesSeconds
+        retryBaseSeconds = try c.decodeIfPresent(Double.self, forKey: .retryBaseSeconds) ?? d.retryBaseSeconds
+        retryMaxSeconds = try c.decodeIfPresent(Double.self, forKey: .retryMaxSeconds) ?? d.retryMaxSeconds
+        maxAttempts = try c.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? d.maxAttempts
+        connections = try c.decodeIfPresent(Int.self, forKey: .connections) ?? d.connections
+        maxMessagesPerConnection =
+            try c.decodeIfPresent(Int.self, forKey: .maxMessagesPerConnection) ?? d.maxMessagesPerConnection
+        reconnectBaseSeconds =
+            try c.decodeIfPresent(Double.self, forKey: .reconnectBaseSeconds) ?? d.reconnectBaseSeconds
+        reconnectMaxSeconds = try c.decodeIfPresent(Double.self, forKey: .reconnectMaxSeconds) ?? d.reconnectMaxSeconds
+        jitter = try c.decodeIfPresent(Double.self, forKey: .jitter) ?? d.jitter
+    }
+
+    /// Problems an operator must fix before a dispatch may start (empty when the settings are usable).
+    public var problems: [String] {
+        var p: [String] = []
+        if !(ratePerSecond >= 0) || !ratePerSecond.isFinite { p.append("rate_per_second must be ≥ 0") }
+        if maxPerHour < 0 { p.append("max_per_hour must be ≥ 0") }
+        if batchSize < 0 { p.append("batch_size must be ≥ 0") }
+        if !(pauseBetweenBatchesSeconds >= 0) { p.append("pause_between_batches_seconds must be ≥ 0") }
+        if !(retryBaseSeconds >= 0) || !(retryMaxSeconds >= retryBaseSeconds) {
+            p.append("retry_base_seconds must be ≥ 0 and ≤ retry_max_seconds")
+        }
+        if maxAttempts < 1 { p.append("max_attempts must be ≥ 1") }
+        if connections < 1 { p.append("connections must be ≥ 1") }
+        if maxMessagesPerConnection < 0 { p.append("max_messages_per_connection must be ≥ 0") }
+        if !(reconnectBaseSeconds >= 0) || !(reconnectMaxSeconds >= reconnectBaseSeconds) {
+            p.append("reconnect_base_seconds must be ≥ 0 and ≤ reconnect_max_seconds")
+        }
+        if !(0...1).contains(jitter) { p.append("jitter must be within 0…1") }
+        return p
+    }
+
+    /// The retry schedule for deferred deliveries.
+    public var retryBackoff: Backoff {
+        Backoff(base: .seconds(retryBaseSeconds), cap: .seconds(retryMaxSeconds), jitter: jitter)
+    }
+
+    /// The reconnection schedule after drops and 421 replies.
+    public var reconnectBackoff: Backoff {
+        Backoff(base: .seconds(reconnectBaseSeconds), cap: .seconds(reconnectMaxSeconds), jitter: jitter)
+    }
+}
