@@ -359,6 +359,26 @@ struct MessageParserTests {
         #expect(elapsed < .seconds(5))
     }
 
+    @Test func demoSamplesParseCleanly() throws {
+        let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("deploy/local/samples")
+        let files = try FileManager.default.contentsOfDirectory(at: samples, includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == "eml" }.sorted { $0.lastPathComponent < $1.lastPathComponent }
+        #expect(files.count == 10)
+        var reporters: [String] = []
+        var automatic = 0
+        for file in files {
+            let m = try MessageParser.parse(Array(try Data(contentsOf: file)))
+            #expect(m.warnings.isEmpty, "\(file.lastPathComponent): \(m.warnings)")
+            #expect(m.date != nil && m.messageID != nil && !m.text.isEmpty, "\(file.lastPathComponent)")
+            if AutomaticMail.reason(for: m) != nil { automatic += 1 } else { reporters.append(m.from!.normalizedReporter) }
+        }
+        #expect(automatic == 1)
+        #expect(reporters.count == 9)
+        #expect(Set(reporters).count == 8)
+        #expect(reporters.contains("nadia.benali@gmail.com"))
+    }
+
     @Test(.enabled(if: ProcessInfo.processInfo.environment["VIGIE_BENCH"] != nil))
     func benchmark() throws {
         var raw = try fixture("gmail")
