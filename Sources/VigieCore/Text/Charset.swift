@@ -111,7 +111,8 @@ public enum Charset {
         return table
     }()
 
-    /// Charsets left to Foundation (names normalized; CoreFoundation raw values where no named constant exists).
+    /// Charsets left to Foundation, keyed by normalized name (`_` already turned into `-`); CoreFoundation raw values
+    /// where no named constant exists.
     static let foundationEncodings: [String: String.Encoding] = {
         func cf(_ raw: UInt) -> String.Encoding { String.Encoding(rawValue: 0x8000_0000 | raw) }
         var map: [String: String.Encoding] = [
@@ -120,7 +121,7 @@ public enum Charset {
             "windows-1251": .windowsCP1251, "cp1251": .windowsCP1251,
             "windows-1253": .windowsCP1253, "cp1253": .windowsCP1253,
             "windows-1254": .windowsCP1254, "cp1254": .windowsCP1254,
-            "shift-jis": .shiftJIS, "shift_jis": .shiftJIS, "sjis": .shiftJIS, "x-sjis": .shiftJIS,
+            "shift-jis": .shiftJIS, "sjis": .shiftJIS, "x-sjis": .shiftJIS,
             "euc-jp": .japaneseEUC, "iso-2022-jp": .iso2022JP,
             "macintosh": .macOSRoman, "mac": .macOSRoman, "x-mac-roman": .macOSRoman,
             "utf-16": .utf16, "utf-16le": .utf16LittleEndian, "utf-16be": .utf16BigEndian,
@@ -133,7 +134,7 @@ public enum Charset {
             ("windows-1255", 0x0505), ("windows-1256", 0x0506), ("windows-1257", 0x0507),
             ("windows-1258", 0x0508), ("koi8-r", 0x0A02), ("koi8-u", 0x0A08),
             ("gb2312", 0x0930), ("gbk", 0x0631), ("gb18030", 0x0632), ("big5", 0x0A03),
-            ("euc-kr", 0x0940), ("ks_c_5601-1987", 0x0940), ("ks-c-5601-1987", 0x0940),
+            ("euc-kr", 0x0940), ("ks-c-5601-1987", 0x0940),
         ]
         for (name, value) in raw { map[name] = cf(value) }
         return map

@@ -26,7 +26,7 @@ struct MIMEWalker {
         var forwarded: [String] = []
         var forwardedCount = 0
 
-        var hasPlain: Bool { pieces.contains { !$0.fromHTML && !$0.text.isEmpty } }
+        var hasPlain: Bool { pieces.contains { !$0.fromHTML && !MIMEWalker.trimmed($0.text).isEmpty } }
 
         /// Body pieces, then forwarded messages, separated by blank lines.
         var text: String {
