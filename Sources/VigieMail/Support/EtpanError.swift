@@ -24,7 +24,7 @@ public struct EtpanError: Error, CustomStringConvertible, Sendable {
     public var serverText: String?
 
     public var description: String {
-        var s = "\(operation) failed (\(Self.name(code)))"
+        var s = "\(operation) failed (\(kind == .parse ? Self.imfName(code) : Self.name(code)))"
         if let t = serverText, !t.isEmpty { s += ": \(t)" }
         return s
     }
@@ -105,6 +105,17 @@ public struct EtpanError: Error, CustomStringConvertible, Sendable {
             return .other
         default:
             return .protocolError
+        }
+    }
+
+    /// Names for the IMF/MIME parser codes, which overlap the IMAP ones numerically.
+    static func imfName(_ code: Int32) -> String {
+        switch Int(code) {
+        case MAILIMF_ERROR_PARSE: return "parse error"
+        case MAILIMF_ERROR_MEMORY: return "out of memory"
+        case MAILIMF_ERROR_INVAL: return "invalid input"
+        case MAILIMF_ERROR_FILE: return "file error"
+        default: return "libetpan error \(code)"
         }
     }
 
