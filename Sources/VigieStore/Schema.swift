@@ -8,22 +8,28 @@ enum Schema {
                 id INTEGER PRIMARY KEY,
                 mailbox TEXT NOT NULL,          -- user@host/mailbox of the intake queue
                 queue TEXT NOT NULL,            -- queue name (file name without .toml)
+                role TEXT NOT NULL DEFAULT 'reports',   -- the queue's role: reports or subscriptions
                 uid_validity INTEGER NOT NULL,
                 uid INTEGER NOT NULL,
                 message_id TEXT,                -- header Message-ID, for deduplication
                 sha256 TEXT NOT NULL,
                 size INTEGER NOT NULL,          -- RFC822.SIZE on the server
-                truncated INTEGER NOT NULL DEFAULT 0,   -- raw holds the header only (over the size limit)
-                raw BLOB NOT NULL,
+                truncated INTEGER NOT NULL DEFAULT 0,   -- the raw bytes are the header only (over the size limit)
                 received_at REAL NOT NULL,
                 status TEXT NOT NULL DEFAULT 'received',
                 parse_attempts INTEGER NOT NULL DEFAULT 0,
                 parse_error TEXT,
                 UNIQUE (mailbox, uid_validity, uid)
             );
+            -- The raw bytes apart: scans of messages (status, dates) never walk a blob's overflow pages.
+            CREATE TABLE message_raw (
+                message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+                raw BLOB NOT NULL
+            );
             CREATE UNIQUE INDEX messages_sha256 ON messages(sha256);
             CREATE INDEX messages_message_id ON messages(message_id) WHERE message_id IS NOT NULL;
             CREATE INDEX messages_status ON messages(status);
+            CREATE INDEX messages_queue_status ON messages(queue, status);
 
             CREATE TABLE reports (
                 message_id INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,

@@ -83,30 +83,34 @@ extension Store {
                     """)
             }
             try db.execute(sql: """
-                CREATE TEMP TABLE IF NOT EXISTS assign (
-                    report_id INTEGER NOT NULL, position INTEGER NOT NULL, key TEXT NOT NULL, platform TEXT NOT NULL,
-                    kind TEXT NOT NULL, account_key TEXT, canonical_url TEXT NOT NULL);
-                DELETE FROM assign;
                 CREATE TEMP TABLE IF NOT EXISTS touched (id INTEGER PRIMARY KEY);
                 DELETE FROM touched;
                 """)
-            let ins = try db.cachedStatement(sql: "INSERT INTO assign VALUES (?, ?, ?, ?, ?, ?, ?)")
-            for a in assignments {
-                try ins.execute(arguments: [a.reportID, a.position, a.key, a.platform, a.kind, a.accountKey,
-                                            a.canonicalURL])
-            }
-            try db.execute(sql: """
-                CREATE INDEX IF NOT EXISTS temp.assign_key ON assign(key);
+            // One upsert per distinct content, then one keyed update per reported URL: all by primary key or the
+            // unique key, so the cost follows the batch, not the size of the store.
+            let upsert = try db.cachedStatement(sql: """
                 INSERT INTO clusters (key, platform, kind, account_key, canonical_url, updated_at)
-                    SELECT key, platform, kind, max(account_key), min(canonical_url), ? FROM assign GROUP BY key
-                    ON CONFLICT(key) DO UPDATE SET
-                        account_key = coalesce(clusters.account_key, excluded.account_key);
-                UPDATE report_urls SET cluster_id = (
-                    SELECT c.id FROM assign a JOIN clusters c ON c.key = a.key
-                    WHERE a.report_id = report_urls.report_id AND a.position = report_urls.position)
-                WHERE (report_id, position) IN (SELECT report_id, position FROM assign);
-                INSERT INTO touched SELECT DISTINCT c.id FROM assign a JOIN clusters c ON c.key = a.key;
-                """, arguments: [now.timeIntervalSince1970])
+                VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT(key) DO UPDATE SET account_key = coalesce(clusters.account_key, excluded.account_key)
+                RETURNING id
+                """)
+            let link = try db.cachedStatement(sql: "UPDATE report_urls SET cluster_id = ? WHERE report_id = ? AND position = ?")
+            let touch = try db.cachedStatement(sql: "INSERT OR IGNORE INTO touched (id) VALUES (?)")
+            var ids: [String: Int64] = [:]
+            let t = now.timeIntervalSince1970
+            for a in assignments {
+                let id: Int64
+                if let known = ids[a.key] {
+                    id = known
+                } else {
+                    guard let fresh = try Int64.fetchOne(upsert, arguments: [a.key, a.platform, a.kind, a.accountKey,
+                                                                               a.canonicalURL, t]) else { continue }
+                    ids[a.key] = fresh
+                    try touch.execute(arguments: [fresh])
+                    id = fresh
+                }
+                try link.execute(arguments: [id, a.reportID, a.position])
+            }
             if rebuild {
                 try db.execute(sql: "INSERT OR IGNORE INTO touched SELECT id FROM clusters")
             }
@@ -119,7 +123,7 @@ extension Store {
                         AND NOT EXISTS (SELECT 1 FROM cluster_events e WHERE e.cluster_id = clusters.id)
                     """)
             }
-            try db.execute(sql: "DELETE FROM assign; DELETE FROM touched;")
+            try db.execute(sql: "DELETE FROM touched")
             return n
         }
     }
@@ -309,6 +313,12 @@ extension Store {
 public struct ModerationError: Error, CustomStringConvertible {
     public var clusterID: Int64
     public var message: String
+
+    public init(clusterID: Int64, message: String) {
+        self.clusterID = clusterID
+        self.message = message
+    }
+
     public var description: String { "cluster \(clusterID): \(message)" }
 }
 

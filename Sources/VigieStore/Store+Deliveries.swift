@@ -75,12 +75,14 @@ extension Store {
     public func dueDeliveries(editionID: String, now: Date = Date(), limit: Int) throws -> [Delivery] {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT subscriber_id, email, name, state, attempts FROM deliveries
-                WHERE edition_id = ? AND (state = 'pending' OR (state = 'deferred' AND next_attempt_at <= ?))
-                ORDER BY subscriber_id LIMIT ?
+                SELECT d.subscriber_id, d.email, d.name, d.state, d.attempts, s.token_salt
+                FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+                WHERE d.edition_id = ? AND (d.state = 'pending' OR (d.state = 'deferred' AND d.next_attempt_at <= ?))
+                ORDER BY d.subscriber_id LIMIT ?
                 """, arguments: [editionID, now.timeIntervalSince1970, limit]).map { r in
                 Delivery(editionID: editionID, subscriberID: r["subscriber_id"], email: r["email"], name: r["name"],
-                         state: DeliveryStatus(rawValue: r["state"]) ?? .pending, attempts: r["attempts"])
+                         state: DeliveryStatus(rawValue: r["state"]) ?? .pending, attempts: r["attempts"],
+                         tokenSalt: r["token_salt"])
             }
         }
     }

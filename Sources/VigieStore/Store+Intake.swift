@@ -36,6 +36,13 @@ public struct MessageToParse: Sendable {
     public var raw: [UInt8]
     public var truncated: Bool
     public var size: Int
+
+    public init(id: Int64, raw: [UInt8], truncated: Bool, size: Int) {
+        self.id = id
+        self.raw = raw
+        self.truncated = truncated
+        self.size = size
+    }
 }
 
 /// The parser's verdict on one stored message.
@@ -84,8 +91,11 @@ extension Store {
 
     /// Stores a fetched batch in one transaction: each message once (by location, sha256, then Message-ID), the
     /// checkpoint advanced to `lastUID`, and the server actions owed for every UID of the batch recorded.
-    public func commit(batch: [IncomingMessage], queue: String, mailbox: String, uidValidity: UInt32, lastUID: UInt32,
-                       now: Date = Date()) throws -> [StoreOutcome] {
+    /// With `claimed`, new rows count their first parse attempt already (the caller parses them from memory).
+    public func commit(batch: [IncomingMessage], queue: String, role: String = "reports", mailbox: String,
+                       uidValidity: UInt32, lastUID: UInt32, claimed: Bool = false, now: Date = Date()) throws
+        -> [StoreOutcome]
+    {
         try pool.write { db in
             var outcomes: [StoreOutcome] = []
             outcomes.reserveCapacity(batch.count)
@@ -95,9 +105,10 @@ extension Store {
             let bySHA = try db.cachedStatement(sql: "SELECT id FROM messages WHERE sha256 = ?")
             let byMessageID = try db.cachedStatement(sql: "SELECT id FROM messages WHERE message_id = ? LIMIT 1")
             let insert = try db.cachedStatement(sql: """
-                INSERT INTO messages (mailbox, queue, uid_validity, uid, message_id, sha256, size, truncated, raw,
-                    received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO messages (mailbox, queue, role, uid_validity, uid, message_id, sha256, size, truncated,
+                    received_at, parse_attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
+            let insertRaw = try db.cachedStatement(sql: "INSERT INTO message_raw (message_id, raw) VALUES (?, ?)")
             let owe = try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO intake_pending_actions (mailbox, uid_validity, uid) VALUES (?, ?, ?)
                 """)
@@ -118,9 +129,12 @@ extension Store {
                     outcomes.append(.duplicate(of: id))
                     continue
                 }
-                try insert.execute(arguments: [mailbox, queue, validity, uid, m.messageID, m.sha256, m.size,
-                                               m.truncated, Data(m.raw), stamp])
-                outcomes.append(.inserted(id: db.lastInsertedRowID))
+                // Inserted already claimed for parsing (attempt 1): the caller parses it from memory right after.
+                try insert.execute(arguments: [mailbox, queue, role, validity, uid, m.messageID, m.sha256, m.size,
+                                               m.truncated, stamp, claimed ? 1 : 0])
+                let id = db.lastInsertedRowID
+                try insertRaw.execute(arguments: [id, Data(m.raw)])
+                outcomes.append(.inserted(id: id))
             }
             try db.execute(sql: """
                 INSERT INTO intake_state (mailbox, uid_validity, last_uid, updated_at) VALUES (?, ?, ?, ?)
@@ -155,16 +169,23 @@ extension Store {
 
     /// Claims up to `limit` messages awaiting parsing, counting the attempt first so that a message which crashes the
     /// parser is not retried forever: past `maxAttempts` it is marked unparsed instead.
-    public func claimForParsing(limit: Int, maxAttempts: Int = 3) throws -> [MessageToParse] {
+    public func claimForParsing(queue: String? = nil, limit: Int, maxAttempts: Int = 3) throws -> [MessageToParse] {
         try pool.write { db in
+            let only = queue == nil ? "" : " AND queue = ?"
+            var args: StatementArguments = [maxAttempts]
+            if let queue { args += [queue] }
             try db.execute(sql: """
                 UPDATE messages SET status = 'unparsed',
                     parse_error = 'the parser did not finish after ' || parse_attempts || ' attempts'
-                WHERE status = 'received' AND parse_attempts >= ?
-                """, arguments: [maxAttempts])
+                WHERE status = 'received' AND parse_attempts >= ?\(only)
+                """, arguments: args)
+            var args2: StatementArguments = []
+            if let queue { args2 += [queue] }
+            args2 += [limit]
             let rows = try Row.fetchAll(db, sql: """
-                SELECT id, raw, truncated, size FROM messages WHERE status = 'received' ORDER BY id LIMIT ?
-                """, arguments: [limit])
+                SELECT m.id, r.raw, m.truncated, m.size FROM messages m JOIN message_raw r ON r.message_id = m.id
+                WHERE m.status = 'received'\(only.replacingOccurrences(of: "queue", with: "m.queue")) ORDER BY m.id LIMIT ?
+                """, arguments: args2)
             let bump = try db.cachedStatement(sql: "UPDATE messages SET parse_attempts = parse_attempts + 1 WHERE id = ?")
             var out: [MessageToParse] = []
             out.reserveCapacity(rows.count)
@@ -194,9 +215,12 @@ extension Store {
             for o in outcomes {
                 try setStatus.execute(arguments: [o.status.rawValue, o.error, o.messageID])
                 guard let p = o.parsed else { continue }
-                let replyTo = String(decoding: try encoder.encode(p.replyTo.map(\.address)), as: UTF8.self)
-                let attachments = String(decoding: try encoder.encode(p.attachments), as: UTF8.self)
-                let warnings = String(decoding: try encoder.encode(p.warnings), as: UTF8.self)
+                func json<T: Encodable & Collection>(_ v: T) throws -> String {
+                    v.isEmpty ? "[]" : String(decoding: try encoder.encode(v), as: UTF8.self)
+                }
+                let replyTo = try json(p.replyTo.map(\.address))
+                let attachments = try json(p.attachments)
+                let warnings = try json(p.warnings)
                 try insertReport.execute(arguments: [
                     o.messageID, p.from?.address, p.from?.name, p.from?.normalizedReporter, p.subject,
                     p.date?.timeIntervalSince1970, replyTo, p.inReplyTo, p.messageID, p.text, attachments,

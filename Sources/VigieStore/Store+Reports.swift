@@ -4,15 +4,17 @@ import VigieCore
 
 extension Store {
     /// Stored messages, newest first, optionally of one status.
-    public func reports(status: MessageStatus? = nil, limit: Int? = nil) throws -> [ReportSummary] {
+    public func reports(status: MessageStatus? = nil, limit: Int? = nil, role: String = "reports") throws
+        -> [ReportSummary]
+    {
         try pool.read { db in
             var sql = """
                 SELECT m.id, m.message_id, m.received_at, m.status, r.from_address, r.from_name, r.subject
-                FROM messages m LEFT JOIN reports r ON r.message_id = m.id
+                FROM messages m LEFT JOIN reports r ON r.message_id = m.id WHERE m.role = ?
                 """
-            var args: StatementArguments = []
+            var args: StatementArguments = [role]
             if let status {
-                sql += " WHERE m.status = ?"
+                sql += " AND m.status = ?"
                 args += [status.rawValue]
             }
             sql += " ORDER BY m.id DESC"
@@ -57,7 +59,8 @@ extension Store {
     /// The raw bytes of a stored message, exactly as fetched.
     public func rawMessage(id: Int64) throws -> [UInt8]? {
         try pool.read { db in
-            (try Data.fetchOne(db, sql: "SELECT raw FROM messages WHERE id = ?", arguments: [id])).map { [UInt8]($0) }
+            (try Data.fetchOne(db, sql: "SELECT raw FROM message_raw WHERE message_id = ?", arguments: [id]))
+                .map { [UInt8]($0) }
         }
     }
 

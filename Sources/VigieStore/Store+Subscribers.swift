@@ -191,3 +191,22 @@ extension Store {
                    statusReason: r["status_reason"], bounces: r["bounces"])
     }
 }
+
+extension Store {
+    /// Counts a temporary bounce; after `limit` of them in a row the subscriber is marked bounced.
+    @discardableResult
+    public func recordSoftBounce(id: Int64, detail: String, limit: Int = 5, now: Date = Date()) throws -> Subscriber? {
+        try pool.write { db in
+            guard let s = try Self.subscriber(db, id: id) else { return nil }
+            let t = now.timeIntervalSince1970
+            try db.execute(sql: "UPDATE subscribers SET bounces = bounces + 1, updated_at = ? WHERE id = ?",
+                           arguments: [t, id])
+            try db.execute(sql: "INSERT INTO subscriber_events (subscriber_id, at, event, detail) VALUES (?, ?, 'soft-bounce', ?)",
+                           arguments: [id, t, detail])
+            if s.status == .active && s.bounces + 1 >= limit {
+                try Self.setStatus(db, id: id, status: .bounced, reason: "\(limit) temporary bounces: \(detail)", now: now)
+            }
+            return try Self.subscriber(db, id: id)
+        }
+    }
+}

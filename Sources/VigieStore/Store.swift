@@ -23,7 +23,10 @@ public final class Store: Sendable {
         config.busyMode = .timeout(10)
         config.label = "vigie"
         config.prepareDatabase { db in
+            // WAL + NORMAL: a commit survives a process crash (kill -9); only an OS crash may lose the last ones.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            try db.execute(sql: "PRAGMA cache_size = -32768")
+            try db.execute(sql: "PRAGMA mmap_size = 268435456")
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)

@@ -186,3 +186,20 @@ enum LocalServers {
         return String(decoding: outData, as: UTF8.self)
     }
 }
+
+extension LocalServers {
+    /// Where smtp-sink dumps messages when started with `VIGIE_SINK_DUMP=1`.
+    static var sinkDir: String { environment["VIGIE_SINK_DIR"] ?? localDir + "/sink" }
+
+    /// Throws unless the local smtp-sink answers and dumps what it receives.
+    static func requireSMTPSinkDump() throws {
+        guard acceptsConnections(port: smtpPort) else {
+            throw NotRunning(description: "no smtp-sink on \(host):\(smtpPort): run `VIGIE_SINK_DUMP=1 "
+                + "deploy/local/servers.sh start`")
+        }
+        guard environment["VIGIE_SINK_DUMP"] == "1" || FileManager.default.fileExists(atPath: sinkDir) else {
+            throw NotRunning(description: "smtp-sink does not dump messages: restart it with `VIGIE_SINK_DUMP=1 "
+                + "deploy/local/servers.sh restart`")
+        }
+    }
+}

@@ -84,8 +84,10 @@ final class TestHTTPServer: @unchecked Sendable {
             return !stopped
         }
         guard first else { return }
+        // Only wake the accept loop here: it closes the socket itself. Closing it from this thread would free the fd
+        // number while the loop may still call accept() on it — and a parallel test's new listener can get that very
+        // number, so this server would steal its connections.
         shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
     }
 
     private func acceptLoop() {
@@ -93,6 +95,12 @@ final class TestHTTPServer: @unchecked Sendable {
             let connection = accept(listener, nil, nil)
             if connection < 0 {
                 if errno == EINTR, !lock.withLock({ stopped }) { continue }
+                close(listener)
+                return
+            }
+            if lock.withLock({ stopped }) {
+                close(connection)
+                close(listener)
                 return
             }
             Thread.detachNewThread { [self] in serve(connection) }

@@ -28,6 +28,8 @@ final class TestSMTPServer: @unchecked Sendable {
         var mailFrom: String
         var recipients: [String]
         var data: [UInt8]
+        /// When the end of DATA arrived (for pacing checks).
+        var receivedAt = Date()
     }
 
     let port: UInt16

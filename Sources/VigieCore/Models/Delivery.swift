@@ -13,15 +13,18 @@ public struct Delivery: Sendable, Equatable {
     public var name: String?
     public var state: DeliveryStatus
     public var attempts: Int
+    /// The subscriber's current token salt (their unsubscribe token depends on it).
+    public var tokenSalt: Int
 
     public init(editionID: String, subscriberID: Int64, email: String, name: String?, state: DeliveryStatus,
-                attempts: Int) {
+                attempts: Int, tokenSalt: Int = 0) {
         self.editionID = editionID
         self.subscriberID = subscriberID
         self.email = email
         self.name = name
         self.state = state
         self.attempts = attempts
+        self.tokenSalt = tokenSalt
     }
 }
 

@@ -1,0 +1,97 @@
+import Foundation
+import Logging
+import VigieCore
+import VigieMail
+import VigieStore
+
+/// The loaded configuration and the resources a command needs, opened on first use.
+public final class AppContext: @unchecked Sendable {
+    public let config: VigieConfig
+    public let queues: [QueueConfig]
+    public let logger: Logger
+    private let lock = NSLock()
+    private var openedStore: Store?
+
+    public init(config: VigieConfig, queues: [QueueConfig], logger: Logger) {
+        self.config = config
+        self.queues = queues
+        self.logger = logger
+    }
+
+    /// Reads `vigie.toml` (from `--config`, `$VIGIE_CONFIG` or `./vigie.toml`) and every queue file.
+    public static func load(configPath: String?, logger: Logger) throws -> AppContext {
+        let path = ConfigLoader.resolvePath(configPath)
+        let config = try ConfigLoader.load(path: path)
+        let queues = try ConfigLoader.loadQueues(dir: config.queuesDir)
+        return AppContext(config: config, queues: queues, logger: logger)
+    }
+
+    /// The database, created and migrated on first use.
+    public func store() throws -> Store {
+        try lock.withLock {
+            if let s = openedStore { return s }
+            let s = try Store(path: config.databasePath)
+            openedStore = s
+            return s
+        }
+    }
+
+    /// URL extraction that ignores the institution's own links.
+    public func urlExtractor() -> URLExtractor {
+        URLExtractor(ignoredHosts: config.organisation.ownHosts + config.intake.ignoredHosts)
+    }
+
+    /// Enabled report-intake queues (or only the one named).
+    public func intakeQueues(only name: String? = nil) throws -> [IntakeQueue] {
+        let all = queues.compactMap { q -> IntakeQueue? in
+            if case .intake(let i) = q { return i }
+            return nil
+        }
+        if let name {
+            guard let q = all.first(where: { $0.name == name }) else {
+                throw ConfigError("no intake queue named \"\(name)\" in \(config.queuesDir); intake queues: "
+                    + all.map(\.name).joined(separator: ", "))
+            }
+            return [q]
+        }
+        return all.filter { $0.enabled }
+    }
+
+    /// The intake service over the enabled queues.
+    public func intakeService(only name: String? = nil) throws -> IntakeService {
+        let queues = try intakeQueues(only: name)
+        guard !queues.isEmpty else {
+            throw ConfigError("no enabled intake queue in \(config.queuesDir); enable one (enabled = true)")
+        }
+        let store = try store()
+        let clusters = try clusterService()
+        let runners = try queues.map { q -> IntakeRunner in
+            switch q.role {
+            case .reports:
+                var processor = ReportProcessor(store: store, queue: q.name, extractor: urlExtractor(),
+                                                maxMessageBytes: q.maxMessageBytes, logger: logger)
+                // Clusters follow intake report by report; a rebuild gives the same result.
+                processor.onReports = { ids in try clusters.link(reportIDs: ids) }
+                return IntakeRunner(queue: q, store: store, processor: processor, logger: logger)
+            case .subscriptions:
+                return IntakeRunner(queue: q, store: store, processor: try subscriptionProcessor(queue: q.name),
+                                    logger: logger)
+            }
+        }
+        return IntakeService(runners: runners, clusters: clusters, logger: logger)
+    }
+}
+
+extension AppContext {
+    /// Clustering over the store, with the configured identity rules.
+    public func clusterService() throws -> ClusterService {
+        ClusterService(store: try store(), settings: config.clusters, logger: logger)
+    }
+
+    /// The moderation workflow, with the offences file loaded.
+    public func moderation() throws -> ModerationService {
+        ModerationService(store: try store(), offences: try ModerationService.loadOffences(path: config.offencesFile),
+                          organisation: config.organisation, templates: TemplateRenderer(directory: config.templatesDir),
+                          weights: config.clusters.weights)
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import VigieCore
+import VigieStore
+
+/// The moderators' workflow: qualify against an offence, mark the platform's answer, write the DSA notice.
+public struct ModerationService: Sendable {
+    let store: Store
+    let offences: [Offence]
+    let organisation: VigieConfig.Organisation
+    let templates: TemplateRenderer
+    let weights: PriorityWeights
+
+    public init(store: Store, offences: [Offence], organisation: VigieConfig.Organisation, templates: TemplateRenderer,
+                weights: PriorityWeights) {
+        self.store = store
+        self.offences = offences
+        self.organisation = organisation
+        self.templates = templates
+        self.weights = weights
+    }
+
+    /// Reads the offences file (`[[offence]]` tables).
+    public static func loadOffences(path: String) throws -> [Offence] {
+        let text = try ConfigLoader.readFile(path, what: "offences file",
+                                             hint: "set [moderation] offences in vigie.toml (vigie init writes one)")
+        do {
+            return try Offence.list(from: try TOML.parse(text), file: path)
+        } catch {
+            throw ConfigError("\(path): \(error)")
+        }
+    }
+
+    /// Codes a cluster may be qualified with (aggravating circumstances are mentioned in the note instead).
+    public var qualifyingCodes: Set<String> { Set(offences.filter { !$0.modifier }.map(\.code)) }
+
+    /// Applies a change of status; the refusal, if any, is thrown as one line.
+    @discardableResult
+    public func change(clusterID: Int64, _ change: ModerationChange) throws -> ModerationStatus {
+        if change.to == .qualified, let code = change.offence, let o = offences.first(where: { $0.code == code }),
+           o.modifier
+        {
+            throw ModerationError(clusterID: clusterID, message: "\(code) is an aggravating circumstance, not an "
+                + "offence: qualify with the offence and mention it with --note")
+        }
+        return try store.moderate(clusterID: clusterID, change: change, knownOffences: qualifyingCodes)
+    }
+
+    /// The notice to send to the platform (DSA art. 16(2)); refused unless the cluster is qualified.
+    public func notice(clusterID: Int64, now: Date = Date()) throws -> String {
+        guard let d = try store.cluster(id: clusterID, includeReporters: false, weights: weights) else {
+            throw StoreError.notFound(what: "cluster \(clusterID); see vigie clusters list")
+        }
+        let s = d.summary
+        guard [.qualified, .notified, .online].contains(s.status), let code = s.offence,
+              let offence = offences.first(where: { $0.code == code })
+        else {
+            throw ModerationError(clusterID: clusterID, message: "is \(s.status.rawValue), not qualified: qualify it "
+                + "first with vigie clusters qualify \(clusterID) CODE")
+        }
+        let fmt = DateFormatter()
+        fmt.locale = Locale(identifier: "fr_FR")
+        fmt.timeZone = TimeZone(identifier: "Europe/Paris")
+        fmt.dateFormat = "d MMMM yyyy"
+        func day(_ date: Date?) -> String { date.map { fmt.string(from: $0) } ?? "—" }
+        var urls = [s.canonicalURL]
+        for u in s.urls where !urls.contains(u) { urls.append(u) }
+        let notifier: [String: Any] = [
+            "name": organisation.name, "email": organisation.email ?? false,
+            "address": organisation.postalAddress ?? false,
+        ]
+        let context: [String: Any] = [
+            "cluster_id": clusterID, "urls": urls, "platform": Self.platformName(s.platform),
+            "identifier": s.key, "account": s.account ?? false,
+            "first_reported": day(s.firstReported), "last_reported": day(s.lastReported), "today": day(now),
+            "offence": ["label": offence.label, "reference": offence.reference, "code": offence.code],
+            "note": d.note ?? false, "reporters": s.reporters, "plural": s.reporters > 1, "reports": s.reports,
+            "reports_plural": s.reports > 1, "notifier": notifier,
+        ]
+        return try templates.render("notice.txt", context)
+    }
+
+    static func platformName(_ p: String) -> String {
+        switch p {
+        case "x": return "X (anciennement Twitter)"
+        case "youtube": return "YouTube"
+        case "facebook": return "Facebook"
+        case "instagram": return "Instagram"
+        case "tiktok": return "TikTok"
+        case "telegram": return "Telegram"
+        case "reddit": return "Reddit"
+        default: return "site web"
+        }
+    }
+}

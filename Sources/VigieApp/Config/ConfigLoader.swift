@@ -1,0 +1,233 @@
+import Foundation
+import VigieCore
+
+/// Reads and validates `vigie.toml` and `queues/*.toml`; every error is one line naming the file and the key.
+public enum ConfigLoader {
+    /// Which file to read: the `--config` option, else `$VIGIE_CONFIG`, else `./vigie.toml`.
+    public static func resolvePath(_ option: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> String
+    {
+        if let option, !option.isEmpty { return option }
+        if let env = environment["VIGIE_CONFIG"], !env.isEmpty { return env }
+        return "vigie.toml"
+    }
+
+    /// Loads the main file.
+    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws -> VigieConfig
+    {
+        let text = try readFile(path, what: "configuration file",
+                                hint: "create one with `vigie init` or pass --config PATH")
+        let root = try parse(text, file: path)
+        let base = (absolute(path) as NSString).deletingLastPathComponent
+
+        let dbT = try root.requiredTable("database")
+        let dbPath = resolve(try dbT.requiredString("path"), base: base)
+        try dbT.finish()
+
+        let orgT = try root.requiredTable("organisation")
+        let org = VigieConfig.Organisation(
+            name: try orgT.requiredString("name"),
+            email: try orgT.string("email"),
+            postalAddress: try orgT.string("postal_address"),
+            website: try orgT.string("website"),
+            ownHosts: try orgT.stringArray("own_hosts", default: []))
+        try orgT.finish()
+
+        let smtpT = try root.requiredTable("smtp")
+        let smtpURL = try smtpT.requiredString("url")
+        try checkURL(smtpURL, schemes: ["smtp", "smtps"], reader: smtpT, key: "url")
+        let smtp = VigieConfig.SMTP(
+            url: smtpURL,
+            starttls: try smtpT.bool("starttls", default: false),
+            user: nonEmpty(try smtpT.string("user")),
+            password: try password(smtpT, environment: environment, base: base),
+            from: try smtpT.requiredString("from"),
+            caFile: try smtpT.string("ca_file").map { resolve($0, base: base) })
+        try smtpT.finish()
+
+        let pathsT = try root.table("paths")
+        let queues = resolve(try pathsT.string("queues") ?? "queues", base: base)
+        let templates = resolve(try pathsT.string("templates") ?? "templates", base: base)
+        
+        let intakeT = try root.table("intake")
+        let intake = VigieConfig.Intake(ignoredHosts: try intakeT.stringArray("ignored_hosts", default: []))
+        
+        let clT = try root.table("clusters")
+        var rules = IdentityRules.default
+        for p in try clT.stringArray("tracking_parameters", default: []) {
+            rules.trackingParameters.insert(p.lowercased())
+        }
+        let clusters = ClusterSettings(
+            resolveShortLinks: try clT.bool("resolve_short_links", default: true),
+            shortLinkHosts: try clT.stringArray("short_link_hosts", default: []),
+            shortLinkTimeoutSeconds: try clT.int("short_link_timeout_seconds", default: 5, range: 1...60),
+            identityRules: rules,
+            weights: PriorityWeights(
+                reporters: try clT.double("weight_reporters", default: 1, range: 0...1000),
+                velocity: try clT.double("weight_velocity", default: 2, range: 0...1000),
+                recency: try clT.double("weight_recency", default: 1, range: 0...1000),
+                recencyHalfLifeHours: try clT.double("recency_half_life_hours", default: 24, range: 0...10_000)))
+        
+        let modT = try root.table("moderation")
+        let offences = resolve(try modT.string("offences") ?? "offences.toml", base: base)
+        
+        try root.finish()
+        return VigieConfig(file: path, databasePath: dbPath, organisation: org, smtp: smtp, queuesDir: queues,
+                           templatesDir: templates, intake: intake, clusters: clusters, offencesFile: offences)
+    }
+
+    /// Loads every `*.toml` of the queues folder, sorted by name.
+    public static func loadQueues(dir: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws -> [QueueConfig]
+    {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDir), isDir.boolValue else {
+            throw ConfigError("queues folder \(dir) does not exist; set [paths] queues in vigie.toml or run vigie init")
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".toml") }.sorted()
+        return try names.map { try loadQueue(path: (dir as NSString).appendingPathComponent($0),
+                                            environment: environment) }
+    }
+
+    /// Loads one queue file; its `kind` says which keys it may hold.
+    public static func loadQueue(path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws -> QueueConfig
+    {
+        let text = try readFile(path, what: "queue file", hint: "check [paths] queues in vigie.toml")
+        let r = try parse(text, file: path)
+        let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        let base = (absolute(path) as NSString).deletingLastPathComponent
+        let kind = try r.requiredString("kind")
+        let enabled = try r.bool("enabled", default: true)
+        switch kind {
+        case "intake":
+            let q = try intakeQueue(r, name: name, file: path, enabled: enabled, base: base, environment: environment)
+            try r.finish()
+            return .intake(q)
+        default:
+            guard let k = OutboundQueue.Kind(rawValue: kind) else {
+                throw ConfigError("\(path): key \"kind\" must be one of intake, "
+                    + OutboundQueue.Kind.allCases.map(\.rawValue).joined(separator: ", ") + "; found \"\(kind)\"")
+            }
+            try OutboundKeys.validate(r, kind: k)
+            try r.finish()
+            return .outbound(OutboundQueue(name: name, file: path, kind: k, enabled: enabled, table: r.table))
+        }
+    }
+
+    static func intakeQueue(_ r: TOMLReader, name: String, file: String, enabled: Bool, base: String,
+                            environment: [String: String]) throws -> IntakeQueue
+    {
+        let roleText = try r.requiredString("role")
+        guard let role = IntakeQueue.Role(rawValue: roleText) else {
+            throw ConfigError("\(file): key \"role\" must be \"reports\" or \"subscriptions\"; found \"\(roleText)\"")
+        }
+        let url = try r.requiredString("url")
+        try checkURL(url, schemes: ["imap", "imaps"], reader: r, key: "url")
+        let parts = URLComponents(string: url)
+        let tls = parts?.scheme == "imaps"
+        let starttls = try r.bool("starttls", default: false)
+        if tls && starttls {
+            throw ConfigError("\(file): starttls = true makes no sense with imaps:// (already TLS); remove one")
+        }
+        let host = parts?.host ?? ""
+        let port = parts?.port ?? (tls ? 993 : 143)
+        let user = try r.requiredString("user")
+        // A disabled queue is still checked for its keys and types, but its secret need not be at hand.
+        let pw: String
+        do {
+            guard let p = try password(r, environment: environment, base: base) else {
+                throw ConfigError("\(file): no password: set one of \"password\", \"password_env\" or \"password_file\"")
+            }
+            pw = p
+        } catch let e as ConfigError where !enabled {
+            _ = e
+            pw = ""
+        }
+        let caFile = try r.string("ca_file").map { resolve($0, base: base) }
+        if let caFile, !FileManager.default.fileExists(atPath: caFile) {
+            throw ConfigError("\(file): ca_file \(caFile) does not exist")
+        }
+        let endpoint = IMAPEndpoint(
+            host: host, port: port, security: tls ? .tls : (starttls ? .starttls : .plain), user: user, password: pw,
+            caFile: caFile, verifyCertificates: try r.bool("tls_verify", default: true),
+            timeoutSeconds: try r.int("timeout_seconds", default: 30, range: 1...600))
+        return IntakeQueue(
+            name: name, file: file, role: role, endpoint: endpoint,
+            mailbox: try r.string("mailbox") ?? "INBOX",
+            processedMailbox: nonEmpty(try r.string("processed_mailbox")),
+            idle: try r.bool("idle", default: true),
+            pollIntervalSeconds: try r.int("poll_interval_seconds", default: 60, range: 1...86_400),
+            maxMessageBytes: try r.int("max_message_bytes", default: 25 << 20, range: 1024...(1 << 30)),
+            enabled: enabled)
+    }
+
+    /// `password`, `password_env` or `password_file` (at most one).
+    static func password(_ r: TOMLReader, environment: [String: String], base: String) throws -> String? {
+        let plain = try r.string("password")
+        let env = try r.string("password_env")
+        let file = try r.string("password_file")
+        let given = [plain, env, file].compactMap { $0 }.filter { !$0.isEmpty }
+        if given.count > 1 {
+            throw ConfigError("\(r.file): set only one of password, password_env, password_file in \(r.path.isEmpty ? "the file" : "[\(r.path)]")")
+        }
+        if let plain, !plain.isEmpty { return plain }
+        if let env, !env.isEmpty {
+            guard let v = environment[env], !v.isEmpty else {
+                throw ConfigError("\(r.file): password_env names $\(env), which is not set; export it or use "
+                    + "password_file")
+            }
+            return v
+        }
+        if let file, !file.isEmpty {
+            let p = resolve(file, base: base)
+            guard let data = FileManager.default.contents(atPath: p) else {
+                throw ConfigError("\(r.file): password_file \(p) cannot be read")
+            }
+            return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return nil
+    }
+
+    static func checkURL(_ url: String, schemes: [String], reader: TOMLReader, key: String) throws {
+        guard let c = URLComponents(string: url), let scheme = c.scheme?.lowercased(), schemes.contains(scheme),
+              let host = c.host, !host.isEmpty
+        else {
+            throw ConfigError("\(reader.file): key \"\(key)\" must look like \(schemes[0])://host:port "
+                + "(schemes: \(schemes.joined(separator: ", "))); found \"\(url)\"")
+        }
+    }
+
+    static func readFile(_ path: String, what: String, hint: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError("\(what) \(path) cannot be read; \(hint)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError("\(what) \(path) is not valid UTF-8; save it as UTF-8")
+        }
+        return text
+    }
+
+    static func parse(_ text: String, file: String) throws -> TOMLReader {
+        do {
+            return TOMLReader(table: try TOML.parse(text), file: file)
+        } catch {
+            throw ConfigError("\(file): \(error)")
+        }
+    }
+
+    static func resolve(_ path: String, base: String) -> String {
+        if path.hasPrefix("/") { return path }
+        return (base as NSString).appendingPathComponent(path)
+    }
+
+    static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(path)
+    }
+
+    static func nonEmpty(_ s: String?) -> String? {
+        guard let s, !s.isEmpty else { return nil }
+        return s
+    }
+}

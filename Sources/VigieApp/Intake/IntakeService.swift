@@ -1,0 +1,122 @@
+import Foundation
+import Logging
+import VigieCore
+import VigieMail
+import VigieStore
+
+/// Runs intake queues: once (`poll --once`) or for ever, with IDLE where offered and backoff on transient errors.
+public final class IntakeService: Sendable {
+    let runners: [IntakeRunner]
+    let clusters: ClusterService?
+    let logger: Logger
+
+    public init(runners: [IntakeRunner], clusters: ClusterService? = nil, logger: Logger) {
+        self.runners = runners
+        self.clusters = clusters
+        self.logger = logger
+    }
+
+    /// One pass over every queue; the first failure is rethrown after the other queues had their turn.
+    public func pollOnce() throws -> IntakeStats {
+        var total = IntakeStats()
+        var firstError: Error?
+        for runner in runners {
+            do {
+                let s = try runner.pollOnce()
+                runner.logger.info("\(s.summary)")
+                total = total + s
+            } catch {
+                runner.logger.error("\(error)")
+                if firstError == nil { firstError = IntakeError.queueFailed(queue: runner.queue, underlying: error) }
+            }
+        }
+        if let firstError { throw firstError }
+        return total
+    }
+
+    /// Runs every queue on a thread of its own until `stop` is raised; never returns early on transient errors.
+    public func run(until stop: StopSignal) {
+        let group = DispatchGroup()
+        for runner in runners {
+            group.enter()
+            let thread = Thread {
+                Self.loop(runner, stop: stop)
+                group.leave()
+            }
+            thread.name = "intake-\(runner.queue.name)"
+            thread.start()
+        }
+        if let clusters {
+            // Short links are resolved on a thread of their own: a slow shortener never delays intake.
+            group.enter()
+            let thread = Thread {
+                while !stop.isStopped {
+                    do {
+                        let r = try clusters.resolveShortLinks(limit: 50)
+                        if r.resolved + r.failed > 0 {
+                            self.logger.info("short links: \(r.resolved) resolved, \(r.failed) to retry")
+                        }
+                    } catch {
+                        self.logger.warning("short-link resolution: \(error)")
+                    }
+                    stop.sleep(30)
+                }
+                group.leave()
+            }
+            thread.name = "short-links"
+            thread.start()
+        }
+        group.wait()
+    }
+
+    static func loop(_ runner: IntakeRunner, stop: StopSignal) {
+        let q = runner.queue
+        let log = runner.logger
+        var backoff = 1.0
+        var session: (any MailboxSession)?
+        while !stop.isStopped {
+            do {
+                if session == nil {
+                    session = try runner.makeSession(q.endpoint, log)
+                    log.info("connected to \(q.endpoint.host):\(q.endpoint.port) as \(q.endpoint.user)")
+                }
+                guard let s = session else { continue }
+                let stats = try runner.pass(s, stop: stop)
+                if stats.fetched > 0 || stats.parsed > 0 { log.info("\(stats.summary)") }
+                backoff = 1
+                if q.idle && s.capabilities.contains("IDLE") {
+                    // IDLE in short slices so a stop request is honoured quickly; re-check at the poll interval anyway.
+                    let deadline = Date().addingTimeInterval(Double(q.pollIntervalSeconds))
+                    while !stop.isStopped && Date() < deadline {
+                        if try s.idle(timeout: min(10, max(1, deadline.timeIntervalSinceNow))) { break }
+                    }
+                } else {
+                    stop.sleep(Double(q.pollIntervalSeconds))
+                }
+            } catch {
+                session?.logout()
+                session = nil
+                log.warning("\(error); retrying in \(Int(backoff)) s")
+                stop.sleep(backoff)
+                backoff = min(backoff * 2, 300)
+            }
+        }
+        session?.logout()
+    }
+}
+
+/// Intake failures, one line each, naming the queue and its server.
+public enum IntakeError: Error, CustomStringConvertible {
+    case queueFailed(queue: IntakeQueue, underlying: Error)
+
+    public var description: String {
+        switch self {
+        case .queueFailed(let q, let e):
+            var hint = "check the server and the credentials in \(q.file)"
+            if let ee = e as? EtpanError, ee.isTransient {
+                hint = "is the IMAP server up? (deploy/local/servers.sh start for the local one)"
+            }
+            return "queue \(q.name) (imap \(q.endpoint.host):\(q.endpoint.port), mailbox \(q.mailbox)): \(e); \(hint)"
+        }
+    }
+}

@@ -1,0 +1,129 @@
+import Crypto
+import Foundation
+import Logging
+import VigieCore
+import VigieMail
+import VigieStore
+
+/// The newsletter use cases: preview, editorial checks, send (and resume), status, failures, retry.
+public struct NewsletterService: Sendable {
+    let store: Store
+    let settings: NewsletterSettings
+    let config: VigieConfig
+    let templates: TemplateRenderer
+    let logger: Logger
+
+    public init(store: Store, settings: NewsletterSettings, config: VigieConfig, logger: Logger) {
+        self.store = store
+        self.settings = settings
+        self.config = config
+        self.templates = TemplateRenderer(directory: config.templatesDir)
+        self.logger = logger
+    }
+
+    /// Reads and validates an edition file.
+    public static func loadEdition(_ path: String) throws -> (edition: Edition, sha256: String) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError("edition file \(path) cannot be read")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError("edition file \(path) is not UTF-8; save it as UTF-8")
+        }
+        let sha = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return (try Edition.parse(text, file: path), sha)
+    }
+
+    /// Warnings for the editors: source diversity, international items, duplicate (same content) and dead links.
+    public func check(_ edition: Edition, checkLinks: Bool) -> [String] {
+        let rules = config.clusters.identityRules
+        var warnings = EditorialChecks.warnings(for: edition) { ContentIdentifier.identify($0, rules: rules)?.key }
+        if checkLinks {
+            let resolver = LinkChecker(timeoutSeconds: 10)
+            let urls = edition.news.map(\.url) + edition.press.map(\.url)
+            for (url, problem) in zip(urls, urls.parallelMap { resolver.problem(with: $0) }) {
+                if let problem { warnings.append("dead link: \(url) (\(problem))") }
+            }
+        }
+        return warnings
+    }
+
+    /// The message one subscriber would get (the first active one, or a sample reader).
+    public func preview(_ edition: Edition, address: String? = nil) throws -> (text: String, html: String, raw: [UInt8]) {
+        let renderer = try NewsletterRenderer(edition: edition, settings: settings, organisation: config.organisation,
+                                              templates: templates)
+        var sub: Subscriber?
+        if let address {
+            sub = try store.subscriber(email: address)
+        } else {
+            sub = try store.allSubscribers(status: .active).first
+        }
+        if sub == nil, let address {
+            sub = Subscriber(id: 0, email: address, name: nil, language: nil, status: .active, tokenSalt: 0,
+                             createdAt: Date(), statusChangedAt: nil, statusReason: nil, bounces: 0)
+        }
+        let s = sub ?? Subscriber(id: 0, email: "lectrice@example.org", name: "Camille Lectrice", language: "fr",
+                                  status: .active, tokenSalt: 0, createdAt: Date(), statusChangedAt: nil,
+                                  statusReason: nil, bounces: 0)
+        let m = renderer.message(subscriberID: s.id, email: s.email, name: s.name, salt: s.tokenSalt)
+        let (text, html) = MIMEPreview.bodies(of: m.bytes)
+        return (text, html, m.bytes)
+    }
+
+    /// Sends (or resumes) an edition; returns its status at the end.
+    public func send(_ edition: Edition, sha256: String, stop: StopSignal, waitForDeferred: Bool = true,
+                     makeTransport: Dispatcher.TransportFactory? = nil,
+                     onProgress: (@Sendable (Dispatcher.Summary, EditionStatus) -> Void)? = nil) throws -> EditionStatus
+    {
+        let renderer = try NewsletterRenderer(edition: edition, settings: settings, organisation: config.organisation,
+                                              templates: templates)
+        let created = try store.startEdition(id: edition.id, subject: edition.subject, date: edition.date,
+                                             sourceSHA256: sha256)
+        if created {
+            let total = try store.editionStatus(edition.id)?.total ?? 0
+            logger.info("edition \(edition.id): queued for \(total) subscribers")
+        } else {
+            let recovered = try store.recoverInFlight(editionID: edition.id)
+            let note = recovered > 0 ? "; \(recovered) messages were in flight at the interruption and are sent again" : ""
+            logger.info("edition \(edition.id): resuming\(note)")
+        }
+        let endpoint = settings.smtp
+        let transport = makeTransport ?? { CurlSMTPTransport(settings: endpoint) }
+        let dispatcher = Dispatcher(
+            store: store, editionID: edition.id, settings: settings.dispatch,
+            compose: { d in renderer.message(subscriberID: d.subscriberID, email: d.email, name: d.name, salt: d.tokenSalt) },
+            makeTransport: transport, logger: logger, stop: stop, waitForDeferred: waitForDeferred)
+        let start = try store.editionStatus(edition.id)!
+        var reporter: Thread?
+        let finished = StopSignal()
+        if let onProgress {
+            reporter = Thread {
+                while !finished.isStopped {
+                    finished.sleep(0.5)
+                    onProgress(dispatcher.progress, start)
+                }
+            }
+            reporter?.start()
+        }
+        defer { finished.stop() }
+        let summary = try dispatcher.run()
+        finished.stop()
+        let status = try store.editionStatus(edition.id)!
+        if status.isFinished { try store.completeEdition(edition.id) }
+        onProgress?(summary, start)
+        return status
+    }
+}
+
+/// Checks that a link answers (HEAD, then GET) — for the editorial check of dead links.
+struct LinkChecker: Sendable {
+    let timeoutSeconds: Int
+
+    /// Nil when the link works, else what is wrong.
+    func problem(with url: String) -> String? {
+        let r = RedirectResolver(timeoutSeconds: timeoutSeconds, maxHops: 5)
+        switch r.resolve(url) {
+        case .resolved: return nil
+        case .failed(let reason): return reason
+        }
+    }
+}

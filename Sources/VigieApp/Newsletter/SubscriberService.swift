@@ -1,0 +1,89 @@
+import Foundation
+import VigieCore
+import VigieStore
+
+/// Subscriber management: CSV import, add, unsubscribe (by address or token), export.
+public struct SubscriberService: Sendable {
+    let store: Store
+
+    public init(store: Store) {
+        self.store = store
+    }
+
+    /// What an import did, with the rows it rejected.
+    public struct ImportReport: Sendable {
+        public var summary: ImportSummary
+        public var rejections: [SubscriberImport.Rejection]
+        public var duplicatesInFile: Int
+
+        /// The summary line.
+        public var line: String {
+            let skipped = rejections.count + duplicatesInFile + summary.unchanged + summary.keptOut
+            return "imported \(summary.imported), updated \(summary.updated), skipped \(skipped) (invalid "
+                + "\(rejections.count), duplicates in file \(duplicatesInFile), unchanged \(summary.unchanged), "
+                + "unsubscribed or bounced \(summary.keptOut))"
+        }
+    }
+
+    /// Imports a CSV file (`email,name[,language]`, RFC 4180, UTF-8).
+    public func importCSV(path: String) throws -> ImportReport {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError("\(path) cannot be read")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError("\(path) is not UTF-8; export the file as UTF-8 CSV")
+        }
+        let parsed: SubscriberImport.Result
+        do {
+            parsed = try SubscriberImport.read(text)
+        } catch {
+            throw ConfigError("\(path): \(error)")
+        }
+        let summary = try store.importSubscribers(parsed.rows)
+        return ImportReport(summary: summary, rejections: parsed.rejections, duplicatesInFile: parsed.duplicates)
+    }
+
+    /// Adds one address (validated); `resubscribe` only on the person's own request.
+    public func add(_ address: String, name: String?, language: String?, resubscribe: Bool) throws -> Subscriber {
+        guard let email = EmailAddress.validate(address) else {
+            throw ConfigError("\"\(address)\" is not a valid address")
+        }
+        return try store.addSubscriber(SubscriberRow(email: email, name: name, language: language),
+                                       resubscribe: resubscribe)
+    }
+
+    /// Unsubscribes an address; nil when unknown.
+    public func unsubscribe(_ address: String, reason: String) throws -> Subscriber? {
+        try store.setSubscriberStatus(email: address, to: .unsubscribed, reason: reason)
+    }
+
+    /// Unsubscribes the subscriber a token designates (one-click link or `unsubscribe-TOKEN` mail), after checking it.
+    public func unsubscribe(token: String, tokens: UnsubscribeTokens, reason: String) throws -> Subscriber? {
+        guard let id = UnsubscribeTokens.claimedID(token), let s = try store.subscriber(id: id),
+              tokens.verify(token, subscriberID: id, salt: s.tokenSalt) else { return nil }
+        return try store.setSubscriberStatus(id: id, to: .unsubscribed, reason: reason)
+    }
+
+    /// Marks the subscriber a VERP token designates as bounced; nil when the token is not genuine.
+    public func bounce(token: String, tokens: UnsubscribeTokens, detail: String) throws -> Subscriber? {
+        guard let id = UnsubscribeTokens.claimedID(token), let s = try store.subscriber(id: id),
+              tokens.verify(token, subscriberID: id, salt: s.tokenSalt) else { return nil }
+        return try store.setSubscriberStatus(id: id, to: .bounced, reason: detail)
+    }
+
+    /// CSV of every subscriber (RFC 4180 quoting), header `email,name,language,status,since`.
+    public func exportCSV(status: SubscriberStatus? = nil) throws -> String {
+        let iso = ISO8601DateFormatter()
+        var out = "email,name,language,status,since\r\n"
+        for s in try store.allSubscribers(status: status) {
+            out += [s.email, s.name ?? "", s.language ?? "", s.status.rawValue,
+                    iso.string(from: s.statusChangedAt ?? s.createdAt)].map(Self.quote).joined(separator: ",") + "\r\n"
+        }
+        return out
+    }
+
+    static func quote(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}

@@ -1,0 +1,29 @@
+import Foundation
+import Mustache
+import VigieCore
+
+/// Loads `templates/NAME.mustache` files and renders them; parse errors name the file.
+public struct TemplateRenderer: Sendable {
+    let directory: String
+
+    public init(directory: String) {
+        self.directory = directory
+    }
+
+    /// Renders the named template (e.g. "notice.txt") with a dictionary context.
+    public func render(_ name: String, _ context: [String: Any]) throws -> String {
+        let path = (directory as NSString).appendingPathComponent(name + ".mustache")
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+        else {
+            throw ConfigError("template \(path) cannot be read; check [paths] templates in vigie.toml (vigie init "
+                + "writes the defaults)")
+        }
+        let template: MustacheTemplate
+        do {
+            template = try MustacheTemplate(string: text)
+        } catch {
+            throw ConfigError("template \(path): \(error)")
+        }
+        return template.render(context)
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+
+/// One daily edition: the institution's news and positions, then a press review.
+public struct Edition: Sendable, Equatable {
+    /// Kinds of news items, as written in the edition file.
+    public enum NewsKind: String, Sendable, CaseIterable {
+        case communique = "communiqué"
+        case edito = "édito"
+        case opinion
+        case evenement = "événement"
+        case compteRendu = "compte-rendu"
+
+        /// The label shown to readers.
+        public var label: String {
+            switch self {
+            case .communique: return "Communiqué"
+            case .edito: return "Édito"
+            case .opinion: return "Opinion"
+            case .evenement: return "Événement"
+            case .compteRendu: return "Compte rendu"
+            }
+        }
+    }
+
+    /// An item of part one.
+    public struct NewsItem: Sendable, Equatable {
+        public var kind: NewsKind
+        public var title: String
+        public var summary: String
+        public var url: String
+    }
+
+    /// An article of the press review.
+    public struct PressItem: Sendable, Equatable {
+        public var title: String
+        public var source: String
+        public var url: String
+        /// ISO 639-1 code of the article's language (`fr`, `en`, `de`, …).
+        public var language: String
+        public var excerpt: String?
+    }
+
+    public var id: String
+    public var subject: String
+    public var date: String
+    public var news: [NewsItem]
+    public var press: [PressItem]
+
+    /// Reads an edition file; errors name the file, the item and the key.
+    public static func parse(_ text: String, file: String) throws -> Edition {
+        let table: TOMLTable
+        do {
+            table = try TOML.parse(text)
+        } catch {
+            throw ConfigError("\(file): \(error)")
+        }
+        let r = TOMLReader(table: table, file: file)
+        let id = try r.requiredString("id")
+        guard !id.isEmpty, id.count <= 100,
+              id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) })
+        else {
+            throw ConfigError("\(file): key \"id\" must be letters, digits, '-', '_' or '.' (e.g. \"2026-11-21\"); "
+                + "found \"\(id)\"")
+        }
+        let subject = try r.requiredString("subject")
+        guard !subject.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ConfigError("\(file): key \"subject\" is empty")
+        }
+        let date = try dateText(r.value("date"), file: file)
+        var news: [NewsItem] = []
+        for (i, n) in try r.tables("news").enumerated() {
+            let kindText = try n.requiredString("kind")
+            guard let kind = NewsKind(rawValue: kindText.lowercased()) else {
+                throw ConfigError("\(file): [[news]] #\(i + 1): kind must be one of "
+                    + NewsKind.allCases.map(\.rawValue).joined(separator: ", ") + "; found \"\(kindText)\"")
+            }
+            news.append(NewsItem(kind: kind, title: try n.requiredString("title"),
+                                 summary: try n.string("summary") ?? "", url: try httpURL(n, file: file, item: "[[news]] #\(i + 1)")))
+            try n.finish()
+        }
+        var press: [PressItem] = []
+        for (i, p) in try r.tables("press").enumerated() {
+            let language = try p.requiredString("language").lowercased()
+            guard language.count >= 2, language.count <= 8, language.allSatisfy({ $0.isLetter || $0 == "-" }) else {
+                throw ConfigError("\(file): [[press]] #\(i + 1): language must be a code such as fr, en, de; found "
+                    + "\"\(language)\"")
+            }
+            press.append(PressItem(title: try p.requiredString("title"), source: try p.requiredString("source"),
+                                   url: try httpURL(p, file: file, item: "[[press]] #\(i + 1)"), language: language,
+                                   excerpt: try p.string("excerpt")))
+            try p.finish()
+        }
+        try r.finish()
+        guard !news.isEmpty || !press.isEmpty else {
+            throw ConfigError("\(file): the edition has no [[news]] and no [[press]] item")
+        }
+        return Edition(id: id, subject: subject, date: date, news: news, press: press)
+    }
+
+    private static func dateText(_ value: TOMLValue?, file: String) throws -> String {
+        guard let value else { throw ConfigError("\(file): missing required key \"date\" (e.g. date = 2026-11-21)") }
+        if let d = value.datetimeValue { return d.text }
+        if let t = value.stringValue { return t }
+        throw ConfigError("\(file): key \"date\" must be a date, found \(value.typeName)")
+    }
+
+    private static func httpURL(_ r: TOMLReader, file: String, item: String) throws -> String {
+        let url = try r.requiredString("url").trimmingCharacters(in: .whitespaces)
+        let lower = url.lowercased()
+        guard lower.hasPrefix("https://") || lower.hasPrefix("http://"), url.count > 10, !url.contains(" ") else {
+            throw ConfigError("\(file): \(item): url must be an http(s) address; found \"\(url)\"")
+        }
+        return url
+    }
+}

@@ -1,0 +1,208 @@
+import ArgumentParser
+import Foundation
+import VigieApp
+import VigieCore
+
+struct Newsletter: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The daily edition: preview, check, send (resumable), status, failures, retry.",
+        subcommands: [Preview.self, Check.self, Send.self, Status.self, Failures.self, Retry.self, UnsubscribeToken.self])
+
+    struct Preview: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Render the edition as one subscriber gets it (text on stdout, HTML to --to).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Edition file (TOML).") var edition: String
+        @Option(name: .long, help: "Write the HTML part to this file.") var to: String?
+        @Option(name: .long, help: "Render for this subscriber's address.") var address: String?
+        @Flag(name: .long, help: "Print the whole raw message (headers and encoded parts).") var raw = false
+
+        func run() throws {
+            try guarded {
+                let ctx = try global.context()
+                let (e, _) = try NewsletterService.loadEdition(edition)
+                let p = try ctx.newsletter().preview(e, address: address)
+                if let to {
+                    do { try p.html.write(toFile: to, atomically: true, encoding: .utf8) } catch {
+                        throw ValidationError("cannot write \(to): \(error.localizedDescription)")
+                    }
+                    FileHandle.standardError.write(Data("HTML written to \(to)\n".utf8))
+                }
+                if raw {
+                    FileHandle.standardOutput.write(Data(p.raw))
+                } else {
+                    print(MIMEPreview.headerBlock(of: p.raw))
+                    print("")
+                    print(p.text)
+                }
+            }
+        }
+    }
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Editorial checks (warnings, never blocking).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Edition file (TOML).") var edition: String
+        @Flag(name: .long, help: "Skip the dead-link check (no network).") var offline = false
+
+        func run() throws {
+            try guarded {
+                let ctx = try global.context()
+                let (e, _) = try NewsletterService.loadEdition(edition)
+                let w = try ctx.newsletter().check(e, checkLinks: !offline)
+                for line in w { print("warning: \(line)") }
+                print("\(e.news.count) news, \(e.press.count) press items, \(w.count) warnings")
+            }
+        }
+    }
+
+    struct Send: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Send the edition to every active subscriber; run it again to resume (nobody gets it twice).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Edition file (TOML).") var edition: String
+        @Option(name: .long, help: "Newsletter queue (file name in queues/ without .toml).") var queue: String?
+        @Flag(name: .long, help: "Exit when only deferred deliveries remain (the next send retries them).")
+        var noWait = false
+        @Flag(name: .long, help: "Skip the editorial warnings.") var quiet = false
+
+        func run() throws {
+            try guarded {
+                let ctx = try global.context()
+                let service = try ctx.newsletter(queue: queue)
+                let (e, sha) = try NewsletterService.loadEdition(edition)
+                if !quiet {
+                    for w in service.check(e, checkLinks: false) {
+                        FileHandle.standardError.write(Data("warning: \(w)\n".utf8))
+                    }
+                }
+                let stop = StopSignal()
+                Signals.onTerminate { stop.stop() }
+                let progress = Progress(edition: e.id)
+                let status = try service.send(e, sha256: sha, stop: stop, waitForDeferred: !noWait,
+                                              onProgress: { summary, start in progress.show(summary, start) })
+                progress.done()
+                print("edition \(status.edition): sent \(status.sent), failed \(status.failed), deferred "
+                      + "\(status.deferred), pending \(status.pending) of \(status.total)")
+                if stop.isStopped && !status.isFinished {
+                    print("interrupted: run the same command again to resume")
+                    throw ExitCode(130)
+                }
+            }
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Counts for an edition.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Edition id.") var id: String
+        @Flag(name: .long, help: "JSON: {edition, total, sent, failed, deferred, pending}.") var json = false
+
+        func run() throws {
+            try guarded {
+                guard let s = try global.context().store().editionStatus(id) else {
+                    throw ValidationError("no edition \(id); send it first")
+                }
+                print(json ? try Output.json(s) : "edition \(s.edition): total \(s.total), sent \(s.sent), failed "
+                      + "\(s.failed), deferred \(s.deferred), pending \(s.pending)")
+            }
+        }
+    }
+
+    struct Failures: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Deliveries that failed for good.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Edition id.") var id: String
+        @Flag(name: .long, help: "JSON output.") var json = false
+
+        func run() throws {
+            try guarded {
+                let store = try global.context().store()
+                guard try store.editionExists(id) else { throw ValidationError("no edition \(id)") }
+                let rows = try store.deliveryFailures(editionID: id)
+                if json {
+                    print(try Output.json(rows))
+                } else {
+                    for f in rows { print("\(f.email)\t\(f.attempts) attempts\t\(f.reply ?? "-")") }
+                    print("\(rows.count) failed")
+                }
+            }
+        }
+    }
+
+    struct Retry: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Requeue the failed deliveries (of subscribers still active); then run send again.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Edition id.") var id: String
+
+        func run() throws {
+            try guarded {
+                let store = try global.context().store()
+                guard try store.editionExists(id) else { throw ValidationError("no edition \(id)") }
+                print("requeued \(try store.retryFailed(editionID: id)) deliveries; run vigie newsletter send to send them")
+            }
+        }
+    }
+
+    struct UnsubscribeToken: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "unsubscribe",
+            abstract: "Apply a one-click unsubscribe token (what the /u/TOKEN endpoint calls).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The token from the List-Unsubscribe link.") var token: String
+
+        func run() throws {
+            try guarded {
+                let ctx = try global.context()
+                let settings = try ctx.newsletterSettings()
+                let tokens = try UnsubscribeTokens(secret: settings.secret, listID: settings.list.listID)
+                guard let s = try ctx.subscribers().unsubscribe(token: token, tokens: tokens, reason: "one-click")
+                else { throw ValidationError("invalid or revoked token") }
+                print("\(s.email): unsubscribed")
+            }
+        }
+    }
+}
+
+/// A progress bar on a terminal, a log line every few seconds otherwise.
+final class Progress: @unchecked Sendable {
+    let edition: String
+    let tty = isatty(STDERR_FILENO) == 1
+    let started = Date()
+    var lastLog = Date.distantPast
+    let lock = NSLock()
+
+    init(edition: String) { self.edition = edition }
+
+    func show(_ s: Dispatcher.Summary, _ start: EditionStatus) {
+        lock.withLock {
+            let todo = max(1, start.pending + start.deferred)
+            let done = s.sent + s.failed
+            let elapsed = max(0.001, Date().timeIntervalSince(started))
+            let rate = Double(s.sent) / elapsed
+            let eta = rate > 0 ? Double(max(0, todo - done)) / rate : 0
+            if tty {
+                let width = 30
+                let filled = min(width, width * done / todo)
+                let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+                let line = String(format: "\r%@ %@ %d/%d  %.1f msg/s  ETA %@  failed %d deferred %d ", edition, bar,
+                                  done, todo, rate, Self.clock(eta), s.failed, s.deferred)
+                FileHandle.standardError.write(Data(line.utf8))
+            } else if Date().timeIntervalSince(lastLog) >= 5 {
+                lastLog = Date()
+                FileHandle.standardError.write(Data(String(format: "%@: %d/%d sent or failed, %.1f msg/s, ETA %@\n",
+                                                           edition, done, todo, rate, Self.clock(eta)).utf8))
+            }
+        }
+    }
+
+    func done() {
+        if tty { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+
+    static func clock(_ s: Double) -> String {
+        let t = Int(s.rounded())
+        return String(format: "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60)
+    }
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import Foundation
+import VigieApp
+
+struct Poll: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Ingest new mail from every intake queue (IMAP IDLE where offered).")
+    @OptionGroup var global: GlobalOptions
+
+    @Flag(name: .long, help: "Ingest what is there now, then exit.")
+    var once = false
+
+    @Option(name: .long, help: "Only this queue (name of its file in queues/, without .toml).")
+    var queue: String?
+
+    func run() throws {
+        try guarded {
+            let ctx = try global.context()
+            let service = try ctx.intakeService(only: queue)
+            if once {
+                let stats = try service.pollOnce()
+                print(stats.summary)
+            } else {
+                let stop = StopSignal()
+                Signals.onTerminate { stop.stop() }
+                service.run(until: stop)
+            }
+        }
+    }
+}

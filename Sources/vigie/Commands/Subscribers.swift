@@ -1,0 +1,117 @@
+import ArgumentParser
+import Foundation
+import VigieApp
+import VigieCore
+
+struct Subscribers: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Newsletter subscribers.",
+        subcommands: [Import.self, Add.self, Unsubscribe.self, Show.self, Count.self, Export.self])
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import a CSV file (header email,name[,language]); never resubscribes anyone who left.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The CSV file.") var file: String
+
+        func run() throws {
+            try guarded {
+                let ctx = try global.context()
+                let report = try ctx.subscribers().importCSV(path: file)
+                for r in report.rejections { FileHandle.standardError.write(Data("\(file): \(r)\n".utf8)) }
+                print(report.line)
+            }
+        }
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add one subscriber.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Address.") var address: String
+        @Option(name: .long, help: "Display name.") var name: String?
+        @Option(name: .long, help: "Language code (fr, en, …).") var language: String?
+        @Flag(name: .long, help: "Take back an address that unsubscribed or bounced (only at the person's request).")
+        var resubscribe = false
+
+        func run() throws {
+            try guarded {
+                let s = try global.context().subscribers().add(address, name: name, language: language,
+                                                               resubscribe: resubscribe)
+                print("\(s.email): \(s.status.rawValue)")
+            }
+        }
+    }
+
+    struct Unsubscribe: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Unsubscribe an address.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Address.") var address: String
+        @Option(name: .long, help: "Why (kept in the history).") var reason = "by the operator"
+
+        func run() throws {
+            try guarded {
+                guard let s = try global.context().subscribers().unsubscribe(address, reason: reason) else {
+                    throw ValidationError("\(address) is not a subscriber")
+                }
+                print("\(s.email): \(s.status.rawValue)")
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "One subscriber and their history.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Address.") var address: String
+        @Flag(name: .long, help: "JSON output.") var json = false
+
+        func run() throws {
+            try guarded {
+                let store = try global.context().store()
+                guard let s = try store.subscriber(email: address) else {
+                    throw ValidationError("\(address) is not a subscriber")
+                }
+                if json {
+                    print(try Output.json(s))
+                    return
+                }
+                let iso = ISO8601DateFormatter()
+                print("\(s.email)\(s.name.map { " (\($0))" } ?? "") — \(s.status.rawValue)"
+                      + (s.language.map { ", language \($0)" } ?? "") + ", \(s.bounces) bounces")
+                for e in try store.subscriberEvents(id: s.id) {
+                    print("  \(iso.string(from: e.at)) \(e.event)\(e.detail.map { ": \($0)" } ?? "")")
+                }
+            }
+        }
+    }
+
+    struct Count: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Subscribers by status.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(name: .long, help: "JSON output: {active, unsubscribed, bounced}.") var json = false
+
+        func run() throws {
+            try guarded {
+                let c = try global.context().store().subscriberCounts()
+                print(json ? try Output.json(c) : "active \(c.active), unsubscribed \(c.unsubscribed), bounced \(c.bounced)")
+            }
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Every subscriber as CSV on stdout.")
+        @OptionGroup var global: GlobalOptions
+        @Option(name: .long, help: "Only this status: active, unsubscribed, bounced.") var status: String?
+
+        func run() throws {
+            try guarded {
+                let st = try status.map { s -> SubscriberStatus in
+                    guard let v = SubscriberStatus(rawValue: s) else {
+                        throw ValidationError("unknown status \"\(s)\"; use active, unsubscribed or bounced")
+                    }
+                    return v
+                }
+                FileHandle.standardOutput.write(Data(try global.context().subscribers().exportCSV(status: st).utf8))
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Foundation
+import Logging
+import VigieApp
+
+/// The `vigie` command line: parsing only; each subcommand calls one use case of VigieApp.
+struct Vigie: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vigie",
+        abstract: "Mail intake of citizen reports, moderation digests and the daily newsletter.",
+        subcommands: [Init.self, ConfigCommand.self, Poll.self, Reports.self, Clusters.self, Accounts.self,
+                      Subscribers.self, Newsletter.self])
+}
+
+/// Options every subcommand takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(name: .long, help: "Configuration file (default: $VIGIE_CONFIG, else ./vigie.toml).")
+    var config: String?
+
+    @Flag(name: .long, help: "Log debug details.")
+    var verbose = false
+
+    /// Bootstraps logging once, then loads the configuration.
+    func context() throws -> AppContext {
+        bootstrapLogging(verbose: verbose)
+        return try AppContext.load(configPath: config, logger: Logger(label: "vigie"))
+    }
+}
+
+nonisolated(unsafe) private var loggingBootstrapped = false
+
+func bootstrapLogging(verbose: Bool) {
+    guard !loggingBootstrapped else { return }
+    loggingBootstrapped = true
+    LoggingSystem.bootstrap { label in
+        var h = StreamLogHandler.standardError(label: label)
+        h.logLevel = verbose ? .debug : .info
+        return h
+    }
+}
+
+/// Runs a command body, turning any error into one line on stderr and a non-zero exit.
+func guarded<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let e as ExitCode {
+        throw e
+    } catch let e as CleanExit {
+        throw e
+    } catch {
+        FileHandle.standardError.write(Data("vigie: \(oneLine(error))\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+/// The first line of an error's description, with a count of the others (an error is one line on stderr).
+func oneLine(_ error: Error) -> String {
+    let lines = "\(error)".split(separator: "\n", omittingEmptySubsequences: true)
+    guard let first = lines.first else { return "\(type(of: error))" }
+    return lines.count > 1 ? "\(first) (and \(lines.count - 1) more problems)" : String(first)
+}
