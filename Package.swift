@@ -46,7 +46,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .testTarget(name: "VigieCoreTests", dependencies: ["VigieCore"]),
+        .testTarget(name: "VigieCoreTests", dependencies: ["VigieCore"], resources: [.copy("Golden")]),
         .testTarget(name: "VigieMailTests", dependencies: ["VigieMail", "VigieCore"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "VigieStoreTests", dependencies: ["VigieStore", "VigieCore"]),

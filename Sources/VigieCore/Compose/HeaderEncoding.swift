@@ -32,13 +32,14 @@ public enum HeaderEncoding {
 
     /// A complete unstructured field (`Subject`, `List-Id` …): `Name: value`, encoded and folded, without final CRLF.
     public static func field(_ name: String, _ value: String) -> String {
-        let name = sanitizeName(name)
-        return fold(prefix: name + ":", atoms: unstructuredAtoms(sanitize(value)))
+        let prefix = sanitizeName(name) + ":"
+        return fold(prefix: prefix, atoms: unstructuredAtoms(sanitize(value), firstRoom: roomAfter(prefix)))
     }
 
     /// A complete address field (`From`, `To`): display name encoded or quoted, address in angle brackets.
     public static func addressField(_ name: String, _ address: MailAddress) -> String {
-        fold(prefix: sanitizeName(name) + ":", atoms: mailboxAtoms(address))
+        let prefix = sanitizeName(name) + ":"
+        return fold(prefix: prefix, atoms: mailboxAtoms(address, firstRoom: roomAfter(prefix)))
     }
 
     /// The mailbox as it appears in a header (`"Dupont, Jean" <jean@example.org>`), unfolded.
@@ -49,13 +50,18 @@ public enum HeaderEncoding {
     // MARK: - Atoms
 
     /// Splits an unstructured value into units that folding must not cut; non-ASCII runs become encoded-words.
-    static func unstructuredAtoms(_ value: String) -> [String] {
+    /// Columns left on the first line after `Name: `, for the first encoded-word (which cannot be folded away).
+    static func roomAfter(_ prefix: String) -> Int {
+        foldColumn - prefix.utf8.count - 1
+    }
+
+    static func unstructuredAtoms(_ value: String, firstRoom: Int = maxEncodedWordLength) -> [String] {
         let words = value.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         var atoms: [String] = []
         var pending: [String] = []  // consecutive words that need encoding, encoded together with their spaces
         func flush() {
             if pending.isEmpty { return }
-            atoms += encodedWords(pending.joined(separator: " "))
+            atoms += encodedWords(pending.joined(separator: " "), firstWordLimit: atoms.isEmpty ? firstRoom : nil)
             pending = []
         }
         for word in words {
@@ -77,24 +83,25 @@ public enum HeaderEncoding {
         return word.utf8.count > maxLineLength - 80
     }
 
-    static func mailboxAtoms(_ address: MailAddress) -> [String] {
+    static func mailboxAtoms(_ address: MailAddress, firstRoom: Int = maxEncodedWordLength) -> [String] {
         let addr = sanitizeAddress(address.address)
         let name = sanitize(address.name ?? "")
         if name.isEmpty { return ["<" + addr + ">"] }
-        return phraseAtoms(name) + ["<" + addr + ">"]
+        return phraseAtoms(name, firstRoom: firstRoom) + ["<" + addr + ">"]
     }
 
-    /// An addr-spec cannot carry whitespace, brackets or controls: those are dropped rather than trusted.
+    /// An addr-spec is printable ASCII without spaces, brackets or commas: anything else (controls, line
+    /// separators, non-ASCII) is dropped rather than trusted, in headers and SMTP commands alike.
     public static func sanitizeAddress(_ address: String) -> String {
         String(String.UnicodeScalarView(address.unicodeScalars.filter {
-            $0.value > 32 && $0.value != 127 && $0 != "<" && $0 != ">" && $0 != ","
+            (33...126).contains($0.value) && $0 != "<" && $0 != ">" && $0 != ","
         }))
     }
 
     /// A display name: atoms as they are, a quoted-string when it has specials, encoded-words when not ASCII.
-    static func phraseAtoms(_ name: String) -> [String] {
+    static func phraseAtoms(_ name: String, firstRoom: Int = maxEncodedWordLength) -> [String] {
         if name.unicodeScalars.contains(where: { $0.value > 126 }) || (name.contains("=?") && name.contains("?=")) {
-            return encodedWords(name)
+            return encodedWords(name, firstWordLimit: firstRoom)
         }
         let words = name.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         if words.allSatisfy({ $0.unicodeScalars.allSatisfy(isAtext) }) { return words }
@@ -116,14 +123,17 @@ public enum HeaderEncoding {
     // MARK: - Encoded-words
 
     /// Encodes text as one or more `=?UTF-8?Q?…?=` or `=?UTF-8?B?…?=` words, each ≤ 75 characters, whichever is
-    /// shorter; words are cut between Unicode scalars so each one decodes on its own.
-    public static func encodedWords(_ text: String) -> [String] {
+    /// shorter; words are cut between Unicode scalars so each one decodes on its own. `firstWordLimit` shortens the
+    /// first word so it fits after a field name (ignored when too small to hold anything useful).
+    public static func encodedWords(_ text: String, firstWordLimit: Int? = nil) -> [String] {
         let bytes = Array(text.utf8)
         let qLength = bytes.reduce(0) { $0 + (isQSafe($1) ? 1 : 3) }
         let bLength = (bytes.count + 2) / 3 * 4
         let useQ = qLength <= bLength
         let prefix = useQ ? "=?UTF-8?Q?" : "=?UTF-8?B?"
-        let room = maxEncodedWordLength - prefix.count - 2
+        let fullRoom = maxEncodedWordLength - prefix.count - 2
+        var room = fullRoom
+        if let limit = firstWordLimit, limit - prefix.count - 2 >= 16 { room = min(fullRoom, limit - prefix.count - 2) }
         var words: [String] = []
         var chunk: [UInt8] = []
         func cost(_ b: [UInt8]) -> Int { useQ ? b.reduce(0) { $0 + (isQSafe($1) ? 1 : 3) } : (b.count + 2) / 3 * 4 }
@@ -131,6 +141,7 @@ public enum HeaderEncoding {
             if chunk.isEmpty { return }
             words.append(prefix + (useQ ? qEncode(chunk) : Data(chunk).base64EncodedString()) + "?=")
             chunk = []
+            room = fullRoom
         }
         for scalar in text.unicodeScalars {
             let scalarBytes = Array(String(scalar).utf8)

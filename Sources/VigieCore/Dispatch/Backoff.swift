@@ -29,7 +29,8 @@ public struct Backoff: Sendable, Hashable {
     /// A jittered delay drawn from `random` (inject a seeded generator in tests).
     public func delay<R: RandomNumberGenerator>(attempt: Int, using random: inout R) -> Duration {
         let n = nominal(attempt: attempt).inSeconds
-        let u = Double.random(in: 0...1, using: &random)
+        // One draw mapped onto 0…1 (53 bits), never a rejection loop, whatever the generator returns.
+        let u = Double(random.next() >> 11) / Double((UInt64(1) << 53) - 1)
         return .seconds(n * (1 - jitter * u))
     }
 }

@@ -1,0 +1,153 @@
+import Foundation
+import Testing
+import VigieCore
+
+@Suite struct DeliveryStateMachineTests {
+    typealias Instant = ManualClock.Instant
+    typealias State = DeliveryState<Instant>
+
+    /// No jitter so expected instants are exact: retries 300 s × 2^(attempt−1), reconnects 2 s × 2^failures.
+    static let machine = DeliveryStateMachine(
+        maxAttempts: 4, retry: Backoff(base: .seconds(300), cap: .seconds(3600), jitter: 0),
+        reconnect: Backoff(base: .seconds(2), cap: .seconds(60), jitter: 0))
+    static let now = Instant(offset: .seconds(1000))
+
+    static func at(_ seconds: Double) -> Instant { now.advanced(by: .seconds(seconds)) }
+
+    struct Case: Sendable, CustomTestStringConvertible {
+        var event: DeliveryEvent
+        var attempt: Int
+        var connectionFailures = 0
+        var state: State
+        var actions: [ConnectionAction]
+        var testDescription: String { "\(event) at attempt \(attempt)" }
+    }
+
+    @Test(arguments: [
+        Case(event: .replied(code: 250, text: "250 2.0.0 Ok: queued"), attempt: 1, state: .sent, actions: [.keep]),
+        Case(event: .replied(code: 251, text: "251 User not local; will forward"), attempt: 2, state: .sent, actions: [.keep]),
+        Case(event: .replied(code: 451, text: "451 4.7.1 Greylisted"), attempt: 1,
+             state: .deferred(until: at(300), attempt: 1), actions: [.keep]),
+        Case(event: .replied(code: 452, text: "452 4.2.2 Mailbox full"), attempt: 3,
+             state: .deferred(until: at(1200), attempt: 3), actions: [.keep]),
+        Case(event: .replied(code: 421, text: "421 4.7.0 Too many connections"), attempt: 1,
+             state: .deferred(until: at(300), attempt: 1), actions: [.reconnect(after: .seconds(2)), .slowDown]),
+        Case(event: .replied(code: 421, text: "421 4.7.0 Try later"), attempt: 2, connectionFailures: 3,
+             state: .deferred(until: at(600), attempt: 2), actions: [.reconnect(after: .seconds(16)), .slowDown]),
+        Case(event: .replied(code: 550, text: "550 5.1.1 <x@example.org>: User unknown"), attempt: 1,
+             state: .failed(reason: "550 5.1.1 <x@example.org>: User unknown"), actions: [.keep]),
+        Case(event: .replied(code: 554, text: "5.7.1 Rejected as spam"), attempt: 2,
+             state: .failed(reason: "554 5.7.1 Rejected as spam"), actions: [.keep]),
+        Case(event: .timeout, attempt: 1, state: .deferred(until: at(300), attempt: 1),
+             actions: [.reconnect(after: .seconds(2))]),
+        Case(event: .connectionDropped, attempt: 2, connectionFailures: 1, state: .deferred(until: at(600), attempt: 2),
+             actions: [.reconnect(after: .seconds(4))]),
+        Case(event: .connectionDropped, attempt: 1, connectionFailures: 10, state: .deferred(until: at(300), attempt: 1),
+             actions: [.reconnect(after: .seconds(60))]),
+        Case(event: .replied(code: 354, text: "354 go ahead"), attempt: 1, state: .deferred(until: at(300), attempt: 1),
+             actions: [.reconnect(after: .seconds(2))]),
+        // Last attempt: temporary problems become final.
+        Case(event: .replied(code: 451, text: "451 4.3.0 Try again"), attempt: 4,
+             state: .failed(reason: "451 4.3.0 Try again (gave up after 4 attempts)"), actions: [.keep]),
+        Case(event: .timeout, attempt: 4, state: .failed(reason: "timeout (gave up after 4 attempts)"),
+             actions: [.reconnect(after: .seconds(2))]),
+        Case(event: .replied(code: 421, text: "421 bye"), attempt: 4,
+             state: .failed(reason: "421 bye (gave up after 4 attempts)"),
+             actions: [.reconnect(after: .seconds(2)), .slowDown]),
+        Case(event: .replied(code: 250, text: "250 ok"), attempt: 4, state: .sent, actions: [.keep]),
+    ])
+    func transitions(c: Case) throws {
+        var random = SeededRandom(state: 1)
+        let t = try #require(Self.machine.handle(
+            c.event, in: State.sending(attempt: c.attempt), now: Self.now, connectionFailures: c.connectionFailures,
+            random: &random))
+        #expect(t.state == c.state)
+        #expect(t.actions == c.actions)
+    }
+
+    @Test(arguments: [State.pending, .sent, .failed(reason: "x"), .deferred(until: now, attempt: 1)])
+    func onlyASendingDeliveryTakesEvents(state: State) {
+        var random = SeededRandom(state: 1)
+        #expect(Self.machine.handle(.replied(code: 250, text: ""), in: state, now: Self.now, random: &random) == nil)
+    }
+
+    @Test func startNumbersAttempts() {
+        #expect(Self.machine.start(State.pending, now: Self.now) == .sending(attempt: 1))
+        #expect(Self.machine.start(State.deferred(until: Self.now, attempt: 2), now: Self.now) == .sending(attempt: 3))
+        #expect(Self.machine.start(State.deferred(until: Self.at(1), attempt: 2), now: Self.now) == nil)
+        #expect(Self.machine.start(State.sent, now: Self.now) == nil)
+        #expect(Self.machine.start(State.sending(attempt: 1), now: Self.now) == nil)
+    }
+
+    /// A delivery that keeps meeting 4xx is tried exactly `maxAttempts` times, with growing delays.
+    @Test func greylistingUntilGivingUp() throws {
+        let machine = DeliveryStateMachine(settings: {
+            var s = DispatchSettings()
+            s.maxAttempts = 5
+            s.retryBaseSeconds = 60
+            s.jitter = 0.2
+            return s
+        }())
+        var random = SeededRandom(state: 42)
+        var now = Instant(offset: .zero)
+        var state = State.pending
+        var tries = 0
+        var delays: [Double] = []
+        while let sending = machine.start(state, now: now) {
+            tries += 1
+            let t = try #require(machine.handle(.replied(code: 450, text: "450 busy"), in: sending, now: now, random: &random))
+            state = t.state
+            if case .deferred(let until, _) = state {
+                delays.append(now.duration(to: until).inSeconds)
+                now = until
+            }
+        }
+        #expect(tries == 5)
+        #expect(state == .failed(reason: "450 busy (gave up after 5 attempts)"))
+        for (i, d) in delays.enumerated() {
+            let nominal = 60 * pow(2, Double(i))
+            #expect(d <= nominal && d >= nominal * 0.8)
+        }
+    }
+
+    @Test(arguments: [
+        (SMTPReply(code: 250, text: "250 ok"), DeliveryEvent.replied(code: 250, text: "250 ok")),
+        (SMTPReply(code: 550, text: "550 no"), .replied(code: 550, text: "550 no")),
+        (SMTPReply(code: 421, text: "421 later"), .replied(code: 421, text: "421 later")),
+        (SMTPReply(code: 0, text: "Failure when receiving data", failure: .connection), .connectionDropped),
+        (SMTPReply(code: 0, text: "Timeout was reached", failure: .timeout), .timeout),
+        (SMTPReply(code: 0, text: "SSL connect error", failure: .tls), .connectionDropped),
+        (SMTPReply(code: 535, text: "535 bad credentials", failure: .authentication), .connectionDropped),
+        (SMTPReply(code: 0, text: "weird", failure: .protocolError), .connectionDropped),
+    ])
+    func eventsFromTransportReplies(reply: SMTPReply, event: DeliveryEvent) {
+        #expect(DeliveryEvent(reply: reply) == event)
+    }
+}
+
+@Suite struct DispatchSettingsTests {
+    @Test func queueKeysDecodeAndMissingOnesKeepDefaults() throws {
+        let json = #"{"rate_per_second": 14, "max_per_hour": 20000, "batch_size": 100, "connections": 4}"#
+        let s = try JSONDecoder().decode(DispatchSettings.self, from: Data(json.utf8))
+        #expect(s.ratePerSecond == 14)
+        #expect(s.maxPerHour == 20000)
+        #expect(s.batchSize == 100)
+        #expect(s.connections == 4)
+        let d = DispatchSettings()
+        #expect(s.maxAttempts == d.maxAttempts)
+        #expect(s.retryBaseSeconds == d.retryBaseSeconds)
+        #expect(s.problems.isEmpty)
+        let encoded = try JSONEncoder().encode(s)
+        #expect(try JSONDecoder().decode(DispatchSettings.self, from: encoded) == s)
+        #expect(String(decoding: encoded, as: UTF8.self).contains("\"pause_between_batches_seconds\""))
+    }
+
+    @Test func invalidValuesAreReported() {
+        var s = DispatchSettings()
+        s.ratePerSecond = -1
+        s.maxAttempts = 0
+        s.connections = 0
+        s.jitter = 2
+        #expect(s.problems.count == 4)
+    }
+}
