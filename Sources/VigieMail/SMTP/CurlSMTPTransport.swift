@@ -12,6 +12,8 @@ private let curlGlobalInit: Void = {
 /// libcurl keeps the connection in the handle's cache (`CURLOPT_MAXCONNECTS` 1) and reuses it for the next
 /// transfer, so consecutive sends go MAIL FROM → RCPT TO → DATA on the same session. A failed transaction makes
 /// libcurl close the connection; the next send opens a new one. Calls are serialised; run it on its own thread.
+/// `CURLOPT_MAIL_RCPT_ALLOWFAILS` is not needed: with one recipient, a refused RCPT TO ends the transfer and its
+/// reply (code and text) is what `send` returns.
 public final class CurlSMTPTransport: MailTransport, @unchecked Sendable {
     private let lock = NSLock()
     private let handle: UnsafeMutableRawPointer
