@@ -87,7 +87,13 @@ public struct PreparedMessage: Sendable {
                 start = end
             }
         }
-        if out.last != 0x0A { out.append(contentsOf: [0x0D, 0x0A]) }
+        if out.count >= 3 && Array(out.suffix(3)) == softBreak {
+            // A value ended the part: its soft break would join the boundary's CRLF; end the line plainly instead.
+            out.removeLast(3)
+            out.append(contentsOf: [0x0D, 0x0A])
+        } else if out.last != 0x0A {
+            out.append(contentsOf: [0x0D, 0x0A])
+        }
     }
 
     private static func prepare(_ body: String, contentType: String, markers: [String]) -> Part {

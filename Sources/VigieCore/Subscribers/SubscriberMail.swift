@@ -46,7 +46,7 @@ public enum SubscriberMail {
     /// The value of the first `Name: value` line (a DSN per-recipient field), trimmed.
     static func field(_ name: String, in text: String) -> String? {
         let prefix = name.lowercased() + ":"
-        for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+        for line in text.split(whereSeparator: \.isNewline) {
             let l = line.trimmingCharacters(in: .whitespaces)
             if l.lowercased().hasPrefix(prefix) {
                 let v = l.dropFirst(prefix.count).trimmingCharacters(in: .whitespaces)

@@ -1,0 +1,52 @@
+import Testing
+import VigieCore
+
+@Suite struct SubscriberMailTests {
+    let list = ListHeaders(listID: "L <l.example.org>", unsubscribeURLBase: "https://example.org/u/",
+                           unsubscribeMailbox: "desinscription@example.org", bounceDomain: "example.org")
+
+    func headers(_ pairs: [(String, String)]) -> [HeaderField] { pairs.map { HeaderField(name: $0.0, value: $0.1) } }
+
+    @Test func mailtoUnsubscribe() {
+        let k = SubscriberMail.classify(subject: "unsubscribe-1a-0123456789abcdef01234567", headers: [], raw: [],
+                                        list: list)
+        #expect(k == .unsubscribe(token: "1a-0123456789abcdef01234567"))
+    }
+
+    @Test func hardBounceFromAPostfixDSN() {
+        let dsn = """
+            Content-Type: multipart/report; report-type=delivery-status; boundary="b"\r
+            \r
+            --b\r
+            Content-Type: message/delivery-status\r
+            \r
+            Reporting-MTA: dns; mx.example.org\r
+            \r
+            Final-Recipient: rfc822; anne@exemple.fr\r
+            Action: failed\r
+            Status: 5.1.1\r
+            Diagnostic-Code: smtp; 550 5.1.1 <anne@exemple.fr>: Recipient address rejected\r
+            --b--\r
+
+            """
+        let k = SubscriberMail.classify(
+            subject: "Undelivered Mail Returned to Sender",
+            headers: headers([("To", "bounces+1a-0123456789abcdef01234567@example.org"), ("From", "MAILER-DAEMON")]),
+            raw: Array(dsn.utf8), list: list)
+        guard case .hardBounce(let token, let detail) = k else {
+            Issue.record("expected a hard bounce, got \(k)")
+            return
+        }
+        #expect(token == "1a-0123456789abcdef01234567")
+        #expect(detail.contains("5.1.1"))
+    }
+
+    @Test func delayedIsSoftAndStrangersAreLeftAlone() {
+        let k = SubscriberMail.classify(
+            subject: "Delayed Mail", headers: headers([("Delivered-To", "bounces+2b-ffffffffffffffffffffffff@Example.org")]),
+            raw: Array("Action: delayed\r\nStatus: 4.4.1\r\n".utf8), list: list)
+        #expect(k == .softBounce(token: "2b-ffffffffffffffffffffffff", detail: "status 4.4.1; action delayed"))
+        #expect(SubscriberMail.classify(subject: "Bonjour", headers: headers([("To", "contact@example.org")]), raw: [],
+                                        list: list) == .other)
+    }
+}
