@@ -11,9 +11,12 @@ public struct ClusterAssignment: Sendable, Equatable {
     public var kind: String
     public var accountKey: String?
     public var canonicalURL: String
+    /// The report's normalised reporter and arrival time, for incremental counts.
+    public var reporter: String?
+    public var receivedAt: Double
 
     public init(reportID: Int64, position: Int, key: String, platform: String, kind: String, accountKey: String?,
-                canonicalURL: String) {
+                canonicalURL: String, reporter: String? = nil, receivedAt: Double = 0) {
         self.reportID = reportID
         self.position = position
         self.key = key
@@ -21,6 +24,8 @@ public struct ClusterAssignment: Sendable, Equatable {
         self.kind = kind
         self.accountKey = accountKey
         self.canonicalURL = canonicalURL
+        self.reporter = reporter
+        self.receivedAt = receivedAt
     }
 }
 
@@ -29,6 +34,8 @@ public struct ReportedURL: Sendable, Equatable {
     public var reportID: Int64
     public var position: Int
     public var url: String
+    public var reporter: String?
+    public var receivedAt: Double
 }
 
 extension Store {
@@ -37,8 +44,9 @@ extension Store {
         try pool.read { db in
             var rows: [ReportedURL] = []
             let base = """
-                SELECT ru.report_id, ru.position, ru.url FROM report_urls ru
+                SELECT ru.report_id, ru.position, ru.url, r.reporter, m.received_at FROM report_urls ru
                 JOIN messages m ON m.id = ru.report_id AND m.status = 'parsed'
+                JOIN reports r ON r.message_id = ru.report_id
                 WHERE ru.cluster_id IS NULL
                 """
             if let ids = reportIDs {
@@ -58,22 +66,26 @@ extension Store {
     public func allReportedURLs() throws -> [ReportedURL] {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT ru.report_id, ru.position, ru.url FROM report_urls ru
-                JOIN messages m ON m.id = ru.report_id AND m.status = 'parsed' ORDER BY ru.report_id, ru.position
+                SELECT ru.report_id, ru.position, ru.url, r.reporter, m.received_at FROM report_urls ru
+                JOIN messages m ON m.id = ru.report_id AND m.status = 'parsed'
+                JOIN reports r ON r.message_id = ru.report_id ORDER BY ru.report_id, ru.position
                 """).map(Self.reportedURL)
         }
     }
 
     private static func reportedURL(_ r: Row) -> ReportedURL {
-        ReportedURL(reportID: r["report_id"], position: r["position"], url: r["url"])
+        ReportedURL(reportID: r["report_id"], position: r["position"], url: r["url"], reporter: r["reporter"],
+                    receivedAt: r["received_at"] ?? 0)
     }
 
-    /// Links URLs to their clusters (creating clusters as needed) and refreshes the counts of every cluster touched.
-    /// With `rebuild`, every link and count is first dropped, so the result depends only on the reports; moderation
-    /// state survives because clusters are kept by key.
+    /// Links URLs to their clusters (creating clusters as needed) and updates the counts of every cluster touched.
+    /// `fresh`: the reports were never linked before (intake), so counts grow by deltas; otherwise (re-linking after a
+    /// short link resolved) the touched clusters are recomputed from their links. With `rebuild`, every link and
+    /// count is first dropped, so the result depends only on the reports; moderation state survives because clusters
+    /// are kept by key.
     @discardableResult
-    public func assignClusters(_ assignments: [ClusterAssignment], rebuild: Bool = false, now: Date = Date()) throws
-        -> Int
+    public func assignClusters(_ assignments: [ClusterAssignment], rebuild: Bool = false, fresh: Bool = false,
+                               now: Date = Date()) throws -> Int
     {
         try pool.write { db in
             if rebuild {
@@ -114,7 +126,11 @@ extension Store {
             if rebuild {
                 try db.execute(sql: "INSERT OR IGNORE INTO touched SELECT id FROM clusters")
             }
-            try refreshTouched(db)
+            if fresh && !rebuild {
+                try addDeltas(db, assignments, clusterIDs: ids)
+            } else {
+                try refreshTouched(db)
+            }
             let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM touched") ?? 0
             if rebuild {
                 // Clusters no report leads to any more are dropped unless moderators already worked on them.
@@ -125,6 +141,42 @@ extension Store {
             }
             try db.execute(sql: "DELETE FROM touched")
             return n
+        }
+    }
+
+    /// Counts for reports linked for the first time: one more report per (cluster, report), reporters upserted.
+    private func addDeltas(_ db: Database, _ assignments: [ClusterAssignment], clusterIDs: [String: Int64]) throws {
+        struct Delta {
+            var reports = 0
+            var first = Double.infinity
+            var last = -Double.infinity
+        }
+        var seen = Set<[Int64]>()
+        var deltas: [Int64: Delta] = [:]
+        let reporter = try db.cachedStatement(sql: """
+            INSERT INTO cluster_reporters (cluster_id, reporter, first_at, last_at, reports) VALUES (?, ?, ?, ?, 1)
+            ON CONFLICT(cluster_id, reporter) DO UPDATE SET first_at = min(first_at, excluded.first_at),
+                last_at = max(last_at, excluded.last_at), reports = reports + 1
+            """)
+        for a in assignments {
+            guard let cid = clusterIDs[a.key], seen.insert([cid, a.reportID]).inserted else { continue }
+            var d = deltas[cid] ?? Delta()
+            d.reports += 1
+            d.first = min(d.first, a.receivedAt)
+            d.last = max(d.last, a.receivedAt)
+            deltas[cid] = d
+            if let r = a.reporter, !r.isEmpty {
+                try reporter.execute(arguments: [cid, r, a.receivedAt, a.receivedAt])
+            }
+        }
+        let update = try db.cachedStatement(sql: """
+            UPDATE clusters SET reports = reports + ?,
+                reporters = (SELECT count(*) FROM cluster_reporters WHERE cluster_id = ?),
+                first_reported = min(coalesce(first_reported, ?), ?), last_reported = max(coalesce(last_reported, ?), ?)
+            WHERE id = ?
+            """)
+        for (cid, d) in deltas {
+            try update.execute(arguments: [d.reports, cid, d.first, d.first, d.last, d.last, cid])
         }
     }
 
@@ -401,7 +453,8 @@ extension Store {
                     SELECT report_id, position, url, cluster_id FROM report_urls WHERE url IN (\(marks))
                     """, arguments: StatementArguments(chunk))
                 for r in rows {
-                    detached.append(ReportedURL(reportID: r["report_id"], position: r["position"], url: r["url"]))
+                    detached.append(ReportedURL(reportID: r["report_id"], position: r["position"], url: r["url"],
+                                                reporter: nil, receivedAt: 0))
                     if let c: Int64 = r["cluster_id"] { former.insert(c) }
                 }
                 try db.execute(sql: "UPDATE report_urls SET cluster_id = NULL WHERE url IN (\(marks))",

@@ -197,7 +197,7 @@ extension LocalServers {
             throw NotRunning(description: "no smtp-sink on \(host):\(smtpPort): run `VIGIE_SINK_DUMP=1 "
                 + "deploy/local/servers.sh start`")
         }
-        guard environment["VIGIE_SINK_DUMP"] == "1" || FileManager.default.fileExists(atPath: sinkDir) else {
+        guard FileManager.default.fileExists(atPath: sinkDir + "/.dumping") else {
             throw NotRunning(description: "smtp-sink does not dump messages: restart it with `VIGIE_SINK_DUMP=1 "
                 + "deploy/local/servers.sh restart`")
         }

@@ -29,7 +29,8 @@ func assignments(_ urls: [ReportedURL]) -> [ClusterAssignment] {
         let last = path.split(separator: "/").last.map(String.init) ?? u.url
         let account = u.url.contains("/status/") ? "x:account:" + u.url.split(separator: "/")[2] : nil
         return ClusterAssignment(reportID: u.reportID, position: u.position, key: "x:status:\(last)", platform: "x",
-                                 kind: "post", accountKey: account, canonicalURL: "https://x.com/i/status/\(last)")
+                                 kind: "post", accountKey: account, canonicalURL: "https://x.com/i/status/\(last)",
+                                 reporter: u.reporter, receivedAt: u.receivedAt)
     }
 }
 
@@ -46,8 +47,11 @@ func assignments(_ urls: [ReportedURL]) -> [ClusterAssignment] {
             ("marie@exemple.fr", ["https://x.com/b/status/2"], now),
             ("paul@exemple.fr", ["https://x.com/b/status/2"], now),
         ])
-        // Incremental: as intake would do it, report by report.
-        try t.store.assignClusters(assignments(try t.store.unclusteredURLs()), now: now)
+        // Incremental: as intake does it, batch by batch, counts grown by deltas.
+        let ids = try t.store.unclusteredURLs().map(\.reportID)
+        for batch in [Array(ids.prefix(2)), Array(ids.dropFirst(2))] {
+            try t.store.assignClusters(assignments(try t.store.unclusteredURLs(reportIDs: batch)), fresh: true, now: now)
+        }
         let incremental = try t.store.clusters(now: now)
         #expect(incremental.map(\.key) == ["x:status:2", "x:status:1"])
         #expect(incremental[1].reports == 3)

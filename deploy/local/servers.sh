@@ -305,6 +305,9 @@ start_sink() {
         args+=(-u nobody)
         chown nobody "$SINK_DIR"
     fi
+    # A marker tells tests whether the running sink dumps what it receives.
+    rm -f "$SINK_DIR/.dumping"
+    [[ $SINK_DUMP == 1 ]] && touch "$SINK_DIR/.dumping"
     if [[ $SINK_DUMP == 1 ]]; then
         # One file per transaction: <sink>/<YYYYmmdd>/<HHMMSS>.<random hex>; the format is in smtp-sink(1).
         args+=(-d "$SINK_DIR/%Y%m%d/%H%M%S.")

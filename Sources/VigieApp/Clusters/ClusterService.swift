@@ -19,7 +19,7 @@ public struct ClusterService: Sendable {
     /// Links the URLs of these new reports (incremental clustering at intake).
     @discardableResult
     public func link(reportIDs: [Int64]) throws -> Int {
-        try link(try store.unclusteredURLs(reportIDs: reportIDs), rebuild: false)
+        try link(try store.unclusteredURLs(reportIDs: reportIDs), rebuild: false, fresh: true)
     }
 
     /// Recomputes every identity and every cluster from the reports alone; moderation state is kept.
@@ -50,13 +50,13 @@ public struct ClusterService: Sendable {
         }
         if !resolved.isEmpty {
             let (urls, former) = try store.detachURLs(resolved)
-            try link(urls, rebuild: false)
+            try link(urls, rebuild: false, fresh: false)
             try store.refreshClusters(former)
         }
         return (resolved.count, failed)
     }
 
-    private func link(_ urls: [ReportedURL], rebuild: Bool) throws -> Int {
+    private func link(_ urls: [ReportedURL], rebuild: Bool, fresh: Bool = false) throws -> Int {
         guard !urls.isEmpty || rebuild else { return 0 }
         var finals: [String: String] = [:]
         var shorts: [String] = []
@@ -71,11 +71,12 @@ public struct ClusterService: Sendable {
             guard let id = ContentIdentifier.identify(target, rules: rules)
                 ?? ContentIdentifier.identify(u.url, rules: rules) else { return nil }
             return ClusterAssignment(reportID: u.reportID, position: u.position, key: id.key, platform: id.platform,
-                                     kind: id.kind.rawValue, accountKey: id.account?.key, canonicalURL: id.canonicalURL)
+                                     kind: id.kind.rawValue, accountKey: id.account?.key, canonicalURL: id.canonicalURL,
+                                     reporter: u.reporter, receivedAt: u.receivedAt)
         }.compactMap { $0 }
         let unresolved = shorts.filter { finals[$0] == nil }
         try store.queueShortLinks(unresolved)
-        return try store.assignClusters(assignments, rebuild: rebuild)
+        return try store.assignClusters(assignments, rebuild: rebuild, fresh: fresh)
     }
 }
 
