@@ -19,10 +19,11 @@ public final class AppContext: @unchecked Sendable {
     }
 
     /// Reads `vigie.toml` (from `--config`, `$VIGIE_CONFIG` or `./vigie.toml`) and every queue file.
-    public static func load(configPath: String?, logger: Logger) throws -> AppContext {
+    /// `requireSecrets`: intake passwords must resolve (for `poll` and `config check`; other commands never log in).
+    public static func load(configPath: String?, requireSecrets: Bool = false, logger: Logger) throws -> AppContext {
         let path = ConfigLoader.resolvePath(configPath)
         let config = try ConfigLoader.load(path: path)
-        let queues = try ConfigLoader.loadQueues(dir: config.queuesDir)
+        let queues = try ConfigLoader.loadQueues(dir: config.queuesDir, requireSecrets: requireSecrets)
         return AppContext(config: config, queues: queues, logger: logger)
     }
 

@@ -14,9 +14,12 @@ public struct ClusterAssignment: Sendable, Equatable {
     /// The report's normalised reporter and arrival time, for incremental counts.
     public var reporter: String?
     public var receivedAt: Double
+    /// The reported URL's row, when known: linking by rowid is one B-tree lookup instead of two.
+    public var rowID: Int64?
 
     public init(reportID: Int64, position: Int, key: String, platform: String, kind: String, accountKey: String?,
-                canonicalURL: String, reporter: String? = nil, receivedAt: Double = 0) {
+                canonicalURL: String, reporter: String? = nil, receivedAt: Double = 0, rowID: Int64? = nil) {
+        self.rowID = rowID
         self.reportID = reportID
         self.position = position
         self.key = key
@@ -36,6 +39,7 @@ public struct ReportedURL: Sendable, Equatable {
     public var url: String
     public var reporter: String?
     public var receivedAt: Double
+    public var rowID: Int64?
 }
 
 extension Store {
@@ -44,7 +48,7 @@ extension Store {
         try pool.read { db in
             var rows: [ReportedURL] = []
             let base = """
-                SELECT ru.report_id, ru.position, ru.url, r.reporter, m.received_at FROM report_urls ru
+                SELECT ru.rowid AS row_id, ru.report_id, ru.position, ru.url, r.reporter, m.received_at FROM report_urls ru
                 JOIN messages m ON m.id = ru.report_id AND m.status = 'parsed'
                 JOIN reports r ON r.message_id = ru.report_id
                 WHERE ru.cluster_id IS NULL
@@ -66,7 +70,7 @@ extension Store {
     public func allReportedURLs() throws -> [ReportedURL] {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT ru.report_id, ru.position, ru.url, r.reporter, m.received_at FROM report_urls ru
+                SELECT ru.rowid AS row_id, ru.report_id, ru.position, ru.url, r.reporter, m.received_at FROM report_urls ru
                 JOIN messages m ON m.id = ru.report_id AND m.status = 'parsed'
                 JOIN reports r ON r.message_id = ru.report_id ORDER BY ru.report_id, ru.position
                 """).map(Self.reportedURL)
@@ -75,7 +79,7 @@ extension Store {
 
     private static func reportedURL(_ r: Row) -> ReportedURL {
         ReportedURL(reportID: r["report_id"], position: r["position"], url: r["url"], reporter: r["reporter"],
-                    receivedAt: r["received_at"] ?? 0)
+                    receivedAt: r["received_at"] ?? 0, rowID: r["row_id"])
     }
 
     /// Links URLs to their clusters (creating clusters as needed) and updates the counts of every cluster touched.
@@ -89,9 +93,12 @@ extension Store {
     {
         try pool.write { db in
             if rebuild {
+                // Every URL is assigned again below (an empty key unlinks it): counts restart from zero.
+                // The cluster index is rebuilt in one sorted pass at the end, cheaper than a million updates to it.
                 try db.execute(sql: """
-                    UPDATE report_urls SET cluster_id = NULL WHERE cluster_id IS NOT NULL;
+                    DROP INDEX IF EXISTS report_urls_cluster;
                     DELETE FROM cluster_reporters;
+                    UPDATE clusters SET reports = 0, reporters = 0, first_reported = NULL, last_reported = NULL;
                     """)
             }
             try db.execute(sql: """
@@ -107,10 +114,19 @@ extension Store {
                 RETURNING id
                 """)
             let link = try db.cachedStatement(sql: "UPDATE report_urls SET cluster_id = ? WHERE report_id = ? AND position = ?")
+            let linkRow = try db.cachedStatement(sql: "UPDATE report_urls SET cluster_id = ? WHERE rowid = ?")
             let touch = try db.cachedStatement(sql: "INSERT OR IGNORE INTO touched (id) VALUES (?)")
             var ids: [String: Int64] = [:]
             let t = now.timeIntervalSince1970
             for a in assignments {
+                if a.key.isEmpty {
+                    if let row = a.rowID {
+                        try linkRow.execute(arguments: [nil as Int64?, row])
+                    } else {
+                        try link.execute(arguments: [nil as Int64?, a.reportID, a.position])
+                    }
+                    continue
+                }
                 let id: Int64
                 if let known = ids[a.key] {
                     id = known
@@ -121,13 +137,17 @@ extension Store {
                     try touch.execute(arguments: [fresh])
                     id = fresh
                 }
-                try link.execute(arguments: [id, a.reportID, a.position])
+                if let row = a.rowID {
+                    try linkRow.execute(arguments: [id, row])
+                } else {
+                    try link.execute(arguments: [id, a.reportID, a.position])
+                }
             }
             if rebuild {
-                try db.execute(sql: "INSERT OR IGNORE INTO touched SELECT id FROM clusters")
+                try db.execute(sql: "CREATE INDEX report_urls_cluster ON report_urls(cluster_id)")
             }
-            if fresh && !rebuild {
-                try addDeltas(db, assignments, clusterIDs: ids)
+            if fresh || rebuild {
+                try addDeltas(db, assignments, clusterIDs: ids, fromZero: rebuild)
             } else {
                 try refreshTouched(db)
             }
@@ -144,30 +164,63 @@ extension Store {
         }
     }
 
-    /// Counts for reports linked for the first time: one more report per (cluster, report), reporters upserted.
-    private func addDeltas(_ db: Database, _ assignments: [ClusterAssignment], clusterIDs: [String: Int64]) throws {
-        struct Delta {
-            var reports = 0
+    /// Counts for reports linked for the first time (or for everything, after a rebuild reset them): one more report
+    /// per (cluster, report), reporters merged — aggregated here, then one statement per cluster and per reporter.
+    /// `fromZero`: the counts were just reset (rebuild), so rows are appended in key order and counted here.
+    private func addDeltas(_ db: Database, _ assignments: [ClusterAssignment], clusterIDs: [String: Int64],
+                           fromZero: Bool) throws {
+        struct Span {
+            var count = 0
             var first = Double.infinity
             var last = -Double.infinity
-        }
-        var seen = Set<[Int64]>()
-        var deltas: [Int64: Delta] = [:]
-        let reporter = try db.cachedStatement(sql: """
-            INSERT INTO cluster_reporters (cluster_id, reporter, first_at, last_at, reports) VALUES (?, ?, ?, ?, 1)
-            ON CONFLICT(cluster_id, reporter) DO UPDATE SET first_at = min(first_at, excluded.first_at),
-                last_at = max(last_at, excluded.last_at), reports = reports + 1
-            """)
-        for a in assignments {
-            guard let cid = clusterIDs[a.key], seen.insert([cid, a.reportID]).inserted else { continue }
-            var d = deltas[cid] ?? Delta()
-            d.reports += 1
-            d.first = min(d.first, a.receivedAt)
-            d.last = max(d.last, a.receivedAt)
-            deltas[cid] = d
-            if let r = a.reporter, !r.isEmpty {
-                try reporter.execute(arguments: [cid, r, a.receivedAt, a.receivedAt])
+            mutating func add(_ t: Double) {
+                count += 1
+                first = Swift.min(first, t)
+                last = Swift.max(last, t)
             }
+        }
+        struct ReporterKey: Hashable {
+            var cluster: Int64
+            var reporter: String
+        }
+        struct ReportKey: Hashable {
+            var cluster: Int64
+            var report: Int64
+        }
+        var seen = Set<ReportKey>()
+        var clusters: [Int64: Span] = [:]
+        var reporters: [ReporterKey: Span] = [:]
+        for a in assignments where !a.key.isEmpty {
+            guard let cid = clusterIDs[a.key], seen.insert(ReportKey(cluster: cid, report: a.reportID)).inserted
+            else { continue }
+            clusters[cid, default: Span()].add(a.receivedAt)
+            if let r = a.reporter, !r.isEmpty { reporters[ReporterKey(cluster: cid, reporter: r), default: Span()].add(a.receivedAt) }
+        }
+        let reporter = try db.cachedStatement(sql: """
+            INSERT INTO cluster_reporters (cluster_id, reporter, first_at, last_at, reports) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT(cluster_id, reporter) DO UPDATE SET first_at = min(first_at, excluded.first_at),
+                last_at = max(last_at, excluded.last_at), reports = reports + excluded.reports
+            """)
+        var entries = Array(reporters)
+        if fromZero {
+            // In primary-key order the B-tree only ever appends.
+            entries.sort { ($0.key.cluster, $0.key.reporter) < ($1.key.cluster, $1.key.reporter) }
+            try db.execute(sql: "DROP INDEX IF EXISTS cluster_reporters_last")
+        }
+        var reporterCounts: [Int64: Int] = [:]
+        for (k, span) in entries {
+            try reporter.execute(arguments: [k.cluster, k.reporter, span.first, span.last, span.count])
+            reporterCounts[k.cluster, default: 0] += 1
+        }
+        if fromZero {
+            try db.execute(sql: "CREATE INDEX cluster_reporters_last ON cluster_reporters(last_at)")
+            let set = try db.cachedStatement(sql: """
+                UPDATE clusters SET reports = ?, reporters = ?, first_reported = ?, last_reported = ? WHERE id = ?
+                """)
+            for (cid, span) in clusters.sorted(by: { $0.key < $1.key }) {
+                try set.execute(arguments: [span.count, reporterCounts[cid] ?? 0, span.first, span.last, cid])
+            }
+            return
         }
         let update = try db.cachedStatement(sql: """
             UPDATE clusters SET reports = reports + ?,
@@ -175,8 +228,8 @@ extension Store {
                 first_reported = min(coalesce(first_reported, ?), ?), last_reported = max(coalesce(last_reported, ?), ?)
             WHERE id = ?
             """)
-        for (cid, d) in deltas {
-            try update.execute(arguments: [d.reports, cid, d.first, d.first, d.last, d.last, cid])
+        for (cid, span) in clusters {
+            try update.execute(arguments: [span.count, cid, span.first, span.first, span.last, span.last, cid])
         }
     }
 
@@ -454,7 +507,7 @@ extension Store {
                     """, arguments: StatementArguments(chunk))
                 for r in rows {
                     detached.append(ReportedURL(reportID: r["report_id"], position: r["position"], url: r["url"],
-                                                reporter: nil, receivedAt: 0))
+                                                reporter: nil, receivedAt: 0, rowID: nil))
                     if let c: Int64 = r["cluster_id"] { former.insert(c) }
                 }
                 try db.execute(sql: "UPDATE report_urls SET cluster_id = NULL WHERE url IN (\(marks))",

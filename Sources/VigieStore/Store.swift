@@ -25,8 +25,9 @@ public final class Store: Sendable {
         config.prepareDatabase { db in
             // WAL + NORMAL: a commit survives a process crash (kill -9); only an OS crash may lose the last ones.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            try db.execute(sql: "PRAGMA cache_size = -32768")
-            try db.execute(sql: "PRAGMA mmap_size = 268435456")
+            try db.execute(sql: "PRAGMA cache_size = -131072")
+            try db.execute(sql: "PRAGMA mmap_size = 4294967296")
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)

@@ -25,7 +25,11 @@ public struct ClusterService: Sendable {
     /// Recomputes every identity and every cluster from the reports alone; moderation state is kept.
     @discardableResult
     public func rebuild() throws -> Int {
-        try link(try store.allReportedURLs(), rebuild: true)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let urls = try store.allReportedURLs()
+        logger.debug("rebuild: \(urls.count) reported URLs read in \(clock.now - start)")
+        return try link(urls, rebuild: true)
     }
 
     /// Resolves the short links that are due, then moves the reports that cited them to their final content.
@@ -58,6 +62,8 @@ public struct ClusterService: Sendable {
 
     private func link(_ urls: [ReportedURL], rebuild: Bool, fresh: Bool = false) throws -> Int {
         guard !urls.isEmpty || rebuild else { return 0 }
+        let identifyStart = ContinuousClock.now
+        defer { logger.debug("identities of \(urls.count) URLs (short links included) in \(ContinuousClock.now - identifyStart)") }
         var finals: [String: String] = [:]
         var shorts: [String] = []
         if settings.resolveShortLinks {
@@ -66,16 +72,24 @@ public struct ClusterService: Sendable {
         }
         let rules = settings.identityRules
         let resolved = finals
-        let assignments: [ClusterAssignment] = urls.parallelMap { u in
+        let assignments: [ClusterAssignment] = urls.parallelMap { u -> ClusterAssignment in
             let target = resolved[u.url] ?? u.url
             guard let id = ContentIdentifier.identify(target, rules: rules)
-                ?? ContentIdentifier.identify(u.url, rules: rules) else { return nil }
+                ?? ContentIdentifier.identify(u.url, rules: rules)
+            else {
+                // Not a content (garbage, unsupported scheme): left out of every cluster.
+                return ClusterAssignment(reportID: u.reportID, position: u.position, key: "", platform: "", kind: "",
+                                         accountKey: nil, canonicalURL: "", rowID: u.rowID)
+            }
             return ClusterAssignment(reportID: u.reportID, position: u.position, key: id.key, platform: id.platform,
                                      kind: id.kind.rawValue, accountKey: id.account?.key, canonicalURL: id.canonicalURL,
-                                     reporter: u.reporter, receivedAt: u.receivedAt)
-        }.compactMap { $0 }
+                                     reporter: u.reporter, receivedAt: u.receivedAt, rowID: u.rowID)
+        }
         let unresolved = shorts.filter { finals[$0] == nil }
         try store.queueShortLinks(unresolved)
+        let clock = ContinuousClock()
+        let start = clock.now
+        defer { logger.debug("linked \(assignments.count) URLs to their clusters in \(clock.now - start)") }
         return try store.assignClusters(assignments, rebuild: rebuild, fresh: fresh)
     }
 }

@@ -78,7 +78,10 @@ public enum ConfigLoader {
     }
 
     /// Loads every `*.toml` of the queues folder, sorted by name.
-    public static func loadQueues(dir: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+    /// Without `requireSecrets`, an intake queue whose password cannot be resolved (an unset `password_env`) still
+    /// loads, with an empty password: commands that never connect to it need not know it.
+    public static func loadQueues(dir: String, requireSecrets: Bool = true,
+                                  environment: [String: String] = ProcessInfo.processInfo.environment)
         throws -> [QueueConfig]
     {
         var isDir: ObjCBool = false
@@ -87,11 +90,12 @@ public enum ConfigLoader {
         }
         let names = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".toml") }.sorted()
         return try names.map { try loadQueue(path: (dir as NSString).appendingPathComponent($0),
-                                            environment: environment) }
+                                            requireSecrets: requireSecrets, environment: environment) }
     }
 
     /// Loads one queue file; its `kind` says which keys it may hold.
-    public static func loadQueue(path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+    public static func loadQueue(path: String, requireSecrets: Bool = true,
+                                 environment: [String: String] = ProcessInfo.processInfo.environment)
         throws -> QueueConfig
     {
         let text = try readFile(path, what: "queue file", hint: "check [paths] queues in vigie.toml")
@@ -102,7 +106,8 @@ public enum ConfigLoader {
         let enabled = try r.bool("enabled", default: true)
         switch kind {
         case "intake":
-            let q = try intakeQueue(r, name: name, file: path, enabled: enabled, base: base, environment: environment)
+            let q = try intakeQueue(r, name: name, file: path, enabled: enabled, requireSecret: enabled && requireSecrets,
+                                    base: base, environment: environment)
             try r.finish()
             return .intake(q)
         default:
@@ -116,7 +121,7 @@ public enum ConfigLoader {
         }
     }
 
-    static func intakeQueue(_ r: TOMLReader, name: String, file: String, enabled: Bool, base: String,
+    static func intakeQueue(_ r: TOMLReader, name: String, file: String, enabled: Bool, requireSecret: Bool, base: String,
                             environment: [String: String]) throws -> IntakeQueue
     {
         let roleText = try r.requiredString("role")
@@ -134,14 +139,15 @@ public enum ConfigLoader {
         let host = parts?.host ?? ""
         let port = parts?.port ?? (tls ? 993 : 143)
         let user = try r.requiredString("user")
-        // A disabled queue is still checked for its keys and types, but its secret need not be at hand.
+        // A disabled queue (or one the command will not connect to) is still checked for its keys and types, but its
+        // secret need not be at hand.
         let pw: String
         do {
             guard let p = try password(r, environment: environment, base: base) else {
                 throw ConfigError("\(file): no password: set one of \"password\", \"password_env\" or \"password_file\"")
             }
             pw = p
-        } catch let e as ConfigError where !enabled {
+        } catch let e as ConfigError where !requireSecret {
             _ = e
             pw = ""
         }

@@ -32,7 +32,7 @@ struct ConfigCommand: ParsableCommand {
 
         func run() throws {
             try guarded {
-                let ctx = try global.context()
+                let ctx = try global.context(requireSecrets: true)
                 print("ok: \(ctx.config.file)")
                 for q in ctx.queues {
                     switch q {

@@ -15,7 +15,7 @@ struct Poll: ParsableCommand {
 
     func run() throws {
         try guarded {
-            let ctx = try global.context()
+            let ctx = try global.context(requireSecrets: true)
             let service = try ctx.intakeService(only: queue)
             if once {
                 let stats = try service.pollOnce()

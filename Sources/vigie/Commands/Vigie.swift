@@ -21,9 +21,9 @@ struct GlobalOptions: ParsableArguments {
     var verbose = false
 
     /// Bootstraps logging once, then loads the configuration.
-    func context() throws -> AppContext {
+    func context(requireSecrets: Bool = false) throws -> AppContext {
         bootstrapLogging(verbose: verbose)
-        return try AppContext.load(configPath: config, logger: Logger(label: "vigie"))
+        return try AppContext.load(configPath: config, requireSecrets: requireSecrets, logger: Logger(label: "vigie"))
     }
 }
 
