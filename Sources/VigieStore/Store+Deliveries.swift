@@ -102,18 +102,21 @@ extension Store {
         try pool.write { db in
             let t = now.timeIntervalSince1970
             if let u = result {
-                try db.execute(sql: """
+                let update = try db.cachedStatement(sql: """
                     UPDATE deliveries SET state = ?, attempts = ?, next_attempt_at = ?, last_code = ?, last_reply = ?,
                         message_id = coalesce(?, message_id), sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END,
                         updated_at = ?
                     WHERE edition_id = ? AND subscriber_id = ?
-                    """, arguments: [u.state.rawValue, u.attempts, u.nextAttemptAt?.timeIntervalSince1970, u.code,
-                                     u.reply, u.messageID, u.state.rawValue, t, t, editionID, u.subscriberID])
+                    """)
+                try update.execute(arguments: [u.state.rawValue, u.attempts, u.nextAttemptAt?.timeIntervalSince1970,
+                                               u.code, u.reply, u.messageID, u.state.rawValue, t, t, editionID,
+                                               u.subscriberID])
             }
             if let next = nextSending {
-                try db.execute(sql: """
+                let mark = try db.cachedStatement(sql: """
                     UPDATE deliveries SET state = 'sending', updated_at = ? WHERE edition_id = ? AND subscriber_id = ?
-                    """, arguments: [t, editionID, next])
+                    """)
+                try mark.execute(arguments: [t, editionID, next])
             }
         }
     }

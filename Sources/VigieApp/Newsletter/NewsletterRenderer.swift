@@ -13,6 +13,8 @@ public struct NewsletterRenderer: Sendable {
     let settings: NewsletterSettings
     let tokens: UnsubscribeTokens
     let prepared: PreparedMessage
+    let shared: PreparedMessage.SharedHeaders
+    let timeZone: TimeZone
     let organisation: VigieConfig.Organisation
     let messageIDDomain: String
 
@@ -32,6 +34,8 @@ public struct NewsletterRenderer: Sendable {
             }
         }
         prepared = PreparedMessage(text: text, html: html, markers: Slot.allCases.map(\.marker))
+        shared = PreparedMessage.SharedHeaders(from: settings.from, subject: edition.subject)
+        timeZone = TimeZone(identifier: "Europe/Paris") ?? .current
         messageIDDomain = NewsletterSettings.domain(of: settings.from.address)
     }
 
@@ -48,8 +52,8 @@ public struct NewsletterRenderer: Sendable {
             + messageIDDomain
         let headers = settings.list.fields(token: token) ?? []
         let bytes = prepared.compose(
-            from: settings.from, to: MailAddress(name: name, address: email), subject: edition.subject, date: date,
-            timeZone: TimeZone(identifier: "Europe/Paris") ?? .current, messageID: messageID, headers: headers,
+            shared: shared, to: MailAddress(name: name, address: email), date: date, timeZone: timeZone,
+            messageID: messageID, headers: headers,
             textValues: [greeting, email, unsubscribe],
             htmlValues: [Self.escape(greeting), Self.escape(email), Self.escape(unsubscribe)])
         let envelope = settings.list.envelopeSender(token: token) ?? settings.from.address

@@ -27,21 +27,45 @@ public struct PreparedMessage: Sendable {
         self.html = html.map { Self.prepare($0, contentType: "text/html", markers: markers) }
     }
 
+    /// The header lines every recipient shares (From, Subject), encoded once for the whole edition.
+    public struct SharedHeaders: Sendable {
+        let from: String
+        let subject: String
+
+        public init(from: MailAddress, subject: String) {
+            self.from = HeaderEncoding.addressField("From", from)
+            self.subject = HeaderEncoding.field("Subject", subject)
+        }
+    }
+
     /// The complete message for one recipient. `textValues`/`htmlValues` fill the slots (HTML values already escaped).
     public func compose(from: MailAddress, to: MailAddress, subject: String, date: Date, timeZone: TimeZone = .current,
                         messageID: String, headers: [HeaderField], textValues: [String], htmlValues: [String])
         -> [UInt8]
     {
+        compose(shared: SharedHeaders(from: from, subject: subject), to: to, date: date, timeZone: timeZone,
+                messageID: messageID, headers: headers, textValues: textValues, htmlValues: htmlValues)
+    }
+
+    /// Same, with the shared header lines already encoded (the dispatcher's hot path).
+    public func compose(shared: SharedHeaders, to: MailAddress, date: Date, timeZone: TimeZone = .current,
+                        messageID: String, headers: [HeaderField], textValues: [String], htmlValues: [String])
+        -> [UInt8]
+    {
         let id = MessageComposer.bareMessageID(messageID)
         var lines: [String] = [
-            HeaderEncoding.addressField("From", from),
+            shared.from,
             HeaderEncoding.addressField("To", to),
-            HeaderEncoding.field("Subject", subject),
+            shared.subject,
             "Date: " + RFC5322Date.format(date, timeZone: timeZone),
             "Message-ID: <" + id + ">",
             "MIME-Version: 1.0",
         ]
         for h in headers {
+            if let line = Self.plainField(h) {
+                lines.append(line)
+                continue
+            }
             let name = HeaderEncoding.sanitizeName(h.name)
             if name.isEmpty || MessageComposer.reservedFields.contains(name.lowercased()) { continue }
             lines.append(HeaderEncoding.field(name, h.value))
@@ -62,6 +86,35 @@ public struct PreparedMessage: Sendable {
             Self.write(text, values: textValues, into: &out)
         }
         return out
+    }
+
+    /// The fast path for the list headers every message carries: a printable-ASCII value (no CR, LF or control
+    /// character, so nothing to encode and nothing that could start a new header) folded at spaces before column 78.
+    /// Anything else returns nil and goes through `HeaderEncoding`.
+    static func plainField(_ h: HeaderField) -> String? {
+        let name = Array(h.name.utf8)
+        guard !name.isEmpty, name.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x3A }),
+              !MessageComposer.reservedFields.contains(h.name.lowercased())
+        else { return nil }
+        let value = Array(h.value.utf8)
+        guard !value.isEmpty, value.count < 900, value.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }),
+              value.first != 0x20, value.last != 0x20 else { return nil }
+        var out = name + [0x3A, 0x20]
+        var column = out.count
+        var i = 0
+        while i < value.count {
+            var j = i + 1
+            while j < value.count && value[j] != 0x20 { j += 1 }
+            // A word (with its leading space) that would pass column 78 starts a folded line.
+            if column + (j - i) > 78 && value[i] == 0x20 && column > name.count + 2 {
+                out += [0x0D, 0x0A]
+                column = 0
+            }
+            out += value[i..<j]
+            column += j - i
+            i = j
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     private var byteEstimate: Int {
