@@ -119,6 +119,34 @@ import VigieStore
         #expect(status.stdout.contains("\"sent\" : 400"))
     }
 
+    /// SIGTERM finishes the messages in flight, records them, and exits asking for a resume; the resume completes.
+    @Test func sigtermStopsCleanlyAndResumeCompletes() throws {
+        let server = try TestSMTPServer()
+        defer { server.stop() }
+        let f = try NewsletterFixture(smtpURL: server.url, rate: 100, connections: 2)
+        _ = try f.subscribe(300, domain: "term.example")
+        let edition = try f.edition(id: "e-term")
+        let p = try VigieCLI.start(["newsletter", "send", edition], config: f.config, environment: f.environment)
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let deadline = Date().addingTimeInterval(20)
+        while server.messages.count < 50 && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 130)
+        let store = try Store(path: f.dir + "/var/vigie.sqlite")
+        let status = try #require(try store.editionStatus("e-term"))
+        // Every message the server accepted is recorded as sent: nothing is left in flight after a clean stop.
+        #expect(status.sent == server.messages.count)
+        #expect(status.pending > 0)
+        #expect(try f.run(["newsletter", "send", edition]).status == 0)
+        var count: [String: Int] = [:]
+        for m in server.messages { for r in m.recipients { count[r, default: 0] += 1 } }
+        #expect(count.count == 300)
+        #expect(count.values.allSatisfy { $0 == 1 }, "a clean stop must not cause any duplicate")
+    }
+
     /// The rate limit holds in every one-second window, and the whole send takes as long as the rate implies.
     @Test func rateLimitHoldsInEverySecond() throws {
         let server = try TestSMTPServer()
@@ -195,5 +223,52 @@ import VigieStore
         #expect(ok.stdout.contains("s1@token.example"))
         let c = try f.run(["subscribers", "count", "--json"])
         #expect(c.stdout.contains("\"unsubscribed\" : 1"))
+    }
+}
+
+@Suite struct EditorialLinkCheckTests {
+    /// Dead links are the ones that do not answer and the ones that answer with an HTTP error.
+    @Test func deadLinksAreReported() throws {
+        let server = try TestHTTPServer { request in
+            switch request.path {
+            case "/ok": return .ok("page")
+            case "/moved": return .redirect(301, to: "/gone")
+            default: return TestHTTPServer.Response(status: 404)
+            }
+        }
+        defer { server.stop() }
+        let f = try NewsletterFixture(smtpURL: "smtp://127.0.0.1:1")
+        let base = "http://127.0.0.1:\(server.port)"
+        let closed = "http://127.0.0.1:\(LocalServers.closedPort())/x"
+        let edition = """
+            id = "e-links"
+            subject = "s"
+            date = 2026-11-21
+            [[news]]
+            kind = "communiqué"
+            title = "ok"
+            url = "\(base)/ok"
+            [[news]]
+            kind = "opinion"
+            title = "moved"
+            url = "\(base)/moved"
+            [[press]]
+            title = "missing"
+            source = "A"
+            url = "\(base)/missing"
+            language = "en"
+            [[press]]
+            title = "unreachable"
+            source = "B"
+            url = "\(closed)"
+            language = "fr"
+            """
+        try edition.write(toFile: f.dir + "/links.toml", atomically: true, encoding: .utf8)
+        let r = try f.run(["newsletter", "check", f.dir + "/links.toml"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!r.stdout.contains("dead link: \(base)/ok "))
+        #expect(r.stdout.contains("dead link: \(base)/moved (HTTP 404 at \(base)/gone)"))
+        #expect(r.stdout.contains("dead link: \(base)/missing (HTTP 404)"))
+        #expect(r.stdout.contains("dead link: \(closed)"))
     }
 }

@@ -118,10 +118,13 @@ public struct NewsletterService: Sendable {
 struct LinkChecker: Sendable {
     let timeoutSeconds: Int
 
-    /// Nil when the link works, else what is wrong.
+    /// Nil when the link works, else what is wrong (unreachable, too many redirects, or an HTTP error status).
     func problem(with url: String) -> String? {
         let r = RedirectResolver(timeoutSeconds: timeoutSeconds, maxHops: 5)
-        switch r.resolve(url) {
+        let (result, status) = r.follow(url)
+        switch result {
+        case .resolved(let final, _) where status >= 400:
+            return final == url ? "HTTP \(status)" : "HTTP \(status) at \(final)"
         case .resolved: return nil
         case .failed(let reason): return reason
         }

@@ -25,13 +25,19 @@ public final class RedirectResolver: Sendable {
 
     /// Follows the redirects of `url` and tells where they end, or why they could not be followed.
     public func resolve(_ url: String) -> RedirectResult {
-        guard Self.isHTTP(url) else { return .failed(reason: "not an http(s) URL: \(url)") }
+        follow(url).result
+    }
+
+    /// Like `resolve`, with the HTTP status of the final answer (0 when there was none): a link checker tells a
+    /// working page from a 404 with it.
+    public func follow(_ url: String) -> (result: RedirectResult, status: Int) {
+        guard Self.isHTTP(url) else { return (.failed(reason: "not an http(s) URL: \(url)"), 0) }
         do {
             try CurlError.ensureGlobalInit()
         } catch {
-            return .failed(reason: "\(error)")
+            return (.failed(reason: "\(error)"), 0)
         }
-        guard let handle = curl_easy_init() else { return .failed(reason: "curl_easy_init failed") }
+        guard let handle = curl_easy_init() else { return (.failed(reason: "curl_easy_init failed"), 0) }
         defer { curl_easy_cleanup(handle) }
         let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
         defer { errorBuffer.deallocate() }
@@ -46,22 +52,22 @@ public final class RedirectResolver: Sendable {
             for hop in 0...maxHops {
                 let remaining = clock.now.duration(to: deadline)
                 guard remaining > .zero else {
-                    return .failed(reason: "gave up after \(2 * timeoutSeconds) s at \(current)")
+                    return (.failed(reason: "gave up after \(2 * timeoutSeconds) s at \(current)"), 0)
                 }
                 let budget = min(remaining, .seconds(timeoutSeconds))
                 let response = try request(current, handle, errorBuffer: errorBuffer, budget: budget)
                 guard (300..<400).contains(response.status), let next = response.location, !next.isEmpty else {
-                    return .resolved(finalURL: current, hops: hop)
+                    return (.resolved(finalURL: current, hops: hop), response.status)
                 }
-                guard Self.isHTTP(next) else { return .failed(reason: "redirect to a non-http(s) URL: \(next)") }
-                guard hop < maxHops else { return .failed(reason: "more than \(maxHops) redirects, last to \(next)") }
-                guard visited.insert(next).inserted else { return .failed(reason: "redirect loop at \(next)") }
+                guard Self.isHTTP(next) else { return (.failed(reason: "redirect to a non-http(s) URL: \(next)"), 0) }
+                guard hop < maxHops else { return (.failed(reason: "more than \(maxHops) redirects, last to \(next)"), 0) }
+                guard visited.insert(next).inserted else { return (.failed(reason: "redirect loop at \(next)"), 0) }
                 current = next
             }
         } catch {
-            return .failed(reason: "\(error)")
+            return (.failed(reason: "\(error)"), 0)
         }
-        return .failed(reason: "more than \(maxHops) redirects")
+        return (.failed(reason: "more than \(maxHops) redirects"), 0)
     }
 
     // MARK: - libcurl
