@@ -658,6 +658,15 @@ private struct TOMLParser {
     }
 
     mutating func parseMultilineBasicString() throws(TOMLError) -> String {
+        try parseMultilineString(quote: Byte.quote, escapes: true)
+    }
+
+    mutating func parseMultilineLiteralString() throws(TOMLError) -> String {
+        try parseMultilineString(quote: Byte.apostrophe, escapes: false)
+    }
+
+    /// A triple-quoted basic string (escapes, line-ending backslashes) or a triple-apostrophe literal one (verbatim).
+    mutating func parseMultilineString(quote: UInt8, escapes: Bool) throws(TOMLError) -> String {
         let start = pos
         pos += 3
         _ = try skipNewline()
@@ -666,19 +675,19 @@ private struct TOMLParser {
             guard let b = peek() else {
                 throw error("unterminated multi-line string (opened on line \(line(at: start)))")
             }
-            if b == Byte.quote {
-                let run = quoteRun(Byte.quote)
+            if b == quote {
+                let run = quoteRun(quote)
                 if run >= 3 {
                     if run > 5 { throw error("too many quotes at the end of a multi-line string", at: pos + 5) }
-                    buffer.append(contentsOf: repeatElement(Byte.quote, count: run - 3))
+                    buffer.append(contentsOf: repeatElement(quote, count: run - 3))
                     pos += run
                     return String(decoding: buffer, as: UTF8.self)
                 }
-                buffer.append(contentsOf: repeatElement(Byte.quote, count: run))
+                buffer.append(contentsOf: repeatElement(quote, count: run))
                 pos += run
                 continue
             }
-            if b == Byte.backslash {
+            if escapes && b == Byte.backslash {
                 // A backslash ending a line swallows the line break and the whitespace that follows.
                 var look = pos + 1
                 while look < bytes.count && (bytes[look] == Byte.space || bytes[look] == Byte.tab) { look += 1 }
@@ -695,37 +704,6 @@ private struct TOMLParser {
                 }
                 pos += 1
                 try parseEscape(into: &buffer)
-                continue
-            }
-            if try skipNewline() {
-                buffer.append(Byte.lf)
-                continue
-            }
-            try checkControl(b, inString: "string")
-            buffer.append(b)
-            pos += 1
-        }
-    }
-
-    mutating func parseMultilineLiteralString() throws(TOMLError) -> String {
-        let start = pos
-        pos += 3
-        _ = try skipNewline()
-        var buffer: [UInt8] = []
-        while true {
-            guard let b = peek() else {
-                throw error("unterminated multi-line string (opened on line \(line(at: start)))")
-            }
-            if b == Byte.apostrophe {
-                let run = quoteRun(Byte.apostrophe)
-                if run >= 3 {
-                    if run > 5 { throw error("too many quotes at the end of a multi-line string", at: pos + 5) }
-                    buffer.append(contentsOf: repeatElement(Byte.apostrophe, count: run - 3))
-                    pos += run
-                    return String(decoding: buffer, as: UTF8.self)
-                }
-                buffer.append(contentsOf: repeatElement(Byte.apostrophe, count: run))
-                pos += run
                 continue
             }
             if try skipNewline() {
