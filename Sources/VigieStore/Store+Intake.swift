@@ -171,21 +171,16 @@ extension Store {
     /// parser is not retried forever: past `maxAttempts` it is marked unparsed instead.
     public func claimForParsing(queue: String? = nil, limit: Int, maxAttempts: Int = 3) throws -> [MessageToParse] {
         try pool.write { db in
-            let only = queue == nil ? "" : " AND queue = ?"
-            var args: StatementArguments = [maxAttempts]
-            if let queue { args += [queue] }
+            // A nil queue means every queue.
             try db.execute(sql: """
                 UPDATE messages SET status = 'unparsed',
                     parse_error = 'the parser did not finish after ' || parse_attempts || ' attempts'
-                WHERE status = 'received' AND parse_attempts >= ?\(only)
-                """, arguments: args)
-            var args2: StatementArguments = []
-            if let queue { args2 += [queue] }
-            args2 += [limit]
+                WHERE status = 'received' AND parse_attempts >= ? AND (? IS NULL OR queue = ?)
+                """, arguments: [maxAttempts, queue, queue])
             let rows = try Row.fetchAll(db, sql: """
                 SELECT m.id, r.raw, m.truncated, m.size FROM messages m JOIN message_raw r ON r.message_id = m.id
-                WHERE m.status = 'received'\(only.replacingOccurrences(of: "queue", with: "m.queue")) ORDER BY m.id LIMIT ?
-                """, arguments: args2)
+                WHERE m.status = 'received' AND (? IS NULL OR m.queue = ?) ORDER BY m.id LIMIT ?
+                """, arguments: [queue, queue, limit])
             let bump = try db.cachedStatement(sql: "UPDATE messages SET parse_attempts = parse_attempts + 1 WHERE id = ?")
             var out: [MessageToParse] = []
             out.reserveCapacity(rows.count)

@@ -18,7 +18,7 @@ import VigieMail
             try FileManager.default.createDirectory(at: dumpDirectory, withIntermediateDirectories: true)
             // smtp-sink drops root privileges to `nobody`, which must be able to write the dumps.
             try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: dumpDirectory.path)
-            port = try Self.freePort()
+            port = UInt16(LocalServers.closedPort())
             process.executableURL = URL(fileURLWithPath: SMTPSinkInteropTests.sinkPath)
             var arguments = ["-d", dumpDirectory.path + "/msg."]
             if getuid() == 0 { arguments = ["-u", "nobody"] + arguments }
@@ -27,23 +27,6 @@ import VigieMail
             process.standardError = FileHandle.nullDevice
             try process.run()
             try waitUntilListening()
-        }
-
-        /// Asks the kernel for a free port (bind to 0), then releases it for smtp-sink.
-        static func freePort() throws -> UInt16 {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            defer { close(fd) }
-            var addr = sockaddr_in()
-            addr.sin_family = sa_family_t(AF_INET)
-            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let ok = withUnsafeMutablePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-                }
-            }
-            guard ok else { throw POSIXError(.EADDRNOTAVAIL) }
-            return UInt16(bigEndian: addr.sin_port)
         }
 
         private func waitUntilListening() throws {

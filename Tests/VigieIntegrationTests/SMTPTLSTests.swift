@@ -23,7 +23,7 @@ import VigieMail
                 "-keyout", directory.appendingPathComponent("key.pem").path,
                 "-out", directory.appendingPathComponent("cert.pem").path,
             ])
-            port = try SMTPSinkInteropTests.Sink.freePort()
+            port = UInt16(LocalServers.closedPort())
             process.executableURL = URL(fileURLWithPath: SMTPTLSTests.openssl)
             process.arguments = [
                 "s_server", "-accept", "127.0.0.1:\(port)", "-quiet",

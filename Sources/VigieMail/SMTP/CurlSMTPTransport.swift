@@ -2,11 +2,6 @@ import CCurl
 import Foundation
 import VigieCore
 
-/// libcurl is initialised once per process, before any handle exists (curl_global_init is not thread-safe).
-private let curlGlobalInit: Void = {
-    _ = curl_global_init(Int(CURL_GLOBAL_DEFAULT))
-}()
-
 /// One SMTP connection through a libcurl easy handle, kept open from one message to the next.
 ///
 /// libcurl keeps the connection in the handle's cache (`CURLOPT_MAXCONNECTS` 1) and reuses it for the next
@@ -31,7 +26,8 @@ public final class CurlSMTPTransport: MailTransport, @unchecked Sendable {
 
     /// Configures the handle; nothing is sent until the first `send`.
     public init(settings: SMTPEndpoint, maxMessagesPerConnection: Int = 0) {
-        _ = curlGlobalInit
+        // libcurl is initialised once per process (CurlError.globalInit), before any handle exists.
+        _ = CurlError.globalInit
         self.settings = settings
         self.maxMessagesPerConnection = max(0, maxMessagesPerConnection)
         self.handle = curl_easy_init()
@@ -56,38 +52,38 @@ public final class CurlSMTPTransport: MailTransport, @unchecked Sendable {
         }
         let timeoutMs = max(1, Int(settings.timeoutSeconds * 1000))
         var problems: [String?] = [
-            CurlCode.check(ccurl_setopt_string(handle, CURLOPT_URL, url), "URL"),
-            CurlCode.check(ccurl_setopt_long(handle, CURLOPT_UPLOAD, 1), "UPLOAD"),
-            CurlCode.check(ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1), "NOSIGNAL"),
-            CurlCode.check(ccurl_setopt_long(handle, CURLOPT_MAXCONNECTS, 1), "MAXCONNECTS"),
-            CurlCode.check(ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, timeoutMs), "CONNECTTIMEOUT"),
-            CurlCode.check(ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, timeoutMs), "TIMEOUT"),
-            CurlCode.check(
+            CurlError.setupProblem(ccurl_setopt_string(handle, CURLOPT_URL, url), "URL"),
+            CurlError.setupProblem(ccurl_setopt_long(handle, CURLOPT_UPLOAD, 1), "UPLOAD"),
+            CurlError.setupProblem(ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1), "NOSIGNAL"),
+            CurlError.setupProblem(ccurl_setopt_long(handle, CURLOPT_MAXCONNECTS, 1), "MAXCONNECTS"),
+            CurlError.setupProblem(ccurl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, timeoutMs), "CONNECTTIMEOUT"),
+            CurlError.setupProblem(ccurl_setopt_long(handle, CURLOPT_TIMEOUT_MS, timeoutMs), "TIMEOUT"),
+            CurlError.setupProblem(
                 ccurl_setopt_long(handle, CURLOPT_SERVER_RESPONSE_TIMEOUT, max(1, Int(settings.timeoutSeconds))),
                 "SERVER_RESPONSE_TIMEOUT"),
-            CurlCode.check(ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer), "ERRORBUFFER"),
-            CurlCode.check(ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, settings.verifyCertificates ? 1 : 0),
+            CurlError.setupProblem(ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer), "ERRORBUFFER"),
+            CurlError.setupProblem(ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, settings.verifyCertificates ? 1 : 0),
                            "SSL_VERIFYPEER"),
-            CurlCode.check(ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, settings.verifyCertificates ? 2 : 0),
+            CurlError.setupProblem(ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, settings.verifyCertificates ? 2 : 0),
                            "SSL_VERIFYHOST"),
             // The debug callback is how the server's reply lines are captured; it only runs in verbose mode.
-            CurlCode.check(ccurl_setopt_long(handle, CURLOPT_VERBOSE, 1), "VERBOSE"),
-            CurlCode.check(ccurl_setopt_debug_callback(handle, smtpDebugCallback), "DEBUGFUNCTION"),
-            CurlCode.check(ccurl_setopt_read_callback(handle, smtpReadCallback), "READFUNCTION"),
+            CurlError.setupProblem(ccurl_setopt_long(handle, CURLOPT_VERBOSE, 1), "VERBOSE"),
+            CurlError.setupProblem(ccurl_setopt_debug_callback(handle, smtpDebugCallback), "DEBUGFUNCTION"),
+            CurlError.setupProblem(ccurl_setopt_read_callback(handle, smtpReadCallback), "READFUNCTION"),
         ]
         if settings.starttls {
-            problems.append(CurlCode.check(
+            problems.append(CurlError.setupProblem(
                 ccurl_setopt_long(handle, CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue)), "USE_SSL"))
         }
         if let caFile = settings.caFile {
-            problems.append(CurlCode.check(ccurl_setopt_string(handle, CURLOPT_CAINFO, caFile), "CAINFO"))
+            problems.append(CurlError.setupProblem(ccurl_setopt_string(handle, CURLOPT_CAINFO, caFile), "CAINFO"))
         }
         if let user = settings.user {
-            problems.append(CurlCode.check(ccurl_setopt_string(handle, CURLOPT_USERNAME, user), "USERNAME"))
-            problems.append(CurlCode.check(
+            problems.append(CurlError.setupProblem(ccurl_setopt_string(handle, CURLOPT_USERNAME, user), "USERNAME"))
+            problems.append(CurlError.setupProblem(
                 ccurl_setopt_string(handle, CURLOPT_PASSWORD, settings.password ?? ""), "PASSWORD"))
             if let mechanism = settings.authMechanism {
-                problems.append(CurlCode.check(
+                problems.append(CurlError.setupProblem(
                     ccurl_setopt_string(handle, CURLOPT_LOGIN_OPTIONS, "AUTH=" + mechanism.rawValue),
                     "LOGIN_OPTIONS"))
             }
@@ -122,12 +118,12 @@ public final class CurlSMTPTransport: MailTransport, @unchecked Sendable {
         let fresh = maxMessagesPerConnection > 0 && messagesOnConnection >= maxMessagesPerConnection
         errorBuffer[0] = 0
         let setup = [
-            CurlCode.check(ccurl_setopt_string(handle, CURLOPT_MAIL_FROM, "<\(from)>"), "MAIL_FROM"),
-            CurlCode.check(ccurl_setopt_slist(handle, CURLOPT_MAIL_RCPT, recipients), "MAIL_RCPT"),
-            CurlCode.check(ccurl_setopt_pointer(handle, CURLOPT_READDATA, contextPointer), "READDATA"),
-            CurlCode.check(ccurl_setopt_pointer(handle, CURLOPT_DEBUGDATA, contextPointer), "DEBUGDATA"),
-            CurlCode.check(ccurl_setopt_long(handle, CURLOPT_INFILESIZE_LARGE, message.count), "INFILESIZE"),
-            CurlCode.check(ccurl_setopt_long(handle, CURLOPT_FRESH_CONNECT, fresh ? 1 : 0), "FRESH_CONNECT"),
+            CurlError.setupProblem(ccurl_setopt_string(handle, CURLOPT_MAIL_FROM, "<\(from)>"), "MAIL_FROM"),
+            CurlError.setupProblem(ccurl_setopt_slist(handle, CURLOPT_MAIL_RCPT, recipients), "MAIL_RCPT"),
+            CurlError.setupProblem(ccurl_setopt_pointer(handle, CURLOPT_READDATA, contextPointer), "READDATA"),
+            CurlError.setupProblem(ccurl_setopt_pointer(handle, CURLOPT_DEBUGDATA, contextPointer), "DEBUGDATA"),
+            CurlError.setupProblem(ccurl_setopt_long(handle, CURLOPT_INFILESIZE_LARGE, message.count), "INFILESIZE"),
+            CurlError.setupProblem(ccurl_setopt_long(handle, CURLOPT_FRESH_CONNECT, fresh ? 1 : 0), "FRESH_CONNECT"),
         ].compactMap { $0 }
         if !setup.isEmpty { return SMTPReply(code: 0, text: setup.joined(separator: "; "), failure: .protocolError) }
 
@@ -146,7 +142,7 @@ public final class CurlSMTPTransport: MailTransport, @unchecked Sendable {
 
         return Self.reply(
             result: result, responseCode: responseCode, serverReplies: context.replies,
-            errorDescription: { CurlCode.describe(result, errorBuffer: errorBuffer) })
+            errorDescription: { CurlError.describe(result, errorBuffer: errorBuffer) })
     }
 
     /// Chooses between the server's verdict and the local error: a final 4xx/5xx reply is the server's verdict on
@@ -161,19 +157,19 @@ public final class CurlSMTPTransport: MailTransport, @unchecked Sendable {
         }
         // A failed transfer never reports a 2xx/3xx code: nobody may mistake it for an accepted message.
         let verdict = responseCode >= 400 ? responseCode : 0
-        if CurlCode.isAuthenticationFailure(result) {
+        if CurlError.isAuthenticationFailure(result) {
             let detail = text.isEmpty ? errorDescription() : "\(errorDescription()); server: \(text)"
             return SMTPReply(code: verdict, text: verdict > 0 ? text : detail, failure: .authentication)
         }
-        if verdict > 0 && !CurlCode.isTimeout(result) {
+        if verdict > 0 && !CurlError.isTimeout(result) {
             return SMTPReply(code: verdict, text: text.isEmpty ? errorDescription() : text)
         }
         let failure: SMTPReply.Failure
-        if CurlCode.isTimeout(result) {
+        if CurlError.isTimeout(result) {
             failure = .timeout
-        } else if CurlCode.isTLSFailure(result) {
+        } else if CurlError.isTLSFailure(result) {
             failure = .tls
-        } else if CurlCode.isConnectionFailure(result) {
+        } else if CurlError.isConnectionFailure(result) {
             failure = .connection
         } else {
             failure = .protocolError
