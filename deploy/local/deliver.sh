@@ -12,7 +12,9 @@ set -euo pipefail
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo_root="$(cd "$script_dir/../.." && pwd)"
-LOCAL_DIR="${VIGIE_LOCAL_DIR:-$repo_root/var/local}"
+# shellcheck source=deploy/local/local-dir.sh
+source "$script_dir/local-dir.sh"
+LOCAL_DIR="$(vigie_local_dir "$repo_root")"
 CONF="${VIGIE_DOVECOT_CONF:-$LOCAL_DIR/dovecot/dovecot.conf}"
 
 die() { echo "deliver.sh: $*" >&2; exit 1; }

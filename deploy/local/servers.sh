@@ -9,14 +9,17 @@
 # - Postfix's smtp-sink (SMTP): 127.0.0.1:${VIGIE_SMTP_PORT:-10025}; accepts everything and, when
 #   VIGIE_SINK_DUMP=1 at start, writes each received transaction to a file under $VIGIE_LOCAL_DIR/sink/.
 #
-# See README.md here. Everything (config, state, logs, mail, pids) lives under $VIGIE_LOCAL_DIR (default: <repo>/var/local); the
+# See README.md here. Everything (config, state, logs, mail, pids) lives under $VIGIE_LOCAL_DIR (default: <repo>/var/local,
+# or a folder under /tmp when root runs from a folder nobody cannot enter: see local-dir.sh); the
 # system's own postfix/dovecot services are never started. Works as root (CI) and as an ordinary user.
 set -euo pipefail
 
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo_root="$(cd "$script_dir/../.." && pwd)"
 
-LOCAL_DIR="${VIGIE_LOCAL_DIR:-$repo_root/var/local}"
+# shellcheck source=deploy/local/local-dir.sh
+source "$script_dir/local-dir.sh"
+LOCAL_DIR="$(vigie_local_dir "$repo_root")"
 IMAP_PORT="${VIGIE_IMAP_PORT:-10143}"
 IMAPS_PORT="${VIGIE_IMAPS_PORT:-10993}"
 SMTP_PORT="${VIGIE_SMTP_PORT:-10025}"
