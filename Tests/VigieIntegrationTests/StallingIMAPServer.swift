@@ -23,21 +23,7 @@ final class StallingIMAPServer: @unchecked Sendable {
 
     init(stallAt stall: StallPoint) throws {
         self.stall = stall
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ok = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, len) == 0 && listen(fd, 8) == 0 && getsockname(fd, $0, &len) == 0
-            }
-        }
-        guard fd >= 0, ok else {
-            throw LocalServers.CommandFailed(description: "cannot listen on loopback: errno \(errno)")
-        }
-        listener = fd
-        port = Int(UInt16(bigEndian: addr.sin_port))
+        (listener, port) = try LocalServers.listenOnLoopback()
         let thread = Thread { [self] in acceptLoop() }
         thread.start()
     }
