@@ -193,5 +193,11 @@ enum Schema {
             CREATE INDEX deliveries_due ON deliveries(edition_id, state, next_attempt_at);
             """)
     }
-}
 
+    /// Two messages sharing one Message-ID are both kept; the later one names the earlier.
+    static func messageIDCollision(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE messages ADD COLUMN message_id_collision INTEGER REFERENCES messages(id);
+            """)
+    }
+}

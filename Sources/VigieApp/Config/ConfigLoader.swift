@@ -159,14 +159,25 @@ public enum ConfigLoader {
             host: host, port: port, security: tls ? .tls : (starttls ? .starttls : .plain), user: user, password: pw,
             caFile: caFile, verifyCertificates: try r.bool("tls_verify", default: true),
             timeoutSeconds: try r.int("timeout_seconds", default: 30, range: 1...600))
+        let mailbox = try r.string("mailbox") ?? "INBOX"
+        let processed = nonEmpty(try r.string("processed_mailbox"))
+        if let processed, sameMailbox(processed, mailbox) {
+            throw ConfigError("\(file): key \"processed_mailbox\" is the intake mailbox \"\(mailbox)\" itself; "
+                + "name another folder (e.g. \"Processed\") or remove the key")
+        }
         return IntakeQueue(
             name: name, file: file, role: role, endpoint: endpoint,
-            mailbox: try r.string("mailbox") ?? "INBOX",
-            processedMailbox: nonEmpty(try r.string("processed_mailbox")),
+            mailbox: mailbox,
+            processedMailbox: processed,
             idle: try r.bool("idle", default: true),
             pollIntervalSeconds: try r.int("poll_interval_seconds", default: 60, range: 1...86_400),
             maxMessageBytes: try r.int("max_message_bytes", default: 25 << 20, range: 1024...(1 << 30)),
             enabled: enabled)
+    }
+
+    /// True when two mailbox names denote one folder: INBOX is case-insensitive (RFC 3501 §5.1), other names are not.
+    static func sameMailbox(_ a: String, _ b: String) -> Bool {
+        a.uppercased() == "INBOX" ? b.uppercased() == "INBOX" : a == b
     }
 
     /// `password`, `password_env` or `password_file` (at most one).

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import VigieApp
 
 struct Init: ParsableCommand {
@@ -16,6 +17,10 @@ struct Init: ParsableCommand {
         try guarded {
             let written = try Scaffold.write(into: dir, overwrite: force)
             for f in written { print("wrote \(f)") }
+            // The database too: `init` is a first run, so read commands work at once (and show nothing yet).
+            let ctx = try AppContext.load(configPath: (dir as NSString).appendingPathComponent("vigie.toml"),
+                                          logger: Logger(label: "vigie"))
+            print("database \(try ctx.store(create: true).path)")
             print("next: vigie --config \((dir as NSString).appendingPathComponent("vigie.toml")) config check")
         }
     }

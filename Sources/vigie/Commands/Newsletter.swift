@@ -69,7 +69,7 @@ struct Newsletter: ParsableCommand {
         func run() throws {
             try guarded {
                 let ctx = try global.context()
-                let service = try ctx.newsletter(queue: queue)
+                let service = try ctx.newsletter(queue: queue, create: true)
                 let (e, sha) = try NewsletterService.loadEdition(edition)
                 if !quiet {
                     for w in service.check(e, checkLinks: false) {

@@ -38,7 +38,8 @@ enum Output {
         out.append("Subject:     \(s.subject ?? "-")")
         if let date = d.date { out.append("Date:        \(ISO8601DateFormatter().string(from: date))") }
         out.append("Received:    \(ISO8601DateFormatter().string(from: s.receivedAt))")
-        out.append("Message-ID:  \(s.messageID ?? "-")")
+        out.append("Message-ID:  \(s.messageID ?? "-")" + (d.messageIDCollision.map {
+            " (also on message \($0), whose bytes differ: both kept)" } ?? ""))
         if let irt = d.inReplyTo { out.append("In-Reply-To: \(irt)") }
         out.append("Mailbox:     \(d.mailbox) UID \(d.uid), \(d.size) bytes, sha256 \(d.sha256.prefix(16))…")
         if let r = d.automaticReason { out.append("Automatic:   \(r)") }

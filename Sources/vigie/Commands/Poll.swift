@@ -23,7 +23,7 @@ struct Poll: ParsableCommand {
             } else {
                 let stop = StopSignal()
                 Signals.onTerminate { stop.stop() }
-                service.run(until: stop)
+                try service.run(until: stop)
             }
         }
     }

@@ -17,7 +17,7 @@ struct Subscribers: ParsableCommand {
         func run() throws {
             try guarded {
                 let ctx = try global.context()
-                let report = try ctx.subscribers().importCSV(path: file)
+                let report = try ctx.subscribers(create: true).importCSV(path: file)
                 for r in report.rejections { FileHandle.standardError.write(Data("\(file): \(r)\n".utf8)) }
                 print(report.line)
             }
@@ -35,7 +35,7 @@ struct Subscribers: ParsableCommand {
 
         func run() throws {
             try guarded {
-                let s = try global.context().subscribers().add(address, name: name, language: language,
+                let s = try global.context().subscribers(create: true).add(address, name: name, language: language,
                                                                resubscribe: resubscribe)
                 print("\(s.email): \(s.status.rawValue)")
             }
