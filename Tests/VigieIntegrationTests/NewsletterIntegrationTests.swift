@@ -134,7 +134,7 @@ import VigieStore
         while server.messages.count < 50 && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
         kill(p.processIdentifier, SIGTERM)
         p.waitUntilExit()
-        #expect(p.terminationStatus == 130)
+        #expect(p.terminationStatus == 143)  // 128 + SIGTERM
         let store = try Store(path: f.dir + "/var/vigie.sqlite")
         let status = try #require(try store.editionStatus("e-term"))
         // Every message the server accepted is recorded as sent: nothing is left in flight after a clean stop.

@@ -19,11 +19,13 @@ struct Poll: ParsableCommand {
             let service = try ctx.intakeService(only: queue)
             if once {
                 let stats = try service.pollOnce()
-                print(stats.summary)
+                Output.emit(stats.summary)
             } else {
                 let stop = StopSignal()
                 Signals.onTerminate { stop.stop() }
                 service.run(until: stop)
+                // Stopped by SIGTERM or SIGINT: the shell's 128 + signal (vigie-poll.service counts 143 as success).
+                if let status = Signals.exitStatus { throw ExitCode(status) }
             }
         }
     }

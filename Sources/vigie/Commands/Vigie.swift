@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import VigieApp
+import VigieCore
 
 /// The `vigie` command line: parsing only; each subcommand calls one use case of VigieApp.
 struct Vigie: ParsableCommand {
@@ -48,7 +49,7 @@ func guarded<T>(_ body: () throws -> T) throws -> T {
     } catch let e as CleanExit {
         throw e
     } catch {
-        FileHandle.standardError.write(Data("vigie: \(oneLine(error))\n".utf8))
+        Output.warn("vigie: " + SafeText.line(oneLine(error)))
         throw ExitCode(1)
     }
 }
