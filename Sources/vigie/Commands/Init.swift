@@ -16,7 +16,8 @@ struct Init: ParsableCommand {
         try guarded {
             let written = try Scaffold.write(into: dir, overwrite: force)
             for f in written { Output.emit("wrote \(f)") }
-            Output.emit("next: vigie --config \((dir as NSString).appendingPathComponent("vigie.toml")) config check")
+            Output.emit("next: export the secrets the queues name (VIGIE_IMAP_PASSWORD, VIGIE_NEWSLETTER_SECRET), then "
+                        + "vigie --config \((dir as NSString).appendingPathComponent("vigie.toml")) config check")
         }
     }
 }
