@@ -40,7 +40,8 @@ public final class Store: Sendable {
     }
 
     /// Creates the database file 0600 (SQLite gives its -wal and -shm the same mode) whatever the umask, and takes
-    /// group and other access away from an existing one: it holds citizens' and subscribers' addresses.
+    /// group and other access away from an existing one and its -wal/-shm: it holds citizens' and subscribers'
+    /// addresses.
     static func createPrivately(_ path: String) throws {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
@@ -49,6 +50,9 @@ public final class Store: Sendable {
         defer { close(fd) }
         var st = stat()
         if fstat(fd, &st) == 0, st.st_mode & 0o077 != 0 { _ = fchmod(fd, st.st_mode & 0o700) }
+        for companion in [path + "-wal", path + "-shm"] where stat(companion, &st) == 0 && st.st_mode & 0o077 != 0 {
+            _ = chmod(companion, st.st_mode & 0o700)
+        }
     }
 
     /// Every schema version, in order; a migration once shipped is never edited, only followed by another.

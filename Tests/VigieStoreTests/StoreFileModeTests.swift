@@ -22,10 +22,16 @@ import VigieStore
             #expect(FileManager.default.fileExists(atPath: p), "\(p)")
             #expect(try Self.mode(p) == 0o600, "\(p)")
         }
+        withExtendedLifetime(store) {}
 
+        // A database left world-readable by an earlier version (its WAL and SHM too) is tightened on open.
         let loose = dir + "/loose.sqlite"
-        #expect(FileManager.default.createFile(atPath: loose, contents: nil, attributes: [.posixPermissions: 0o644]))
-        _ = try Store(path: loose)
-        #expect(try Self.mode(loose) == 0o600)
+        for p in [loose, loose + "-wal", loose + "-shm"] {
+            #expect(FileManager.default.createFile(atPath: p, contents: nil, attributes: [.posixPermissions: 0o644]))
+        }
+        let reopened = try Store(path: loose)
+        _ = try reopened.appliedMigrations()
+        for p in [loose, loose + "-wal", loose + "-shm"] { #expect(try Self.mode(p) == 0o600, "\(p)") }
+        withExtendedLifetime(reopened) {}
     }
 }
