@@ -59,6 +59,8 @@ import VigieCore
         Case(file: n, key: "unsubscribe_url_base", value: nil, mention: "unsubscribe_url_base"),
         Case(file: n, key: "unsubscribe_url_base", value: #""http://127.0.0.1:8080/u/""#, mention: nil),
         Case(file: n, key: "unsubscribe_url_base", value: #""http://localhost/u/""#, mention: nil),
+        Case(file: n, key: "unsubscribe_url_base", value: #""http://127.0.0.1.evil.example/u/""#,
+             mention: "unsubscribe_url_base"),
         Case(file: n, key: "unsubscribe_url_base", value: #""https://www.example.org:70000/u/""#, mention: "65535"),
         Case(file: n, key: "return_path", value: #""bounces""#, mention: "return_path"),
         Case(file: n, key: "return_path", value: #""bounces@example.org\r\nBcc: x@evil.example""#,

@@ -80,7 +80,10 @@ extension ConfigLoader {
 
     static func isLoopback(_ host: String) -> Bool {
         let h = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        return h == "localhost" || h.hasSuffix(".localhost") || h == "::1" || h.hasPrefix("127.")
+        let octets = h.split(separator: ".", omittingEmptySubsequences: false)
+        let ipv4Loopback = octets.count == 4 && octets[0] == "127"
+            && octets.allSatisfy { $0.count <= 3 && UInt8($0) != nil }
+        return h == "localhost" || h.hasSuffix(".localhost") || h == "::1" || ipv4Loopback
     }
 
     /// What an outbound queue file states, checked at load: its relay, its `from` and, for the newsletter, the list

@@ -51,7 +51,9 @@ public struct NewsletterSettings: Sendable {
             key: "unsubscribe_mailto", example: "desinscription@example.org")
         let rp = try ConfigLoader.bareAddress(try r.string("return_path") ?? "bounces@\(domain(of: from.address))",
                                               file: q.file, key: "return_path", example: "bounces@example.org")
-        let at = rp.lastIndex(of: "@") ?? rp.endIndex
+        guard let at = rp.lastIndex(of: "@") else {
+            throw ConfigError("\(q.file): return_path \(SafeText.quoted(rp)) has no domain (bounces@your-domain)")
+        }
         let list = ListHeaders(listID: listID, unsubscribeURLBase: unsubscribeBase, unsubscribeMailbox: mailto,
                                bounceDomain: String(rp[rp.index(after: at)...]), bouncePrefix: String(rp[..<at]))
         let secret = try readSecret(r, file: q.file, base: base, environment: environment)
