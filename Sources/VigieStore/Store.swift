@@ -28,7 +28,8 @@ public final class Store: Sendable {
             let dir = (path as NSString).deletingLastPathComponent
             if !dir.isEmpty {
                 do {
-                    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+                    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
+                                                            attributes: [.posixPermissions: 0o700])
                 } catch {
                     throw StoreError.cannotOpen(
                         path: path, reason: "cannot create folder \(dir): \(error.localizedDescription)")
@@ -45,6 +46,7 @@ public final class Store: Sendable {
             try db.execute(sql: "PRAGMA mmap_size = 4294967296")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
+        try Self.createPrivately(path)
         do {
             pool = try DatabasePool(path: path, configuration: config)
             try Self.migrator.migrate(pool)
@@ -58,6 +60,22 @@ public final class Store: Sendable {
     /// writes would go to a file nobody will ever read again.
     public func checkFileIdentity() throws {
         guard let identity, FileIdentity(path: path) == identity else { throw StoreError.replaced(path: path) }
+    }
+
+    /// Creates the database file 0600 (SQLite gives its -wal and -shm the same mode) whatever the umask, and takes
+    /// group and other access away from an existing one and its -wal/-shm: it holds citizens' and subscribers'
+    /// addresses.
+    static func createPrivately(_ path: String) throws {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw StoreError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        }
+        defer { close(fd) }
+        var st = stat()
+        if fstat(fd, &st) == 0, st.st_mode & 0o077 != 0 { _ = fchmod(fd, st.st_mode & 0o700) }
+        for companion in [path + "-wal", path + "-shm"] where stat(companion, &st) == 0 && st.st_mode & 0o077 != 0 {
+            _ = chmod(companion, st.st_mode & 0o700)
+        }
     }
 
     /// Every schema version, in order; a migration once shipped is never edited, only followed by another.
@@ -93,7 +111,8 @@ struct FileIdentity: Equatable, Sendable {
 /// Store failures worth a clear one-line message.
 public enum StoreError: Error, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
-    case notFound(what: String)
+    /// `what` names the missing thing (`cluster 12`); `hint` says where to look, after "not found".
+    case notFound(what: String, hint: String? = nil)
     /// A command that only reads found no database.
     case missing(path: String)
     /// The database file was deleted or replaced while the process had it open.
@@ -126,8 +145,8 @@ public enum StoreError: Error, CustomStringConvertible {
         switch self {
         case .cannotOpen(let path, let reason):
             return "database \(path): \(reason); check [database] path in vigie.toml and the folder's permissions"
-        case .notFound(let what):
-            return "\(what) not found"
+        case .notFound(let what, let hint):
+            return "\(what) not found" + (hint.map { "; \($0)" } ?? "")
         case .missing(let path):
             return "database \(path) does not exist; run `vigie init` (or `vigie poll`) to create it"
         case .replaced(let path):
