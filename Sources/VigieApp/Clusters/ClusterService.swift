@@ -77,12 +77,11 @@ public struct ClusterService: Sendable {
             guard let id = ContentIdentifier.identify(target, rules: rules)
                 ?? ContentIdentifier.identify(u.url, rules: rules)
             else {
-                // Not a content (garbage, unsupported scheme): left out of every cluster.
-                return ClusterAssignment(reportID: u.reportID, position: u.position, key: "", platform: "", kind: "",
-                                         accountKey: nil, canonicalURL: "", rowID: u.rowID)
+                // Not a content (garbage, unsupported scheme, a platform's bare host): left out of every cluster.
+                return ClusterAssignment.unlinked(reportID: u.reportID, position: u.position, rowID: u.rowID)
             }
             return ClusterAssignment(reportID: u.reportID, position: u.position, key: id.key, platform: id.platform,
-                                     kind: id.kind.rawValue, accountKey: id.account?.key, canonicalURL: id.canonicalURL,
+                                     kind: id.kind, accountKey: id.account?.key, canonicalURL: id.canonicalURL,
                                      reporter: u.reporter, receivedAt: u.receivedAt, rowID: u.rowID)
         }
         let unresolved = shorts.filter { finals[$0] == nil }

@@ -75,7 +75,7 @@ extension Output {
         for c in rows {
             lines.append(pad(String(c.id), 6) + " " + pad(String(format: "%.1f", c.priority), 6) + " "
                          + pad(String(c.reporters), 10) + " " + pad(String(c.recentReporters), 4) + " "
-                         + pad(String(c.reports), 8) + " " + pad(c.status.rawValue, 10) + " " + pad(c.platform, 10)
+                         + pad(String(c.reports), 8) + " " + pad(c.status.rawValue, 10) + " " + pad(c.platform.rawValue, 10)
                          + " " + c.canonicalURL)
         }
         return lines.joined(separator: "\n")
@@ -85,7 +85,7 @@ extension Output {
         let s = d.summary
         let iso = ISO8601DateFormatter()
         var out = ["Cluster \(s.id) — \(s.status.rawValue)", "Content:    \(s.canonicalURL)", "Identity:   \(s.key)",
-                   "Platform:   \(s.platform) (\(s.kind))"]
+                   "Platform:   \(s.platform.rawValue) (\(s.kind.rawValue))"]
         if let a = s.account { out.append("Account:    \(a)") }
         out.append("Reporters:  \(s.reporters) distinct (\(s.recentReporters) in the last 24 h), \(s.reports) reports")
         out.append("Priority:   \(String(format: "%.2f", s.priority))")
