@@ -26,8 +26,9 @@ extension Row {
     where T.RawValue == String {
         let raw: String? = self[column]
         guard let raw, let value = T(rawValue: raw) else {
-            throw UnknownStoredValueError(column: table + "." + column, value: raw ?? "NULL",
-                                          known: T.allCases.map(\.rawValue))
+            throw UnknownStoredValueError(
+                column: table + "." + column, value: raw ?? "NULL",
+                known: T.allCases.map(\.rawValue))
         }
         return value
     }

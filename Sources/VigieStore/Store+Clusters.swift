@@ -18,7 +18,8 @@ public struct ClusterAssignment: Sendable, Equatable {
     public var rowID: Int64?
 
     public init(reportID: Int64, position: Int, key: String, platform: Platform, kind: ContentIdentity.Kind,
-                accountKey: String?, canonicalURL: String, reporter: String? = nil, receivedAt: Double = 0, rowID: Int64? = nil) {
+                accountKey: String?, canonicalURL: String, reporter: String? = nil, receivedAt: Double = 0,
+                rowID: Int64? = nil) {
         self.rowID = rowID
         self.reportID = reportID
         self.position = position
@@ -281,7 +282,8 @@ extension Store {
                 sql += " AND c.platform = ?"
                 args += [platform]
             }
-            var list = try Row.fetchAll(db, sql: sql, arguments: args).map { try summary($0, weights: weights, now: now) }
+            var list = try Row.fetchAll(db, sql: sql, arguments: args)
+                .map { try summary($0, weights: weights, now: now) }
             list.sort {
                 ($0.priority, $0.reporters, $0.lastReported ?? .distantPast, -$0.id)
                     > ($1.priority, $1.reporters, $1.lastReported ?? .distantPast, -$1.id)
@@ -386,7 +388,8 @@ extension Store {
                 """
             if let limit { sql += " LIMIT \(limit)" }
             return try Row.fetchAll(db, sql: sql).map { r in
-                AccountSummary(key: r["account"], platform: try r.decodeStored(Platform.self, "platform", table: "clusters"),
+                AccountSummary(key: r["account"],
+                               platform: try r.decodeStored(Platform.self, "platform", table: "clusters"),
                                posts: r["posts"], reporters: r["reporters"],
                                reports: r["reports"],
                                lastReported: (r["last_reported"] as Double?).map { Date(timeIntervalSince1970: $0) })
@@ -400,7 +403,8 @@ extension Store {
         let last = (r["last_reported"] as Double?).map { Date(timeIntervalSince1970: $0) }
         return ClusterSummary(
             id: r["id"], key: r["key"], platform: try r.decodeStored(Platform.self, "platform", table: "clusters"),
-            kind: try r.decodeStored(ContentIdentity.Kind.self, "kind", table: "clusters"), canonicalURL: r["canonical_url"],
+            kind: try r.decodeStored(ContentIdentity.Kind.self, "kind", table: "clusters"),
+            canonicalURL: r["canonical_url"],
             urls: [], reports: r["reports"], reporters: reporters, recentReporters: recent,
             priority: weights.score(reporters: reporters, recentReporters: recent, lastReported: last, now: now),
             status: ModerationStatus(rawValue: r["status"]) ?? .new, offence: r["offence"],

@@ -40,7 +40,9 @@ struct ContentIdentityTests {
     @Test("link shims stand for the URL they carry", arguments: IdentityCases.shims)
     func shims(_ c: IdentityCase) { Self.check(c) }
 
-    @Test("redirect wrappers stand for their target; undecodable ones stay as reported", arguments: IdentityCases.wrappers)
+    @Test(
+        "redirect wrappers stand for their target; undecodable ones stay as reported", arguments: IdentityCases.wrappers
+    )
     func wrappers(_ c: IdentityCase) { Self.check(c) }
 
     @Test("a known platform's bare host is no content", arguments: IdentityCases.bareHosts)
@@ -178,7 +180,8 @@ struct ContentIdentityTests {
             "https://www.dailymotion.com/embed/video/x8abcd1", "https://www.dailymotion.com/video/x8abcd1_titre",
         ],
         [
-            "https://www.threads.net/@some.user/post/C1a2B3c4D5e", "https://www.threads.com/@Some.User/post/C1a2B3c4D5e",
+            "https://www.threads.net/@some.user/post/C1a2B3c4D5e",
+            "https://www.threads.com/@Some.User/post/C1a2B3c4D5e",
             "https://threads.net/t/C1a2B3c4D5e",
         ],
         [
@@ -186,11 +189,15 @@ struct ContentIdentityTests {
             "https://bsky.app/profile/SOMEONE.bsky.social/post/3kabcdefghi2x/",
         ],
         [
-            "https://vk.com/wall-12345_678", "https://m.vk.com/wall-12345_678", "https://vk.com/club12345?w=wall-12345_678",
+            "https://vk.com/wall-12345_678", "https://m.vk.com/wall-12345_678",
+            "https://vk.com/club12345?w=wall-12345_678",
         ],
         ["https://vk.com/video-12345_456239017", "https://vk.com/clip-12345_456239017"],
         ["https://rumble.com/v4abc12-le-titre.html", "https://rumble.com/v4abc12-autre.html?mref=x"],
-        ["https://odysee.com/@SomeChannel:a/la-video:3", "https://odysee.com/la-video:3", "https://odysee.com/$/embed/la-video:3"],
+        [
+            "https://odysee.com/@SomeChannel:a/la-video:3", "https://odysee.com/la-video:3",
+            "https://odysee.com/$/embed/la-video:3",
+        ],
         [
             "https://www.twitch.tv/videos/1234567890", "https://www.twitch.tv/somestreamer/video/1234567890",
             "https://player.twitch.tv/?video=v1234567890&parent=example.com",
@@ -211,9 +218,13 @@ struct ContentIdentityTests {
             "https://truthsocial.com/@realSomeone/posts/112233445566778899",
             "https://truthsocial.com/@realsomeone/112233445566778899",
         ],
-        ["https://discord.gg/AbCdEf12", "https://discord.com/invite/AbCdEf12", "https://discordapp.com/invite/AbCdEf12"],
         [
-            "https://x.com/SomeUser/status/1790000000000000001", "https://nitter.net/SomeUser/status/1790000000000000001",
+            "https://discord.gg/AbCdEf12", "https://discord.com/invite/AbCdEf12",
+            "https://discordapp.com/invite/AbCdEf12",
+        ],
+        [
+            "https://x.com/SomeUser/status/1790000000000000001",
+            "https://nitter.net/SomeUser/status/1790000000000000001",
             "https://xcancel.com/someuser/status/1790000000000000001#m",
             "https://vxtwitter.com/SomeUser/status/1790000000000000001",
         ],

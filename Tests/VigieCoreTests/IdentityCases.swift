@@ -462,9 +462,11 @@ extension IdentityCases {
             "https://urldefense.proofpoint.com/v2/url?u=https-3A__twitter.com_some-5Fuser_status_1790000000000000001"
                 + "&d=DwMF&e=",
             "x:status:1790000000000000001", .post, account: "x:account:some_user"),
-        row("https://urldefense.proofpoint.com/v1/url?u=https%3A%2F%2Fexample.com%2Fv1%2Fpage&k=abc%3D%0A&r=x",
+        row(
+            "https://urldefense.proofpoint.com/v1/url?u=https%3A%2F%2Fexample.com%2Fv1%2Fpage&k=abc%3D%0A&r=x",
             "web:example.com/v1/page"),
-        row("https://urldefense.com/v3/__https://www.example.com/page*id=7__;Pw!!G3vK!abcDEF$",
+        row(
+            "https://urldefense.com/v3/__https://www.example.com/page*id=7__;Pw!!G3vK!abcDEF$",
             "web:example.com/page?id=7"),
         row(
             "https://urldefense.com/v3/__https://t.me/s/SomeChannel/1234**Asingle__;PyY!!G3vK!x$",
@@ -492,7 +494,8 @@ extension IdentityCases {
             "https://urldefense.com/v3/__https://example.com/a*b__;!!G3vK!x$",
             "web:urldefense.com/v3/__https://example.com/a*b__;!!G3vK!x$"),
         row(
-            "https://urldefense.proofpoint.com/v2/url?u=notaurl&d=x", "web:urldefense.proofpoint.com/v2/url?d=x&u=notaurl"
+            "https://urldefense.proofpoint.com/v2/url?u=notaurl&d=x",
+            "web:urldefense.proofpoint.com/v2/url?d=x&u=notaurl"
         ),
     ]
 
@@ -677,7 +680,9 @@ extension IdentityCases {
             "https://www.linkedin.com/feed/update/urn:li:ugcPost:7123456789012345000/",
             "linkedin:ugcpost:7123456789012345000", .post),
         row("https://www.linkedin.com/in/Jean-Dupont-12ab34/", "linkedin:in:jean-dupont-12ab34", .account),
-        row("https://www.linkedin.com/company/SomeCompany/posts/?feedView=all", "linkedin:company:somecompany", .account),
+        row(
+            "https://www.linkedin.com/company/SomeCompany/posts/?feedView=all", "linkedin:company:somecompany", .account
+        ),
         row(
             "https://www.linkedin.com/pulse/un-article-jean-dupont", "web:linkedin.com/pulse/un-article-jean-dupont",
             platform: "linkedin"),
@@ -705,7 +710,8 @@ extension IdentityCases {
             "https://truthsocial.com/users/realSomeone/statuses/112233445566778899",
             "truthsocial:post:112233445566778899", .post, account: "truthsocial:account:realsomeone"),
         row("https://truthsocial.com/@realSomeone", "truthsocial:account:realsomeone", .account),
-        row("https://truthsocial.com/group/some-group", "web:truthsocial.com/group/some-group", platform: "truthsocial"),
+        row(
+            "https://truthsocial.com/group/some-group", "web:truthsocial.com/group/some-group", platform: "truthsocial"),
     ]
 
     static let discord: [IdentityCase] = [

@@ -57,15 +57,21 @@ struct PlatformTests {
             try RedirectWrapper(host: "*.mailtrack.example", parameter: "dest", path: "/c/"),
         ])
         let wrapped = "https://links.example.org/click?id=9&target=https%3A%2F%2Fx.com%2Fa_b%2Fstatus%2F5"
-        #expect(ContentIdentifier.identify(wrapped)?.key == "web:links.example.org/click?id=9&target=https%3A%2F%2Fx.com%2Fa_b%2Fstatus%2F5")
+        #expect(
+            ContentIdentifier.identify(wrapped)?.key
+                == "web:links.example.org/click?id=9&target=https%3A%2F%2Fx.com%2Fa_b%2Fstatus%2F5")
         #expect(ContentIdentifier.identify(wrapped, rules: rules)?.key == "x:status:5")
         let tracked = "https://eu.mailtrack.example/c?dest=https%3A%2F%2Fexample.com%2Fa"
         #expect(ContentIdentifier.identify(tracked, rules: rules)?.key == "web:example.com/a")
         // The path must match; a bare `mailtrack.example` is not a subdomain.
-        #expect(ContentIdentifier.identify("https://eu.mailtrack.example/d?dest=https%3A%2F%2Fexample.com%2Fa",
-                                           rules: rules)?.key != "web:example.com/a")
-        #expect(ContentIdentifier.identify("https://mailtrack.example/c?dest=https%3A%2F%2Fexample.com%2Fa",
-                                           rules: rules)?.key != "web:example.com/a")
+        #expect(
+            ContentIdentifier.identify(
+                "https://eu.mailtrack.example/d?dest=https%3A%2F%2Fexample.com%2Fa",
+                rules: rules)?.key != "web:example.com/a")
+        #expect(
+            ContentIdentifier.identify(
+                "https://mailtrack.example/c?dest=https%3A%2F%2Fexample.com%2Fa",
+                rules: rules)?.key != "web:example.com/a")
     }
 
     @Test(
@@ -86,7 +92,8 @@ struct PlatformTests {
     private static func nested(_ url: String, _ n: Int) -> String {
         var out = url
         for _ in 0..<n {
-            out = "https://www.google.com/url?q="
+            out =
+                "https://www.google.com/url?q="
                 + out.addingPercentEncoding(withAllowedCharacters: .alphanumerics)! + "&sa=D"
         }
         return out

@@ -197,7 +197,7 @@ public enum ConfigLoader {
         return nil
     }
 
-    /// `[clusters] redirect_wrappers = [{ host = "…", param = "…", path = "…" }]`: more links that only carry another.
+    /// `[clusters] redirect_wrappers = [{ host, param, path }]`: more links that only carry another.
     static func redirectWrappers(_ clusters: TOMLReader) throws -> [RedirectWrapper] {
         try clusters.tables("redirect_wrappers").map { w in
             let host = try w.requiredString("host")
@@ -207,7 +207,7 @@ public enum ConfigLoader {
                 return try RedirectWrapper(host: host, parameter: param, path: path)
             } catch {
                 let line = w.table.line(of: "host").map { "line \($0): " } ?? ""
-                throw ConfigError("\(w.file): \(line)[\(w.path)]: \(error)")
+                throw ConfigError("\(w.file): \(line)\(w.path): \(error)")
             }
         }
     }

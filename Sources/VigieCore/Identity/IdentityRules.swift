@@ -14,7 +14,8 @@ public struct IdentityRules: Sendable {
 
     /// Rules with exactly these lists; names and hosts are lowercased.
     public init(
-        trackingParameters: Set<String>, trackingPrefixes: [String], hostTrackingParameters: [String: Set<String>] = [:],
+        trackingParameters: Set<String>, trackingPrefixes: [String],
+        hostTrackingParameters: [String: Set<String>] = [:],
         redirectWrappers: [RedirectWrapper] = RedirectWrapper.builtIn
     ) {
         self.redirectWrappers = redirectWrappers

@@ -48,7 +48,8 @@ extension PlatformRule {
     static func make(
         _ type: String, _ id: String, _ kind: ContentIdentity.Kind, account: ContentIdentity? = nil
     ) -> ContentIdentity {
-        ContentIdentity(key: platform.rawValue + ":" + type + ":" + id, platform: platform, kind: kind, account: account)
+        ContentIdentity(
+            key: platform.rawValue + ":" + type + ":" + id, platform: platform, kind: kind, account: account)
     }
 
     // MARK: - Helpers shared by the platform rules

@@ -44,13 +44,16 @@ public struct RedirectWrapper: Sendable, Hashable {
         if h.hasPrefix("www.") { h.removeFirst(4) }
         let name = h.hasPrefix("*.") ? h.dropFirst(2) : Substring(h)
         let labels = name.split(separator: ".", omittingEmptySubsequences: false)
-        let validLabels = labels.count >= 2 && labels.allSatisfy { label in
-            !label.isEmpty && !label.hasPrefix("-") && !label.hasSuffix("-")
-                && label.utf8.allSatisfy { c in
-                    (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9"))
-                        || c == UInt8(ascii: "-")
-                }
-        }
+        let validLabels =
+            labels.count >= 2
+            && labels.allSatisfy { label in
+                !label.isEmpty && !label.hasPrefix("-") && !label.hasSuffix("-")
+                    && label.utf8.allSatisfy { c in
+                        (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z"))
+                            || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9"))
+                            || c == UInt8(ascii: "-")
+                    }
+            }
         guard validLabels else {
             throw Invalid(
                 description: "host \"\(host)\" is not a host name; write it like \"links.example.org\", or "

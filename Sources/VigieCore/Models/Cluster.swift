@@ -21,7 +21,8 @@ public struct ClusterSummary: Sendable, Codable, Equatable {
     public var account: String?
     public var platformRef: String?
 
-    public init(id: Int64, key: String, platform: Platform, kind: ContentIdentity.Kind, canonicalURL: String, urls: [String],
+    public init(id: Int64, key: String, platform: Platform, kind: ContentIdentity.Kind, canonicalURL: String,
+                urls: [String],
                 reports: Int, reporters: Int, recentReporters: Int, priority: Double, status: ModerationStatus,
                 offence: String?, firstReported: Date?, lastReported: Date?, account: String?, platformRef: String?) {
         self.id = id

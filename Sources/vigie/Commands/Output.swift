@@ -75,7 +75,8 @@ extension Output {
         for c in rows {
             lines.append(pad(String(c.id), 6) + " " + pad(String(format: "%.1f", c.priority), 6) + " "
                          + pad(String(c.reporters), 10) + " " + pad(String(c.recentReporters), 4) + " "
-                         + pad(String(c.reports), 8) + " " + pad(c.status.rawValue, 10) + " " + pad(c.platform.rawValue, 10)
+                         + pad(String(c.reports), 8) + " " + pad(c.status.rawValue, 10) + " "
+                         + pad(c.platform.rawValue, 10)
                          + " " + c.canonicalURL)
         }
         return lines.joined(separator: "\n")

@@ -40,7 +40,9 @@ enum LinkedInRule: PlatformRule {
 
     /// `urn:li:activity:ID`, `urn:li:share:ID`, `urn:li:ugcPost:ID`.
     private static func urn(_ s: Substring) -> ContentIdentity? {
-        for (prefix, type) in [("urn:li:activity:", "activity"), ("urn:li:share:", "share"), ("urn:li:ugcpost:", "ugcpost")] {
+        for (prefix, type) in [
+            ("urn:li:activity:", "activity"), ("urn:li:share:", "share"), ("urn:li:ugcpost:", "ugcpost"),
+        ] {
             if let id = dropping(prefix: prefix, from: s), isDigits(id) { return make(type, String(id), .post) }
         }
         return nil

@@ -5,7 +5,8 @@ enum RedditRule: PlatformRule {
         [
             "reddit.com", "old.reddit.com", "new.reddit.com", "np.reddit.com", "m.reddit.com", "i.reddit.com",
             "amp.reddit.com", "sh.reddit.com", "rxddit.com", "vxreddit.com",
-        ], canonical: "reddit.com").merging(["redd.it": "redd.it"]) { a, _ in a }
+        ], canonical: "reddit.com"
+    ).merging(["redd.it": "redd.it"]) { a, _ in a }
 
     /// Profile tabs that still designate the user.
     static let userTabs: Set<String> = ["overview", "submitted", "comments", "posts", "about"]

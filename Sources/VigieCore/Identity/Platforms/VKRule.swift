@@ -47,7 +47,8 @@ enum VKRule: PlatformRule {
             guard parts.count == 2 else { return nil }
             let ownerID = parts[0].hasPrefix("-") ? parts[0].dropFirst() : parts[0]
             guard isDigits(ownerID, max: 12), isDigits(parts[1], max: 12) else { return nil }
-            let owner = parts[0].hasPrefix("-")
+            let owner =
+                parts[0].hasPrefix("-")
                 ? make("club", String(ownerID), .account) : make("id", String(ownerID), .account)
             return make(type, String(rest), kind, account: owner)
         }
