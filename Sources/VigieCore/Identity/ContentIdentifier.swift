@@ -6,7 +6,7 @@ public enum ContentIdentifier {
     /// target's; a wrapper whose target cannot be decoded is identified as it is.
     public static func identify(_ url: String, rules: IdentityRules = .default) -> ContentIdentity? {
         guard let written = URLNormalizer.normalize(url) else { return nil }
-        let u = rules.wrapperIndex.unwrapped(written, raw: url)
+        let u = rules.wrapperIndex.unwrapped(written, raw: url).url
         guard let (platform, canonicalHost) = PlatformDirectory.platform(forHost: u.host) else {
             return ContentIdentity(key: webKey(u, host: u.host, rules: rules), platform: .web, kind: .page)
         }
@@ -15,6 +15,13 @@ public enum ContentIdentifier {
         if u.path == "/" { return nil }
         // A page of the platform we have no rule for (search, settings …): keyed like any page, on the canonical host.
         return ContentIdentity(key: webKey(u, host: canonicalHost, rules: rules), platform: platform, kind: .page)
+    }
+
+    /// The URL `url` carries once every redirect wrapper around it is removed (`url` itself when it is none): the
+    /// link to follow when it is a short link, so that a wrapped `bit.ly/…` is resolved without the wrapper.
+    public static func unwrapped(_ url: String, rules: IdentityRules = .default) -> String {
+        guard let written = URLNormalizer.normalize(url) else { return url }
+        return rules.wrapperIndex.unwrapped(written, raw: url).text
     }
 
     /// `web:` + host[:port] + path + sorted non-tracking parameters.

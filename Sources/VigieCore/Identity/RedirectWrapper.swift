@@ -166,7 +166,7 @@ struct RedirectWrapperIndex: Sendable {
 
     /// `url` with every wrapper around it removed (at most `RedirectWrapper.maxDepth`); a wrapper whose target cannot
     /// be decoded is left as it is.
-    func unwrapped(_ u: NormalizedURL, raw: String) -> NormalizedURL {
+    func unwrapped(_ u: NormalizedURL, raw: String) -> (url: NormalizedURL, text: String) {
         var current = u
         var text = raw
         for _ in 0..<RedirectWrapper.maxDepth {
@@ -176,6 +176,6 @@ struct RedirectWrapperIndex: Sendable {
             current = next
             text = target
         }
-        return current
+        return (current, text)
     }
 }
