@@ -14,6 +14,7 @@ public struct UnknownStoredValueError: Error, CustomStringConvertible {
     /// The values this version knows.
     public var known: [String]
 
+    /// One line for the operator: the column, the value and what to do.
     public var description: String {
         "database column \(column) holds \"\(value)\", which this version of vigie does not know (known: "
             + known.joined(separator: ", ") + "); upgrade vigie or restore the database from a backup"

@@ -5,9 +5,10 @@
 public enum Platform: String, Sendable, Hashable, Codable, CaseIterable {
     /// Any site without a rule of its own.
     case web
+    /// The platforms with a rule since the first version.
     case x, youtube, facebook, instagram, tiktok, telegram, reddit
-    case dailymotion, threads, bluesky, vk, rumble, odysee, twitch, kick, linkedin, gab
-    case truthsocial, discord
+    /// The platforms added with issue 8.
+    case dailymotion, threads, bluesky, vk, rumble, odysee, twitch, kick, linkedin, gab, truthsocial, discord
 
     /// The rule that knows this platform's hosts, URLs, canonical URLs and name.
     var rule: any PlatformRule.Type {
