@@ -7,8 +7,8 @@ public struct ClusterAssignment: Sendable, Equatable {
     public var reportID: Int64
     public var position: Int
     public var key: String
-    public var platform: String
-    public var kind: String
+    public var platform: Platform
+    public var kind: ContentIdentity.Kind
     public var accountKey: String?
     public var canonicalURL: String
     /// The report's normalised reporter and arrival time, for incremental counts.
@@ -17,8 +17,9 @@ public struct ClusterAssignment: Sendable, Equatable {
     /// The reported URL's row, when known: linking by rowid is one B-tree lookup instead of two.
     public var rowID: Int64?
 
-    public init(reportID: Int64, position: Int, key: String, platform: String, kind: String, accountKey: String?,
-                canonicalURL: String, reporter: String? = nil, receivedAt: Double = 0, rowID: Int64? = nil) {
+    public init(reportID: Int64, position: Int, key: String, platform: Platform, kind: ContentIdentity.Kind,
+                accountKey: String?, canonicalURL: String, reporter: String? = nil, receivedAt: Double = 0,
+                rowID: Int64? = nil) {
         self.rowID = rowID
         self.reportID = reportID
         self.position = position
@@ -29,6 +30,13 @@ public struct ClusterAssignment: Sendable, Equatable {
         self.canonicalURL = canonicalURL
         self.reporter = reporter
         self.receivedAt = receivedAt
+    }
+
+    /// A URL that is no content (garbage, a platform's bare host): linked to no cluster.
+    public static func unlinked(reportID: Int64, position: Int, rowID: Int64?) -> ClusterAssignment {
+        // Platform and kind are never stored for an empty key.
+        ClusterAssignment(reportID: reportID, position: position, key: "", platform: .web, kind: .page, accountKey: nil,
+                          canonicalURL: "", rowID: rowID)
     }
 }
 
@@ -256,7 +264,7 @@ extension Store {
     }
 
     /// Clusters ranked by priority (highest first), optionally filtered.
-    public func clusters(status: ModerationStatus? = nil, platform: String? = nil, limit: Int? = nil,
+    public func clusters(status: ModerationStatus? = nil, platform: Platform? = nil, limit: Int? = nil,
                          weights: PriorityWeights = PriorityWeights(), now: Date = Date()) throws -> [ClusterSummary]
     {
         try pool.read { db in
@@ -274,7 +282,8 @@ extension Store {
                 sql += " AND c.platform = ?"
                 args += [platform]
             }
-            var list = try Row.fetchAll(db, sql: sql, arguments: args).map { summary($0, weights: weights, now: now) }
+            var list = try Row.fetchAll(db, sql: sql, arguments: args)
+                .map { try summary($0, weights: weights, now: now) }
             list.sort {
                 ($0.priority, $0.reporters, $0.lastReported ?? .distantPast, -$0.id)
                     > ($1.priority, $1.reporters, $1.lastReported ?? .distantPast, -$1.id)
@@ -295,7 +304,7 @@ extension Store {
                 SELECT c.*, (SELECT count(*) FROM cluster_reporters cr WHERE cr.cluster_id = c.id AND cr.last_at >= ?)
                     AS recent FROM clusters c WHERE c.id = ?
                 """, arguments: [now.timeIntervalSince1970 - 86_400, id]) else { return nil }
-            var s = summary(row, weights: weights, now: now)
+            var s = try summary(row, weights: weights, now: now)
             s.urls = try originalURLs(db, clusterIDs: [id])[id] ?? []
             let reportRows = try Row.fetchAll(db, sql: """
                 SELECT ru.report_id, group_concat(ru.url, char(10)) AS urls, m.received_at, r.reporter, r.subject,
@@ -379,19 +388,23 @@ extension Store {
                 """
             if let limit { sql += " LIMIT \(limit)" }
             return try Row.fetchAll(db, sql: sql).map { r in
-                AccountSummary(key: r["account"], platform: r["platform"], posts: r["posts"], reporters: r["reporters"],
+                AccountSummary(key: r["account"],
+                               platform: try r.decodeStored(Platform.self, "platform", table: "clusters"),
+                               posts: r["posts"], reporters: r["reporters"],
                                reports: r["reports"],
                                lastReported: (r["last_reported"] as Double?).map { Date(timeIntervalSince1970: $0) })
             }
         }
     }
 
-    private func summary(_ r: Row, weights: PriorityWeights, now: Date) -> ClusterSummary {
+    private func summary(_ r: Row, weights: PriorityWeights, now: Date) throws -> ClusterSummary {
         let reporters: Int = r["reporters"]
         let recent: Int = r["recent"]
         let last = (r["last_reported"] as Double?).map { Date(timeIntervalSince1970: $0) }
         return ClusterSummary(
-            id: r["id"], key: r["key"], platform: r["platform"], kind: r["kind"], canonicalURL: r["canonical_url"],
+            id: r["id"], key: r["key"], platform: try r.decodeStored(Platform.self, "platform", table: "clusters"),
+            kind: try r.decodeStored(ContentIdentity.Kind.self, "kind", table: "clusters"),
+            canonicalURL: r["canonical_url"],
             urls: [], reports: r["reports"], reporters: reporters, recentReporters: recent,
             priority: weights.score(reporters: reporters, recentReporters: recent, lastReported: last, now: now),
             status: ModerationStatus(rawValue: r["status"]) ?? .new, offence: r["offence"],

@@ -40,6 +40,62 @@ struct ContentIdentityTests {
     @Test("link shims stand for the URL they carry", arguments: IdentityCases.shims)
     func shims(_ c: IdentityCase) { Self.check(c) }
 
+    @Test(
+        "redirect wrappers stand for their target; undecodable ones stay as reported", arguments: IdentityCases.wrappers
+    )
+    func wrappers(_ c: IdentityCase) { Self.check(c) }
+
+    @Test("a known platform's bare host is no content", arguments: IdentityCases.bareHosts)
+    func bareHosts(_ url: String) {
+        #expect(ContentIdentifier.identify(url) == nil)
+        #expect(ContentIdentifier.identify(url + (url.contains("?") ? "&" : "?") + "utm_source=x") == nil)
+    }
+
+    @Test("an ordinary site's bare domain still is a content", arguments: IdentityCases.siteRoots)
+    func siteRoots(_ c: IdentityCase) { Self.check(c) }
+
+    @Test("IDNA: UTS 46 mapping before Punycode", arguments: IdentityCases.idna)
+    func idna(_ c: IdentityCase) { Self.check(c) }
+
+    @Test("Dailymotion", arguments: IdentityCases.dailymotion)
+    func dailymotion(_ c: IdentityCase) { Self.check(c) }
+
+    @Test("Threads", arguments: IdentityCases.threads)
+    func threads(_ c: IdentityCase) { Self.check(c) }
+
+    @Test("Bluesky", arguments: IdentityCases.bluesky)
+    func bluesky(_ c: IdentityCase) { Self.check(c) }
+
+    @Test("VK", arguments: IdentityCases.vk)
+    func vk(_ c: IdentityCase) { Self.check(c) }
+
+    @Test("Rumble", arguments: IdentityCases.rumble)
+    func rumble(_ c: IdentityCase) { Self.check(c) }
+
+    @Test("Odysee", arguments: IdentityCases.odysee)
+    func odysee(_ c: IdentityCase) { Self.check(c) }
+
+    @Test("Twitch", arguments: IdentityCases.twitch)
+    func twitch(_ c: IdentityCase) { Self.check(c) }
+
+    @Test("Kick", arguments: IdentityCases.kick)
+    func kick(_ c: IdentityCase) { Self.check(c) }
+
+    @Test("LinkedIn", arguments: IdentityCases.linkedin)
+    func linkedin(_ c: IdentityCase) { Self.check(c) }
+
+    @Test("Gab", arguments: IdentityCases.gab)
+    func gab(_ c: IdentityCase) { Self.check(c) }
+
+    @Test("Truth Social", arguments: IdentityCases.truthSocial)
+    func truthSocial(_ c: IdentityCase) { Self.check(c) }
+
+    @Test("Discord", arguments: IdentityCases.discord)
+    func discord(_ c: IdentityCase) { Self.check(c) }
+
+    @Test("mirrors of X", arguments: IdentityCases.xMirrors)
+    func xMirrors(_ c: IdentityCase) { Self.check(c) }
+
     @Test("non-http(s) schemes and garbage give no identity", arguments: IdentityCases.invalid)
     func invalid(_ url: String) {
         #expect(ContentIdentifier.identify(url) == nil)
@@ -108,6 +164,70 @@ struct ContentIdentityTests {
             "https://example.com/a/b?id=1", "http://www.example.com:80/a/./b/?utm_source=x&id=1#top",
             "https://EXAMPLE.COM/%61/b?%69d=1&fbclid=abc",
         ],
+        // A wrapped link and the link itself.
+        [
+            "https://x.com/SomeUser/status/1790000000000000001",
+            "https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fx.com%2FSomeUser%2Fstatus%2F"
+                + "1790000000000000001&data=05%7C02&reserved=0",
+            "https://urldefense.proofpoint.com/v2/url?u=https-3A__x.com_SomeUser_status_1790000000000000001&d=D&e=",
+            "https://urldefense.com/v3/__https://x.com/SomeUser/status/1790000000000000001__;!!G3vK!x$",
+            "https://www.google.fr/url?q=https://twitter.com/SomeUser/status/1790000000000000001&sa=D",
+            "https://l.facebook.com/l.php?u=https%3A%2F%2Fnitter.net%2FSomeUser%2Fstatus%2F1790000000000000001",
+        ],
+        ["https://ｅxample.com/a", "https://example.com/a", "https://ＥＸＡＭＰＬＥ\u{3002}com/a"],
+        [
+            "https://www.dailymotion.com/video/x8abcd1", "https://dai.ly/x8abcd1",
+            "https://www.dailymotion.com/embed/video/x8abcd1", "https://www.dailymotion.com/video/x8abcd1_titre",
+        ],
+        [
+            "https://www.threads.net/@some.user/post/C1a2B3c4D5e",
+            "https://www.threads.com/@Some.User/post/C1a2B3c4D5e",
+            "https://threads.net/t/C1a2B3c4D5e",
+        ],
+        [
+            "https://bsky.app/profile/someone.bsky.social/post/3kabcdefghi2x",
+            "https://bsky.app/profile/SOMEONE.bsky.social/post/3kabcdefghi2x/",
+        ],
+        [
+            "https://vk.com/wall-12345_678", "https://m.vk.com/wall-12345_678",
+            "https://vk.com/club12345?w=wall-12345_678",
+        ],
+        ["https://vk.com/video-12345_456239017", "https://vk.com/clip-12345_456239017"],
+        ["https://rumble.com/v4abc12-le-titre.html", "https://rumble.com/v4abc12-autre.html?mref=x"],
+        [
+            "https://odysee.com/@SomeChannel:a/la-video:3", "https://odysee.com/la-video:3",
+            "https://odysee.com/$/embed/la-video:3",
+        ],
+        [
+            "https://www.twitch.tv/videos/1234567890", "https://www.twitch.tv/somestreamer/video/1234567890",
+            "https://player.twitch.tv/?video=v1234567890&parent=example.com",
+        ],
+        [
+            "https://clips.twitch.tv/FunnyClipSlug-AbCdEf123", "https://www.twitch.tv/x_y/clip/FunnyClipSlug-AbCdEf123",
+        ],
+        [
+            "https://kick.com/video/0a1b2c3d-4e5f-6789-abcd-ef0123456789",
+            "https://kick.com/someone/videos/0A1B2C3D-4E5F-6789-ABCD-EF0123456789",
+        ],
+        [
+            "https://www.linkedin.com/feed/update/urn:li:activity:7123456789012345678/",
+            "https://www.linkedin.com/posts/jean-dupont_titre-activity-7123456789012345678-AbCd",
+        ],
+        ["https://gab.com/SomeUser/posts/1122334455", "https://gab.com/someuser/posts/1122334455/"],
+        [
+            "https://truthsocial.com/@realSomeone/posts/112233445566778899",
+            "https://truthsocial.com/@realsomeone/112233445566778899",
+        ],
+        [
+            "https://discord.gg/AbCdEf12", "https://discord.com/invite/AbCdEf12",
+            "https://discordapp.com/invite/AbCdEf12",
+        ],
+        [
+            "https://x.com/SomeUser/status/1790000000000000001",
+            "https://nitter.net/SomeUser/status/1790000000000000001",
+            "https://xcancel.com/someuser/status/1790000000000000001#m",
+            "https://vxtwitter.com/SomeUser/status/1790000000000000001",
+        ],
     ]
 
     @Test("variants of one content share one key", arguments: sameContent)
@@ -157,6 +277,37 @@ struct ContentIdentityTests {
         ("https://t.me/chan_nel/10", "https://t.me/other_chan/10"),
         ("https://t.me/chan_nel/10?comment=1", "https://t.me/chan_nel/10?comment=2"),
         ("https://x.com/search?q=a", "https://x.com/search?q=b"),
+        ("https://www.dailymotion.com/video/x8abcd1", "https://www.dailymotion.com/video/x8abcd2"),
+        ("https://www.dailymotion.com/video/x8abcd1", "https://www.dailymotion.com/somechannel"),
+        ("https://www.threads.net/@u_1/post/C1a2B3c4D5e", "https://www.threads.net/@u_1/post/c1a2B3c4D5e"),
+        ("https://www.threads.net/@u_1/post/C1a2B3c4D5e", "https://www.instagram.com/p/C1a2B3c4D5e/"),
+        ("https://bsky.app/profile/a.bsky.social/post/3kabc", "https://bsky.app/profile/b.bsky.social/post/3kabc"),
+        ("https://bsky.app/profile/a.bsky.social/post/3kabc", "https://bsky.app/profile/a.bsky.social/post/3kabd"),
+        ("https://vk.com/wall-1_2", "https://vk.com/wall1_2"),
+        ("https://vk.com/wall-1_2", "https://vk.com/video-1_2"),
+        ("https://vk.com/id1", "https://vk.com/club1"),
+        ("https://rumble.com/v4abc12-a.html", "https://rumble.com/v4abc13-a.html"),
+        ("https://odysee.com/la-video:3", "https://odysee.com/la-video:4"),
+        ("https://clips.twitch.tv/FunnyClipSlug-AbCdEf123", "https://clips.twitch.tv/funnyclipslug-abcdef123"),
+        ("https://www.twitch.tv/videos/1234567890", "https://www.twitch.tv/videos/1234567891"),
+        ("https://kick.com/a/clips/clip_01HABCDEF123", "https://kick.com/a/clips/clip_01HABCDEF124"),
+        (
+            "https://www.linkedin.com/feed/update/urn:li:activity:7123456789012345678",
+            "https://www.linkedin.com/feed/update/urn:li:activity:7123456789012345679"
+        ),
+        (
+            "https://www.linkedin.com/feed/update/urn:li:activity:7123456789012345678",
+            "https://www.linkedin.com/feed/update/urn:li:ugcPost:7123456789012345678"
+        ),
+        ("https://gab.com/a/posts/1", "https://gab.com/a/posts/2"),
+        ("https://truthsocial.com/@a/posts/1", "https://truthsocial.com/@a/posts/2"),
+        ("https://discord.gg/AbCdEf12", "https://discord.gg/abcdef12"),
+        ("https://nitter.net/SomeUser/status/1", "https://nitter.net/SomeUser/status/2"),
+        ("https://ｅxample.com/a", "https://example.com/b"),
+        (
+            "https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fexample.com%2Fa&data=1",
+            "https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fexample.com%2Fb&data=1"
+        ),
     ]
 
     @Test("different contents keep different keys", arguments: differentContent)
@@ -180,6 +331,17 @@ struct ContentIdentityTests {
         ("https://t.me/s/Chan_Nel/10", "https://t.me/chan_nel"),
         ("https://old.reddit.com/r/France/comments/1abc23/t/", "https://www.reddit.com/r/france/"),
         ("https://www.reddit.com/user/Bob_1/comments/1xyz99/", "https://www.reddit.com/u/bob_1"),
+        ("https://www.threads.net/@Some.User/post/C1a2B3c4D5e", "https://www.threads.com/@some.user"),
+        ("https://bsky.app/profile/SomeOne.bsky.social/post/3kabc", "https://bsky.app/profile/someone.bsky.social"),
+        ("https://vk.com/wall-12345_678", "https://vk.com/club12345"),
+        ("https://vk.com/photo12345_1", "https://vk.com/id12345"),
+        ("https://odysee.com/@SomeChannel:a/la-video:3", "https://odysee.com/@somechannel:a"),
+        ("https://www.twitch.tv/SomeStreamer/clip/FunnyClipSlug-AbCdEf123", "https://www.twitch.tv/somestreamer"),
+        ("https://kick.com/SomeStreamer/clips/clip_01HABCDEF123", "https://kick.com/somestreamer"),
+        ("https://gab.com/SomeUser/posts/1122334455", "https://gab.com/someuser"),
+        ("https://truthsocial.com/users/realSomeone/statuses/1", "https://truthsocial.com/@realsomeone"),
+        ("https://discord.com/channels/1111/2222/3333", "https://discord.com/channels/1111"),
+        ("https://nitter.net/SomeUser/status/1790000000000000001", "https://x.com/someuser"),
     ]
 
     @Test("a post's account equals the identity of the profile URL", arguments: postAndProfile)

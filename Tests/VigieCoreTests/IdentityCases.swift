@@ -5,7 +5,8 @@ import VigieCore
 struct IdentityCase: Sendable, CustomTestStringConvertible {
     let url: String
     let key: String
-    let platform: String
+    /// nil when the table names a platform that does not exist, which fails the row.
+    let platform: Platform?
     let kind: ContentIdentity.Kind
     let account: String?
     var testDescription: String { url }
@@ -17,7 +18,8 @@ func row(
     platform: String? = nil
 ) -> IdentityCase {
     IdentityCase(
-        url: url, key: key, platform: platform ?? String(key.prefix { $0 != ":" }), kind: kind, account: account)
+        url: url, key: key, platform: Platform(rawValue: platform ?? String(key.prefix { $0 != ":" })), kind: kind,
+        account: account)
 }
 
 /// The tables shared by the per-platform tests and by the property tests (which run over every input).
@@ -165,7 +167,6 @@ enum IdentityCases {
         row("https://x.com/i/lists/123", "web:x.com/i/lists/123", platform: "x"),
         row("https://twitter.com/intent/tweet?text=hi", "web:x.com/intent/tweet?text=hi", platform: "x"),
         row("https://x.com/settings/profile", "web:x.com/settings/profile", platform: "x"),
-        row("https://x.com/", "web:x.com/", platform: "x"),
         row("https://x.com/SomeUser/status/notanumber", "web:x.com/SomeUser/status/notanumber", platform: "x"),
     ]
 
@@ -280,7 +281,6 @@ enum IdentityCases {
         row("https://www.facebook.com/people/Jean-Dupont/100000000000001/", "facebook:id:100000000000001", .account),
         row("https://www.facebook.com/groups/SomeGroup/", "facebook:group:somegroup", .group),
         row("https://www.facebook.com/events/123", "web:facebook.com/events/123", platform: "facebook"),
-        row("https://www.facebook.com/", "web:facebook.com/", platform: "facebook"),
         row("https://www.facebook.com/hashtag/france", "web:facebook.com/hashtag/france", platform: "facebook"),
         row("https://www.facebook.com/share/p/1AbCdEf/", "web:facebook.com/share/p/1AbCdEf", platform: "facebook"),
     ]
@@ -424,5 +424,320 @@ enum IdentityCases {
         row("https://l.facebook.com/l.php?h=AT0abc", "web:l.facebook.com/l.php?h=AT0abc"),
     ]
 
-    static let all: [IdentityCase] = web + x + youtube + facebook + instagram + tiktok + telegram + reddit + shims
+    static let all: [IdentityCase] =
+        web + x + youtube + facebook + instagram + tiktok + telegram + reddit + shims + wrappers + idna
+        + dailymotion + threads + bluesky + vk + rumble + odysee + twitch + kick + linkedin + gab + truthSocial
+        + discord + xMirrors + siteRoots
+}
+
+// MARK: - Issue 8: wrappers, bare hosts, IDNA and the platforms added with the one-file rule shape
+
+extension IdentityCases {
+    /// Redirect wrappers stand for their target; a wrapper that cannot be decoded is identified as it is.
+    static let wrappers: [IdentityCase] = [
+        row(
+            "https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Ftwitter.com%2FSomeUser%2Fstatus%2F"
+                + "1790000000000000001%3Fs%3D20&data=05%7C02%7Cjean%40example.fr%7Cabc%7C0&sdata=xYz%2B1%3D&reserved=0",
+            "x:status:1790000000000000001", .post, account: "x:account:someuser"),
+        row(
+            "https://nam12.safelinks.protection.outlook.com/?url=https%3A%2F%2Fwww.example.com%2Farticle%3Fid%3D7"
+                + "%26utm_source%3Dnewsletter&data=05%7C01&reserved=0",
+            "web:example.com/article?id=7"),
+        row(
+            "https://www.google.co.uk/url?sa=t&rct=j&q=&esrc=s&url=https%3A%2F%2Fyoutu.be%2FdQw4w9WgXcQ&usg=AOv",
+            "youtube:video:dQw4w9WgXcQ", .video),
+        row("https://lm.facebook.com/l.php?u=https%3A%2F%2Fexample.com%2Fa%3Fb%3D1&h=AT1xYz", "web:example.com/a?b=1"),
+        row(
+            "https://l.instagram.com/?u=https%3A%2F%2Fwww.tiktok.com%2F%40someuser%2Fvideo%2F7300000000000000001&e=AT0",
+            "tiktok:post:7300000000000000001", .post, account: "tiktok:account:someuser"),
+        row(
+            "https://www.youtube.com/redirect?event=video_description&redir_token=QUFFLUhq&q=https%3A%2F%2Fexample.com"
+                + "%2Fsource&v=dQw4w9WgXcQ",
+            "web:example.com/source"),
+        row(
+            "https://urldefense.proofpoint.com/v2/url?u=https-3A__www.example.com_a_b-3Fid-3D1&d=DwMFaQ"
+                + "&c=euGZstcaTDllvimEN8b7jXrwqOf-v5A_CdpgnVfiiMM&r=abc&m=def&s=ghi&e=",
+            "web:example.com/a/b?id=1"),
+        row(
+            "https://urldefense.proofpoint.com/v2/url?u=https-3A__twitter.com_some-5Fuser_status_1790000000000000001"
+                + "&d=DwMF&e=",
+            "x:status:1790000000000000001", .post, account: "x:account:some_user"),
+        row(
+            "https://urldefense.proofpoint.com/v1/url?u=https%3A%2F%2Fexample.com%2Fv1%2Fpage&k=abc%3D%0A&r=x",
+            "web:example.com/v1/page"),
+        row(
+            "https://urldefense.com/v3/__https://www.example.com/page*id=7__;Pw!!G3vK!abcDEF$",
+            "web:example.com/page?id=7"),
+        row(
+            "https://urldefense.com/v3/__https://t.me/s/SomeChannel/1234**Asingle__;PyY!!G3vK!x$",
+            "telegram:post:somechannel/1234", .post, account: "telegram:channel:somechannel"),
+        row(
+            "https://urldefense.com/v3/__https:/x.com/SomeUser/status/1790000000000000001__;!!G3vK!x$",
+            "x:status:1790000000000000001", .post, account: "x:account:someuser"),
+        row(
+            "https://eur02.safelinks.protection.outlook.com/?url=https%3A%2F%2Furldefense.proofpoint.com%2Fv2%2Furl"
+                + "%3Fu%3Dhttps-3A__www.youtube.com_watch-3Fv-3DdQw4w9WgXcQ%26d%3DDwMF%26e%3D&data=05%7C02&reserved=0",
+            "youtube:video:dQw4w9WgXcQ", .video),
+        row(
+            "https://www.google.com/url?q=https%3A%2F%2Fl.facebook.com%2Fl.php%3Fu%3Dhttps%253A%252F%252Fx.com%252Fa_b"
+                + "%252Fstatus%252F5%26h%3DAT0&sa=D",
+            "x:status:5", .post, account: "x:account:a_b"),
+        row("https://vk.com/away.php?to=https%3A%2F%2Fexample.com%2Fvk&cc_key=", "web:example.com/vk"),
+        // Cannot be decoded: kept as reported.
+        row(
+            "https://eur01.safelinks.protection.outlook.com/?data=05%7C02%7C&reserved=0",
+            "web:eur01.safelinks.protection.outlook.com/?data=05%7C02%7C&reserved=0"),
+        row(
+            "https://eur01.safelinks.protection.outlook.com/?url=mailto%3Aa%40b.fr&data=1",
+            "web:eur01.safelinks.protection.outlook.com/?data=1&url=mailto%3Aa%40b.fr"),
+        row(
+            "https://urldefense.com/v3/__https://example.com/a*b__;!!G3vK!x$",
+            "web:urldefense.com/v3/__https://example.com/a*b__;!!G3vK!x$"),
+        row(
+            "https://urldefense.proofpoint.com/v2/url?u=notaurl&d=x",
+            "web:urldefense.proofpoint.com/v2/url?d=x&u=notaurl"
+        ),
+    ]
+
+    /// A known platform's home page is no content (nil); through a wrapper too.
+    static let bareHosts: [String] = [
+        "https://facebook.com", "https://web.facebook.com/", "http://WEB.FACEBOOK.COM", "https://www.facebook.com/",
+        "https://fr-fr.facebook.com/", "https://m.facebook.com/?ref=bookmarks", "https://x.com", "https://x.com/",
+        "https://twitter.com/?lang=fr", "https://mobile.twitter.com/", "https://www.youtube.com/", "https://youtu.be/",
+        "https://t.me/", "https://www.instagram.com/", "https://www.tiktok.com/", "https://www.reddit.com/",
+        "https://old.reddit.com", "https://redd.it/", "https://www.dailymotion.com/", "https://dai.ly/",
+        "https://www.threads.net/", "https://www.threads.com", "https://bsky.app/", "https://vk.com/",
+        "https://rumble.com/", "https://odysee.com/", "https://www.twitch.tv/", "https://clips.twitch.tv/",
+        "https://kick.com/", "https://www.linkedin.com/", "https://fr.linkedin.com/", "https://gab.com/",
+        "https://truthsocial.com/", "https://discord.com/", "https://discord.gg/", "https://nitter.net/",
+        "https://xcancel.com/", "https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fweb.facebook.com%2F",
+    ]
+
+    /// An ordinary site's bare domain still is a content: a citizen may report a whole site.
+    static let siteRoots: [IdentityCase] = [
+        row("https://www.lemonde.fr", "web:lemonde.fr/"),
+        row("https://site-haineux.example/", "web:site-haineux.example/"),
+        row("http://WWW.Site-Haineux.Example", "web:site-haineux.example/"),
+    ]
+
+    /// UTS 46 mapping (NFKC, lowercase, ideographic full stops) before Punycode.
+    static let idna: [IdentityCase] = [
+        row("https://ｅxample.com/a", "web:example.com/a"),
+        row("https://ｅｘａｍｐｌｅ.ｃｏｍ/a", "web:example.com/a"),
+        row("https://example\u{3002}com/a", "web:example.com/a"),
+        row("https://example\u{FF0E}com/a", "web:example.com/a"),
+        row("https://example\u{FF61}com/a", "web:example.com/a"),
+        row("https://ＷＷＷ.example.com/a", "web:example.com/a"),
+        row("https://%EF%BD%85xample.com/a", "web:example.com/a"),
+        row("https://\u{FB01}nance.example/x", "web:finance.example/x"),
+        row("https://ｘ.com/SomeUser", "x:account:someuser", .account),
+        row("https://ｂüｃｈｅｒ.example/", "web:xn--bcher-kva.example/"),
+        row("https://\u{24C2}ünchen.de/stadt", "web:xn--mnchen-3ya.de/stadt"),
+        row("https://mu\u{0308}nchen.de/stadt", "web:xn--mnchen-3ya.de/stadt"),
+    ]
+
+    static let dailymotion: [IdentityCase] = [
+        row("https://www.dailymotion.com/video/x8abcd1", "dailymotion:video:x8abcd1", .video),
+        row("https://dai.ly/x8abcd1", "dailymotion:video:x8abcd1", .video),
+        row("https://www.dailymotion.com/video/x8abcd1?playlist=x6hynp", "dailymotion:video:x8abcd1", .video),
+        row("https://www.dailymotion.com/embed/video/x8abcd1?autoplay=1", "dailymotion:video:x8abcd1", .video),
+        row("https://geo.dailymotion.com/player.html?video=x8abcd1", "dailymotion:video:x8abcd1", .video),
+        row("https://touch.dailymotion.com/video/x8abcd1", "dailymotion:video:x8abcd1", .video),
+        row("https://www.dailymotion.com/video/x7tgad0_le-titre_news", "dailymotion:video:x7tgad0", .video),
+        row("https://www.dailymotion.com/SomeChannel", "dailymotion:account:somechannel", .account),
+        row("https://www.dailymotion.com/playlist/x6hynp", "dailymotion:playlist:x6hynp", .playlist),
+        row(
+            "https://www.dailymotion.com/search/haine/videos", "web:dailymotion.com/search/haine/videos",
+            platform: "dailymotion"),
+    ]
+
+    static let threads: [IdentityCase] = [
+        row(
+            "https://www.threads.net/@some.user/post/C1a2B3c4D5e", "threads:post:C1a2B3c4D5e", .post,
+            account: "threads:account:some.user"),
+        row(
+            "https://www.threads.com/@Some.User/post/C1a2B3c4D5e?xmt=AQGz", "threads:post:C1a2B3c4D5e", .post,
+            account: "threads:account:some.user"),
+        row(
+            "https://www.threads.com/@some.user/post/C1a2B3c4D5e/media", "threads:post:C1a2B3c4D5e", .post,
+            account: "threads:account:some.user"),
+        row("https://threads.net/t/C1a2B3c4D5e", "threads:post:C1a2B3c4D5e", .post),
+        row("https://www.threads.com/@Some.User", "threads:account:some.user", .account),
+        row("https://www.threads.net/@some.user/replies", "threads:account:some.user", .account),
+        row("https://www.threads.com/search?q=haine", "web:threads.com/search?q=haine", platform: "threads"),
+    ]
+
+    static let bluesky: [IdentityCase] = [
+        row(
+            "https://bsky.app/profile/someone.bsky.social/post/3kabcdefghi2x",
+            "bluesky:post:someone.bsky.social/3kabcdefghi2x", .post, account: "bluesky:account:someone.bsky.social"),
+        row(
+            "https://bsky.app/profile/SomeOne.bsky.social/post/3kabcdefghi2x",
+            "bluesky:post:someone.bsky.social/3kabcdefghi2x", .post, account: "bluesky:account:someone.bsky.social"),
+        row("https://bsky.app/profile/someone.bsky.social", "bluesky:account:someone.bsky.social", .account),
+        row(
+            "https://bsky.app/profile/did:plc:abcdefghijklmnop/post/3kabcdefghi2x",
+            "bluesky:post:did:plc:abcdefghijklmnop/3kabcdefghi2x", .post,
+            account: "bluesky:account:did:plc:abcdefghijklmnop"),
+        row("https://bsky.app/search?q=haine", "web:bsky.app/search?q=haine", platform: "bluesky"),
+    ]
+
+    static let vk: [IdentityCase] = [
+        row("https://vk.com/wall-12345_678", "vk:post:-12345_678", .post, account: "vk:club:12345"),
+        row("https://m.vk.com/wall-12345_678?from=group", "vk:post:-12345_678", .post, account: "vk:club:12345"),
+        row("https://vk.com/somegroup?w=wall-12345_678", "vk:post:-12345_678", .post, account: "vk:club:12345"),
+        row("https://vk.ru/wall-12345_678", "vk:post:-12345_678", .post, account: "vk:club:12345"),
+        row("https://vk.com/wall12345_9", "vk:post:12345_9", .post, account: "vk:id:12345"),
+        row("https://vk.com/video-12345_456239017", "vk:video:-12345_456239017", .video, account: "vk:club:12345"),
+        row("https://vk.com/clip-12345_456239017", "vk:video:-12345_456239017", .video, account: "vk:club:12345"),
+        row(
+            "https://vk.com/video?z=video-12345_456239017%2Fpl_cat_trends", "vk:video:-12345_456239017", .video,
+            account: "vk:club:12345"),
+        row("https://vk.com/photo-12345_457239018", "vk:photo:-12345_457239018", .photo, account: "vk:club:12345"),
+        row("https://vk.com/id12345", "vk:id:12345", .account),
+        row("https://vk.com/club12345", "vk:club:12345", .account),
+        row("https://vk.com/public12345", "vk:club:12345", .account),
+        row("https://vk.com/SomeGroup", "vk:account:somegroup", .account),
+        row("https://vk.com/feed", "web:vk.com/feed", platform: "vk"),
+    ]
+
+    static let rumble: [IdentityCase] = [
+        row("https://rumble.com/v4abc12-le-titre-de-la-video.html", "rumble:video:v4abc12", .video),
+        row("https://rumble.com/v4abc12-autre-titre.html?mref=x&mc=y", "rumble:video:v4abc12", .video),
+        row("https://rumble.com/embed/v3xyz9/?pub=4", "rumble:embed:v3xyz9", .video),
+        row("https://rumble.com/c/SomeChannel", "rumble:c:somechannel", .account),
+        row("https://rumble.com/c/SomeChannel/videos", "rumble:c:somechannel", .account),
+        row("https://rumble.com/user/SomeUser", "rumble:user:someuser", .account),
+        row("https://rumble.com/videos?sort=views", "web:rumble.com/videos?sort=views", platform: "rumble"),
+    ]
+
+    static let odysee: [IdentityCase] = [
+        row(
+            "https://odysee.com/@SomeChannel:a/la-video:3", "odysee:stream:la-video:3", .video,
+            account: "odysee:channel:somechannel:a"),
+        row(
+            "https://odysee.com/@somechannel:a/La-Video:3", "odysee:stream:la-video:3", .video,
+            account: "odysee:channel:somechannel:a"),
+        row("https://odysee.com/la-video:3", "odysee:stream:la-video:3", .video),
+        row("https://odysee.com/$/embed/la-video:3", "odysee:stream:la-video:3", .video),
+        row("https://odysee.com/@SomeChannel:a", "odysee:channel:somechannel:a", .account),
+        row("https://odysee.com/$/search?q=haine", "web:odysee.com/$/search?q=haine", platform: "odysee"),
+    ]
+
+    static let twitch: [IdentityCase] = [
+        row("https://www.twitch.tv/videos/1234567890", "twitch:video:1234567890", .video),
+        row("https://m.twitch.tv/videos/1234567890", "twitch:video:1234567890", .video),
+        row(
+            "https://www.twitch.tv/SomeStreamer/video/1234567890", "twitch:video:1234567890", .video,
+            account: "twitch:channel:somestreamer"),
+        row("https://player.twitch.tv/?video=v1234567890&parent=example.com", "twitch:video:1234567890", .video),
+        row("https://clips.twitch.tv/FunnyClipSlug-AbCdEf123", "twitch:clip:FunnyClipSlug-AbCdEf123", .video),
+        row(
+            "https://www.twitch.tv/SomeStreamer/clip/FunnyClipSlug-AbCdEf123?filter=clips",
+            "twitch:clip:FunnyClipSlug-AbCdEf123", .video, account: "twitch:channel:somestreamer"),
+        row(
+            "https://clips.twitch.tv/embed?clip=FunnyClipSlug-AbCdEf123&parent=example.com",
+            "twitch:clip:FunnyClipSlug-AbCdEf123", .video),
+        row("https://www.twitch.tv/SomeStreamer", "twitch:channel:somestreamer", .account),
+        row("https://www.twitch.tv/somestreamer/about", "twitch:channel:somestreamer", .account),
+        row(
+            "https://www.twitch.tv/directory/category/just-chatting", "web:twitch.tv/directory/category/just-chatting",
+            platform: "twitch"),
+    ]
+
+    static let kick: [IdentityCase] = [
+        row("https://kick.com/SomeStreamer", "kick:channel:somestreamer", .account),
+        row(
+            "https://kick.com/somestreamer/videos/0a1b2c3d-4e5f-6789-abcd-ef0123456789",
+            "kick:video:0a1b2c3d-4e5f-6789-abcd-ef0123456789", .video, account: "kick:channel:somestreamer"),
+        row(
+            "https://kick.com/video/0A1B2C3D-4E5F-6789-ABCD-EF0123456789",
+            "kick:video:0a1b2c3d-4e5f-6789-abcd-ef0123456789", .video),
+        row(
+            "https://kick.com/somestreamer/clips/clip_01HABCDEF123", "kick:clip:clip_01HABCDEF123", .video,
+            account: "kick:channel:somestreamer"),
+        row(
+            "https://kick.com/SomeStreamer?clip=clip_01HABCDEF123", "kick:clip:clip_01HABCDEF123", .video,
+            account: "kick:channel:somestreamer"),
+        row("https://kick.com/categories/just-chatting", "web:kick.com/categories/just-chatting", platform: "kick"),
+    ]
+
+    static let linkedin: [IdentityCase] = [
+        row(
+            "https://www.linkedin.com/feed/update/urn:li:activity:7123456789012345678/",
+            "linkedin:activity:7123456789012345678", .post),
+        row(
+            "https://www.linkedin.com/posts/jean-dupont-12ab34_un-titre-activity-7123456789012345678-AbCd"
+                + "?utm_source=share&utm_medium=member_desktop",
+            "linkedin:activity:7123456789012345678", .post),
+        row(
+            "https://fr.linkedin.com/posts/jean-dupont_titre-activity-7123456789012345678-xY9z",
+            "linkedin:activity:7123456789012345678", .post),
+        row(
+            "https://www.linkedin.com/embed/feed/update/urn:li:activity:7123456789012345678",
+            "linkedin:activity:7123456789012345678", .post),
+        row(
+            "https://www.linkedin.com/feed/update/urn:li:ugcPost:7123456789012345000/",
+            "linkedin:ugcpost:7123456789012345000", .post),
+        row("https://www.linkedin.com/in/Jean-Dupont-12ab34/", "linkedin:in:jean-dupont-12ab34", .account),
+        row(
+            "https://www.linkedin.com/company/SomeCompany/posts/?feedView=all", "linkedin:company:somecompany", .account
+        ),
+        row(
+            "https://www.linkedin.com/pulse/un-article-jean-dupont", "web:linkedin.com/pulse/un-article-jean-dupont",
+            platform: "linkedin"),
+    ]
+
+    static let gab: [IdentityCase] = [
+        row(
+            "https://gab.com/SomeUser/posts/112233445566778899", "gab:post:112233445566778899", .post,
+            account: "gab:account:someuser"),
+        row(
+            "https://gab.com/someuser/posts/112233445566778899?utm_source=x", "gab:post:112233445566778899", .post,
+            account: "gab:account:someuser"),
+        row("https://gab.com/SomeUser", "gab:account:someuser", .account),
+        row("https://gab.com/groups/123", "web:gab.com/groups/123", platform: "gab"),
+    ]
+
+    static let truthSocial: [IdentityCase] = [
+        row(
+            "https://truthsocial.com/@realSomeone/posts/112233445566778899", "truthsocial:post:112233445566778899",
+            .post, account: "truthsocial:account:realsomeone"),
+        row(
+            "https://truthsocial.com/@RealSomeone/112233445566778899", "truthsocial:post:112233445566778899", .post,
+            account: "truthsocial:account:realsomeone"),
+        row(
+            "https://truthsocial.com/users/realSomeone/statuses/112233445566778899",
+            "truthsocial:post:112233445566778899", .post, account: "truthsocial:account:realsomeone"),
+        row("https://truthsocial.com/@realSomeone", "truthsocial:account:realsomeone", .account),
+        row(
+            "https://truthsocial.com/group/some-group", "web:truthsocial.com/group/some-group", platform: "truthsocial"),
+    ]
+
+    static let discord: [IdentityCase] = [
+        row("https://discord.gg/AbCdEf12", "discord:invite:AbCdEf12", .group),
+        row("https://discord.com/invite/AbCdEf12", "discord:invite:AbCdEf12", .group),
+        row("https://discordapp.com/invite/AbCdEf12", "discord:invite:AbCdEf12", .group),
+        row(
+            "https://discord.com/channels/111111111111111111/222222222222222222/333333333333333333",
+            "discord:message:111111111111111111/222222222222222222/333333333333333333", .post,
+            account: "discord:server:111111111111111111"),
+        row("https://discord.com/channels/111111111111111111", "discord:server:111111111111111111", .group),
+        row("https://discord.com/app", "web:discord.com/app", platform: "discord"),
+    ]
+
+    /// Read-only mirrors and embed fixers of X share X's identities.
+    static let xMirrors: [IdentityCase] = [
+        row(
+            "https://nitter.net/SomeUser/status/1790000000000000001#m", "x:status:1790000000000000001", .post,
+            account: "x:account:someuser"),
+        row(
+            "https://xcancel.com/SomeUser/status/1790000000000000001", "x:status:1790000000000000001", .post,
+            account: "x:account:someuser"),
+        row(
+            "https://fixvx.com/SomeUser/status/1790000000000000001", "x:status:1790000000000000001", .post,
+            account: "x:account:someuser"),
+        row("https://nitter.poast.org/someuser", "x:account:someuser", .account),
+        row("https://nitter.net/search?q=haine", "web:x.com/search?q=haine", platform: "x"),
+    ]
 }

@@ -49,11 +49,11 @@ func storeReports(_ store: Store, _ reports: [(from: String, url: String)]) thro
         let list = try store.clusters()
         #expect(list.count == 4)
         let tweet = try #require(list.first)
-        #expect(tweet.platform == "x")
+        #expect(tweet.platform == .x)
         #expect(tweet.reports == 4)
         #expect(tweet.reporters == 3)
         #expect(tweet.urls.count == 4)
-        #expect(list.first { $0.platform == "youtube" && $0.reports == 2 } != nil)
+        #expect(list.first { $0.platform == .youtube && $0.reports == 2 } != nil)
         let accounts = try store.accounts()
         #expect(accounts.first?.posts == 2)
         #expect(accounts.first?.reporters == 4)
@@ -89,6 +89,37 @@ func storeReports(_ store: Store, _ reports: [(from: String, url: String)]) thro
         #expect(after.count == 1)
         #expect(after.first?.reporters == 2)
         #expect(after.first?.urls.sorted() == ["\(base)/article/42", "\(base)/s/abc"])
+    }
+
+    @Test func wrappedShortLinksAreResolvedWithoutTheirWrapper() throws {
+        let server = try TestHTTPServer { request in
+            switch request.path {
+            case "/s/abc": return .redirect(301, to: "/article/42")
+            case "/article/42": return .ok("article")
+            default: return TestHTTPServer.Response(status: 404)
+            }
+        }
+        defer { server.stop() }
+        let base = "http://127.0.0.1:\(server.port)"
+        let short = "\(base)/s/abc".addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        // Outlook's Safe Links host is not reachable here: only the unwrapped short link can be resolved.
+        let wrapped = "https://eur01.safelinks.protection.outlook.com/?url=\(short)&data=05%7C02&reserved=0"
+        let store = try tempStore()
+        let service = ClusterService(
+            store: store, settings: ClusterSettings(resolveShortLinks: true, shortLinkHosts: ["127.0.0.1/s"],
+                                                    shortLinkTimeoutSeconds: 2),
+            logger: Logger(label: "t"))
+        let ids = try storeReports(store, [("a@x.fr", wrapped), ("b@x.fr", "\(base)/article/42")])
+        try service.link(reportIDs: ids)
+        #expect(try store.clusters().count == 2)
+        #expect(try store.clusters().contains { $0.key == "web:127.0.0.1:\(server.port)/s/abc" })
+        let r = try service.resolveShortLinks()
+        #expect(r.resolved == 1)
+        let after = try store.clusters()
+        #expect(after.map(\.key) == ["web:127.0.0.1:\(server.port)/article/42"])
+        #expect(after.first?.reporters == 2)
+        // The report keeps the URL as the citizen wrote it.
+        #expect(after.first?.urls.contains(wrapped) == true)
     }
 
     @Test func failedResolutionKeepsTheShortLinkAndRetriesLater() throws {

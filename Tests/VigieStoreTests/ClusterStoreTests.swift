@@ -28,8 +28,8 @@ func assignments(_ urls: [ReportedURL]) -> [ClusterAssignment] {
         let path = u.url.split(separator: "?")[0]
         let last = path.split(separator: "/").last.map(String.init) ?? u.url
         let account = u.url.contains("/status/") ? "x:account:" + u.url.split(separator: "/")[2] : nil
-        return ClusterAssignment(reportID: u.reportID, position: u.position, key: "x:status:\(last)", platform: "x",
-                                 kind: "post", accountKey: account, canonicalURL: "https://x.com/i/status/\(last)",
+        return ClusterAssignment(reportID: u.reportID, position: u.position, key: "x:status:\(last)", platform: .x,
+                                 kind: .post, accountKey: account, canonicalURL: "https://x.com/i/status/\(last)",
                                  reporter: u.reporter, receivedAt: u.receivedAt)
     }
 }

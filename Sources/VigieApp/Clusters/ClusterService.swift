@@ -42,7 +42,8 @@ public struct ClusterService: Sendable {
         var resolved: [String] = []
         var failed = 0
         for url in due {
-            switch r.resolve(url) {
+            // A short link inside a wrapper (Safe Links around bit.ly) is followed without the wrapper.
+            switch r.resolve(ContentIdentifier.unwrapped(url, rules: settings.identityRules)) {
             case .resolved(let final, _):
                 try store.recordShortLink(url, finalURL: final, error: nil)
                 resolved.append(url)
@@ -67,7 +68,10 @@ public struct ClusterService: Sendable {
         var finals: [String: String] = [:]
         var shorts: [String] = []
         if settings.resolveShortLinks {
-            shorts = urls.map(\.url).filter { ShortLinks.isShortLink($0, extraHosts: settings.shortLinkHosts) }
+            let rules = settings.identityRules
+            shorts = urls.map(\.url).filter {
+                ShortLinks.isShortLink(ContentIdentifier.unwrapped($0, rules: rules), extraHosts: settings.shortLinkHosts)
+            }
             finals = try store.resolvedShortLinks(shorts)
         }
         let rules = settings.identityRules
@@ -77,12 +81,11 @@ public struct ClusterService: Sendable {
             guard let id = ContentIdentifier.identify(target, rules: rules)
                 ?? ContentIdentifier.identify(u.url, rules: rules)
             else {
-                // Not a content (garbage, unsupported scheme): left out of every cluster.
-                return ClusterAssignment(reportID: u.reportID, position: u.position, key: "", platform: "", kind: "",
-                                         accountKey: nil, canonicalURL: "", rowID: u.rowID)
+                // Not a content (garbage, unsupported scheme, a platform's bare host): left out of every cluster.
+                return ClusterAssignment.unlinked(reportID: u.reportID, position: u.position, rowID: u.rowID)
             }
             return ClusterAssignment(reportID: u.reportID, position: u.position, key: id.key, platform: id.platform,
-                                     kind: id.kind.rawValue, accountKey: id.account?.key, canonicalURL: id.canonicalURL,
+                                     kind: id.kind, accountKey: id.account?.key, canonicalURL: id.canonicalURL,
                                      reporter: u.reporter, receivedAt: u.receivedAt, rowID: u.rowID)
         }
         let unresolved = shorts.filter { finals[$0] == nil }

@@ -69,7 +69,7 @@ public struct ModerationService: Sendable {
             "address": organisation.postalAddress ?? false,
         ]
         let context: [String: Any] = [
-            "cluster_id": clusterID, "urls": urls, "platform": Self.platformName(s.platform),
+            "cluster_id": clusterID, "urls": urls, "platform": s.platform.displayName,
             "identifier": s.key, "account": s.account ?? false,
             "first_reported": day(s.firstReported), "last_reported": day(s.lastReported), "today": day(now),
             "offence": ["label": offence.label, "reference": offence.reference, "code": offence.code],
@@ -77,18 +77,5 @@ public struct ModerationService: Sendable {
             "reports_plural": s.reports > 1, "notifier": notifier,
         ]
         return try templates.render("notice.txt", context)
-    }
-
-    static func platformName(_ p: String) -> String {
-        switch p {
-        case "x": return "X (anciennement Twitter)"
-        case "youtube": return "YouTube"
-        case "facebook": return "Facebook"
-        case "instagram": return "Instagram"
-        case "tiktok": return "TikTok"
-        case "telegram": return "Telegram"
-        case "reddit": return "Reddit"
-        default: return "site web"
-        }
     }
 }

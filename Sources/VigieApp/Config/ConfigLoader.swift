@@ -68,6 +68,7 @@ public enum ConfigLoader {
         for p in try clT.stringArray("tracking_parameters", default: []) {
             rules.trackingParameters.insert(p.lowercased())
         }
+        rules = rules.adding(redirectWrappers: try redirectWrappers(clT))
         let clusters = ClusterSettings(
             resolveShortLinks: try clT.bool("resolve_short_links", default: true),
             shortLinkHosts: try clT.stringArray("short_link_hosts", default: []),
@@ -225,6 +226,21 @@ public enum ConfigLoader {
             return secret
         }
         return nil
+    }
+
+    /// `[clusters] redirect_wrappers = [{ host, param, path }]`: more links that only carry another.
+    static func redirectWrappers(_ clusters: TOMLReader) throws -> [RedirectWrapper] {
+        try clusters.tables("redirect_wrappers").map { w in
+            let host = try w.requiredString("host")
+            let param = try w.requiredString("param")
+            let path = try w.string("path")
+            do {
+                return try RedirectWrapper(host: host, parameter: param, path: path)
+            } catch {
+                let line = w.table.line(of: "host").map { "line \($0): " } ?? ""
+                throw ConfigError("\(w.file): \(line)\(w.path): \(error)")
+            }
+        }
     }
 
     static func checkURL(_ url: String, schemes: [String], reader: TOMLReader, key: String) throws {

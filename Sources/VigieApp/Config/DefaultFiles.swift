@@ -33,6 +33,9 @@ ignored_hosts = []                  # more hosts whose links are not reported co
 resolve_short_links = true          # follow t.co, bit.ly, … redirects (HEAD, 5 hops max), cached, retried on failure
 short_link_hosts = []               # more shorteners to resolve
 tracking_parameters = []            # more query parameters to ignore when comparing URLs
+# links that only carry another, unwrapped before identity (Safe Links, Proofpoint, Google, Facebook … are built
+# in): [{ host = "links.example.org", param = "url" }]; host "*.example.org" = every subdomain; optional path = "/go"
+redirect_wrappers = []
 # priority = weight_reporters × distinct reporters + weight_velocity × distinct reporters in the last 24 h
 #          + weight_recency × 2^(−hours since the last report / recency_half_life_hours)
 weight_reporters = 1.0

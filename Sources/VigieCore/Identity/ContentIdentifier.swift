@@ -1,48 +1,27 @@
 /// Turns a reported URL into its content identity, so that every form of one content lands in one cluster.
 public enum ContentIdentifier {
-    /// The identity of `url`; nil for non-http(s) schemes and for URLs without a usable host.
+    /// The identity of `url`; nil for non-http(s) schemes, URLs without a usable host and a platform's bare host.
+    ///
+    /// Redirect wrappers (Safe Links, Proofpoint, `l.facebook.com` …) are unwrapped first: the identity is the
+    /// target's; a wrapper whose target cannot be decoded is identified as it is.
     public static func identify(_ url: String, rules: IdentityRules = .default) -> ContentIdentity? {
-        identify(url, rules: rules, unwrapDepth: 0)
-    }
-
-    private static func identify(_ url: String, rules: IdentityRules, unwrapDepth: Int) -> ContentIdentity? {
-        guard let u = URLNormalizer.normalize(url) else { return nil }
-        guard let (platform, canonicalHost) = PlatformRules.platform(forHost: u.host) else {
-            return ContentIdentity(key: webKey(u, host: u.host, rules: rules), platform: "web", kind: .page)
+        guard let written = URLNormalizer.normalize(url) else { return nil }
+        let u = rules.wrapperIndex.unwrapped(written, raw: url).url
+        guard let (platform, canonicalHost) = PlatformDirectory.platform(forHost: u.host) else {
+            return ContentIdentity(key: webKey(u, host: u.host, rules: rules), platform: .web, kind: .page)
         }
-        let found: ContentIdentity?
-        switch platform {
-        case .x: found = PlatformRules.x(u)
-        case .youtube: found = PlatformRules.youtube(u)
-        case .youtubeShort: found = PlatformRules.youtubeShort(u)
-        case .facebook: found = PlatformRules.facebook(u)
-        case .instagram: found = PlatformRules.instagram(u)
-        case .tiktok: found = PlatformRules.tiktok(u)
-        case .telegram: found = PlatformRules.telegram(u)
-        case .reddit: found = PlatformRules.reddit(u)
-        case .redditShort: found = PlatformRules.redditShort(u)
-        case .facebookLinkShim, .googleRedirect:
-            found = unwrap(u, platform: platform, rules: rules, unwrapDepth: unwrapDepth)
-        }
-        if let found { return found }
+        if let found = platform.rule.identify(u) { return found }
+        // A platform's home page (`https://x.com/`, "vu sur web.facebook.com" in prose) is no content.
+        if u.path == "/" { return nil }
         // A page of the platform we have no rule for (search, settings …): keyed like any page, on the canonical host.
-        return ContentIdentity(
-            key: webKey(u, host: canonicalHost, rules: rules), platform: platform.name, kind: .page)
+        return ContentIdentity(key: webKey(u, host: canonicalHost, rules: rules), platform: platform, kind: .page)
     }
 
-    /// Link shims (`l.facebook.com/l.php?u=`, `google.*/url?q=`) stand for the URL they carry.
-    private static func unwrap(
-        _ u: NormalizedURL, platform: PlatformRules.Platform, rules: IdentityRules, unwrapDepth: Int
-    ) -> ContentIdentity? {
-        guard unwrapDepth < 2 else { return nil }
-        let target: String?
-        switch platform {
-        case .facebookLinkShim: target = u.path == "/l.php" ? u.value("u") : nil
-        case .googleRedirect: target = u.path == "/url" ? (u.value("q") ?? u.value("url")) : nil
-        default: target = nil
-        }
-        guard let target else { return nil }
-        return identify(URLNormalizer.percentDecoded(target), rules: rules, unwrapDepth: unwrapDepth + 1)
+    /// The URL `url` carries once every redirect wrapper around it is removed (`url` itself when it is none): the
+    /// link to follow when it is a short link, so that a wrapped `bit.ly/…` is resolved without the wrapper.
+    public static func unwrapped(_ url: String, rules: IdentityRules = .default) -> String {
+        guard let written = URLNormalizer.normalize(url) else { return url }
+        return rules.wrapperIndex.unwrapped(written, raw: url).text
     }
 
     /// `web:` + host[:port] + path + sorted non-tracking parameters.

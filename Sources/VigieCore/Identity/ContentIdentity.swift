@@ -12,8 +12,8 @@ public struct ContentIdentity: Sendable, Hashable, Codable {
 
     /// The stable clustering key.
     public var key: String
-    /// `x`, `youtube`, `facebook`, `instagram`, `tiktok`, `telegram`, `reddit` or `web`.
-    public var platform: String
+    /// Where the content lives (`.web` for any site without a rule of its own).
+    public var platform: Platform
     /// What sort of content the key designates.
     public var kind: Kind
     // A struct cannot hold an optional of itself: the account lives in a zero-or-one element array (heap storage).
@@ -26,7 +26,7 @@ public struct ContentIdentity: Sendable, Hashable, Codable {
     }
 
     /// Builds an identity; `ContentIdentifier.identify` is the usual way to get one.
-    public init(key: String, platform: String, kind: Kind, account: ContentIdentity? = nil) {
+    public init(key: String, platform: Platform, kind: Kind, account: ContentIdentity? = nil) {
         self.key = key
         self.platform = platform
         self.kind = kind
@@ -37,12 +37,12 @@ public struct ContentIdentity: Sendable, Hashable, Codable {
         case key, platform, kind, account
     }
 
-    /// Decodes the four documented fields (`account` optional).
+    /// Decodes the four documented fields (`account` optional); an unknown platform or kind is an error.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
             key: try c.decode(String.self, forKey: .key),
-            platform: try c.decode(String.self, forKey: .platform),
+            platform: try c.decode(Platform.self, forKey: .platform),
             kind: try c.decode(Kind.self, forKey: .kind),
             account: try c.decodeIfPresent(ContentIdentity.self, forKey: .account))
     }

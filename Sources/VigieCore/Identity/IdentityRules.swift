@@ -1,4 +1,5 @@
-/// What URL normalisation may throw away: the one editable list of tracking parameters, which configuration extends.
+/// What URL normalisation may throw away (the one editable list of tracking parameters) and which links only wrap
+/// another one; configuration extends both.
 public struct IdentityRules: Sendable {
     /// Query parameter names (lowercase) that never select content, on any host.
     public var trackingParameters: Set<String>
@@ -6,11 +7,19 @@ public struct IdentityRules: Sendable {
     public var trackingPrefixes: [String]
     /// Parameters that are tracking only on one host (canonical host, without `www.`), such as `s` and `t` on x.com.
     public var hostTrackingParameters: [String: Set<String>]
+    /// Links that stand for the URL they carry, unwrapped before identity (built-in ones first).
+    public private(set) var redirectWrappers: [RedirectWrapper]
+    /// `redirectWrappers` indexed by host.
+    private(set) var wrapperIndex: RedirectWrapperIndex
 
     /// Rules with exactly these lists; names and hosts are lowercased.
     public init(
-        trackingParameters: Set<String>, trackingPrefixes: [String], hostTrackingParameters: [String: Set<String>] = [:]
+        trackingParameters: Set<String>, trackingPrefixes: [String],
+        hostTrackingParameters: [String: Set<String>] = [:],
+        redirectWrappers: [RedirectWrapper] = RedirectWrapper.builtIn
     ) {
+        self.redirectWrappers = redirectWrappers
+        self.wrapperIndex = RedirectWrapperIndex(redirectWrappers)
         self.trackingParameters = Set(trackingParameters.map { $0.lowercased() })
         self.trackingPrefixes = trackingPrefixes.map { $0.lowercased() }
         var perHost: [String: Set<String>] = [:]
@@ -47,6 +56,14 @@ public struct IdentityRules: Sendable {
         var copy = self
         copy.trackingParameters.formUnion(names.map { $0.lowercased() })
         copy.trackingPrefixes += prefixes.map { $0.lowercased() }
+        return copy
+    }
+
+    /// A copy that also unwraps `wrappers` (from configuration).
+    public func adding(redirectWrappers wrappers: [RedirectWrapper]) -> IdentityRules {
+        var copy = self
+        copy.redirectWrappers += wrappers
+        copy.wrapperIndex = RedirectWrapperIndex(copy.redirectWrappers)
         return copy
     }
 

@@ -13,7 +13,7 @@ public enum ShortLinks {
     /// True when `url` is an http(s) link on a short-link service (with a non-empty path) that needs resolving.
     public static func isShortLink(_ url: String, extraHosts: [String] = []) -> Bool {
         guard let u = URLNormalizer.normalize(url), u.path != "/" else { return false }
-        let host = PlatformRules.platform(forHost: u.host)?.1 ?? u.host
+        let host = PlatformDirectory.platform(forHost: u.host)?.1 ?? u.host
         let segments = u.segments
         for entry in extraHosts.isEmpty ? defaultHosts : defaultHosts + extraHosts
         where matches(entry, host: host, segments: segments) {
@@ -29,7 +29,7 @@ public enum ShortLinks {
         if entryHost.hasPrefix("www.") { entryHost.removeFirst(4) }
         guard entryHost == host, parts.count < segments.count else { return false }
         for (pattern, segment) in zip(parts, segments) where pattern != "*" {
-            guard PlatformRules.eq(segment, IdentityRules.asciiLowercased(pattern)) else { return false }
+            guard IdentityText.eq(segment, IdentityRules.asciiLowercased(pattern)) else { return false }
         }
         return true
     }

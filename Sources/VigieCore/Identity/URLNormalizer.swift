@@ -191,7 +191,15 @@ enum URLNormalizer {
         return (String(decoding: out, as: UTF8.self), port)
     }
 
-    /// IDNA (UTS 46 mapping reduced to lowercase + NFC, then RFC 3492): the rare path of non-ASCII hosts.
+    /// IDNA for the rare path of non-ASCII hosts: a UTS 46 mapping, then RFC 3492 Punycode per label.
+    ///
+    /// Of UTS 46 §4 (processing) this applies, with Foundation alone: the compatibility mapping (NFKC: fullwidth
+    /// `ｅｘａｍｐｌｅ` → `example`, ligatures, circled and superscript letters), case folding by lowercasing
+    /// (then NFKC again, as lowercasing may denormalise), and the ideographic and fullwidth full stops (U+3002,
+    /// U+FF0E, U+FF61) as label separators. It leaves out the IDNA mapping table's own deviations (`ß`, final
+    /// sigma and ZWJ/ZWNJ are kept, as nontransitional processing does), its disallowed code points (left to
+    /// Punycode, so such a host still gets a stable identity) and the Bidi and ContextJ checks, none of which
+    /// changes which of two hosts are the same.
     private static func idnaHost(_ b: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         var decoded: [UInt8] = []
         var j = 0
@@ -206,7 +214,8 @@ enum URLNormalizer {
             }
         }
         guard let text = String(validating: decoded, as: UTF8.self) else { return nil }
-        var mapped = text.lowercased().precomposedStringWithCanonicalMapping
+        var mapped = text.precomposedStringWithCompatibilityMapping.lowercased()
+            .precomposedStringWithCompatibilityMapping
         for ideographicDot in ["\u{3002}", "\u{FF0E}", "\u{FF61}"] {
             mapped = mapped.replacingOccurrences(of: ideographicDot, with: ".")
         }

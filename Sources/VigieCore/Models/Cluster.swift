@@ -4,8 +4,8 @@ import Foundation
 public struct ClusterSummary: Sendable, Codable, Equatable {
     public var id: Int64
     public var key: String
-    public var platform: String
-    public var kind: String
+    public var platform: Platform
+    public var kind: ContentIdentity.Kind
     public var canonicalURL: String
     /// The URLs as citizens wrote them (distinct, first seen first).
     public var urls: [String]
@@ -21,7 +21,8 @@ public struct ClusterSummary: Sendable, Codable, Equatable {
     public var account: String?
     public var platformRef: String?
 
-    public init(id: Int64, key: String, platform: String, kind: String, canonicalURL: String, urls: [String],
+    public init(id: Int64, key: String, platform: Platform, kind: ContentIdentity.Kind, canonicalURL: String,
+                urls: [String],
                 reports: Int, reporters: Int, recentReporters: Int, priority: Double, status: ModerationStatus,
                 offence: String?, firstReported: Date?, lastReported: Date?, account: String?, platformRef: String?) {
         self.id = id
@@ -173,7 +174,7 @@ public struct ClusterDetail: Sendable, Encodable {
 /// An account and what was reported of it.
 public struct AccountSummary: Sendable, Codable, Equatable {
     public var key: String
-    public var platform: String
+    public var platform: Platform
     /// Reported contents (posts, videos) published by the account.
     public var posts: Int
     /// Distinct reporters over the account and all its posts.
@@ -181,7 +182,7 @@ public struct AccountSummary: Sendable, Codable, Equatable {
     public var reports: Int
     public var lastReported: Date?
 
-    public init(key: String, platform: String, posts: Int, reporters: Int, reports: Int, lastReported: Date?) {
+    public init(key: String, platform: Platform, posts: Int, reporters: Int, reports: Int, lastReported: Date?) {
         self.key = key
         self.platform = platform
         self.posts = posts

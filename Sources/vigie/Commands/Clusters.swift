@@ -14,7 +14,7 @@ struct Clusters: ParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Option(name: .long, help: "Only this status: new, qualified, notified, removed, online, rejected.")
         var status: String?
-        @Option(name: .long, help: "Only this platform: x, youtube, facebook, instagram, tiktok, telegram, reddit, web.")
+        @Option(name: .long, help: ArgumentHelp("Only this platform: \(Platform.names).", valueName: "platform"))
         var platform: String?
         @Option(name: .long, help: "At most N rows.") var limit: Int?
         @Flag(name: .long, help: "JSON array output.") var json = false
@@ -22,9 +22,15 @@ struct Clusters: ParsableCommand {
         func run() throws {
             try guarded {
                 let st = try status.map(parseStatus)
+                let only = try platform.map { name in
+                    guard let p = Platform(rawValue: name.lowercased()) else {
+                        throw ValidationError("unknown platform \"\(name)\"; use one of \(Platform.names)")
+                    }
+                    return p
+                }
                 if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
                 let ctx = try global.context()
-                let rows = try ctx.store().clusters(status: st, platform: platform, limit: limit,
+                let rows = try ctx.store().clusters(status: st, platform: only, limit: limit,
                                                     weights: ctx.config.clusters.weights)
                 Output.emit(json ? try Output.json(rows) : Output.clusterTable(rows))
             }

@@ -96,8 +96,8 @@ extension Output {
         for c in rows {
             lines.append(pad(String(c.id), 6) + " " + pad(String(format: "%.1f", c.priority), 6) + " "
                          + pad(String(c.reporters), 10) + " " + pad(String(c.recentReporters), 4) + " "
-                         + pad(String(c.reports), 8) + " " + pad(c.status.rawValue, 10) + " " + pad(one(c.platform), 10)
-                         + " " + one(c.canonicalURL))
+                         + pad(String(c.reports), 8) + " " + pad(c.status.rawValue, 10) + " "
+                         + pad(c.platform.rawValue, 10) + " " + one(c.canonicalURL))
         }
         return lines.joined(separator: "\n")
     }
@@ -106,7 +106,7 @@ extension Output {
         let s = d.summary
         let iso = ISO8601DateFormatter()
         var out = ["Cluster \(s.id) — \(s.status.rawValue)", "Content:    \(one(s.canonicalURL))",
-                   "Identity:   \(one(s.key))", "Platform:   \(one(s.platform)) (\(one(s.kind)))"]
+                   "Identity:   \(one(s.key))", "Platform:   \(s.platform.rawValue) (\(s.kind.rawValue))"]
         if let a = s.account { out.append("Account:    \(one(a))") }
         out.append("Reporters:  \(s.reporters) distinct (\(s.recentReporters) in the last 24 h), \(s.reports) reports")
         out.append("Priority:   \(String(format: "%.2f", s.priority))")
