@@ -46,7 +46,7 @@ public struct SMTPEndpoint: Sendable, Hashable, Codable {
         if let c = URLComponents(string: url), let host = c.host, !host.isEmpty {
             let scheme = c.scheme?.lowercased()
             let port = c.port ?? (scheme == "smtps" ? 465 : 25)
-            return (host.contains(":") ? "[\(host)]" : host) + ":\(port)"
+            return (host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host) + ":\(port)"
         }
         var shown = url
         if let scheme = shown.range(of: "://") {
