@@ -145,16 +145,20 @@ import VigieMail
         #expect(RelayFault(reply: reply)?.isTransient == true)
     }
 
-    /// An unanswered end of data costs about the configured timeout (2 s), not libcurl's 120 s default, and is the
-    /// message's (it may have been taken); an unanswered RCPT TO is the session's.
+    /// An unanswered end of data costs about the configured timeout (3 s), closing the handle included — not
+    /// libcurl's 120 s default, nor a second timeout waiting for QUIT's reply — and is the message's (it may have
+    /// been taken); an unanswered RCPT TO is the session's. (Bound: 2 × the timeout, which the old behaviour
+    /// reached: the timeout for the data, then again for QUIT.)
     @Test(arguments: [TestSMTPServer.Stage.endOfData, .rcpt])
     func unansweredStageCostsTheConfiguredTimeout(stage: TestSMTPServer.Stage) throws {
         let server = try TestSMTPServer(scripts: ["slow@example.org": [.silent(stage)]])
         defer { server.stop() }
         let start = Date()
-        let reply = Self.send(SMTPEndpoint(url: server.url, timeoutSeconds: 2), to: "slow@example.org")
+        var transport: CurlSMTPTransport? = CurlSMTPTransport(settings: SMTPEndpoint(url: server.url, timeoutSeconds: 3))
+        let reply = transport!.send(from: "b@vigie.test", to: "slow@example.org", message: Self.message)
+        transport = nil
         let elapsed = Date().timeIntervalSince(start)
-        #expect(elapsed < 6, "an unanswered \(stage) took \(elapsed) s with a 2 s timeout")
+        #expect(elapsed < 6, "an unanswered \(stage) took \(elapsed) s with a 3 s timeout")
         if stage == .endOfData {
             #expect(reply.failure == .timeoutDuringData, "\(reply)")
             #expect(DeliveryEvent(reply: reply) == .timeout)
@@ -163,6 +167,20 @@ import VigieMail
             #expect(reply.stage == .rcptTo)
             #expect(reply.isSessionFault)
         }
+    }
+
+    /// After a timed-out end of data the connection is never reused: a late reply would be read as the answer to
+    /// the next MAIL FROM. The next message goes over a new connection.
+    @Test func timedOutConnectionIsNotReused() throws {
+        let server = try TestSMTPServer(scripts: ["slow@example.org": [.silent(.endOfData)]])
+        defer { server.stop() }
+        let transport = CurlSMTPTransport(settings: SMTPEndpoint(url: server.url, timeoutSeconds: 2))
+        let first = transport.send(from: "b@vigie.test", to: "slow@example.org", message: Self.message)
+        #expect(first.failure == .timeoutDuringData, "\(first)")
+        let next = transport.send(from: "b@vigie.test", to: "ok@example.org", message: Self.message)
+        #expect(next.isAccepted, "\(next)")
+        #expect(server.connectionCount == 2)
+        #expect(server.messages.map(\.recipients) == [["ok@example.org"]])
     }
 
     // MARK: - STARTTLS

@@ -202,11 +202,12 @@ public final class Dispatcher: @unchecked Sendable {
                 case .stopRun(let fault):
                     transport = nil
                     leave = true
-                    lock.withLock {
-                        if fatalFault == nil { fatalFault = fault }
+                    let first = lock.withLock { () -> Bool in
+                        defer { if fatalFault == nil { fatalFault = fault } }
+                        return fatalFault == nil
                     }
                     stop.stop()
-                    logger.error("stopping the run: \(fault.cause)")
+                    if first { logger.error("stopping the run: \(fault.cause)") }
                 }
             }
             if leave { break }

@@ -111,7 +111,6 @@ public struct NewsletterService: Sendable {
             summary = try dispatcher.run()
         } catch var e as RelayError {
             e.relay = endpoint.relayName
-            logger.error("edition \(edition.id): \(e)")
             throw e
         }
         finished.stop()
