@@ -183,6 +183,21 @@ import VigieMail
         #expect(server.messages.map(\.recipients) == [["ok@example.org"]])
     }
 
+    /// Releasing the transport says QUIT but does not wait the whole timeout for a relay that never answers it:
+    /// `newsletter send` used to idle that long (60 s by default) after its last message.
+    @Test func unansweredQuitDoesNotHoldTheProcess() throws {
+        let server = try TestSMTPServer(session: .init(answerQuit: false))
+        defer { server.stop() }
+        var transport: CurlSMTPTransport? = CurlSMTPTransport(settings: SMTPEndpoint(url: server.url, timeoutSeconds: 8))
+        let reply = transport!.send(from: "b@vigie.test", to: "a@example.org", message: Self.message)
+        #expect(reply.isAccepted, "\(reply)")
+        let start = Date()
+        transport = nil
+        let elapsed = Date().timeIntervalSince(start)
+        #expect(elapsed < 4, "closing took \(elapsed) s with an 8 s timeout")
+        #expect(server.commands.contains { $0.line == "QUIT" }, "QUIT is still said")
+    }
+
     // MARK: - STARTTLS
 
     /// STARTTLS with a self-signed certificate the client does not trust: the relay's fault, found at the handshake,

@@ -43,14 +43,17 @@ final class TestSMTPServer: @unchecked Sendable {
         var offerAuth = true
         /// Advertise STARTTLS and, on it, splice the connection to this loopback TLS port (an `openssl s_server`).
         var starttlsPort: UInt16?
+        /// false: QUIT is never answered (the server hangs until the client closes).
+        var answerQuit = true
 
         init(greeting: Reply? = nil, ehlo: Reply? = nil, mailFrom: Reply? = nil, offerAuth: Bool = true,
-             starttlsPort: UInt16? = nil) {
+             starttlsPort: UInt16? = nil, answerQuit: Bool = true) {
             self.greeting = greeting
             self.ehlo = ehlo
             self.mailFrom = mailFrom
             self.offerAuth = offerAuth
             self.starttlsPort = starttlsPort
+            self.answerQuit = answerQuit
         }
     }
 
@@ -392,6 +395,10 @@ final class TestSMTPServer: @unchecked Sendable {
                 } else if upper == "NOOP" {
                     write("250 2.0.0 Ok")
                 } else if upper == "QUIT" {
+                    if !server.script.answerQuit {
+                        hang()
+                        return
+                    }
                     write("221 2.0.0 Bye")
                     return
                 } else {

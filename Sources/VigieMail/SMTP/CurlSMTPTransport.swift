@@ -44,9 +44,10 @@ public final class CurlSMTPTransport: MailTransport, @unchecked Sendable {
     }
 
     deinit {
-        // Closes the cached connection politely (QUIT) and frees the handle. QUIT's reply is worth nothing to us:
-        // a relay that does not give it must not keep the process waiting for the whole timeout.
-        _ = ccurl_setopt_long(handle, CURLOPT_SERVER_RESPONSE_TIMEOUT, 1)
+        // libcurl would close the cached connection with QUIT and wait for its reply as long as the configured
+        // timeout (its closure handle keeps the transfer's timeouts): a relay that does not answer QUIT kept the
+        // process idle that long after its last message. Say QUIT ourselves, wait 1 s at most, then close.
+        closeCachedConnection()
         curl_easy_cleanup(handle)
         errorBuffer.deallocate()
     }
@@ -169,6 +170,21 @@ public final class CurlSMTPTransport: MailTransport, @unchecked Sendable {
     /// Shuts the socket of a connection libcurl may still hold after a failure: it keeps one whose final reply
     /// timed out (7.88), where a late reply would be read as the answer to the next command, and closing it later
     /// would send QUIT and wait the whole timeout for a relay that stopped answering. Nothing waits on it now.
+    private func closeCachedConnection() {
+        var socket: curl_socket_t = -1
+        guard ccurl_getinfo_socket(handle, CURLINFO_ACTIVESOCKET, &socket) == CURLE_OK, socket >= 0 else { return }
+        // In clear only: on a TLS session, bytes of our own would break the stream; the close alone will do.
+        if !settings.url.lowercased().hasPrefix("smtps:") && !settings.starttls {
+            let quit = Array("QUIT\r\n".utf8)
+            if quit.withUnsafeBytes({ Glibc.send(socket, $0.baseAddress, quit.count, Int32(MSG_NOSIGNAL)) }) == quit.count {
+                var ready = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+                var reply = [UInt8](repeating: 0, count: 512)
+                if poll(&ready, 1, 1000) > 0 { _ = reply.withUnsafeMutableBytes { recv(socket, $0.baseAddress, 512, 0) } }
+            }
+        }
+        shutdown(socket, Int32(SHUT_RDWR))
+    }
+
     private func abandonConnection() {
         var socket: curl_socket_t = -1
         if ccurl_getinfo_socket(handle, CURLINFO_ACTIVESOCKET, &socket) == CURLE_OK, socket >= 0 {
