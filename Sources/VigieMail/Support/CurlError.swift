@@ -24,50 +24,20 @@ public struct CurlError: Error, CustomStringConvertible, Sendable {
     public var description: String { "\(operation) failed (curl \(code)): \(message)" }
 
     /// True when the peer could not be reached or answered too slowly: worth retrying later.
-    public var isTransient: Bool { Self.isConnectionFailure(CURLcode(UInt32(bitPattern: code))) }
+    public var isTransient: Bool {
+        switch Self.kind(CURLcode(UInt32(bitPattern: code))) {
+        case .resolve, .connect, .timeout, .connectionLost, .tlsHandshake: return true
+        default: return false
+        }
+    }
 
     /// True for a timeout (connect or total).
-    public var isTimeout: Bool { Self.isTimeout(CURLcode(UInt32(bitPattern: code))) }
+    public var isTimeout: Bool { Self.kind(CURLcode(UInt32(bitPattern: code))) == .timeout }
 
     /// `curl_easy_strerror` plus the handle's error buffer when it says more, and the code.
     static func describe(_ code: CURLcode, errorBuffer: UnsafePointer<CChar>?) -> String {
         let e = CurlError(code, "", errorBuffer: errorBuffer)
         return "\(e.message) (curl \(e.code))"
-    }
-
-    /// The connection could not be made or broke (TLS included): nothing is known about a message, retry later.
-    static func isConnectionFailure(_ code: CURLcode) -> Bool {
-        switch code {
-        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_RECV_ERROR,
-            CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_PARTIAL_FILE, CURLE_OPERATION_TIMEDOUT, CURLE_AGAIN,
-            CURLE_UPLOAD_FAILED:
-            return true
-        default:
-            return isTLSFailure(code)
-        }
-    }
-
-    /// No reply in time.
-    static func isTimeout(_ code: CURLcode) -> Bool {
-        code == CURLE_OPERATION_TIMEDOUT
-    }
-
-    /// TLS could not be set up (handshake, certificate, STARTTLS refused).
-    static func isTLSFailure(_ code: CURLcode) -> Bool {
-        switch code {
-        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CIPHER,
-            CURLE_SSL_CACERT_BADFILE, CURLE_SSL_ISSUER_ERROR, CURLE_USE_SSL_FAILED, CURLE_SSL_ENGINE_NOTFOUND,
-            CURLE_SSL_ENGINE_SETFAILED, CURLE_SSL_SHUTDOWN_FAILED, CURLE_SSL_CRL_BADFILE,
-            CURLE_SSL_PINNEDPUBKEYNOTMATCH, CURLE_SSL_INVALIDCERTSTATUS, CURLE_SSL_CLIENTCERT:
-            return true
-        default:
-            return false
-        }
-    }
-
-    /// The server refused the credentials.
-    static func isAuthenticationFailure(_ code: CURLcode) -> Bool {
-        code == CURLE_LOGIN_DENIED || code == CURLE_AUTH_ERROR
     }
 
     /// What a failed transfer's code says, in the terms the SMTP transport classifies by.
