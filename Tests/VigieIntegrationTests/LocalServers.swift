@@ -49,9 +49,15 @@ enum LocalServers {
 
     /// A loopback TCP connect, to tell "server down" from a real failure.
     static func acceptsConnections(port: Int) -> Bool {
+        guard let fd = connectLoopback(port: port) else { return false }
+        close(fd)
+        return true
+    }
+
+    /// A socket connected to 127.0.0.1:`port` (the caller closes it), or nil.
+    static func connectLoopback(port: Int) -> Int32? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
+        guard fd >= 0 else { return nil }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -61,7 +67,9 @@ enum LocalServers {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
             }
         }
-        return r == 0
+        if r == 0 { return fd }
+        close(fd)
+        return nil
     }
 
     /// A loopback port nothing listens on (bound then released).

@@ -7,9 +7,16 @@ struct NewsletterFixture {
     static let secret = "test-secret-0123456789abcdef0123456789"
 
     init(smtpURL: String, rate: Double = 0, connections: Int = 4, retryBase: Double = 0.2, maxAttempts: Int = 4,
-         batchSize: Int = 500, pause: Double = 0) throws {
+         batchSize: Int = 500, pause: Double = 0, extraKeys: String = "") throws {
         config = try VigieCLI.initConfig(user: "nobody")
         dir = (config as NSString).deletingLastPathComponent
+        try writeQueue(smtpURL: smtpURL, rate: rate, connections: connections, retryBase: retryBase,
+                       maxAttempts: maxAttempts, batchSize: batchSize, pause: pause, extraKeys: extraKeys)
+    }
+
+    /// (Re)writes the newsletter queue file: tests point the same configuration at another relay between runs.
+    func writeQueue(smtpURL: String, rate: Double = 0, connections: Int = 4, retryBase: Double = 0.2,
+                    maxAttempts: Int = 4, batchSize: Int = 500, pause: Double = 0, extraKeys: String = "") throws {
         let queue = """
             kind = "newsletter"
             smtp_url = "\(smtpURL)"
@@ -25,6 +32,7 @@ struct NewsletterFixture {
             unsubscribe_mailto = "desinscription@example.org"
             return_path = "bounces@example.org"
             secret_env = "VIGIE_TEST_NEWSLETTER_SECRET"
+            \(extraKeys)
             """
         try queue.write(toFile: dir + "/queues/newsletter.toml", atomically: true, encoding: .utf8)
     }

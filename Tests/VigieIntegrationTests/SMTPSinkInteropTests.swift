@@ -79,7 +79,7 @@ import VigieMail
         #expect(reply.code == 0)
         #expect(reply.failure == .authentication)
         #expect(reply.text.contains("250 2.0.0 Ok"))
-        #expect(DeliveryEvent(reply: reply) == .connectionDropped)
+        #expect(RelayFault(reply: reply)?.isTransient == false)
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: sinkPath), "needs Postfix's smtp-sink"))

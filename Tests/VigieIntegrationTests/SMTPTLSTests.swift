@@ -95,7 +95,8 @@ import VigieMail
             settings: SMTPEndpoint(url: "smtps://127.0.0.1:\(server.port)", timeoutSeconds: 10))
         let reply = transport.send(from: "b@vigie.test", to: "a@example.org", message: Self.message)
         #expect(reply.code == 0)
-        #expect(reply.failure == .tls)
+        #expect(reply.failure == .untrustedCertificate)
+        #expect(RelayFault(reply: reply)?.isTransient == false)
         #expect(!reply.isAccepted)
         #expect(!server.transcript.contains("MAIL FROM"))
     }

@@ -8,7 +8,8 @@ import Foundation
 ///
 /// Each recipient has a script of outcomes, one per transaction that names it; the last outcome repeats. It keeps
 /// every message received (envelope + dot-unstuffed data), counts connections, logs commands, and can drop a
-/// connection mid-transaction.
+/// connection mid-transaction or stop answering. `Session` scripts the relay faults that concern no recipient
+/// (greeting, EHLO, MAIL FROM refusals, AUTH not offered, STARTTLS spliced to a TLS server).
 final class TestSMTPServer: @unchecked Sendable {
     /// Where a scripted outcome happens.
     enum Stage: Sendable { case rcpt, endOfData }
@@ -20,6 +21,40 @@ final class TestSMTPServer: @unchecked Sendable {
         case reply(Stage, Int, String)
         /// Closes the socket at that stage without replying.
         case drop(Stage)
+        /// Never answers at that stage (reads on until the client gives up).
+        case silent(Stage)
+    }
+
+    /// A reply line the session-level script gives instead of the normal one.
+    struct Reply: Sendable {
+        var code: Int
+        var text: String
+    }
+
+    /// How the whole session behaves, whatever the recipient.
+    struct SessionScript: Sendable {
+        /// Replaces the 220 greeting (e.g. 554 or 421); the server closes after it.
+        var greeting: Reply?
+        /// The reply to EHLO and HELO (e.g. 502, 421).
+        var ehlo: Reply?
+        /// The reply to every MAIL FROM (e.g. 553, 451).
+        var mailFrom: Reply?
+        /// Advertise AUTH when credentials are set; false requires them without offering AUTH (530 at MAIL FROM).
+        var offerAuth = true
+        /// Advertise STARTTLS and, on it, splice the connection to this loopback TLS port (an `openssl s_server`).
+        var starttlsPort: UInt16?
+        /// false: QUIT is never answered (the server hangs until the client closes).
+        var answerQuit = true
+
+        init(greeting: Reply? = nil, ehlo: Reply? = nil, mailFrom: Reply? = nil, offerAuth: Bool = true,
+             starttlsPort: UInt16? = nil, answerQuit: Bool = true) {
+            self.greeting = greeting
+            self.ehlo = ehlo
+            self.mailFrom = mailFrom
+            self.offerAuth = offerAuth
+            self.starttlsPort = starttlsPort
+            self.answerQuit = answerQuit
+        }
     }
 
     /// One message as the server got it.
@@ -37,6 +72,7 @@ final class TestSMTPServer: @unchecked Sendable {
     private let lock = NSLock()
     private var scripts: [String: [Outcome]]
     private let credentials: (user: String, password: String)?
+    let script: SessionScript
     private var _connections = 0
     private var _messages: [Received] = []
     private var _commands: [(connection: Int, line: String)] = []
@@ -51,9 +87,11 @@ final class TestSMTPServer: @unchecked Sendable {
     var commands: [(connection: Int, line: String)] { lock.withLock { _commands } }
 
     /// Listens on 127.0.0.1 with a port chosen by the kernel.
-    init(scripts: [String: [Outcome]] = [:], credentials: (user: String, password: String)? = nil) throws {
+    init(scripts: [String: [Outcome]] = [:], credentials: (user: String, password: String)? = nil,
+         session: SessionScript = SessionScript()) throws {
         self.scripts = scripts
         self.credentials = credentials
+        self.script = session
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
         var one: Int32 = 1
@@ -195,7 +233,37 @@ final class TestSMTPServer: @unchecked Sendable {
             Data(base64Encoded: String(s)).map { String(decoding: $0, as: UTF8.self) }
         }
 
+        /// Reads and discards until the client closes: a server that stopped answering.
+        mutating func hang() {
+            while readLine() != nil {}
+        }
+
+        /// Relays raw bytes both ways between the client and a TLS server on loopback `port`, until either closes.
+        func splice(toPort port: UInt16) {
+            guard let upstream = LocalServers.connectLoopback(port: Int(port)) else { return }
+            defer { close(upstream) }
+            if !buffer.isEmpty {
+                _ = buffer.withUnsafeBytes { send(upstream, $0.baseAddress, buffer.count, Int32(MSG_NOSIGNAL)) }
+            }
+            var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
+                       pollfd(fd: upstream, events: Int16(POLLIN), revents: 0)]
+            var chunk = [UInt8](repeating: 0, count: 16384)
+            while poll(&fds, 2, 30_000) > 0 {
+                for (i, p) in fds.enumerated() where p.revents != 0 {
+                    let from = p.fd
+                    let to = i == 0 ? upstream : fd
+                    let n = chunk.withUnsafeMutableBytes { recv(from, $0.baseAddress, 16384, 0) }
+                    if n <= 0 { return }
+                    _ = chunk.withUnsafeBytes { send(to, $0.baseAddress, n, Int32(MSG_NOSIGNAL)) }
+                }
+            }
+        }
+
         mutating func run() {
+            if let greeting = server.script.greeting {
+                writeReply(greeting.code, greeting.text)
+                return
+            }
             write("220 test.invalid ESMTP scripted")
             var mailFrom: String?
             var recipients: [String] = []
@@ -205,13 +273,21 @@ final class TestSMTPServer: @unchecked Sendable {
                 let line = String(decoding: raw, as: UTF8.self)
                 server.log(number, line)
                 let upper = line.uppercased()
-                if upper.hasPrefix("EHLO") {
+                if (upper.hasPrefix("EHLO") || upper.hasPrefix("HELO")), let reply = server.script.ehlo {
+                    writeReply(reply.code, reply.text)
+                    if reply.code == 421 { return }
+                } else if upper.hasPrefix("EHLO") {
                     var lines = ["250-test.invalid", "250-8BITMIME", "250-SIZE 10240000"]
-                    if server.authRequired != nil { lines.append("250-AUTH PLAIN LOGIN") }
+                    if server.authRequired != nil && server.script.offerAuth { lines.append("250-AUTH PLAIN LOGIN") }
+                    if server.script.starttlsPort != nil { lines.append("250-STARTTLS") }
                     lines.append("250 ENHANCEDSTATUSCODES")
                     write(lines.joined(separator: "\r\n"))
                 } else if upper.hasPrefix("HELO") {
                     write("250 test.invalid")
+                } else if upper == "STARTTLS", let port = server.script.starttlsPort {
+                    write("220 2.0.0 Ready to start TLS")
+                    splice(toPort: port)
+                    return
                 } else if upper.hasPrefix("AUTH PLAIN") {
                     var encoded = String(line.dropFirst("AUTH PLAIN".count)).trimmingCharacters(in: .whitespaces)
                     if encoded.isEmpty {
@@ -239,6 +315,11 @@ final class TestSMTPServer: @unchecked Sendable {
                         write("530 5.7.0 Authentication required")
                         continue
                     }
+                    if let reply = server.script.mailFrom {
+                        writeReply(reply.code, reply.text)
+                        if reply.code == 421 { return }
+                        continue
+                    }
                     mailFrom = Self.pathArgument(line)
                     recipients = []
                     outcome = .accept
@@ -261,6 +342,9 @@ final class TestSMTPServer: @unchecked Sendable {
                         continue
                     case .drop(.rcpt):
                         drop()
+                        return
+                    case .silent(.rcpt):
+                        hang()
                         return
                     default:
                         outcome = next
@@ -295,6 +379,9 @@ final class TestSMTPServer: @unchecked Sendable {
                     case .drop(.endOfData):
                         drop()
                         return
+                    case .silent(.endOfData):
+                        hang()
+                        return
                     default:
                         server.store(Received(connection: number, mailFrom: from, recipients: recipients, data: data))
                         write("250 2.0.0 Ok: queued as T\(number)")
@@ -308,6 +395,10 @@ final class TestSMTPServer: @unchecked Sendable {
                 } else if upper == "NOOP" {
                     write("250 2.0.0 Ok")
                 } else if upper == "QUIT" {
+                    if !server.script.answerQuit {
+                        hang()
+                        return
+                    }
                     write("221 2.0.0 Bye")
                     return
                 } else {

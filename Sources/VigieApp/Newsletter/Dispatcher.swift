@@ -8,6 +8,11 @@ import VigieStore
 /// Durability: before a message is handed to SMTP its row is `sending` (in the same commit that records the
 /// connection's previous outcome), and it becomes `sent` only after the server's 2xx. A crash therefore leaves at most
 /// one row per connection in `sending`, which the next run resends: at most `connections` duplicates, nobody skipped.
+///
+/// Relay faults (connection, TLS, AUTH, a refused EHLO or MAIL FROM) give the row back untouched. A connection
+/// reconnects with backoff and retires after `maxRelayFaults` in a row; a fault that cannot clear (certificate,
+/// credentials, settings) stops the whole run at once. `run` then throws `RelayError`, after every connection has
+/// finished and recorded what it had in flight.
 public final class Dispatcher: @unchecked Sendable {
     public typealias TransportFactory = @Sendable () -> any MailTransport
     public typealias Composer = @Sendable (Delivery) -> (envelopeFrom: String, messageID: String, bytes: [UInt8])
@@ -40,6 +45,11 @@ public final class Dispatcher: @unchecked Sendable {
     private var lastSlowDown: Instant?
     private var summary = Summary()
     private var storeError: Error?
+    /// The fault that stopped the run at once, if any.
+    private var fatalFault: RelayFault?
+    /// Connections that gave up on the relay, and the last fault that made one give up.
+    private var retired = 0
+    private var retiredFault: RelayFault?
 
     public init(store: Store, editionID: String, settings: DispatchSettings, compose: @escaping Composer,
                 makeTransport: @escaping TransportFactory, logger: Logger, stop: StopSignal,
@@ -51,7 +61,8 @@ public final class Dispatcher: @unchecked Sendable {
         self.compose = compose
         self.makeTransport = makeTransport
         self.logger = logger
-        self.stop = stop
+        // Linked: a relay fault stops this run without raising the caller's signal (which means "interrupted").
+        self.stop = StopSignal(linkedTo: stop)
         self.waitForDeferred = waitForDeferred
         // Paced 1.5 % under the configured rate: a connection's first message arrives later than its slot (connect,
         // EHLO), so exact pacing could let the relay see rate + 1 messages in some second. 0.985 R still meets R.
@@ -79,6 +90,11 @@ public final class Dispatcher: @unchecked Sendable {
         }
         group.wait()
         if let e = lock.withLock({ storeError }) { throw e }
+        let connections = max(1, settings.connections)
+        if let fault = lock.withLock({ fatalFault }) { throw RelayError(fault: fault) }
+        if let fault = lock.withLock({ retired >= connections ? retiredFault : nil }) {
+            throw RelayError(fault: fault, attempts: machine.maxRelayFaults)
+        }
         return lock.withLock { summary }
     }
 
@@ -90,10 +106,20 @@ public final class Dispatcher: @unchecked Sendable {
         var connectionFailures = 0
         var unrecorded: DeliveryUpdate?
         var rng = SystemRandomNumberGenerator()
+        // After a drop or a fault, no new connection before this instant; waited only if there is more to send,
+        // so a run whose last message failed ends at once instead of sleeping out the backoff.
+        var reconnectAt: Instant?
         defer {
             if let u = unrecorded { persist(u, next: nil) }
         }
         while let d = take() {
+            if let t = reconnectAt {
+                reconnectAt = nil
+                if !sleep(until: t) {
+                    release(d)
+                    break
+                }
+            }
             // Pace: book a slot, wait for it (a stop request during the wait gives the delivery back untouched).
             let slot = lock.withLock { () -> Instant in
                 if let s = lastSlowDown, clock.now - s > .seconds(60) {
@@ -122,36 +148,19 @@ public final class Dispatcher: @unchecked Sendable {
             onConnection += 1
             let now = clock.now
             let attempt = d.attempts + 1
-            guard let transition = machine.handle(DeliveryEvent(reply: reply), in: .sending(attempt: attempt),
+            let event = DeliveryEvent(reply: reply)
+            guard let transition = machine.handle(event, in: .sending(attempt: attempt),
                                                   now: now, connectionFailures: connectionFailures, random: &rng)
             else { continue }
-            var update = DeliveryUpdate(subscriberID: d.subscriberID, state: .sending, attempts: attempt,
-                                        code: reply.code == 0 ? nil : reply.code, reply: Self.clip(reply.text),
-                                        messageID: message.messageID)
-            switch transition.state {
-            case .sent:
-                update.state = .sent
-            case .failed(let reason):
-                update.state = .failed
-                update.reply = Self.clip(reason)
-                logger.warning("\(d.email): failed: \(reason)")
-            case .deferred(let until, _):
-                update.state = .deferred
-                update.nextAttemptAt = Date().addingTimeInterval(Self.seconds(until - now))
-                let wait = Int(Self.seconds(until - now))
-                logger.info("\(d.email): deferred (\(Self.clip(reply.text))), retry in \(wait) s")
-            case .pending, .sending:
-                update.state = .pending
-            }
-            if update.state == .sent {
-                // Recorded with the next row's `sending` mark: one commit per message in the common case.
-                unrecorded = update
+            if case .relayFault = event {
+                // Not the recipient's doing: the row goes back exactly as it was taken (state, attempts, reply).
+                guard giveBack(d) else { break }
             } else {
-                // Deferrals and failures are written at once, so the queue knows when the next retry falls due.
-                persist(update, next: nil)
+                record(d, reply: reply, messageID: message.messageID, state: transition.state, now: now,
+                       attempt: attempt, unrecorded: &unrecorded)
             }
-            finish(d, update)
             var reconnected = false
+            var leave = false
             for action in transition.actions {
                 switch action {
                 case .keep:
@@ -161,26 +170,98 @@ public final class Dispatcher: @unchecked Sendable {
                     connectionFailures += 1
                     reconnected = true
                     lock.withLock { summary.reconnects += 1 }
-                    logger.info("connection \(index): reconnecting in \(String(format: "%.1f", Self.seconds(after))) s")
-                    _ = stop.sleep(Self.seconds(after))
+                    let delay = String(format: "%.1f", Self.seconds(after))
+                    if case .relayFault(let fault) = event {
+                        logger.warning("""
+                            connection \(index): \(fault.cause); new connection in \(delay) s \
+                            (fault \(connectionFailures) of \(machine.maxRelayFaults) in a row)
+                            """)
+                    } else {
+                        logger.info("connection \(index): new connection in \(delay) s")
+                    }
+                    reconnectAt = clock.now.advanced(by: after)
                 case .slowDown:
                     lock.withLock {
                         pacer.slowDown()
                         lastSlowDown = clock.now
                     }
                     logger.warning("the relay pushed back (421): slowing down to \(pacer.currentRate)/s")
+                case .retire(let fault):
+                    transport = nil
+                    leave = true
+                    let remaining = lock.withLock { () -> Int in
+                        retired += 1
+                        retiredFault = fault
+                        return max(1, settings.connections) - retired
+                    }
+                    let others = remaining > 0 ? "; \(remaining) connections go on" : ""
+                    logger.error("""
+                        connection \(index): giving up after \(machine.maxRelayFaults) relay faults in a row: \
+                        \(fault.cause)\(others)
+                        """)
+                case .stopRun(let fault):
+                    transport = nil
+                    leave = true
+                    let first = lock.withLock { () -> Bool in
+                        defer { if fatalFault == nil { fatalFault = fault } }
+                        return fatalFault == nil
+                    }
+                    stop.stop()
+                    if first { logger.error("stopping the run: \(fault.cause)") }
                 }
             }
+            if leave { break }
             if reconnected { onConnection = 0 }
         }
+    }
+
+    /// Records a finished attempt's outcome: a 2xx waits in `unrecorded` for the next row's `sending` mark (one
+    /// commit per message), deferrals and failures are written at once so the queue knows when a retry is due.
+    private func record(_ d: Delivery, reply: SMTPReply, messageID: String, state: DeliveryState<Instant>,
+                        now: Instant, attempt: Int, unrecorded: inout DeliveryUpdate?) {
+        var update = DeliveryUpdate(subscriberID: d.subscriberID, state: .sending, attempts: attempt,
+                                    code: reply.code == 0 ? nil : reply.code, reply: Self.clip(reply.text),
+                                    messageID: messageID)
+        switch state {
+        case .sent:
+            update.state = .sent
+        case .failed(let reason):
+            update.state = .failed
+            update.reply = Self.clip(reason)
+            logger.warning("\(d.email): failed: \(reason)")
+        case .deferred(let until, _):
+            update.state = .deferred
+            update.nextAttemptAt = Date().addingTimeInterval(Self.seconds(until - now))
+            let wait = Int(Self.seconds(until - now))
+            logger.info("\(d.email): deferred (\(Self.clip(reply.text))), retry in \(wait) s")
+        case .pending, .sending:
+            update.state = .pending
+        }
+        if update.state == .sent {
+            unrecorded = update
+        } else {
+            persist(update, next: nil)
+        }
+        finish(d, update)
+    }
+
+    /// Puts a row taken for sending back as it was; false (and the error kept) if the store failed.
+    private func giveBack(_ d: Delivery) -> Bool {
+        defer { release(d) }
+        return storing { try store.releaseDelivery(editionID: editionID, subscriberID: d.subscriberID, to: d.state) }
     }
 
     /// Records `update` (if any) and marks `next` as `sending`; false (and the error kept) if the store failed.
     @discardableResult
     private func persist(_ update: DeliveryUpdate?, next: Int64?) -> Bool {
         guard update != nil || next != nil else { return true }
+        return storing { try store.record(editionID: editionID, result: update, nextSending: next) }
+    }
+
+    /// Runs a store write; on failure keeps the first error and stops the run (false).
+    private func storing(_ write: () throws -> Void) -> Bool {
         do {
-            try store.record(editionID: editionID, result: update, nextSending: next)
+            try write()
             return true
         } catch {
             lock.withLock {

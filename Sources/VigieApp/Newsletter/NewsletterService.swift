@@ -69,7 +69,8 @@ public struct NewsletterService: Sendable {
         return (text, html, m.bytes)
     }
 
-    /// Sends (or resumes) an edition; returns its status at the end.
+    /// Sends (or resumes) an edition; returns its status at the end. Throws `RelayError` when the relay failed
+    /// (the deliveries it did not reach stay as they were, for the next run).
     public func send(_ edition: Edition, sha256: String, stop: StopSignal, waitForDeferred: Bool = true,
                      makeTransport: Dispatcher.TransportFactory? = nil,
                      onProgress: (@Sendable (Dispatcher.Summary, EditionStatus) -> Void)? = nil) throws -> EditionStatus
@@ -105,7 +106,13 @@ public struct NewsletterService: Sendable {
             reporter?.start()
         }
         defer { finished.stop() }
-        let summary = try dispatcher.run()
+        let summary: Dispatcher.Summary
+        do {
+            summary = try dispatcher.run()
+        } catch var e as RelayError {
+            e.relay = endpoint.relayName
+            throw e
+        }
         finished.stop()
         let status = try store.editionStatus(edition.id)!
         if status.isFinished { try store.completeEdition(edition.id) }

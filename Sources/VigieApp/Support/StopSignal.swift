@@ -4,11 +4,15 @@ import Foundation
 public final class StopSignal: @unchecked Sendable {
     private let lock = NSLock()
     private var stopped = false
+    private let parent: StopSignal?
 
-    public init() {}
+    public init() { parent = nil }
 
-    /// True once a stop was requested.
-    public var isStopped: Bool { lock.withLock { stopped } }
+    /// A signal raised by its own `stop()` or by `parent`'s: a job can stop itself without raising the caller's.
+    public init(linkedTo parent: StopSignal) { self.parent = parent }
+
+    /// True once a stop was requested (here or on the parent).
+    public var isStopped: Bool { lock.withLock { stopped } || parent?.isStopped == true }
 
     /// Requests a stop.
     public func stop() { lock.withLock { stopped = true } }

@@ -15,18 +15,28 @@ public enum DeliveryState<Instant: InstantProtocol & Sendable>: Sendable, Hashab
 
 /// What the transport reported for a delivery in `.sending`.
 public enum DeliveryEvent: Sendable, Hashable {
+    /// The relay's verdict on this recipient (RCPT TO, DATA, end of data).
     case replied(code: Int, text: String)
+    /// No final reply after the message was handed over: it may have been taken.
     case timeout
+    /// The connection broke after the message was handed over: it may have been taken.
     case connectionDropped
+    /// The relay or its settings failed before the recipient was named: the delivery is not at fault.
+    case relayFault(RelayFault)
+    /// The address cannot be put in an envelope; nothing was sent.
+    case invalidRecipient(reason: String)
 
-    /// Maps a transport outcome to an event. Session-level failures (authentication, TLS) become
-    /// `.connectionDropped`: the message is not at fault, so it must be deferred, never failed.
+    /// Maps a transport outcome to an event: only a recipient-level reply or an interrupted message concerns the
+    /// delivery; every fault of the session becomes `.relayFault`.
     public init(reply: SMTPReply) {
         switch reply.failure {
-        case .timeout?: self = .timeout
-        case .connection?, .tls?, .authentication?: self = .connectionDropped
-        case .protocolError?, nil:
-            self = reply.code == 0 ? .connectionDropped : .replied(code: reply.code, text: reply.text)
+        case .timeoutDuringData?: self = .timeout
+        case .droppedDuringData?: self = .connectionDropped
+        case .invalidRecipient?: self = .invalidRecipient(reason: reply.text)
+        case nil where reply.code > 0: self = .replied(code: reply.code, text: reply.text)
+        default:
+            self = .relayFault(RelayFault(reply: reply)
+                ?? RelayFault(failure: .protocolError, code: reply.code, detail: reply.text, stage: reply.stage))
         }
     }
 }
@@ -39,4 +49,8 @@ public enum ConnectionAction: Sendable, Hashable {
     case reconnect(after: Duration)
     /// Lower the sending rate (the relay pushed back with 421).
     case slowDown
+    /// This connection gives up on a relay that kept failing; the others go on.
+    case retire(RelayFault)
+    /// The relay cannot work as configured (certificate, credentials, settings): the whole run stops.
+    case stopRun(RelayFault)
 }

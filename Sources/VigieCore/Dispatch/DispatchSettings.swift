@@ -28,6 +28,11 @@ public struct DispatchSettings: Sendable, Hashable, Codable {
     public var reconnectMaxSeconds: Double = 300
     /// Fraction of each delay that is random (0 = none, 1 = anywhere between 0 and the delay).
     public var jitter: Double = 0.2
+    /// Consecutive relay faults (refused, timeout, TLS, 4xx to MAIL FROM …) a connection rides out before giving up.
+    public var maxRelayFaults: Int = Self.defaultMaxRelayFaults
+
+    /// Five tries with the default reconnect backoff ride out about half a minute of relay trouble.
+    public static let defaultMaxRelayFaults = 5
 
     public init() {}
 
@@ -84,6 +89,7 @@ public struct DispatchSettings: Sendable, Hashable, Codable {
             p.append("reconnect_base_seconds must be ≥ 0 and ≤ reconnect_max_seconds")
         }
         if !(0...1).contains(jitter) { p.append("jitter must be within 0…1") }
+        if maxRelayFaults < 1 { p.append("the relay fault bound must be ≥ 1") }
         return p
     }
 

@@ -40,4 +40,19 @@ public struct SMTPEndpoint: Sendable, Hashable, Codable {
         self.timeoutSeconds = timeoutSeconds
         self.heloName = heloName
     }
+
+    /// `host:port` for messages and logs (never the credentials); the URL itself, without them, when it has no host.
+    public var relayName: String {
+        if let c = URLComponents(string: url), let host = c.host, !host.isEmpty {
+            let scheme = c.scheme?.lowercased()
+            let port = c.port ?? (scheme == "smtps" ? 465 : 25)
+            return (host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host) + ":\(port)"
+        }
+        var shown = url
+        if let scheme = shown.range(of: "://") {
+            let authority = shown[scheme.upperBound...].prefix { $0 != "/" }
+            if let at = authority.lastIndex(of: "@") { shown.removeSubrange(scheme.upperBound...at) }
+        }
+        return "\"\(shown)\""
+    }
 }

@@ -9,6 +9,11 @@ import VigieCore
 /// libcurl close the connection; the next send opens a new one. Calls are serialised; run it on its own thread.
 /// `CURLOPT_MAIL_RCPT_ALLOWFAILS` is not needed: with one recipient, a refused RCPT TO ends the transfer and its
 /// reply (code and text) is what `send` returns.
+///
+/// The debug callback follows the dialogue (which command each reply answers), so that a refusal of the session
+/// (greeting, EHLO, STARTTLS, AUTH, MAIL FROM) is never reported as a verdict on the recipient (`SMTPOutcome`).
+/// With credentials configured, a message is never handed over on a connection that did not authenticate: libcurl
+/// would silently skip AUTH when the relay does not offer it.
 public final class CurlSMTPTransport: MailTransport, @unchecked Sendable {
     private let lock = NSLock()
     private let handle: UnsafeMutableRawPointer
@@ -18,6 +23,8 @@ public final class CurlSMTPTransport: MailTransport, @unchecked Sendable {
     public let maxMessagesPerConnection: Int
     private var messagesOnConnection = 0
     private var opened = 0
+    /// Whether the cached connection completed AUTH (carried from one transfer to the next).
+    private var connectionAuthenticated = false
     /// Set when the handle could not be configured; every send then reports it.
     private var setupProblem: String?
 
@@ -37,7 +44,10 @@ public final class CurlSMTPTransport: MailTransport, @unchecked Sendable {
     }
 
     deinit {
-        // Closes the cached connection politely (QUIT) and frees the handle.
+        // libcurl would close the cached connection with QUIT and wait for its reply as long as the configured
+        // timeout (its closure handle keeps the transfer's timeouts): a relay that does not answer QUIT kept the
+        // process idle that long after its last message. Say QUIT ourselves, wait 1 s at most, then close.
+        closeCachedConnection()
         curl_easy_cleanup(handle)
         errorBuffer.deallocate()
     }
@@ -53,6 +63,8 @@ public final class CurlSMTPTransport: MailTransport, @unchecked Sendable {
         let timeoutMs = max(1, Int(settings.timeoutSeconds * 1000))
         var problems: [String?] = [
             CurlError.setupProblem(ccurl_setopt_string(handle, CURLOPT_URL, url), "URL"),
+            // Only SMTP: an http:// or gopher:// smtp_url must be refused, not turned into an upload elsewhere.
+            CurlError.setupProblem(ccurl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "smtp,smtps"), "PROTOCOLS_STR"),
             CurlError.setupProblem(ccurl_setopt_long(handle, CURLOPT_UPLOAD, 1), "UPLOAD"),
             CurlError.setupProblem(ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1), "NOSIGNAL"),
             CurlError.setupProblem(ccurl_setopt_long(handle, CURLOPT_MAXCONNECTS, 1), "MAXCONNECTS"),
@@ -70,6 +82,7 @@ public final class CurlSMTPTransport: MailTransport, @unchecked Sendable {
             CurlError.setupProblem(ccurl_setopt_long(handle, CURLOPT_VERBOSE, 1), "VERBOSE"),
             CurlError.setupProblem(ccurl_setopt_debug_callback(handle, smtpDebugCallback), "DEBUGFUNCTION"),
             CurlError.setupProblem(ccurl_setopt_read_callback(handle, smtpReadCallback), "READFUNCTION"),
+            CurlError.setupProblem(ccurl_setopt_sockopt_callback(handle, smtpSocketCallback), "SOCKOPTFUNCTION"),
         ]
         if settings.starttls {
             problems.append(CurlError.setupProblem(
@@ -94,21 +107,22 @@ public final class CurlSMTPTransport: MailTransport, @unchecked Sendable {
 
     /// Sends one message to one recipient and returns the server's final reply.
     ///
-    /// A refusal at any stage (RCPT TO 550, DATA 451 …) comes back with the server's code and text. `code` is 0
-    /// with `failure` set when there was no verdict on the message (connection, timeout, TLS); `failure` is
-    /// `.authentication` when the relay refused our credentials.
+    /// A reply about the recipient (RCPT TO, DATA, end of data) comes back with the server's code and text and no
+    /// `failure`. Anything else sets `failure`: a session fault (connection, TLS, AUTH, a refused EHLO or MAIL FROM,
+    /// a timeout before the message) or an interrupted message (`.timeoutDuringData`, `.droppedDuringData`).
     public func send(from envelopeFrom: String, to recipient: String, message: [UInt8]) -> SMTPReply {
         lock.withLock { sendLocked(from: envelopeFrom, to: recipient, message: message) }
     }
 
     private func sendLocked(from envelopeFrom: String, to recipient: String, message: [UInt8]) -> SMTPReply {
-        if let setupProblem { return SMTPReply(code: 0, text: setupProblem, failure: .protocolError) }
+        if let setupProblem { return SMTPReply(code: 0, text: setupProblem, failure: .configuration, stage: .connect) }
         let from = HeaderEncoding.sanitizeAddress(envelopeFrom)
         let to = HeaderEncoding.sanitizeAddress(recipient)
         guard !to.isEmpty else {
-            return SMTPReply(code: 0, text: "empty recipient address", failure: .protocolError)
+            return SMTPReply(code: 0, text: "empty recipient address (not sent)", failure: .invalidRecipient)
         }
-        let context = TransferContext(message: message)
+        let context = TransferContext(
+            message: message, requireAuthentication: settings.user != nil, authenticated: connectionAuthenticated)
         let contextPointer = Unmanaged.passUnretained(context).toOpaque()
         guard let recipients = curl_slist_append(nil, "<\(to)>") else {
             return SMTPReply(code: 0, text: "out of memory", failure: .protocolError)
@@ -122,16 +136,22 @@ public final class CurlSMTPTransport: MailTransport, @unchecked Sendable {
             CurlError.setupProblem(ccurl_setopt_slist(handle, CURLOPT_MAIL_RCPT, recipients), "MAIL_RCPT"),
             CurlError.setupProblem(ccurl_setopt_pointer(handle, CURLOPT_READDATA, contextPointer), "READDATA"),
             CurlError.setupProblem(ccurl_setopt_pointer(handle, CURLOPT_DEBUGDATA, contextPointer), "DEBUGDATA"),
+            CurlError.setupProblem(ccurl_setopt_pointer(handle, CURLOPT_SOCKOPTDATA, contextPointer), "SOCKOPTDATA"),
             CurlError.setupProblem(ccurl_setopt_long(handle, CURLOPT_INFILESIZE_LARGE, message.count), "INFILESIZE"),
             CurlError.setupProblem(ccurl_setopt_long(handle, CURLOPT_FRESH_CONNECT, fresh ? 1 : 0), "FRESH_CONNECT"),
         ].compactMap { $0 }
-        if !setup.isEmpty { return SMTPReply(code: 0, text: setup.joined(separator: "; "), failure: .protocolError) }
+        if !setup.isEmpty {
+            return SMTPReply(code: 0, text: setup.joined(separator: "; "), failure: .configuration, stage: .connect)
+        }
 
         let result = withExtendedLifetime(context) { curl_easy_perform(handle) }
         // The slist dies with this call: make sure the handle no longer points at it or at the context.
         _ = ccurl_setopt_slist(handle, CURLOPT_MAIL_RCPT, nil)
         _ = ccurl_setopt_pointer(handle, CURLOPT_READDATA, nil)
         _ = ccurl_setopt_pointer(handle, CURLOPT_DEBUGDATA, nil)
+        _ = ccurl_setopt_pointer(handle, CURLOPT_SOCKOPTDATA, nil)
+        connectionAuthenticated = result == CURLE_OK && context.authenticated
+        if result != CURLE_OK { abandonConnection() }
 
         var newConnections = 0
         _ = ccurl_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &newConnections)
@@ -140,64 +160,75 @@ public final class CurlSMTPTransport: MailTransport, @unchecked Sendable {
         opened += newConnections
         messagesOnConnection = newConnections > 0 ? 1 : messagesOnConnection + 1
 
-        return Self.reply(
-            result: result, responseCode: responseCode, serverReplies: context.replies,
-            errorDescription: { CurlError.describe(result, errorBuffer: errorBuffer) })
+        return SMTPOutcome.classify(SMTPOutcome.Observed(
+            kind: result == CURLE_OK ? nil : CurlError.kind(result),
+            errorText: result == CURLE_OK ? "" : CurlError.describe(result, errorBuffer: errorBuffer),
+            responseCode: responseCode, replies: context.replies, stage: context.stage,
+            sentUnauthenticated: context.sentUnauthenticated))
     }
 
-    /// Chooses between the server's verdict and the local error: a final 4xx/5xx reply is the server's verdict on
-    /// this message even when libcurl reports the transfer as failed (it does for RCPT TO and DATA refusals).
-    static func reply(
-        result: CURLcode, responseCode: Int, serverReplies: [TransferContext.Reply], errorDescription: () -> String
-    ) -> SMTPReply {
-        // QUIT's reply never sets the response code, so the last reply carrying it is the verdict.
-        let text = serverReplies.last { $0.code == responseCode }?.text ?? ""
-        if result == CURLE_OK {
-            return SMTPReply(code: responseCode, text: text)
+    /// Shuts the socket of a connection libcurl may still hold after a failure: it keeps one whose final reply
+    /// timed out (7.88), where a late reply would be read as the answer to the next command, and closing it later
+    /// would send QUIT and wait the whole timeout for a relay that stopped answering. Nothing waits on it now.
+    private func closeCachedConnection() {
+        var socket: curl_socket_t = -1
+        guard ccurl_getinfo_socket(handle, CURLINFO_ACTIVESOCKET, &socket) == CURLE_OK, socket >= 0 else { return }
+        // In clear only: on a TLS session, bytes of our own would break the stream; the close alone will do.
+        if !settings.url.lowercased().hasPrefix("smtps:") && !settings.starttls {
+            let quit = Array("QUIT\r\n".utf8)
+            if quit.withUnsafeBytes({ Glibc.send(socket, $0.baseAddress, quit.count, Int32(MSG_NOSIGNAL)) }) == quit.count {
+                var ready = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+                var reply = [UInt8](repeating: 0, count: 512)
+                if poll(&ready, 1, 1000) > 0 { _ = reply.withUnsafeMutableBytes { recv(socket, $0.baseAddress, 512, 0) } }
+            }
         }
-        // A failed transfer never reports a 2xx/3xx code: nobody may mistake it for an accepted message.
-        let verdict = responseCode >= 400 ? responseCode : 0
-        if CurlError.isAuthenticationFailure(result) {
-            let detail = text.isEmpty ? errorDescription() : "\(errorDescription()); server: \(text)"
-            return SMTPReply(code: verdict, text: verdict > 0 ? text : detail, failure: .authentication)
+        shutdown(socket, Int32(SHUT_RDWR))
+    }
+
+    private func abandonConnection() {
+        var socket: curl_socket_t = -1
+        if ccurl_getinfo_socket(handle, CURLINFO_ACTIVESOCKET, &socket) == CURLE_OK, socket >= 0 {
+            shutdown(socket, Int32(SHUT_RDWR))
         }
-        if verdict > 0 && !CurlError.isTimeout(result) {
-            return SMTPReply(code: verdict, text: text.isEmpty ? errorDescription() : text)
-        }
-        let failure: SMTPReply.Failure
-        if CurlError.isTimeout(result) {
-            failure = .timeout
-        } else if CurlError.isTLSFailure(result) {
-            failure = .tls
-        } else if CurlError.isConnectionFailure(result) {
-            failure = .connection
-        } else {
-            failure = .protocolError
-        }
-        return SMTPReply(code: 0, text: errorDescription(), failure: failure)
     }
 }
 
-/// What the C callbacks of one transfer read from and write to (passed as userdata).
+/// What the C callbacks of one transfer read from and write to (passed as userdata), and how far the dialogue got.
 final class TransferContext {
-    struct Reply {
+    struct Reply: Sendable, Hashable {
         var code: Int
         /// The reply's lines, newline-separated, CRLF removed.
         var text: String
+        /// The command it answers (`.greeting` for the server's greeting).
+        var stage: SMTPReply.Stage
     }
 
     let message: [UInt8]
+    let requireAuthentication: Bool
     var offset = 0
     private var pendingBytes: [UInt8] = []
     private var pendingLines: [String] = []
+    /// Replies in order, QUIT's excluded (they close a previous connection and say nothing about this message).
     private(set) var replies: [Reply] = []
+    /// The command whose reply is awaited (`.connect` until a greeting; `.message` once 354 came).
+    private(set) var stage: SMTPReply.Stage = .connect
+    /// The connection completed AUTH (235).
+    private(set) var authenticated: Bool
+    /// Credentials are configured and MAIL FROM went out without AUTH: the message must not be handed over.
+    private(set) var sentUnauthenticated = false
+    private var quitting = false
+    private var authContinuation = false
 
-    init(message: [UInt8]) {
+    init(message: [UInt8], requireAuthentication: Bool = false, authenticated: Bool = false) {
         self.message = message
+        self.requireAuthentication = requireAuthentication
+        self.authenticated = authenticated
     }
 
-    /// Copies the next chunk of the message into libcurl's buffer.
-    func read(into buffer: UnsafeMutablePointer<CChar>, capacity: Int) -> Int {
+    /// Copies the next chunk of the message into libcurl's buffer; nil aborts the transfer before any byte of a
+    /// message that would go out unauthenticated.
+    func read(into buffer: UnsafeMutablePointer<CChar>, capacity: Int) -> Int? {
+        if sentUnauthenticated { return nil }
         let count = min(capacity, message.count - offset)
         guard count > 0 else { return 0 }
         message.withUnsafeBytes { raw in
@@ -205,6 +236,35 @@ final class TransferContext {
         }
         offset += count
         return count
+    }
+
+    /// A new socket: a new connection starts, unauthenticated, awaiting its greeting.
+    func connecting() {
+        stage = .connect
+        authenticated = false
+        quitting = false
+        authContinuation = false
+        pendingBytes = []
+        pendingLines = []
+    }
+
+    /// A command line we sent (`CURLINFO_HEADER_OUT`): only its verb is looked at, never its arguments.
+    func sent(_ bytes: UnsafeBufferPointer<UInt8>) {
+        if authContinuation { return }  // a SASL response (credentials): not a command
+        let verb = String(decoding: bytes.prefix { $0 != 0x20 && $0 != 0x0D && $0 != 0x0A && $0 != 0x3A }, as: UTF8.self)
+            .uppercased()
+        switch verb {
+        case "EHLO", "HELO": stage = .ehlo
+        case "STARTTLS": stage = .starttls
+        case "AUTH": stage = .auth
+        case "MAIL":
+            stage = .mailFrom
+            if requireAuthentication && !authenticated { sentUnauthenticated = true }
+        case "RCPT": stage = .rcptTo
+        case "DATA": stage = .data
+        case "QUIT": quitting = true
+        default: break
+        }
     }
 
     /// Collects server lines; a line `NNN text` (space after the code) ends a reply, `NNN-text` continues it.
@@ -220,10 +280,22 @@ final class TransferContext {
             let isFinal = chars.count < 4 || chars[3] != UInt8(ascii: "-")
             if isFinal {
                 let code = chars.count >= 3 ? Int(String(decoding: chars[0..<3], as: UTF8.self)) ?? 0 : 0
-                replies.append(Reply(code: code, text: pendingLines.joined(separator: "\n")))
+                replied(code, pendingLines.joined(separator: "\n"))
                 pendingLines = []
             }
         }
+    }
+
+    private func replied(_ code: Int, _ text: String) {
+        if quitting {
+            quitting = false
+            return
+        }
+        if stage == .connect { stage = .greeting }
+        replies.append(Reply(code: code, text: text, stage: stage))
+        authContinuation = stage == .auth && code == 334
+        if stage == .auth && (200..<300).contains(code) { authenticated = true }
+        if stage == .data && code == 354 { stage = .message }
     }
 }
 
@@ -233,17 +305,28 @@ private func smtpReadCallback(
 ) -> Int {
     guard let buffer, let userdata else { return 0 }
     let context = Unmanaged<TransferContext>.fromOpaque(userdata).takeUnretainedValue()
-    return context.read(into: buffer, capacity: size * count)
+    return context.read(into: buffer, capacity: size * count) ?? ccurl_readfunc_abort()
 }
 
-/// DEBUGFUNCTION: keeps the server's reply lines (`CURLINFO_HEADER_IN`); everything else, credentials
-/// included, is ignored.
+/// SOCKOPTFUNCTION: called for every new socket, i.e. every new connection (a reused one calls nothing).
+private func smtpSocketCallback(_ userdata: UnsafeMutableRawPointer?, _ fd: curl_socket_t, _ purpose: curlsocktype)
+    -> Int32
+{
+    if let userdata { Unmanaged<TransferContext>.fromOpaque(userdata).takeUnretainedValue().connecting() }
+    return Int32(CURL_SOCKOPT_OK)
+}
+
+/// DEBUGFUNCTION: keeps the server's reply lines (`CURLINFO_HEADER_IN`) and the verbs of our commands
+/// (`CURLINFO_HEADER_OUT`); everything else, message and credentials included, is ignored.
 private func smtpDebugCallback(
     _ handle: UnsafeMutableRawPointer?, _ type: curl_infotype, _ data: UnsafeMutablePointer<CChar>?, _ size: Int,
     _ userdata: UnsafeMutableRawPointer?
 ) -> Int32 {
-    guard type == CURLINFO_HEADER_IN, let data, let userdata, size > 0 else { return 0 }
+    guard type == CURLINFO_HEADER_IN || type == CURLINFO_HEADER_OUT, let data, let userdata, size > 0 else { return 0 }
     let context = Unmanaged<TransferContext>.fromOpaque(userdata).takeUnretainedValue()
-    data.withMemoryRebound(to: UInt8.self, capacity: size) { context.received(UnsafeBufferPointer(start: $0, count: size)) }
+    data.withMemoryRebound(to: UInt8.self, capacity: size) {
+        let bytes = UnsafeBufferPointer(start: $0, count: size)
+        if type == CURLINFO_HEADER_IN { context.received(bytes) } else { context.sent(bytes) }
+    }
     return 0
 }

@@ -79,8 +79,15 @@ struct Newsletter: ParsableCommand {
                 let stop = StopSignal()
                 Signals.onTerminate { stop.stop() }
                 let progress = Progress(edition: e.id)
-                let status = try service.send(e, sha256: sha, stop: stop, waitForDeferred: !noWait,
+                let status: EditionStatus
+                do {
+                    status = try service.send(e, sha256: sha, stop: stop, waitForDeferred: !noWait,
                                               onProgress: { summary, start in progress.show(summary, start) })
+                } catch {
+                    // A relay fault (or any other) ends as one line on stderr, after the progress line.
+                    progress.done()
+                    throw error
+                }
                 progress.done()
                 Output.emit("edition \(status.edition): sent \(status.sent), failed \(status.failed), deferred "
                       + "\(status.deferred), pending \(status.pending) of \(status.total)")
