@@ -45,7 +45,11 @@ public struct ReportedURL: Sendable, Equatable {
 extension Store {
     /// URLs of citizen reports not yet linked to a cluster (of these reports, or of all when nil).
     public func unclusteredURLs(reportIDs: [Int64]? = nil) throws -> [ReportedURL] {
-        try pool.read { db in
+        try pool.read { db in try unclusteredURLs(db, reportIDs: reportIDs) }
+    }
+
+    func unclusteredURLs(_ db: Database, reportIDs: [Int64]?) throws -> [ReportedURL] {
+        do {
             var rows: [ReportedURL] = []
             let base = """
                 SELECT ru.rowid AS row_id, ru.report_id, ru.position, ru.url, r.reporter, m.received_at FROM report_urls ru
@@ -68,8 +72,12 @@ extension Store {
 
     /// Every URL of every citizen report, for a rebuild.
     public func allReportedURLs() throws -> [ReportedURL] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: """
+        try pool.read { db in try allReportedURLs(db) }
+    }
+
+    func allReportedURLs(_ db: Database) throws -> [ReportedURL] {
+        do {
+            return try Row.fetchAll(db, sql: """
                 SELECT ru.rowid AS row_id, ru.report_id, ru.position, ru.url, r.reporter, m.received_at FROM report_urls ru
                 JOIN messages m ON m.id = ru.report_id AND m.status = 'parsed'
                 JOIN reports r ON r.message_id = ru.report_id ORDER BY ru.report_id, ru.position
@@ -91,7 +99,53 @@ extension Store {
     public func assignClusters(_ assignments: [ClusterAssignment], rebuild: Bool = false, fresh: Bool = false,
                                now: Date = Date()) throws -> Int
     {
+        try pool.write { db in try assignClusters(db, assignments, rebuild: rebuild, fresh: fresh, now: now) }
+    }
+
+    /// Which reported URLs `linkAtomically` reads.
+    public enum URLSelection: Sendable {
+        /// The URLs of these reports (of all reports when nil) not linked to a cluster yet: intake.
+        case unclustered(reportIDs: [Int64]?)
+        /// Every URL of every citizen report: a rebuild.
+        case all
+        /// These URLs (detached after their short link resolved): re-linked and the touched clusters recomputed.
+        case given([ReportedURL])
+    }
+
+    /// Reads the selected URLs, lets `identify` compute their clusters (given a lookup of resolved short links; it
+    /// returns the short links still to resolve), queues those and links the URLs, all in one IMMEDIATE
+    /// transaction. Nothing another process commits can fall between the read and the write: a rebuild (which resets
+    /// and recounts everything it read) and the incremental linking of a running poll (which counts only URLs still
+    /// unlinked when its transaction starts) are serialized by SQLite's write lock, so counts are always those of a
+    /// clean rebuild. Returns the number of clusters touched.
+    @discardableResult
+    public func linkAtomically(
+        _ selection: URLSelection, rebuild: Bool = false, now: Date = Date(),
+        identify: ([ReportedURL], _ resolvedShortLinks: ([String]) throws -> [String: String]) throws
+            -> (assignments: [ClusterAssignment], unresolvedShortLinks: [String])
+    ) throws -> Int {
         try pool.write { db in
+            let urls: [ReportedURL]
+            var fresh = false
+            switch selection {
+            case .unclustered(let ids):
+                urls = try unclusteredURLs(db, reportIDs: ids)
+                fresh = true
+            case .all:
+                urls = try allReportedURLs(db)
+            case .given(let given):
+                urls = given
+            }
+            guard !urls.isEmpty || rebuild else { return 0 }
+            let (assignments, unresolved) = try identify(urls) { try self.resolvedShortLinks(db, $0) }
+            try queueShortLinks(db, unresolved, now: now)
+            return try assignClusters(db, assignments, rebuild: rebuild, fresh: fresh && !rebuild, now: now)
+        }
+    }
+
+    func assignClusters(_ db: Database, _ assignments: [ClusterAssignment], rebuild: Bool, fresh: Bool,
+                        now: Date) throws -> Int {
+        do {
             if rebuild {
                 // Every URL is assigned again below (an empty key unlinks it): counts restart from zero.
                 // The cluster index is rebuilt in one sorted pass at the end, cheaper than a million updates to it.
@@ -437,7 +491,12 @@ extension Store {
     /// Final URLs of short links already resolved, by short URL.
     public func resolvedShortLinks(_ urls: [String]) throws -> [String: String] {
         guard !urls.isEmpty else { return [:] }
-        return try pool.read { db in
+        return try pool.read { db in try resolvedShortLinks(db, urls) }
+    }
+
+    func resolvedShortLinks(_ db: Database, _ urls: [String]) throws -> [String: String] {
+        guard !urls.isEmpty else { return [:] }
+        do {
             var out: [String: String] = [:]
             for chunk in Array(Set(urls)).chunked(500) {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
@@ -454,7 +513,12 @@ extension Store {
     /// Queues short links for resolution (those not known yet).
     public func queueShortLinks(_ urls: [String], now: Date = Date()) throws {
         guard !urls.isEmpty else { return }
-        try pool.write { db in
+        try pool.write { db in try queueShortLinks(db, urls, now: now) }
+    }
+
+    func queueShortLinks(_ db: Database, _ urls: [String], now: Date) throws {
+        guard !urls.isEmpty else { return }
+        do {
             let st = try db.cachedStatement(sql: """
                 INSERT OR IGNORE INTO short_links (url, status, next_attempt_at, updated_at) VALUES (?, 'pending', ?, ?)
                 """)

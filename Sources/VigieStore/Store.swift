@@ -43,6 +43,7 @@ public final class Store: Sendable {
         m.registerMigration("v1-intake", migrate: Schema.intakeV1)
         m.registerMigration("v2-clusters", migrate: Schema.clustersV1)
         m.registerMigration("v3-newsletter", migrate: Schema.newsletterV1)
+        m.registerMigration("v4-leases", migrate: Schema.leasesV1)
         return m
     }
 

@@ -165,7 +165,7 @@ final class IntakeFixture {
         let stop = StopSignal()
         let done = DispatchSemaphore(value: 0)
         Thread {
-            service.run(until: stop)
+            try? service.run(until: stop)
             done.signal()
         }.start()
         defer {

@@ -19,6 +19,8 @@ public final class Dispatcher: @unchecked Sendable {
         public var failed = 0
         public var deferred = 0
         public var reconnects = 0
+        /// Closed without sending: the subscriber withdrew before their message was taken.
+        public var skipped = 0
     }
 
     let store: Store
@@ -30,6 +32,8 @@ public final class Dispatcher: @unchecked Sendable {
     let logger: Logger
     let stop: StopSignal
     let waitForDeferred: Bool
+    /// The edition's lease: a row is taken for the wire only while it holds.
+    let fence: LeaseFence?
     let clock = ContinuousClock()
 
     private let lock = NSLock()
@@ -40,10 +44,12 @@ public final class Dispatcher: @unchecked Sendable {
     private var lastSlowDown: Instant?
     private var summary = Summary()
     private var storeError: Error?
+    private var leaseLost = false
 
     public init(store: Store, editionID: String, settings: DispatchSettings, compose: @escaping Composer,
                 makeTransport: @escaping TransportFactory, logger: Logger, stop: StopSignal,
-                waitForDeferred: Bool = true) {
+                waitForDeferred: Bool = true, fence: LeaseFence? = nil) {
+        self.fence = fence
         self.store = store
         self.editionID = editionID
         self.settings = settings
@@ -79,6 +85,9 @@ public final class Dispatcher: @unchecked Sendable {
         }
         group.wait()
         if let e = lock.withLock({ storeError }) { throw e }
+        if let fence, lock.withLock({ leaseLost }) {
+            throw LeaseError.lost(job: fence.job, to: try? store.leaseHolder(job: fence.job))
+        }
         return lock.withLock { summary }
     }
 
@@ -106,13 +115,19 @@ public final class Dispatcher: @unchecked Sendable {
                 release(d)
                 break
             }
-            // Durable before the wire: previous outcome recorded, this row `sending`, in one commit.
-            guard persist(unrecorded, next: d.subscriberID) else {
-                release(d)
-                unrecorded = nil
-                break
-            }
+            // Durable before the wire: previous outcome recorded, this row taken (`sending`), in one commit.
+            let taken = take(d, recording: unrecorded)
             unrecorded = nil
+            guard taken == .sending else {
+                release(d)
+                if case .skipped(let reason)? = taken {
+                    lock.withLock { summary.skipped += 1 }
+                    logger.info("subscriber \(d.subscriberID): \(reason)")
+                    continue
+                }
+                if taken == .notDue { continue }
+                break  // the store failed or the lease was lost: the run stops
+            }
             if transport == nil || onConnection >= settings.maxMessagesPerConnection {
                 transport = makeTransport()
                 onConnection = 0
@@ -183,12 +198,34 @@ public final class Dispatcher: @unchecked Sendable {
             try store.record(editionID: editionID, result: update, nextSending: next)
             return true
         } catch {
-            lock.withLock {
-                if storeError == nil { storeError = error }
-            }
-            stop.stop()
-            logger.error("store: \(error)")
+            storeFailed(error)
             return false
+        }
+    }
+
+    /// Keeps the first store error and stops the run.
+    private func storeFailed(_ error: Error) {
+        lock.withLock {
+            if storeError == nil { storeError = error }
+        }
+        stop.stop()
+        logger.error("store: \(error)")
+    }
+
+    /// Records `update` and takes `d` for the wire (lease and subscriber checked by the same statement); nil if the
+    /// store failed. A lost lease stops the run.
+    private func take(_ d: Delivery, recording update: DeliveryUpdate?) -> TakeOutcome? {
+        do {
+            let outcome = try store.record(editionID: editionID, result: update, nextSending: d.subscriberID,
+                                           fence: fence)
+            if outcome == .leaseLost {
+                lock.withLock { leaseLost = true }
+                stop.stop()
+            }
+            return outcome
+        } catch {
+            storeFailed(error)
+            return nil
         }
     }
 

@@ -65,6 +65,8 @@ struct Newsletter: ParsableCommand {
         @Flag(name: .long, help: "Exit when only deferred deliveries remain (the next send retries them).")
         var noWait = false
         @Flag(name: .long, help: "Skip the editorial warnings.") var quiet = false
+        @Flag(name: .long, help: "If another runner is sending this edition, wait for it instead of exiting 75.")
+        var wait = false
 
         func run() throws {
             try guarded {
@@ -79,11 +81,11 @@ struct Newsletter: ParsableCommand {
                 let stop = StopSignal()
                 Signals.onTerminate { stop.stop() }
                 let progress = Progress(edition: e.id)
-                let status = try service.send(e, sha256: sha, stop: stop, waitForDeferred: !noWait,
+                let status = try service.send(e, sha256: sha, stop: stop, waitForDeferred: !noWait, waitForLease: wait,
                                               onProgress: { summary, start in progress.show(summary, start) })
                 progress.done()
                 print("edition \(status.edition): sent \(status.sent), failed \(status.failed), deferred "
-                      + "\(status.deferred), pending \(status.pending) of \(status.total)")
+                      + "\(status.deferred), pending \(status.pending), skipped \(status.skipped) of \(status.total)")
                 if stop.isStopped && !status.isFinished {
                     print("interrupted: run the same command again to resume")
                     throw ExitCode(130)
@@ -96,7 +98,7 @@ struct Newsletter: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Counts for an edition.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Edition id.") var id: String
-        @Flag(name: .long, help: "JSON: {edition, total, sent, failed, deferred, pending}.") var json = false
+        @Flag(name: .long, help: "JSON: {edition, total, sent, failed, deferred, pending, skipped}.") var json = false
 
         func run() throws {
             try guarded {
@@ -104,7 +106,7 @@ struct Newsletter: ParsableCommand {
                     throw ValidationError("no edition \(id); send it first")
                 }
                 print(json ? try Output.json(s) : "edition \(s.edition): total \(s.total), sent \(s.sent), failed "
-                      + "\(s.failed), deferred \(s.deferred), pending \(s.pending)")
+                      + "\(s.failed), deferred \(s.deferred), pending \(s.pending), skipped \(s.skipped)")
             }
         }
     }

@@ -13,17 +13,20 @@ struct Poll: ParsableCommand {
     @Option(name: .long, help: "Only this queue (name of its file in queues/, without .toml).")
     var queue: String?
 
+    @Flag(name: .long, help: "If another runner polls a mailbox, wait for it instead of exiting 75.")
+    var wait = false
+
     func run() throws {
         try guarded {
             let ctx = try global.context(requireSecrets: true)
             let service = try ctx.intakeService(only: queue)
             if once {
-                let stats = try service.pollOnce()
+                let stats = try service.pollOnce(waitForLease: wait)
                 print(stats.summary)
             } else {
                 let stop = StopSignal()
                 Signals.onTerminate { stop.stop() }
-                service.run(until: stop)
+                try service.run(until: stop, waitForLease: wait)
             }
         }
     }
