@@ -166,7 +166,8 @@ func recipientCounts(_ recipients: [String]) -> [String: Int] {
         let loser = ra.status == 0 ? rb : ra
         let winnerPID = ra.status == 0 ? a.pid : b.pid
         #expect(loser.stderr.split(separator: "\n").count == 1, "\(loser.stderr)")
-        #expect(loser.stderr.contains("job poll:\(user)@127.0.0.1/INBOX is already running: pid \(winnerPID)"),
+        #expect(loser.stderr.contains("job poll:\(user)@127.0.0.1:\(LocalServers.imapPort)/INBOX is already running: "
+                                      + "pid \(winnerPID)"),
                 "\(loser.stderr)")
         #expect(!loser.stderr.contains("permission"))
         #expect(try LocalServers.messageCount(of: user, mailbox: "Archive") == total)
@@ -185,7 +186,7 @@ func recipientCounts(_ recipients: [String]) -> [String: Int] {
         let store = try Store(path: (config as NSString).deletingLastPathComponent + "/var/vigie.sqlite")
         var name = [CChar](repeating: 0, count: 256)
         gethostname(&name, 255)
-        let job = "poll:\(user)@127.0.0.1/INBOX"
+        let job = "poll:\(user)@127.0.0.1:\(LocalServers.imapPort)/INBOX"
         let since = Date()
         #expect(try store.acquireLease(job: job, token: "test", pid: getpid(), host: String(cString: name), ttl: 300,
                                        now: since) == .acquired(previous: nil))
