@@ -73,6 +73,20 @@ public final class JobLease: @unchecked Sendable {
     /// True once a renewal found the lease taken over.
     public var isLost: Bool { state.withLock { lost } }
 
+    /// Leases this process holds, for `releaseAll()` on the way out of a signal.
+    private static let held = HeldLeases()
+
+    private final class HeldLeases: @unchecked Sendable {
+        let lock = NSLock()
+        var leases: [ObjectIdentifier: JobLease] = [:]
+    }
+
+    /// Releases every lease this process holds (a SIGINT/SIGTERM handler that exits at once calls it).
+    public static func releaseAll() {
+        let all = held.lock.withLock { Array(held.leases.values) }
+        for l in all { l.release() }
+    }
+
     private init(job: String, token: String, store: Store, timing: LeaseTiming, logger: Logger) {
         self.job = job
         self.token = token
@@ -136,6 +150,7 @@ public final class JobLease: @unchecked Sendable {
         }
         guard first else { return }
         done.stop()
+        _ = Self.held.lock.withLock { Self.held.leases.removeValue(forKey: ObjectIdentifier(self)) }
         do {
             try store.releaseLease(job: job, token: token)
         } catch {
@@ -144,6 +159,7 @@ public final class JobLease: @unchecked Sendable {
     }
 
     private func startRenewing() {
+        Self.held.lock.withLock { Self.held.leases[ObjectIdentifier(self)] = self }
         let t = Thread { [self] in
             while done.sleep(timing.renewSeconds) {
                 do {

@@ -120,6 +120,7 @@ struct Clusters: ParsableCommand {
             try guarded {
                 let ctx = try global.context()
                 let start = Date()
+                Signals.exitReleasingLeases()
                 let n = try ctx.clusterService().rebuild(waitForLease: wait)
                 print("rebuilt \(n) clusters in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
             }

@@ -180,7 +180,7 @@ final class Progress: @unchecked Sendable {
     func show(_ s: Dispatcher.Summary, _ start: EditionStatus) {
         lock.withLock {
             let todo = max(1, start.pending + start.deferred)
-            let done = s.sent + s.failed
+            let done = s.sent + s.failed + s.skipped
             let elapsed = max(0.001, Date().timeIntervalSince(started))
             let rate = Double(s.sent) / elapsed
             let eta = rate > 0 ? Double(max(0, todo - done)) / rate : 0

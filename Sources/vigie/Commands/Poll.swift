@@ -21,6 +21,7 @@ struct Poll: ParsableCommand {
             let ctx = try global.context(requireSecrets: true)
             let service = try ctx.intakeService(only: queue)
             if once {
+                Signals.exitReleasingLeases()
                 let stats = try service.pollOnce(waitForLease: wait)
                 print(stats.summary)
             } else {
