@@ -49,25 +49,23 @@ extension Store {
     }
 
     func unclusteredURLs(_ db: Database, reportIDs: [Int64]?) throws -> [ReportedURL] {
-        do {
-            var rows: [ReportedURL] = []
-            let base = """
-                SELECT ru.rowid AS row_id, ru.report_id, ru.position, ru.url, r.reporter, m.received_at FROM report_urls ru
-                JOIN messages m ON m.id = ru.report_id AND m.status = 'parsed'
-                JOIN reports r ON r.message_id = ru.report_id
-                WHERE ru.cluster_id IS NULL
-                """
-            if let ids = reportIDs {
-                for chunk in ids.chunked(500) {
-                    let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                    rows += try Row.fetchAll(db, sql: base + " AND ru.report_id IN (\(marks))",
-                                             arguments: StatementArguments(chunk)).map(Self.reportedURL)
-                }
-            } else {
-                rows = try Row.fetchAll(db, sql: base + " ORDER BY ru.report_id, ru.position").map(Self.reportedURL)
+        var rows: [ReportedURL] = []
+        let base = """
+            SELECT ru.rowid AS row_id, ru.report_id, ru.position, ru.url, r.reporter, m.received_at FROM report_urls ru
+            JOIN messages m ON m.id = ru.report_id AND m.status = 'parsed'
+            JOIN reports r ON r.message_id = ru.report_id
+            WHERE ru.cluster_id IS NULL
+            """
+        if let ids = reportIDs {
+            for chunk in ids.chunked(500) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                rows += try Row.fetchAll(db, sql: base + " AND ru.report_id IN (\(marks))",
+                                         arguments: StatementArguments(chunk)).map(Self.reportedURL)
             }
-            return rows
+        } else {
+            rows = try Row.fetchAll(db, sql: base + " ORDER BY ru.report_id, ru.position").map(Self.reportedURL)
         }
+        return rows
     }
 
     /// Every URL of every citizen report, for a rebuild.
@@ -76,13 +74,11 @@ extension Store {
     }
 
     func allReportedURLs(_ db: Database) throws -> [ReportedURL] {
-        do {
-            return try Row.fetchAll(db, sql: """
-                SELECT ru.rowid AS row_id, ru.report_id, ru.position, ru.url, r.reporter, m.received_at FROM report_urls ru
-                JOIN messages m ON m.id = ru.report_id AND m.status = 'parsed'
-                JOIN reports r ON r.message_id = ru.report_id ORDER BY ru.report_id, ru.position
-                """).map(Self.reportedURL)
-        }
+        return try Row.fetchAll(db, sql: """
+            SELECT ru.rowid AS row_id, ru.report_id, ru.position, ru.url, r.reporter, m.received_at FROM report_urls ru
+            JOIN messages m ON m.id = ru.report_id AND m.status = 'parsed'
+            JOIN reports r ON r.message_id = ru.report_id ORDER BY ru.report_id, ru.position
+            """).map(Self.reportedURL)
     }
 
     private static func reportedURL(_ r: Row) -> ReportedURL {
@@ -145,77 +141,75 @@ extension Store {
 
     func assignClusters(_ db: Database, _ assignments: [ClusterAssignment], rebuild: Bool, fresh: Bool,
                         now: Date) throws -> Int {
-        do {
-            if rebuild {
-                // Every URL is assigned again below (an empty key unlinks it): counts restart from zero.
-                // The cluster index is rebuilt in one sorted pass at the end, cheaper than a million updates to it.
-                try db.execute(sql: """
-                    DROP INDEX IF EXISTS report_urls_cluster;
-                    DELETE FROM cluster_reporters;
-                    UPDATE clusters SET reports = 0, reporters = 0, first_reported = NULL, last_reported = NULL;
-                    """)
-            }
+        if rebuild {
+            // Every URL is assigned again below (an empty key unlinks it): counts restart from zero.
+            // The cluster index is rebuilt in one sorted pass at the end, cheaper than a million updates to it.
             try db.execute(sql: """
-                CREATE TEMP TABLE IF NOT EXISTS touched (id INTEGER PRIMARY KEY);
-                DELETE FROM touched;
+                DROP INDEX IF EXISTS report_urls_cluster;
+                DELETE FROM cluster_reporters;
+                UPDATE clusters SET reports = 0, reporters = 0, first_reported = NULL, last_reported = NULL;
                 """)
-            // One upsert per distinct content, then one keyed update per reported URL: all by primary key or the
-            // unique key, so the cost follows the batch, not the size of the store.
-            let upsert = try db.cachedStatement(sql: """
-                INSERT INTO clusters (key, platform, kind, account_key, canonical_url, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT(key) DO UPDATE SET account_key = coalesce(clusters.account_key, excluded.account_key)
-                RETURNING id
-                """)
-            let link = try db.cachedStatement(sql: "UPDATE report_urls SET cluster_id = ? WHERE report_id = ? AND position = ?")
-            let linkRow = try db.cachedStatement(sql: "UPDATE report_urls SET cluster_id = ? WHERE rowid = ?")
-            let touch = try db.cachedStatement(sql: "INSERT OR IGNORE INTO touched (id) VALUES (?)")
-            var ids: [String: Int64] = [:]
-            let t = now.timeIntervalSince1970
-            for a in assignments {
-                if a.key.isEmpty {
-                    if let row = a.rowID {
-                        try linkRow.execute(arguments: [nil as Int64?, row])
-                    } else {
-                        try link.execute(arguments: [nil as Int64?, a.reportID, a.position])
-                    }
-                    continue
-                }
-                let id: Int64
-                if let known = ids[a.key] {
-                    id = known
-                } else {
-                    guard let fresh = try Int64.fetchOne(upsert, arguments: [a.key, a.platform, a.kind, a.accountKey,
-                                                                               a.canonicalURL, t]) else { continue }
-                    ids[a.key] = fresh
-                    try touch.execute(arguments: [fresh])
-                    id = fresh
-                }
-                if let row = a.rowID {
-                    try linkRow.execute(arguments: [id, row])
-                } else {
-                    try link.execute(arguments: [id, a.reportID, a.position])
-                }
-            }
-            if rebuild {
-                try db.execute(sql: "CREATE INDEX report_urls_cluster ON report_urls(cluster_id)")
-            }
-            if fresh || rebuild {
-                try addDeltas(db, assignments, clusterIDs: ids, fromZero: rebuild)
-            } else {
-                try refreshTouched(db)
-            }
-            let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM touched") ?? 0
-            if rebuild {
-                // Clusters no report leads to any more are dropped unless moderators already worked on them.
-                try db.execute(sql: """
-                    DELETE FROM clusters WHERE reports = 0 AND status = 'new'
-                        AND NOT EXISTS (SELECT 1 FROM cluster_events e WHERE e.cluster_id = clusters.id)
-                    """)
-            }
-            try db.execute(sql: "DELETE FROM touched")
-            return n
         }
+        try db.execute(sql: """
+            CREATE TEMP TABLE IF NOT EXISTS touched (id INTEGER PRIMARY KEY);
+            DELETE FROM touched;
+            """)
+        // One upsert per distinct content, then one keyed update per reported URL: all by primary key or the
+        // unique key, so the cost follows the batch, not the size of the store.
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO clusters (key, platform, kind, account_key, canonical_url, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT(key) DO UPDATE SET account_key = coalesce(clusters.account_key, excluded.account_key)
+            RETURNING id
+            """)
+        let link = try db.cachedStatement(sql: "UPDATE report_urls SET cluster_id = ? WHERE report_id = ? AND position = ?")
+        let linkRow = try db.cachedStatement(sql: "UPDATE report_urls SET cluster_id = ? WHERE rowid = ?")
+        let touch = try db.cachedStatement(sql: "INSERT OR IGNORE INTO touched (id) VALUES (?)")
+        var ids: [String: Int64] = [:]
+        let t = now.timeIntervalSince1970
+        for a in assignments {
+            if a.key.isEmpty {
+                if let row = a.rowID {
+                    try linkRow.execute(arguments: [nil as Int64?, row])
+                } else {
+                    try link.execute(arguments: [nil as Int64?, a.reportID, a.position])
+                }
+                continue
+            }
+            let id: Int64
+            if let known = ids[a.key] {
+                id = known
+            } else {
+                guard let fresh = try Int64.fetchOne(upsert, arguments: [a.key, a.platform, a.kind, a.accountKey,
+                                                                           a.canonicalURL, t]) else { continue }
+                ids[a.key] = fresh
+                try touch.execute(arguments: [fresh])
+                id = fresh
+            }
+            if let row = a.rowID {
+                try linkRow.execute(arguments: [id, row])
+            } else {
+                try link.execute(arguments: [id, a.reportID, a.position])
+            }
+        }
+        if rebuild {
+            try db.execute(sql: "CREATE INDEX report_urls_cluster ON report_urls(cluster_id)")
+        }
+        if fresh || rebuild {
+            try addDeltas(db, assignments, clusterIDs: ids, fromZero: rebuild)
+        } else {
+            try refreshTouched(db)
+        }
+        let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM touched") ?? 0
+        if rebuild {
+            // Clusters no report leads to any more are dropped unless moderators already worked on them.
+            try db.execute(sql: """
+                DELETE FROM clusters WHERE reports = 0 AND status = 'new'
+                    AND NOT EXISTS (SELECT 1 FROM cluster_events e WHERE e.cluster_id = clusters.id)
+                """)
+        }
+        try db.execute(sql: "DELETE FROM touched")
+        return n
     }
 
     /// Counts for reports linked for the first time (or for everything, after a rebuild reset them): one more report
@@ -496,18 +490,16 @@ extension Store {
 
     func resolvedShortLinks(_ db: Database, _ urls: [String]) throws -> [String: String] {
         guard !urls.isEmpty else { return [:] }
-        do {
-            var out: [String: String] = [:]
-            for chunk in Array(Set(urls)).chunked(500) {
-                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                for r in try Row.fetchAll(db, sql: """
-                    SELECT url, final_url FROM short_links WHERE status = 'resolved' AND url IN (\(marks))
-                    """, arguments: StatementArguments(chunk)) {
-                    out[r["url"]] = r["final_url"]
-                }
+        var out: [String: String] = [:]
+        for chunk in Array(Set(urls)).chunked(500) {
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            for r in try Row.fetchAll(db, sql: """
+                SELECT url, final_url FROM short_links WHERE status = 'resolved' AND url IN (\(marks))
+                """, arguments: StatementArguments(chunk)) {
+                out[r["url"]] = r["final_url"]
             }
-            return out
         }
+        return out
     }
 
     /// Queues short links for resolution (those not known yet).
@@ -518,12 +510,10 @@ extension Store {
 
     func queueShortLinks(_ db: Database, _ urls: [String], now: Date) throws {
         guard !urls.isEmpty else { return }
-        do {
-            let st = try db.cachedStatement(sql: """
-                INSERT OR IGNORE INTO short_links (url, status, next_attempt_at, updated_at) VALUES (?, 'pending', ?, ?)
-                """)
-            for u in Set(urls) { try st.execute(arguments: [u, now.timeIntervalSince1970, now.timeIntervalSince1970]) }
-        }
+        let st = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO short_links (url, status, next_attempt_at, updated_at) VALUES (?, 'pending', ?, ?)
+            """)
+        for u in Set(urls) { try st.execute(arguments: [u, now.timeIntervalSince1970, now.timeIntervalSince1970]) }
     }
 
     /// Short links whose resolution is due.
