@@ -25,14 +25,14 @@ extension AppContext {
         return try NewsletterSettings.from(q, config: config)
     }
 
-    /// The newsletter use cases.
-    public func newsletter(queue name: String? = nil) throws -> NewsletterService {
-        NewsletterService(store: try store(), settings: try newsletterSettings(queue: name), config: config,
+    /// The newsletter use cases; `create` for `send`, which may be the first run.
+    public func newsletter(queue name: String? = nil, create: Bool = false) throws -> NewsletterService {
+        NewsletterService(store: try store(create: create), settings: try newsletterSettings(queue: name), config: config,
                           logger: logger)
     }
 
-    /// Subscriber management.
-    public func subscribers() throws -> SubscriberService {
-        SubscriberService(store: try store())
+    /// Subscriber management; `create` for import and add, which may be the first run.
+    public func subscribers(create: Bool = false) throws -> SubscriberService {
+        SubscriberService(store: try store(create: create))
     }
 }

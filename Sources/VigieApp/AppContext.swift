@@ -27,11 +27,12 @@ public final class AppContext: @unchecked Sendable {
         return AppContext(config: config, queues: queues, logger: logger)
     }
 
-    /// The database, created and migrated on first use.
-    public func store() throws -> Store {
+    /// The database, opened and migrated on first use. Only a first run (`create`: init, poll, subscribers
+    /// import/add, newsletter send) creates a missing file; any other command refuses with one line.
+    public func store(create: Bool = false) throws -> Store {
         try lock.withLock {
             if let s = openedStore { return s }
-            let s = try Store(path: config.databasePath)
+            let s = try Store(path: config.databasePath, mode: create ? .create : .mustExist)
             openedStore = s
             return s
         }
@@ -64,7 +65,7 @@ public final class AppContext: @unchecked Sendable {
         guard !queues.isEmpty else {
             throw ConfigError("no enabled intake queue in \(config.queuesDir); enable one (enabled = true)")
         }
-        let store = try store()
+        let store = try store(create: true)
         let clusters = try clusterService()
         let runners = try queues.map { q -> IntakeRunner in
             switch q.role {

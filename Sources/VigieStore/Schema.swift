@@ -194,6 +194,13 @@ enum Schema {
             """)
     }
 
+    /// Two messages sharing one Message-ID are both kept; the later one names the earlier.
+    static func messageIDCollision(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE messages ADD COLUMN message_id_collision INTEGER REFERENCES messages(id);
+            """)
+    }
+
     static func leasesV1(_ db: Database) throws {
         try db.execute(sql: """
             -- One row per job that must not run twice (an edition's send, a mailbox's poll, a rebuild): who holds it

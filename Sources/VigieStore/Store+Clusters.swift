@@ -378,7 +378,7 @@ extension Store {
         try pool.write { db in
             guard let current = try String.fetchOne(db, sql: "SELECT status FROM clusters WHERE id = ?",
                                                     arguments: [clusterID]).flatMap(ModerationStatus.init) else {
-                throw StoreError.notFound(what: "cluster \(clusterID)")
+                throw StoreError.notFound(what: "cluster \(clusterID)", hint: "see `vigie clusters list`")
             }
             if let refusal = ModerationRules.refusal(from: current, change: change, knownOffences: knownOffences) {
                 throw ModerationError(clusterID: clusterID, message: refusal)

@@ -24,7 +24,7 @@ public struct IncomingMessage: Sendable {
 /// What storing one fetched message amounted to.
 public enum StoreOutcome: Sendable, Equatable {
     case inserted(id: Int64)
-    /// The same content (sha256 or Message-ID) is already stored under another location.
+    /// The same bytes (sha256) are already stored under another location.
     case duplicate(of: Int64)
     /// This very (mailbox, UIDVALIDITY, UID) was stored by an earlier run.
     case alreadyStored(id: Int64)
@@ -89,7 +89,7 @@ extension Store {
         }
     }
 
-    /// Stores a fetched batch in one transaction: each message once (by location, sha256, then Message-ID), the
+    /// Stores a fetched batch in one transaction: each message once (by location, then sha256), the
     /// checkpoint advanced to `lastUID`, and the server actions owed for every UID of the batch recorded.
     /// With `claimed`, new rows count their first parse attempt already (the caller parses them from memory).
     public func commit(batch: [IncomingMessage], queue: String, role: String = "reports", mailbox: String,
@@ -103,10 +103,10 @@ extension Store {
                 SELECT id FROM messages WHERE mailbox = ? AND uid_validity = ? AND uid = ?
                 """)
             let bySHA = try db.cachedStatement(sql: "SELECT id FROM messages WHERE sha256 = ?")
-            let byMessageID = try db.cachedStatement(sql: "SELECT id FROM messages WHERE message_id = ? LIMIT 1")
+            let byMessageID = try db.cachedStatement(sql: "SELECT id FROM messages WHERE message_id = ? ORDER BY id LIMIT 1")
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO messages (mailbox, queue, role, uid_validity, uid, message_id, sha256, size, truncated,
-                    received_at, parse_attempts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    received_at, parse_attempts, message_id_collision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let insertRaw = try db.cachedStatement(sql: "INSERT INTO message_raw (message_id, raw) VALUES (?, ?)")
             let owe = try db.cachedStatement(sql: """
@@ -125,13 +125,12 @@ extension Store {
                     outcomes.append(.duplicate(of: id))
                     continue
                 }
-                if let mid = m.messageID, let id = try Int64.fetchOne(byMessageID, arguments: [mid]) {
-                    outcomes.append(.duplicate(of: id))
-                    continue
-                }
+                // Other bytes under a Message-ID already seen: a different message (a careless or hostile sender
+                // reusing one), stored like any other and flagged.
+                let collision = try m.messageID.flatMap { try Int64.fetchOne(byMessageID, arguments: [$0]) }
                 // Inserted already claimed for parsing (attempt 1): the caller parses it from memory right after.
                 try insert.execute(arguments: [mailbox, queue, role, validity, uid, m.messageID, m.sha256, m.size,
-                                               m.truncated, stamp, claimed ? 1 : 0])
+                                               m.truncated, stamp, claimed ? 1 : 0, collision])
                 let id = db.lastInsertedRowID
                 try insertRaw.execute(arguments: [id, Data(m.raw)])
                 outcomes.append(.inserted(id: id))

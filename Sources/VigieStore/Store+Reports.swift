@@ -34,7 +34,7 @@ extension Store {
             guard let row = try Row.fetchOne(db, sql: """
                 SELECT m.id, m.message_id, m.received_at, m.status, m.mailbox, m.uid, m.size, m.sha256, m.parse_error,
                        r.from_address, r.from_name, r.subject, r.date, r.reply_to, r.in_reply_to, r.text, r.attachments,
-                       r.automatic_reason, r.warnings
+                       r.automatic_reason, r.warnings, m.message_id_collision
                 FROM messages m LEFT JOIN reports r ON r.message_id = m.id WHERE m.id = ?
                 """, arguments: [id]) else { return nil }
             let urls = try urlsByReport(db, ids: [id])[id] ?? []
@@ -52,7 +52,8 @@ extension Store {
                 inReplyTo: row["in_reply_to"], text: row["text"],
                 attachments: decode("attachments", as: [AttachmentInfo].self, default: []),
                 automaticReason: row["automatic_reason"], parseError: row["parse_error"],
-                warnings: decode("warnings", as: [String].self, default: []))
+                warnings: decode("warnings", as: [String].self, default: []),
+                messageIDCollision: row["message_id_collision"] as Int64?)
         }
     }
 

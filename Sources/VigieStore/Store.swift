@@ -4,19 +4,36 @@ import VigieCore
 
 /// The embedded store: one SQLite file in WAL mode, migrated on open.
 public final class Store: Sendable {
+    /// Whether opening may create the database file.
+    public enum OpenMode: Sendable {
+        /// Create the file (and its folder) when missing: `vigie init` and the commands that are a first run.
+        case create
+        /// The file must exist: read commands never leave an empty database behind.
+        case mustExist
+    }
+
     let pool: DatabasePool
     /// The database file.
     public let path: String
+    /// Device and inode of the file opened: a file deleted or replaced under a running process is detected.
+    let identity: FileIdentity?
 
-    /// Opens (creating the file and its folder if needed) and migrates the database.
-    public init(path: String) throws {
+    /// Opens and migrates the database; with `.create`, creates the file and its folder if needed.
+    public init(path: String, mode: OpenMode = .create) throws {
         self.path = path
-        let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty {
-            do {
-                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-            } catch {
-                throw StoreError.cannotOpen(path: path, reason: "cannot create folder \(dir): \(error.localizedDescription)")
+        switch mode {
+        case .mustExist:
+            guard FileManager.default.fileExists(atPath: path) else { throw StoreError.missing(path: path) }
+        case .create:
+            let dir = (path as NSString).deletingLastPathComponent
+            if !dir.isEmpty {
+                do {
+                    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
+                                                            attributes: [.posixPermissions: 0o700])
+                } catch {
+                    throw StoreError.cannotOpen(
+                        path: path, reason: "cannot create folder \(dir): \(error.localizedDescription)")
+                }
             }
         }
         var config = Configuration()
@@ -29,11 +46,35 @@ public final class Store: Sendable {
             try db.execute(sql: "PRAGMA mmap_size = 4294967296")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
+        try Self.createPrivately(path)
         do {
             pool = try DatabasePool(path: path, configuration: config)
             try Self.migrate(pool)
         } catch let error as DatabaseError {
-            throw StoreError.cannotOpen(path: path, reason: error.message ?? "\(error)")
+            throw StoreError(error, path: path)
+        }
+        identity = FileIdentity(path: path)
+    }
+
+    /// Throws `StoreError.replaced` when the file at `path` is no longer the one opened (deleted, renamed, replaced):
+    /// writes would go to a file nobody will ever read again.
+    public func checkFileIdentity() throws {
+        guard let identity, FileIdentity(path: path) == identity else { throw StoreError.replaced(path: path) }
+    }
+
+    /// Creates the database file 0600 (SQLite gives its -wal and -shm the same mode) whatever the umask, and takes
+    /// group and other access away from an existing one and its -wal/-shm: it holds citizens' and subscribers'
+    /// addresses.
+    static func createPrivately(_ path: String) throws {
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw StoreError.cannotOpen(path: path, reason: String(cString: strerror(errno)))
+        }
+        defer { close(fd) }
+        var st = stat()
+        if fstat(fd, &st) == 0, st.st_mode & 0o077 != 0 { _ = fchmod(fd, st.st_mode & 0o700) }
+        for companion in [path + "-wal", path + "-shm"] where stat(companion, &st) == 0 && st.st_mode & 0o077 != 0 {
+            _ = chmod(companion, st.st_mode & 0o700)
         }
     }
 
@@ -43,7 +84,8 @@ public final class Store: Sendable {
         m.registerMigration("v1-intake", migrate: Schema.intakeV1)
         m.registerMigration("v2-clusters", migrate: Schema.clustersV1)
         m.registerMigration("v3-newsletter", migrate: Schema.newsletterV1)
-        m.registerMigration("v4-leases", migrate: Schema.leasesV1)
+        m.registerMigration("v4-message-id-collision", migrate: Schema.messageIDCollision)
+        m.registerMigration("v5-leases", migrate: Schema.leasesV1)
         return m
     }
 
@@ -69,17 +111,68 @@ public final class Store: Sendable {
     }
 }
 
+/// The device and inode of a file.
+struct FileIdentity: Equatable, Sendable {
+    var device: UInt64
+    var inode: UInt64
+
+    /// nil when the path cannot be stat'ed (missing).
+    init?(path: String) {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        device = UInt64(st.st_dev)
+        inode = UInt64(st.st_ino)
+    }
+}
+
 /// Store failures worth a clear one-line message.
 public enum StoreError: Error, CustomStringConvertible {
     case cannotOpen(path: String, reason: String)
-    case notFound(what: String)
+    /// `what` names the missing thing (`cluster 12`); `hint` says where to look, after "not found".
+    case notFound(what: String, hint: String? = nil)
+    /// A command that only reads found no database.
+    case missing(path: String)
+    /// The database file was deleted or replaced while the process had it open.
+    case replaced(path: String)
+    /// The disk (or the file system's quota) is full.
+    case diskFull(path: String)
+
+    /// Classifies a SQLite error: a full disk says so, anything else keeps SQLite's message.
+    init(_ error: DatabaseError, path: String) {
+        if error.resultCode == .SQLITE_FULL {
+            self = .diskFull(path: path)
+        } else {
+            self = .cannotOpen(path: path, reason: error.message ?? "\(error)")
+        }
+    }
+
+    /// The store's reading of any error a Store call threw (nil when it did not come from the database), so callers
+    /// above the store can say what happened without knowing SQLite.
+    public init?(_ error: Error, store: Store) {
+        if let e = error as? StoreError {
+            self = e
+        } else if let e = error as? DatabaseError {
+            self.init(e, path: store.path)
+        } else {
+            return nil
+        }
+    }
 
     public var description: String {
         switch self {
         case .cannotOpen(let path, let reason):
             return "database \(path): \(reason); check [database] path in vigie.toml and the folder's permissions"
-        case .notFound(let what):
-            return "\(what) not found"
+        case .notFound(let what, let hint):
+            return "\(what) not found" + (hint.map { "; \($0)" } ?? "")
+        case .missing(let path):
+            return "database \(path) does not exist; run `vigie init` (or `vigie poll`) to create it"
+        case .replaced(let path):
+            return "database \(path) was removed or replaced while vigie ran; nothing was moved on the server; "
+                + "restore it and restart"
+        case .diskFull(let path):
+            let dir = (path as NSString).deletingLastPathComponent
+            return "disk full: cannot write the database \(path) (folder \(dir.isEmpty ? "." : dir)); free space "
+                + "there and run again"
         }
     }
 }

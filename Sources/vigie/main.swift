@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// Global options may come before the subcommand (`vigie --config x.toml poll`): ArgumentParser wants them after it,
 /// so they are moved to the end, where every subcommand's `GlobalOptions` reads them.
@@ -21,5 +22,10 @@ func reorderedArguments(_ args: [String]) -> [String] {
     }
     return rest + leading
 }
+
+// Everything Vigie writes (the database and its WAL/SHM, `vigie init`'s files, HTML previews) holds citizens' and
+// subscribers' addresses or secrets: created 0600/0700 for the running user whatever the caller's umask (systemd's
+// default is 022). Set before anything opens a file.
+umask(0o077)
 
 Vigie.main(reorderedArguments(Array(CommandLine.arguments.dropFirst())))

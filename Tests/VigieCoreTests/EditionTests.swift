@@ -47,6 +47,10 @@ import VigieCore
         ("id = \"x\"\nsubject = \"s\"\ndate = 2026-11-21\n[[press]]\ntitle=\"t\"\nsource=\"s\"\nurl=\"ftp://a.fr/x\"\nlanguage=\"fr\"", "url"),
         ("id = \"x\"\nsubject = \"s\"\ndate = 2026-11-21\n[[press]]\ntitle=\"t\"\nsource=\"s\"\nurl=\"https://a.fr/x\"\nlanguage=\"fr\"\nauthor=\"z\"", "author"),
         ("id = \"x\"\nsubject = \"s\"\ndate = 2026-11-21", "no [[news]]"),
+        ("id = \"x\"\nsubject = \"s\"\ndate = \"2026-13-45\"\n[[press]]\ntitle=\"t\"\nsource=\"s\"\nurl=\"https://a.fr/x\"\nlanguage=\"fr\"", "\"2026-13-45\""),
+        ("id = \"x\"\nsubject = \"s\"\ndate = \"2026-02-29\"\n[[press]]\ntitle=\"t\"\nsource=\"s\"\nurl=\"https://a.fr/x\"\nlanguage=\"fr\"", "calendar date"),
+        ("id = \"x\"\nsubject = \"s\"\ndate = \"21/11/2026\"\n[[press]]\ntitle=\"t\"\nsource=\"s\"\nurl=\"https://a.fr/x\"\nlanguage=\"fr\"", "YYYY-MM-DD"),
+        ("id = \"x\"\nsubject = \"s\"\ndate = 10:00:00\n[[press]]\ntitle=\"t\"\nsource=\"s\"\nurl=\"https://a.fr/x\"\nlanguage=\"fr\"", "calendar date"),
     ])
     func badEditionsNameTheProblem(text: String, mention: String) {
         do {

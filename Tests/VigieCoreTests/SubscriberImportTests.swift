@@ -42,6 +42,40 @@ import VigieCore
         #expect(r.rows[1].language == "en")
     }
 
+    /// Excel in a French or German locale writes `;`; some tools write tabs: the header line says which.
+    @Test(arguments: [
+        ("email;name;language\r\nanne@exemple.fr;\"Dupont, Anne\";fr\r\n", "Dupont, Anne"),
+        ("email\tname\nanne@exemple.fr\tAnne; la première\n", "Anne; la première"),
+        ("email,name\nanne@exemple.fr,\"Anne; B\"\n", "Anne; B"),
+        ("\"e;mail\",name\n", nil),
+    ] as [(String, String?)])
+    func separatorComesFromTheHeaderLine(csv: String, name: String?) throws {
+        guard let name else {
+            // A `;` inside a quoted header field is not a separator.
+            #expect(CSVReader.detectSeparator(csv) == UInt8(ascii: ","))
+            return
+        }
+        let r = try SubscriberImport.read(csv)
+        #expect(r.rejections.isEmpty, "\(r.rejections)")
+        #expect(r.rows.map(\.email) == ["anne@exemple.fr"])
+        #expect(r.rows.first?.name == name)
+    }
+
+    /// A quoted line break in a name is a space, not nothing; other controls and bidi overrides are dropped.
+    @Test(arguments: [
+        ("\"Jean\nDupont\"", "Jean Dupont"),
+        ("\"Jean\r\nDupont\"", "Jean Dupont"),
+        ("\"Jean \n\t Dupont\"", "Jean Dupont"),
+        ("\"Jean\u{1B}[2J\u{202E}Dupont\"", "Jean[2JDupont"),
+        ("'=Dupont", "=Dupont"),  // the prefix `subscribers export` adds against formulas
+        ("'-Dupont", "-Dupont"),
+        ("'Dupont", "'Dupont"),
+    ])
+    func namesStayOnOneReadableLine(field: String, expected: String) throws {
+        let r = try SubscriberImport.read("email,name\nanne@exemple.fr,\(field)\n")
+        #expect(r.rows.first?.name == expected)
+    }
+
     @Test(arguments: ["", "mail,nom\nx@y.fr,X", "email,name,age\nx@y.fr,X,3"])
     func unusableFilesAreRefused(csv: String) {
         #expect(throws: ConfigError.self) { try SubscriberImport.read(csv) }

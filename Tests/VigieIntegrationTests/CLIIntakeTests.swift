@@ -6,7 +6,9 @@ import VigieStore
 @Suite(.serialized) struct CLIIntakeTests {
     @Test func initWritesAValidConfigurationAndCheckNamesProblems() throws {
         let config = try VigieCLI.initConfig(user: "nobody")
-        let ok = try VigieCLI.run(["config", "check"], config: config)
+        // `config check` resolves the enabled newsletter queue's signing secret, as `newsletter send` will.
+        let ok = try VigieCLI.run(["config", "check"], config: config,
+                                  environment: ["VIGIE_NEWSLETTER_SECRET": "s3cret-0123456789"])
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(ok.stdout.contains("queue reports: intake"))
 

@@ -88,22 +88,26 @@ enum LocalServers {
         let port: Int
 
         init() throws {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var addr = sockaddr_in()
-            addr.sin_family = sa_family_t(AF_INET)
-            addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-            var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let ok = withUnsafeMutablePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(fd, $0, len) == 0 && listen(fd, 8) == 0 && getsockname(fd, $0, &len) == 0
-                }
-            }
-            guard fd >= 0, ok else { throw CommandFailed(description: "cannot listen on loopback: errno \(errno)") }
-            self.fd = fd
-            port = Int(UInt16(bigEndian: addr.sin_port))
+            (fd, port) = try LocalServers.listenOnLoopback()
         }
 
         func close() { _ = Glibc.close(fd) }
+    }
+
+    /// A listening socket on a free loopback port: its descriptor and port.
+    static func listenOnLoopback() throws -> (fd: Int32, port: Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, len) == 0 && listen(fd, 8) == 0 && getsockname(fd, $0, &len) == 0
+            }
+        }
+        guard fd >= 0, ok else { throw CommandFailed(description: "cannot listen on loopback: errno \(errno)") }
+        return (fd, Int(UInt16(bigEndian: addr.sin_port)))
     }
 
     /// Delivers messages with `deploy/local/deliver.sh` (one `doveadm save` each, in order: UIDs 1, 2, …).

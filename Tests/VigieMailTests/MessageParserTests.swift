@@ -294,6 +294,30 @@ struct MessageParserTests {
         #expect(!m.text.contains("niveau 20"))
         #expect(!m.text.contains("1790000000000000006"))
         #expect(m.warnings.contains { $0.contains("deeper than 20 levels") })
+        // The deeper parts are not shown, but their links are still searched.
+        #expect(m.unstructuredText.contains("https://x.com/compte_exemple/status/1790000000000000006"))
+        #expect(m.unstructuredText.contains("niveau 20"))
+        #expect(!m.unstructuredText.contains("Content-Type"), "part headers are not scanned")
+    }
+
+    /// The last of 1,001 parts, past the structural limit, in each transfer encoding.
+    static let pastTheLimitCases: [(encoding: String, body: String)] = [
+        ("7bit", "lien : https://t.me/canal_exemple/9\r\n"),
+        ("quoted-printable", "lien : https://t.me/canal_=\r\nexemple/9?a=3Db\r\n"),
+        ("base64", Data("lien : https://t.me/canal_exemple/9\r\n".utf8).base64EncodedString(options: .lineLength76Characters)
+            + "\r\n"),
+    ]
+
+    @Test(arguments: pastTheLimitCases)
+    func partsPastTheStructuralLimitAreScannedAsRawText(encoding: String, body: String) throws {
+        var raw = "From: a@example.net\r\nContent-Type: multipart/mixed; boundary=\"L\"\r\n\r\n"
+        for n in 1...1_000 { raw += "--L\r\nContent-Type: text/plain\r\n\r\npartie \(n)\r\n" }
+        raw += "--L\r\nContent-Transfer-Encoding: \(encoding)\r\nContent-Type: text/plain\r\n\r\n\(body)--L--\r\n"
+        let m = try MessageParser.parse(Array(raw.utf8))
+        #expect(m.text.contains("partie 1\n"))
+        #expect(m.warnings.contains { $0.contains("the rest of the message scanned as raw text for links") })
+        #expect(m.unstructuredText.contains("https://t.me/canal_exemple/9"), "\(m.unstructuredText.suffix(200))")
+        #expect(!m.unstructuredText.contains("Content-Transfer-Encoding"))
     }
 
     @Test func hugeHeaderLine() throws {
@@ -327,6 +351,7 @@ struct MessageParserTests {
         raw += "Content-Type: text/plain\r\n\r\nfin\r\n"
         let m = try MessageParser.parse(Array(raw.utf8))
         #expect(m.warnings.contains { $0.contains("MIME parts") || $0.contains("deeper than") })
+        #expect(m.unstructuredText.contains("fin"))
     }
 
     @Test func mutilatedFixturesNeverCrash() throws {

@@ -15,7 +15,7 @@ import VigieStore
         #expect(try again.appliedMigrations() == (try t.store.appliedMigrations()))
     }
 
-    @Test func storesEachMessageOnceByLocationHashAndMessageID() throws {
+    @Test func storesEachMessageOnceByLocationAndHashAndFlagsMessageIDCollisions() throws {
         let t = try TempStore()
         let first = try t.store.commit(
             batch: [incoming(1, body: "a", messageID: "m1@x"), incoming(2, body: "b", messageID: "m2@x")],
@@ -27,14 +27,21 @@ import VigieStore
             batch: [
                 incoming(1, body: "a", messageID: "m1@x"),  // same location: already stored
                 incoming(3, body: "a", messageID: nil),  // same bytes elsewhere: duplicate
-                incoming(4, body: "a changed", messageID: "m2@x"),  // same Message-ID: duplicate
+                incoming(4, body: "a changed", messageID: "m2@x"),  // same Message-ID, other bytes: kept, flagged
                 incoming(5, body: "c", messageID: nil),  // new
             ], queue: "reports", mailbox: box, uidValidity: 7, lastUID: 5)
         #expect(second[0] == .alreadyStored(id: id1))
         #expect(second[1] == .duplicate(of: id1))
-        if case .duplicate = second[2] {} else { Issue.record("expected duplicate by Message-ID, got \(second[2])") }
+        guard case .inserted(let collided) = second[2] else {
+            Issue.record("a Message-ID collision must be stored, got \(second[2])")
+            return
+        }
         if case .inserted = second[3] {} else { Issue.record("expected insert, got \(second[3])") }
-        #expect(try t.store.messageCounts()[.received] == 3)
+        #expect(try t.store.messageCounts()[.received] == 4)
+        guard case .inserted(let id2) = first[1] else { Issue.record("not inserted"); return }
+        #expect(try t.store.report(id: collided)?.messageIDCollision == id2)
+        #expect(try t.store.report(id: id2)?.messageIDCollision == nil)
+        #expect(try t.store.rawMessage(id: collided) == Array("a changed".utf8))
         #expect(try t.store.checkpoint(mailbox: box) == IntakeCheckpoint(uidValidity: 7, lastUID: 5))
     }
 

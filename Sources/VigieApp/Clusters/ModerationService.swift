@@ -48,7 +48,7 @@ public struct ModerationService: Sendable {
     /// The notice to send to the platform (DSA art. 16(2)); refused unless the cluster is qualified.
     public func notice(clusterID: Int64, now: Date = Date()) throws -> String {
         guard let d = try store.cluster(id: clusterID, includeReporters: false, weights: weights) else {
-            throw StoreError.notFound(what: "cluster \(clusterID); see vigie clusters list")
+            throw StoreError.notFound(what: "cluster \(clusterID)", hint: "see `vigie clusters list`")
         }
         let s = d.summary
         guard [.qualified, .notified, .online].contains(s.status), let code = s.offence,

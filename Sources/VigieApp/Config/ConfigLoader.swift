@@ -22,7 +22,11 @@ public enum ConfigLoader {
         let base = (absolute(path) as NSString).deletingLastPathComponent
 
         let dbT = try root.requiredTable("database")
-        let dbPath = resolve(try dbT.requiredString("path"), base: base)
+        let dbText = try dbT.requiredString("path")
+        guard !dbText.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ConfigError("\(path): [database] path is empty; name the database file, e.g. \"var/vigie.sqlite\"")
+        }
+        let dbPath = resolve(dbText, base: base)
         try dbT.finish()
 
         let orgT = try root.requiredTable("organisation")
@@ -42,13 +46,19 @@ public enum ConfigLoader {
             starttls: try smtpT.bool("starttls", default: false),
             user: nonEmpty(try smtpT.string("user")),
             password: try password(smtpT, environment: environment, base: base),
-            from: try smtpT.requiredString("from"),
+            from: try mailAddressText(smtpT, key: "from"),
             caFile: try smtpT.string("ca_file").map { resolve($0, base: base) })
         try smtpT.finish()
 
         let pathsT = try root.table("paths")
         let queues = resolve(try pathsT.string("queues") ?? "queues", base: base)
         let templates = resolve(try pathsT.string("templates") ?? "templates", base: base)
+        var templatesIsDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: templates, isDirectory: &templatesIsDir), templatesIsDir.boolValue
+        else {
+            throw ConfigError("\(path): templates folder \(templates) does not exist; set [paths] templates or run "
+                + "vigie init in a new folder and copy its templates/")
+        }
         
         let intakeT = try root.table("intake")
         let intake = VigieConfig.Intake(ignoredHosts: try intakeT.stringArray("ignored_hosts", default: []))
@@ -113,9 +123,11 @@ public enum ConfigLoader {
         default:
             guard let k = OutboundQueue.Kind(rawValue: kind) else {
                 throw ConfigError("\(path): key \"kind\" must be one of intake, "
-                    + OutboundQueue.Kind.allCases.map(\.rawValue).joined(separator: ", ") + "; found \"\(kind)\"")
+                    + OutboundQueue.Kind.allCases.map(\.rawValue).joined(separator: ", ")
+                    + "; found \(SafeText.quoted(kind))")
             }
             try OutboundKeys.validate(r, kind: k)
+            try checkOutbound(r, kind: k, enabled: enabled)
             try r.finish()
             return .outbound(OutboundQueue(name: name, file: path, kind: k, enabled: enabled, table: r.table))
         }
@@ -126,7 +138,8 @@ public enum ConfigLoader {
     {
         let roleText = try r.requiredString("role")
         guard let role = IntakeQueue.Role(rawValue: roleText) else {
-            throw ConfigError("\(file): key \"role\" must be \"reports\" or \"subscriptions\"; found \"\(roleText)\"")
+            throw ConfigError("\(file): key \"role\" must be \"reports\" or \"subscriptions\"; found "
+                + SafeText.quoted(roleText))
         }
         let url = try r.requiredString("url")
         try checkURL(url, schemes: ["imap", "imaps"], reader: r, key: "url")
@@ -139,6 +152,9 @@ public enum ConfigLoader {
         let host = parts?.host ?? ""
         let port = parts?.port ?? (tls ? 993 : 143)
         let user = try r.requiredString("user")
+        if let m = try r.string("mailbox"), m.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ConfigError("\(file): mailbox is empty; name the folder to read, e.g. \"INBOX\" (or remove the key)")
+        }
         // A disabled queue (or one the command will not connect to) is still checked for its keys and types, but its
         // secret need not be at hand.
         let pw: String
@@ -159,14 +175,25 @@ public enum ConfigLoader {
             host: host, port: port, security: tls ? .tls : (starttls ? .starttls : .plain), user: user, password: pw,
             caFile: caFile, verifyCertificates: try r.bool("tls_verify", default: true),
             timeoutSeconds: try r.int("timeout_seconds", default: 30, range: 1...600))
+        let mailbox = try r.string("mailbox") ?? "INBOX"
+        let processed = nonEmpty(try r.string("processed_mailbox"))
+        if let processed, sameMailbox(processed, mailbox) {
+            throw ConfigError("\(file): key \"processed_mailbox\" is the intake mailbox \"\(mailbox)\" itself; "
+                + "name another folder (e.g. \"Processed\") or remove the key")
+        }
         return IntakeQueue(
             name: name, file: file, role: role, endpoint: endpoint,
-            mailbox: try r.string("mailbox") ?? "INBOX",
-            processedMailbox: nonEmpty(try r.string("processed_mailbox")),
+            mailbox: mailbox,
+            processedMailbox: processed,
             idle: try r.bool("idle", default: true),
             pollIntervalSeconds: try r.int("poll_interval_seconds", default: 60, range: 1...86_400),
             maxMessageBytes: try r.int("max_message_bytes", default: 25 << 20, range: 1024...(1 << 30)),
             enabled: enabled)
+    }
+
+    /// True when two mailbox names denote one folder: INBOX is case-insensitive (RFC 3501 §5.1), other names are not.
+    static func sameMailbox(_ a: String, _ b: String) -> Bool {
+        a.uppercased() == "INBOX" ? b.uppercased() == "INBOX" : a == b
     }
 
     /// `password`, `password_env` or `password_file` (at most one).
@@ -191,7 +218,11 @@ public enum ConfigLoader {
             guard let data = FileManager.default.contents(atPath: p) else {
                 throw ConfigError("\(r.file): password_file \(p) cannot be read")
             }
-            return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let secret = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !secret.isEmpty else {
+                throw ConfigError("\(r.file): password_file \(p) is empty; write the password in it")
+            }
+            return secret
         }
         return nil
     }
@@ -200,9 +231,18 @@ public enum ConfigLoader {
         guard let c = URLComponents(string: url), let scheme = c.scheme?.lowercased(), schemes.contains(scheme),
               let host = c.host, !host.isEmpty
         else {
-            throw ConfigError("\(reader.file): key \"\(key)\" must look like \(schemes[0])://host:port "
-                + "(schemes: \(schemes.joined(separator: ", "))); found \"\(url)\"")
+            try checkPort(URLComponents(string: url), text: url, file: reader.file, key: key)
+            throw ConfigError("\(reader.file): key \(SafeText.quoted(key)) must look like \(schemes[0])://host:port "
+                + "(schemes: \(schemes.joined(separator: ", "))); found \(SafeText.quoted(url))")
         }
+        try checkPort(c, text: url, file: reader.file, key: key)
+    }
+
+    /// A required `from`, checked as one address on one line; the text as written.
+    static func mailAddressText(_ r: TOMLReader, key: String) throws -> String {
+        let text = try r.requiredString(key)
+        _ = try mailAddress(text, file: r.file, key: r.path.isEmpty ? key : "[\(r.path)] \(key)")
+        return text
     }
 
     static func readFile(_ path: String, what: String, hint: String) throws -> String {

@@ -131,6 +131,8 @@ public final class IntakeRunner: @unchecked Sendable {
             IncomingMessage(uid: m.uid, raw: m.raw, size: m.size, truncated: m.headerOnly,
                             sha256: Digest.sha256Hex(m.raw), messageID: RawHeaderScan.messageID(in: m.raw))
         }
+        // A database deleted or replaced meanwhile would swallow the batch: stop before storing or moving anything.
+        try store.checkFileIdentity()
         let outcomes = try store.commit(batch: incoming, queue: queue.name, role: queue.role.rawValue,
                                         mailbox: queue.mailboxKey, uidValidity: uidValidity, lastUID: uids.max() ?? 0,
                                         claimed: true)
@@ -157,6 +159,8 @@ public final class IntakeRunner: @unchecked Sendable {
     /// \Seen, then the move if configured; recorded as done only once the server said OK.
     private func applyServerActions(_ uids: [UInt32], session: any MailboxSession, uidValidity: UInt32) throws {
         guard !uids.isEmpty else { return }
+        // Nothing leaves INBOX unless the commit went to the database file that will be read tomorrow.
+        try store.checkFileIdentity()
         try session.markSeen(uids)
         if let target = queue.processedMailbox, !target.isEmpty {
             try session.move(uids, to: target)

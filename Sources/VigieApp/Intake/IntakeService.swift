@@ -33,8 +33,10 @@ public final class IntakeService: Sendable {
             } catch let e as LeaseError {
                 if firstError == nil { firstError = e }
             } catch {
-                runner.logger.error("\(error)")
-                if firstError == nil { firstError = IntakeError.queueFailed(queue: runner.queue, underlying: error) }
+                let failure = IntakeError.queueFailed(queue: runner.queue,
+                                                      underlying: StoreError(error, store: runner.store) ?? error)
+                runner.logger.error("\(failure)")
+                if firstError == nil { firstError = failure }
             }
         }
         if let firstError { throw firstError }
@@ -42,11 +44,13 @@ public final class IntakeService: Sendable {
     }
 
     /// Runs every queue on a thread of its own until `stop` is raised; never returns early on transient errors.
+    /// A fault no retry can cure (the database file deleted or replaced) stops every queue and is rethrown.
     /// Each mailbox's lease is taken first (all or none: `LeaseError.held` unless `waitForLease`) and held until the
     /// end; a lease lost meanwhile stops every queue and is rethrown.
     public func run(until stop: StopSignal, waitForLease: Bool = false, leaseTiming: LeaseTiming = .standard) throws {
         var leases: [JobLease] = []
         defer { for l in leases { l.release() } }
+        let fatal = FatalError()
         for runner in runners {
             leases.append(try JobLease.acquire(runner.leaseJob, store: runner.store, wait: waitForLease, stop: stop,
                                                timing: leaseTiming, logger: runner.logger, onLost: { stop.stop() }))
@@ -55,7 +59,11 @@ public final class IntakeService: Sendable {
         for (runner, lease) in zip(runners, leases) {
             group.enter()
             let thread = Thread {
-                Self.loop(runner, stop: stop, lease: lease)
+                if let error = Self.loop(runner, stop: stop, lease: lease) {
+                    // The other queues finish their batch and stop: one of them may share the vanished file.
+                    fatal.record(IntakeError.queueFailed(queue: runner.queue, underlying: error))
+                    stop.stop()
+                }
                 group.leave()
             }
             thread.name = "intake-\(runner.queue.name)"
@@ -82,12 +90,15 @@ public final class IntakeService: Sendable {
             thread.start()
         }
         group.wait()
+        if let error = fatal.first { throw error }
         if let lost = leases.first(where: \.isLost) {
             throw LeaseError.lost(job: lost.job, to: try? runners[0].store.leaseHolder(job: lost.job))
         }
     }
 
-    static func loop(_ runner: IntakeRunner, stop: StopSignal, lease: JobLease) {
+    /// Polls one queue until stopped; returns the fault that ended it early, if one did (a lost lease stops every
+    /// queue and is reported by `run`).
+    static func loop(_ runner: IntakeRunner, stop: StopSignal, lease: JobLease) -> Error? {
         let q = runner.queue
         let log = runner.logger
         var backoff = 1.0
@@ -115,30 +126,79 @@ public final class IntakeService: Sendable {
                 session?.logout()
                 if lease.isLost {
                     stop.stop()
-                    break
+                    return nil
                 }
                 session = nil
-                log.warning("\(error); retrying in \(Int(backoff)) s")
+                let explained = StoreError(error, store: runner.store)
+                if case .replaced? = explained {
+                    log.error("\(explained!)")
+                    return explained
+                }
+                let failure = IntakeError.queueFailed(queue: q, underlying: explained ?? error)
+                log.warning("\(failure); retrying in \(Int(backoff)) s")
                 stop.sleep(backoff)
                 backoff = min(backoff * 2, 300)
             }
         }
         session?.logout()
+        return nil
     }
 }
 
-/// Intake failures, one line each, naming the queue and its server.
+/// The first fatal error of the queue threads.
+private final class FatalError: @unchecked Sendable {
+    private let lock = NSLock()
+    private var error: Error?
+
+    var first: Error? { lock.withLock { error } }
+
+    func record(_ e: Error) { lock.withLock { if error == nil { error = e } } }
+}
+
+/// Intake failures, one line each, naming the queue and its server, and saying what to do about the cause.
 public enum IntakeError: Error, CustomStringConvertible {
     case queueFailed(queue: IntakeQueue, underlying: Error)
 
     public var description: String {
         switch self {
         case .queueFailed(let q, let e):
-            var hint = "check the server and the credentials in \(q.file)"
-            if let ee = e as? EtpanError, ee.isTransient {
-                hint = "is the IMAP server up? (deploy/local/servers.sh start for the local one)"
+            let queue = "queue \(q.name) (imap \(q.endpoint.host):\(q.endpoint.port), mailbox \(q.mailbox))"
+            switch e {
+            case let store as StoreError:
+                switch store {
+                case .diskFull: return "\(queue): \(store); nothing was moved on the server"
+                default: return "\(queue): \(store)"
+                }
+            case let imap as EtpanError:
+                return "\(queue): \(imap); \(Self.hint(imap, queue: q))"
+            default:
+                return "\(queue): \(e)"
             }
-            return "queue \(q.name) (imap \(q.endpoint.host):\(q.endpoint.port), mailbox \(q.mailbox)): \(e); \(hint)"
+        }
+    }
+
+    /// What the operator can do about an IMAP failure, by its cause.
+    static func hint(_ e: EtpanError, queue q: IntakeQueue) -> String {
+        if let seconds = e.timedOutAfter {
+            return "the server accepted the connection but stopped answering for \(seconds) s (timeout_seconds in "
+                + "\(q.file)); is it overloaded or is a firewall dropping the traffic?"
+        }
+        switch e.kind {
+        case .certificate:
+            return "the server's certificate is not trusted: set ca_file in \(q.file) to the CA that signed it "
+                + "(or tls_verify = false for a test server)"
+        case .tls:
+            return "TLS could not be set up: does the port speak TLS? (imaps:// for implicit TLS, starttls = true "
+                + "for STARTTLS, in \(q.file))"
+        case .connection:
+            return "is the IMAP server up and listening there? (url in \(q.file); deploy/local/servers.sh start for "
+                + "the local one)"
+        case .authentication:
+            return "check user and password in \(q.file)"
+        case .protocolError:
+            return "the server refused the command: check mailbox and processed_mailbox in \(q.file)"
+        case .parse, .other:
+            return "see the server's log for this session"
         }
     }
 }

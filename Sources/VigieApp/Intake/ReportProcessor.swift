@@ -96,7 +96,9 @@ public struct ReportProcessor: IntakeProcessor {
             return ParseOutcome(messageID: item.id, status: .automatic, parsed: parsed, urls: [],
                                 automaticReason: reason, error: nil)
         }
-        let urls = extractor.extract(text: parsed.text, links: parsed.htmlLinks)
+        // Bytes past a structural limit are searched too: no reported link is hidden from moderators.
+        let text = parsed.unstructuredText.isEmpty ? parsed.text : parsed.text + "\n" + parsed.unstructuredText
+        let urls = extractor.extract(text: text, links: parsed.htmlLinks)
         return ParseOutcome(messageID: item.id, status: .parsed, parsed: parsed, urls: urls, automaticReason: nil,
                             error: nil)
     }

@@ -39,24 +39,20 @@ public struct NewsletterSettings: Sendable {
             caFile: try r.string("ca_file").map { ConfigLoader.resolve($0, base: base) } ?? config.smtp.caFile,
             timeoutSeconds: Double(try r.int("timeout_seconds", default: 60, range: 1...600)))
 
-        let fromText = try r.string("from") ?? config.smtp.from
-        guard let from = MailAddress.parseDisplay(fromText), EmailAddress.validate(from.address) != nil else {
-            throw ConfigError("\(q.file): \"from\" (or [smtp] from) must be an address like "
-                + "\"La lettre <lettre@example.org>\"; found \"\(fromText)\"")
-        }
-        let listID = try r.string("list_id") ?? "\(config.organisation.name) <newsletter.\(domain(of: from.address))>"
-        guard let unsubscribeBase = try r.string("unsubscribe_url_base"), unsubscribeBase.hasPrefix("https://")
-                || unsubscribeBase.hasPrefix("http://") else {
-            throw ConfigError("\(q.file): unsubscribe_url_base must be the https:// address of the one-click "
-                + "unsubscribe endpoint (the token is appended)")
-        }
-        let mailto = try r.string("unsubscribe_mailto") ?? "unsubscribe@\(domain(of: from.address))"
-        guard EmailAddress.validate(mailto) != nil else {
-            throw ConfigError("\(q.file): unsubscribe_mailto \"\(mailto)\" is not an address")
-        }
-        let returnPath = try r.string("return_path") ?? "bounces@\(domain(of: from.address))"
-        guard let rp = EmailAddress.validate(returnPath), let at = rp.lastIndex(of: "@") else {
-            throw ConfigError("\(q.file): return_path \"\(returnPath)\" is not an address (bounces@your-domain)")
+        // The same checks as at load time (ConfigValues), so `config check` refused whatever is refused here.
+        let from = try ConfigLoader.mailAddress(try r.string("from") ?? config.smtp.from, file: q.file,
+                                                key: "from (or [smtp] from)")
+        let listID = try ConfigLoader.listID(
+            try r.string("list_id") ?? "\(config.organisation.name) <newsletter.\(domain(of: from.address))>",
+            file: q.file)
+        let unsubscribeBase = try ConfigLoader.unsubscribeBase(try r.string("unsubscribe_url_base"), file: q.file)
+        let mailto = try ConfigLoader.bareAddress(
+            try r.string("unsubscribe_mailto") ?? "unsubscribe@\(domain(of: from.address))", file: q.file,
+            key: "unsubscribe_mailto", example: "desinscription@example.org")
+        let rp = try ConfigLoader.bareAddress(try r.string("return_path") ?? "bounces@\(domain(of: from.address))",
+                                              file: q.file, key: "return_path", example: "bounces@example.org")
+        guard let at = rp.lastIndex(of: "@") else {
+            throw ConfigError("\(q.file): return_path \(SafeText.quoted(rp)) has no domain (bounces@your-domain)")
         }
         let list = ListHeaders(listID: listID, unsubscribeURLBase: unsubscribeBase, unsubscribeMailbox: mailto,
                                bounceDomain: String(rp[rp.index(after: at)...]), bouncePrefix: String(rp[..<at]))
@@ -80,7 +76,12 @@ public struct NewsletterSettings: Sendable {
             guard let data = FileManager.default.contents(atPath: p) else {
                 throw ConfigError("\(file): secret_file \(p) cannot be read")
             }
-            return Array(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).utf8)
+            let secret = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !secret.isEmpty else {
+                throw ConfigError("\(file): secret_file \(p) is empty; write a random value in it "
+                    + "(head -c 32 /dev/urandom | base64 > \(p))")
+            }
+            return Array(secret.utf8)
         }
         throw ConfigError("\(file): set secret_env or secret_file: the secret that signs unsubscribe links")
     }

@@ -46,7 +46,7 @@ public struct SubscriberService: Sendable {
     /// Adds one address (validated); `resubscribe` only on the person's own request.
     public func add(_ address: String, name: String?, language: String?, resubscribe: Bool) throws -> Subscriber {
         guard let email = EmailAddress.validate(address) else {
-            throw ConfigError("\"\(address)\" is not a valid address")
+            throw ConfigError("\(SafeText.quoted(address)) is not a valid address")
         }
         return try store.addSubscriber(SubscriberRow(email: email, name: name, language: language),
                                        resubscribe: resubscribe)
@@ -82,8 +82,13 @@ public struct SubscriberService: Sendable {
         return out
     }
 
+    /// One CSV field, safe to open in a spreadsheet and to print: control characters escaped (`SafeText`), and a
+    /// field a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) prefixed with `'` and
+    /// quoted, as OWASP's "CSV injection" page recommends. `subscribers import` drops that `'` again.
     static func quote(_ field: String) -> String {
-        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        let formula = field.unicodeScalars.first.map { "=+-@\t\r".unicodeScalars.contains($0) } ?? false
+        let text = SafeText.line(field)
+        guard formula || text.contains(where: { $0 == "," || $0 == ";" || $0 == "\"" }) else { return text }
+        return "\"" + (formula ? "'" : "") + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

@@ -92,14 +92,6 @@ public enum QuotedPrintable {
         let bytes = Array(encoded.utf8)
         var out: [UInt8] = []
         var i = 0
-        func hexValue(_ c: UInt8) -> UInt8? {
-            switch c {
-            case 0x30...0x39: return c - 0x30
-            case 0x41...0x46: return c - 0x41 + 10
-            case 0x61...0x66: return c - 0x61 + 10
-            default: return nil
-            }
-        }
         while i < bytes.count {
             let b = bytes[i]
             if b == 0x3D {
@@ -107,7 +99,7 @@ public enum QuotedPrintable {
                     i += 3
                     continue
                 }
-                if i + 2 < bytes.count, let h = hexValue(bytes[i + 1]), let l = hexValue(bytes[i + 2]) {
+                if i + 2 < bytes.count, let h = hexDigit(bytes[i + 1]), let l = hexDigit(bytes[i + 2]) {
                     out.append(h << 4 | l)
                     i += 3
                     continue
@@ -117,5 +109,15 @@ public enum QuotedPrintable {
             i += 1
         }
         return out
+    }
+
+    /// The value of one hexadecimal digit (either case), nil for any other byte.
+    public static func hexDigit(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: return c - 0x30
+        case 0x41...0x46: return c - 0x41 + 10
+        case 0x61...0x66: return c - 0x61 + 10
+        default: return nil
+        }
     }
 }

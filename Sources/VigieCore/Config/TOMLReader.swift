@@ -118,8 +118,9 @@ public struct TOMLReader {
     {
         guard let string = try string(key) else { return defaultValue }
         guard allowed.contains(string) else {
-            let list = allowed.map { "\"\($0)\"" }.joined(separator: ", ")
-            throw issue(key, "key \"\(key)\" must be one of \(list), found \"\(Self.clip(string))\"")
+            let list = allowed.map { "\(SafeText.quoted($0))" }.joined(separator: ", ")
+            throw issue(key, "key \(SafeText.quoted(key)) must be one of \(list), found "
+                        + SafeText.quoted(Self.clip(string)))
         }
         return string
     }
@@ -138,7 +139,7 @@ public struct TOMLReader {
         guard case .integer(let wide) = value else { throw typeError(key, expected: "an integer", found: value) }
         let integer = Int(wide)
         if let range, !range.contains(integer) {
-            throw issue(key, "key \"\(key)\" must be \(Self.describe(range)), found \(wide)")
+            throw issue(key, "key \(SafeText.quoted(key)) must be \(Self.describe(range)), found \(wide)")
         }
         return integer
     }
@@ -166,7 +167,8 @@ public struct TOMLReader {
         default: throw typeError(key, expected: "a number", found: value)
         }
         if let range, !range.contains(number) {
-            throw issue(key, "key \"\(key)\" must be between \(Self.format(range.lowerBound)) and "
+            throw issue(key, "key \(SafeText.quoted(key)) must be between \(Self.format(range.lowerBound)) "
+                        + "and "
                         + "\(Self.format(range.upperBound)), found \(Self.format(number))")
         }
         return number
@@ -211,7 +213,7 @@ public struct TOMLReader {
         var strings: [String] = []
         for element in elements {
             guard case .string(let string) = element else {
-                throw issue(key, "key \"\(key)\" must be an array of strings, found an element that is "
+                throw issue(key, "key \(SafeText.quoted(key)) must be an array of strings, found an element that is "
                             + Self.describe(element))
             }
             strings.append(string)
@@ -263,7 +265,7 @@ public struct TOMLReader {
         var readers: [TOMLReader] = []
         for (index, element) in elements.enumerated() {
             guard case .table(let inner) = element else {
-                throw issue(key, "key \"\(key)\" must be an array of tables, found an element that is "
+                throw issue(key, "key \(SafeText.quoted(key)) must be an array of tables, found an element that is "
                             + Self.describe(element))
             }
             readers.append(TOMLReader(table: inner, file: file, components: path + [.index(index)], tracker: tracker))
@@ -292,11 +294,11 @@ public struct TOMLReader {
                     let rest = entry.dropFirst(prefix.count)
                     return rest.contains("\u{1F}") || rest.isEmpty ? nil : String(rest)
                 }
-                var message = "unknown key \"\(key)\" \(Self.where(path))"
+                var message = "unknown key \(SafeText.quoted(key)) \(Self.where(path))"
                 if let line = table.line(of: key) { message += " (line \(line))" }
                 message += "; check the spelling"
                 if let suggestion = Self.closest(to: key, among: Set(asked).subtracting(known).sorted()) {
-                    message += " (did you mean \"\(suggestion)\"?)"
+                    message += " (did you mean \(SafeText.quoted(suggestion))?)"
                 }
                 issues.append(TOMLReadError.Issue(file: file, line: nil, message: message))
                 continue
@@ -320,7 +322,7 @@ public struct TOMLReader {
     private func keyPath(_ key: String) -> String { Self.display(components + [.key(key)]) }
 
     private func missing(_ key: String) -> TOMLReadError {
-        TOMLReadError(file: file, line: nil, message: "missing required key \"\(keyPath(key))\"")
+        TOMLReadError(file: file, line: nil, message: "missing required key \(SafeText.quoted(keyPath(key)))")
     }
 
     private func issue(_ key: String, _ message: String) -> TOMLReadError {
@@ -328,13 +330,13 @@ public struct TOMLReader {
     }
 
     private func typeError(_ key: String, expected: String, found value: TOMLValue) -> TOMLReadError {
-        issue(key, "key \"\(key)\" must be \(expected), found \(Self.describe(value))")
+        issue(key, "key \(SafeText.quoted(key)) must be \(expected), found \(Self.describe(value))")
     }
 
     /// `string "ten"`, `integer 10`, `boolean true`, `array`, `table`…
     static func describe(_ value: TOMLValue) -> String {
         switch value {
-        case .string(let string): return "string \"\(clip(string))\""
+        case .string(let string): return "string \(SafeText.quoted(clip(string)))"
         case .integer(let integer): return "integer \(integer)"
         case .float(let float): return "float \(format(float))"
         case .bool(let bool): return "boolean \(bool)"

@@ -46,6 +46,8 @@ public struct ParsedMessage: Sendable, Codable {
     public var attachments: [AttachmentInfo] = []
     /// Forwarded messages found as message/rfc822 parts, parsed recursively.
     public var forwardedCount: Int = 0
+    /// Text read as raw bytes past a structural limit (too many parts, too deep): searched for links, never shown.
+    public var unstructuredText: String = ""
     /// Non-fatal problems met while parsing (unknown charset, truncated multipart, …).
     public var warnings: [String] = []
 

@@ -69,10 +69,12 @@ public struct ReportDetail: Sendable, Encodable {
     public var automaticReason: String?
     public var parseError: String?
     public var warnings: [String]
+    /// The earlier stored message with the same Message-ID but other bytes (a collision, kept: not a duplicate).
+    public var messageIDCollision: Int64?
 
     public init(summary: ReportSummary, mailbox: String, uid: Int64, size: Int, sha256: String, date: Date?,
                 replyTo: [String], inReplyTo: String?, text: String?, attachments: [AttachmentInfo],
-                automaticReason: String?, parseError: String?, warnings: [String]) {
+                automaticReason: String?, parseError: String?, warnings: [String], messageIDCollision: Int64? = nil) {
         self.summary = summary
         self.mailbox = mailbox
         self.uid = uid
@@ -86,6 +88,7 @@ public struct ReportDetail: Sendable, Encodable {
         self.automaticReason = automaticReason
         self.parseError = parseError
         self.warnings = warnings
+        self.messageIDCollision = messageIDCollision
     }
 }
 
@@ -96,6 +99,7 @@ extension ReportDetail {
         case inReplyTo = "in_reply_to"
         case automaticReason = "automatic_reason"
         case parseError = "parse_error"
+        case messageIDCollision = "message_id_collision"
     }
 
     /// Flat JSON: the summary's fields beside the details.
@@ -114,5 +118,6 @@ extension ReportDetail {
         try c.encodeIfPresent(automaticReason, forKey: .automaticReason)
         try c.encodeIfPresent(parseError, forKey: .parseError)
         try c.encode(warnings, forKey: .warnings)
+        try c.encode(messageIDCollision, forKey: .messageIDCollision)
     }
 }

@@ -57,7 +57,8 @@ public enum ModerationRules {
         case .qualified:
             guard let code = change.offence, !code.isEmpty else { return "qualifying needs an offence code" }
             guard knownOffences.contains(code) else {
-                return "unknown offence \"\(code)\"; known codes: " + knownOffences.sorted().joined(separator: ", ")
+                return "unknown offence \(SafeText.quoted(code)); known codes: "
+                    + knownOffences.sorted().joined(separator: ", ")
             }
         case .rejected:
             guard let r = change.reason, !r.trimmingCharacters(in: .whitespaces).isEmpty else {

@@ -26,7 +26,9 @@ public struct Offence: Sendable, Codable, Equatable {
         var seen: Set<String> = []
         for r in try root.tables("offence") {
             let code = try r.requiredString("code")
-            guard !seen.contains(code) else { throw ConfigError("\(file): offence code \"\(code)\" appears twice") }
+            guard !seen.contains(code) else {
+                throw ConfigError("\(file): offence code \(SafeText.quoted(code)) appears twice")
+            }
             seen.insert(code)
             out.append(Offence(code: code, label: try r.requiredString("label"),
                                reference: try r.requiredString("reference"),

@@ -60,7 +60,7 @@ public struct Edition: Sendable, Equatable {
               id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) })
         else {
             throw ConfigError("\(file): key \"id\" must be letters, digits, '-', '_' or '.' (e.g. \"2026-11-21\"); "
-                + "found \"\(id)\"")
+                + "found \(SafeText.quoted(id))")
         }
         let subject = try r.requiredString("subject")
         guard !subject.trimmingCharacters(in: .whitespaces).isEmpty else {
@@ -72,7 +72,8 @@ public struct Edition: Sendable, Equatable {
             let kindText = try n.requiredString("kind")
             guard let kind = NewsKind(rawValue: kindText.lowercased()) else {
                 throw ConfigError("\(file): [[news]] #\(i + 1): kind must be one of "
-                    + NewsKind.allCases.map(\.rawValue).joined(separator: ", ") + "; found \"\(kindText)\"")
+                    + NewsKind.allCases.map(\.rawValue).joined(separator: ", ") + "; found "
+                    + SafeText.quoted(kindText))
             }
             news.append(NewsItem(kind: kind, title: try n.requiredString("title"),
                                  summary: try n.string("summary") ?? "", url: try httpURL(n, file: file, item: "[[news]] #\(i + 1)")))
@@ -83,7 +84,7 @@ public struct Edition: Sendable, Equatable {
             let language = try p.requiredString("language").lowercased()
             guard language.count >= 2, language.count <= 8, language.allSatisfy({ $0.isLetter || $0 == "-" }) else {
                 throw ConfigError("\(file): [[press]] #\(i + 1): language must be a code such as fr, en, de; found "
-                    + "\"\(language)\"")
+                    + "\(SafeText.quoted(language))")
             }
             press.append(PressItem(title: try p.requiredString("title"), source: try p.requiredString("source"),
                                    url: try httpURL(p, file: file, item: "[[press]] #\(i + 1)"), language: language,
@@ -99,16 +100,29 @@ public struct Edition: Sendable, Equatable {
 
     private static func dateText(_ value: TOMLValue?, file: String) throws -> String {
         guard let value else { throw ConfigError("\(file): missing required key \"date\" (e.g. date = 2026-11-21)") }
-        if let d = value.datetimeValue { return d.text }
-        if let t = value.stringValue { return t }
-        throw ConfigError("\(file): key \"date\" must be a date, found \(value.typeName)")
+        if let d = value.datetimeValue, d.day != nil { return d.text }
+        if let t = value.stringValue, isCalendarDate(t) { return t }
+        let found = value.stringValue.map(SafeText.quoted) ?? value.datetimeValue.map { SafeText.quoted($0.text) }
+            ?? value.typeName
+        throw ConfigError("\(file): key \"date\" must be a calendar date written YYYY-MM-DD (e.g. date = 2026-11-21); "
+            + "found \(found)")
+    }
+
+    /// `YYYY-MM-DD` naming a real day of the Gregorian calendar (no 2026-13-45, no 2026-02-30).
+    static func isCalendarDate(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              parts.allSatisfy({ $0.utf8.allSatisfy { (0x30...0x39).contains($0) } }),
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1...12).contains(m)
+        else { return false }
+        return (1...TOMLDateTime.daysInMonth(year: y, month: m)).contains(d)
     }
 
     private static func httpURL(_ r: TOMLReader, file: String, item: String) throws -> String {
         let url = try r.requiredString("url").trimmingCharacters(in: .whitespaces)
         let lower = url.lowercased()
         guard lower.hasPrefix("https://") || lower.hasPrefix("http://"), url.count > 10, !url.contains(" ") else {
-            throw ConfigError("\(file): \(item): url must be an http(s) address; found \"\(url)\"")
+            throw ConfigError("\(file): \(item): url must be an http(s) address; found \(SafeText.quoted(url))")
         }
         return url
     }

@@ -1,4 +1,5 @@
-/// An RFC 4180 CSV reader: quoted fields with doubled quotes, CRLF or LF, line breaks inside quotes, a UTF-8 BOM.
+/// An RFC 4180 CSV reader (`,` or another one-byte separator): quoted fields with doubled quotes, CRLF or LF, line
+/// breaks inside quotes, a UTF-8 BOM.
 public struct CSVReader: Sendable {
     /// One record and the line it starts on (1-based), for error messages.
     public struct Record: Sendable, Equatable {
@@ -12,8 +13,27 @@ public struct CSVReader: Sendable {
         public var message: String
     }
 
+    /// The separator the header line uses: `;` (Excel in a French or German locale), a tab, else `,` — whichever
+    /// occurs most in the first line outside quotes (a tie goes to `,`).
+    public static func detectSeparator(_ text: String) -> UInt8 {
+        var counts: [UInt8: Int] = [:]
+        var inQuotes = false
+        for b in text.utf8 {
+            if b == UInt8(ascii: "\"") { inQuotes.toggle() }
+            if inQuotes { continue }
+            if b == 0x0A || b == 0x0D { break }
+            if b == UInt8(ascii: ",") || b == UInt8(ascii: ";") || b == 0x09 { counts[b, default: 0] += 1 }
+        }
+        let comma = counts[UInt8(ascii: ","), default: 0]
+        let best = counts.max { a, b in a.value < b.value || (a.value == b.value && a.key > b.key) }
+        guard let best, best.value > comma else { return UInt8(ascii: ",") }
+        return best.key
+    }
+
     /// Reads all records; a malformed record is reported and skipped, the rest still read.
-    public static func read(_ text: String) -> (records: [Record], problems: [Problem]) {
+    public static func read(_ text: String, separator: UInt8 = UInt8(ascii: ","))
+        -> (records: [Record], problems: [Problem])
+    {
         var records: [Record] = []
         var problems: [Problem] = []
         var fields: [String] = []
@@ -63,7 +83,7 @@ public struct CSVReader: Sendable {
                 continue
             }
             switch c {
-            case UInt8(ascii: ","):
+            case separator:
                 endField()
             case 0x0D where i + 1 < bytes.count && bytes[i + 1] == 0x0A:
                 break  // the LF ends the record

@@ -18,21 +18,25 @@ public enum SubscriberImport {
     }
 
     /// Fails (with a one-line reason) only when the file as a whole is unusable: no header, wrong columns.
+    /// The separator (`,`, `;` or tab) is the one the header line uses.
     public static func read(_ text: String) throws -> Result {
-        let (records, problems) = CSVReader.read(text)
+        let separator = CSVReader.detectSeparator(text)
+        let (records, problems) = CSVReader.read(text, separator: separator)
         guard let header = records.first else {
             throw ConfigError("the file is empty; expected a header line: email,name[,language]")
         }
         let columns = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         guard let emailCol = columns.firstIndex(of: "email") else {
-            throw ConfigError("line \(header.line): the header must name an \"email\" column (email,name[,language]);"
-                + " found: \(header.fields.joined(separator: ","))")
+            throw ConfigError("line \(header.line): the header must name an \"email\" column (email,name[,language], "
+                + "separated by commas, semicolons or tabs); found: "
+                + SafeText.quoted(header.fields.joined(separator: String(UnicodeScalar(separator)))))
         }
         let nameCol = columns.firstIndex(of: "name")
         let languageCol = columns.firstIndex(of: "language")
         let unknown = columns.filter { !["email", "name", "language"].contains($0) }
         guard unknown.isEmpty else {
-            throw ConfigError("line \(header.line): unknown column(s) \(unknown.joined(separator: ", ")); "
+            throw ConfigError("line \(header.line): unknown column(s) "
+                + "\(unknown.map(SafeText.quoted).joined(separator: ", ")); "
                 + "allowed: email, name, language")
         }
 
@@ -42,16 +46,16 @@ public enum SubscriberImport {
         for r in records.dropFirst() {
             guard r.fields.count == columns.count else {
                 result.rejections.append(Rejection(line: r.line, reason: "\(r.fields.count) fields where the header "
-                    + "has \(columns.count); quote fields that contain commas"))
+                    + "has \(columns.count); quote fields that contain the separator"))
                 continue
             }
-            let raw = r.fields[emailCol].trimmingCharacters(in: .whitespaces)
+            let raw = unprefixed(r.fields[emailCol]).trimmingCharacters(in: .whitespaces)
             guard !raw.isEmpty else {
                 result.rejections.append(Rejection(line: r.line, reason: "empty email"))
                 continue
             }
             guard let email = EmailAddress.validate(raw) else {
-                result.rejections.append(Rejection(line: r.line, reason: "invalid address \"\(raw)\""))
+                result.rejections.append(Rejection(line: r.line, reason: "invalid address \(SafeText.quoted(raw))"))
                 continue
             }
             let name = nameCol.map { clean(r.fields[$0]) } ?? nil
@@ -59,7 +63,7 @@ public enum SubscriberImport {
             if let l = language {
                 let ok = l.count >= 2 && l.count <= 8 && l.allSatisfy { $0.isASCII && ($0.isLetter || $0 == "-") }
                 guard ok else {
-                    result.rejections.append(Rejection(line: r.line, reason: "invalid language \"\(l)\" "
+                    result.rejections.append(Rejection(line: r.line, reason: "invalid language \(SafeText.quoted(l)) "
                         + "(expected a code such as fr, en, de)"))
                     continue
                 }
@@ -80,10 +84,26 @@ public enum SubscriberImport {
         return result
     }
 
-    /// Trims, drops control characters (a name can never carry a line break into a header), nil when empty.
+    /// One line of text: line breaks and tabs become a space (a quoted "Jean⏎Dupont" is "Jean Dupont"), other
+    /// controls and bidi overrides are dropped (a name never carries them into a header), runs of spaces collapse;
+    /// nil when empty.
     static func clean(_ s: String) -> String? {
-        let t = String(s.unicodeScalars.filter { !($0.properties.generalCategory == .control) })
-            .trimmingCharacters(in: .whitespaces)
+        var out = String.UnicodeScalarView()
+        for c in unprefixed(s).unicodeScalars {
+            let space = c == "\n" || c == "\r" || c == "\t" || c == "\u{2028}" || c == "\u{2029}" || c == " "
+            if space {
+                if let last = out.last, last != " " { out.append(" ") }
+            } else if !SafeText.isUnsafe(c) {
+                out.append(c)
+            }
+        }
+        let t = String(out).trimmingCharacters(in: .whitespaces)
         return t.isEmpty ? nil : t
+    }
+
+    /// A field as `subscribers export` wrote it: the `'` it puts before a leading `=`, `+`, `-` or `@` is taken off.
+    static func unprefixed(_ s: String) -> String {
+        guard s.hasPrefix("'"), let second = s.dropFirst().first, "=+-@".contains(second) else { return s }
+        return String(s.dropFirst())
     }
 }

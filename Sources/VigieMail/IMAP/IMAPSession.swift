@@ -23,6 +23,8 @@ public final class IMAPSession: MailboxSession {
     var imap: UnsafeMutablePointer<mailimap>?
     /// Set by a connection-level failure: the stream's state is unknown, nothing more is sent on it.
     var broken = false
+    /// When the command under way started: a failure after `timeoutSeconds` of silence is reported as a timeout.
+    var operationStart = ContinuousClock.now
 
     /// libetpan writes with send(…, 0) and GnuTLS without MSG_NOSIGNAL: a write to a socket the server closed would
     /// raise SIGPIPE and kill the process. Ignoring it turns that into the EPIPE error we handle.
@@ -41,6 +43,16 @@ public final class IMAPSession: MailboxSession {
         guard let imap = mailimap_new(0, nil) else { throw EtpanError.outOfMemory("creating an IMAP session") }
         self.imap = imap
         mailimap_set_timeout(imap, time_t(max(1, endpoint.timeoutSeconds)))
+        // libetpan's parser backtracks: after a read timed out it reads again, waiting `timeout` each time (a
+        // stalled server cost 2–3 times timeout_seconds). The first failed read cancels the stream, so every later
+        // read fails at once and the command ends after one timeout.
+        mailimap_set_logger(imap, { session, logType, _, _, _ in
+            guard Int(logType) == MAILSTREAM_LOG_TYPE_ERROR_RECEIVED,
+                let stream = session?.pointee.imap_stream, let low = mailstream_get_low(stream)
+            else { return }
+            mailstream_low_cancel(low)
+        }, nil)
+        operationStart = .now
         do {
             try connect(imap)
             try login(imap)
@@ -99,6 +111,7 @@ public final class IMAPSession: MailboxSession {
 
     private func login(_ imap: UnsafeMutablePointer<mailimap>) throws {
         let greeting = imap.pointee.imap_connection_info?.pointee.imap_capability
+        operationStart = .now
         try check(mailimap_login(imap, endpoint.user, endpoint.password), "LOGIN as \(endpoint.user)")
         // Servers usually send their post-login capabilities in the LOGIN reply; ask when this one did not.
         let afterLogin = imap.pointee.imap_connection_info?.pointee.imap_capability
@@ -136,16 +149,29 @@ public final class IMAPSession: MailboxSession {
     /// LOGOUT (skipped when the connection is already broken) and free everything; safe to call twice.
     public func logout() {
         guard let imap else { return }
-        if !broken, imap.pointee.imap_stream != nil {
+        if !broken, let stream = imap.pointee.imap_stream {
+            // A goodbye is a courtesy: a server silent at that point costs a few seconds, not `timeoutSeconds`.
+            if let low = mailstream_get_low(stream) {
+                mailstream_low_set_timeout(low, time_t(min(Self.logoutTimeoutSeconds, max(1, endpoint.timeoutSeconds))))
+            }
             let r = mailimap_logout(imap)
             if r != MAILIMAP_NO_ERROR { logger.debug("LOGOUT failed", metadata: ["code": "\(r)"]) }
         }
         close()
     }
 
+    /// At most this long to wait for the answer to LOGOUT.
+    static let logoutTimeoutSeconds = 3
+
     /// Frees the libetpan session (closing its socket) without a word to the server.
     func close() {
         guard let imap else { return }
+        // mailimap_free sends LOGOUT itself while a stream is open, and waits up to the timeout for its answer (a
+        // stalled server doubled every timeout): close the stream first.
+        if let stream = imap.pointee.imap_stream {
+            mailstream_close(stream)
+            imap.pointee.imap_stream = nil
+        }
         mailimap_free(imap)
         self.imap = nil
     }
@@ -157,7 +183,29 @@ public final class IMAPSession: MailboxSession {
         guard let imap, !broken, imap.pointee.imap_stream != nil else {
             throw EtpanError.disconnected(operation())
         }
+        operationStart = .now
         return imap
+    }
+
+    /// `timeoutSeconds` when the command failed because the server went silent that long (the socket is still open
+    /// and has nothing to read), nil when the link broke some other way (closed, reset) or sooner.
+    func silence() -> Int? {
+        let timeout = max(1, endpoint.timeoutSeconds)
+        guard ContinuousClock.now - operationStart >= .milliseconds(timeout * 900) else { return nil }
+        if let stream = imap?.pointee.imap_stream, let low = mailstream_get_low(stream) {
+            let fd = mailstream_low_get_fd(low)
+            if fd >= 0 {
+                var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                if poll(&pfd, 1, 0) > 0 {
+                    // Readable after a failed read: end of stream or an error, so the server did not just go quiet.
+                    var byte: UInt8 = 0
+                    if pfd.revents & Int16(POLLERR | POLLHUP) != 0 || recv(fd, &byte, 1, Int32(MSG_PEEK)) <= 0 {
+                        return nil
+                    }
+                }
+            }
+        }
+        return timeout
     }
 
     /// Converts a libetpan code through `EtpanError`; a connection-level failure marks the session dead.
@@ -169,8 +217,11 @@ public final class IMAPSession: MailboxSession {
         }
         do {
             try EtpanError.checkIMAP(code, operation(), session: imap)
-        } catch let error as EtpanError {
-            if error.kind == .connection || error.kind == .tls { broken = true }
+        } catch var error as EtpanError {
+            if error.breaksConnection {
+                broken = true
+                if error.kind != .certificate { error.timedOutAfter = silence() }
+            }
             throw error
         }
     }
@@ -204,6 +255,7 @@ public final class IMAPSession: MailboxSession {
         if imap.pointee.imap_stream.pointee.read_buffer_len == 0 {
             try waitReadable(mailimap_idle_get_fd(imap), timeout: timeout)
         }
+        operationStart = .now
         try check(mailimap_idle_done(imap), "IDLE DONE")
         guard let info = imap.pointee.imap_selection_info?.pointee else { return false }
         return info.sel_has_exists != 0 || info.sel_has_recent != 0

@@ -104,6 +104,15 @@ struct MIMEPart {
         return UnsafeBufferPointer(start: raw, count: data.pointee.dt_data.dt_text.dt_length)
     }
 
+    /// The whole part as it stands in the message: its header block (when libetpan recorded it) and its body.
+    var rawExtent: UnsafeBufferPointer<UInt8> {
+        let body = rawBody
+        guard let bodyStart = body.baseAddress else { return body }
+        let begin = node.pointee.mm_mime_start.map { UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self) }
+        guard let begin, begin < bodyStart else { return body }
+        return UnsafeBufferPointer(start: begin, count: bodyStart - begin + body.count)
+    }
+
     /// The raw header block of a multipart child (from the start of its part to its body).
     var rawHeaderBlock: UnsafeBufferPointer<UInt8> {
         let body = rawBody

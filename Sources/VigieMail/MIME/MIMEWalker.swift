@@ -12,10 +12,15 @@ struct MIMEWalker {
     /// libetpan parses nesting recursively; beyond this many Content-Type lines the input is cut so its C stack
     /// stays bounded.
     static let maxStructuralHeaders = 1000
+    /// Past those limits the bytes are scanned as raw text for links, at most this many per message.
+    static let maxRawScanBytes = 16 << 20
 
     private(set) var warnings: [String] = []
     private var warned: Set<String> = []
     private var partCount = 0
+    /// Text read from bytes past a structural limit: links are extracted from it, it is not the report's text.
+    private(set) var unstructured: [String] = []
+    private var rawScanBudget = Self.maxRawScanBytes
 
     /// What a subtree yields.
     struct Collected {
@@ -49,6 +54,19 @@ struct MIMEWalker {
 
     mutating func warn(_ message: String) {
         if warned.insert(message).inserted { warnings.append(message) }
+    }
+
+    /// Reads links out of bytes the structure walk gave up on, within the per-message budget.
+    mutating func scanRaw(_ bytes: UnsafeBufferPointer<UInt8>, inHeaders: Bool) {
+        guard bytes.count > 0 else { return }
+        let taken = min(bytes.count, rawScanBudget)
+        if taken < bytes.count {
+            warn("more than \(Self.maxRawScanBytes) bytes to scan as raw text: the last \(bytes.count - taken) "
+                + "bytes were not scanned for links")
+        }
+        guard taken > 0 else { return }
+        rawScanBudget -= taken
+        unstructured.append(RawTextScan.readable(UnsafeBufferPointer(rebasing: bytes[..<taken]), inHeaders: inHeaders))
     }
 
     // MARK: - Messages
@@ -114,8 +132,13 @@ struct MIMEWalker {
                 if k == needle.count {
                     count += 1
                     if count > Self.maxStructuralHeaders {
-                        warn("more than \(Self.maxStructuralHeaders) MIME parts: the rest of the message was ignored")
-                        return i
+                        warn("more than \(Self.maxStructuralHeaders) MIME parts: the structure was truncated there "
+                            + "and the rest of the message scanned as raw text for links")
+                        // Cut at the boundary line opening this part, so its whole header block (its encoding) is
+                        // read by the raw scan rather than half parsed.
+                        let cut = Self.partStart(b, before: i)
+                        scanRaw(UnsafeBufferPointer(rebasing: b[cut..<n]), inHeaders: cut == i)
+                        return cut
                     }
                 }
             }
@@ -124,21 +147,40 @@ struct MIMEWalker {
         return n
     }
 
+    /// The start of the boundary line (`--…`) that opens the part whose header line starts at `i`: the nearest line
+    /// start before `i` beginning with two hyphens, within the few kilobytes a header block takes; else `i`.
+    static func partStart(_ b: UnsafeBufferPointer<UInt8>, before i: Int) -> Int {
+        var k = i
+        let floor = max(0, i - 16_384)
+        while k > floor {
+            // k is a line start; find the previous one.
+            var j = k - 1
+            if j > 0, b[j] == 0x0A { j -= 1 }
+            while j > floor, b[j - 1] != 0x0A { j -= 1 }
+            if j >= 0, j + 1 < i, b[j] == 0x2D, b[j + 1] == 0x2D { return j }
+            if j <= floor { break }
+            k = j
+        }
+        return i
+    }
+
     // MARK: - Tree walk
 
     mutating func walk(_ node: UnsafeMutablePointer<mailmime>, part: MIMEPart? = nil, headers: [RawHeaderField],
                        depth: Int, into c: inout Collected)
     {
+        let part = part ?? MIMEPart(node)
         guard depth <= Self.maxDepth else {
-            warn("MIME nesting deeper than \(Self.maxDepth) levels: deeper parts ignored")
+            warn("MIME nesting deeper than \(Self.maxDepth) levels: deeper parts scanned as raw text for links")
+            scanRaw(part.rawExtent, inHeaders: true)
             return
         }
         partCount += 1
         guard partCount <= Self.maxParts else {
-            warn("more than \(Self.maxParts) MIME parts: the rest was ignored")
+            warn("more than \(Self.maxParts) MIME parts: the rest scanned as raw text for links")
+            scanRaw(part.rawExtent, inHeaders: true)
             return
         }
-        let part = part ?? MIMEPart(node)
         switch part.kind {
         case MAILMIME_MULTIPLE:
             walkMultipart(part, depth: depth, into: &c)

@@ -25,6 +25,7 @@ public enum MessageParser {
         parsed.attachments = message.body.attachments
         parsed.forwardedCount = message.body.forwardedCount
         parsed.warnings = walker.warnings
+        parsed.unstructuredText = walker.unstructured.joined(separator: "\n")
         return parsed
     }
 }

@@ -10,8 +10,10 @@ public struct EtpanError: Error, CustomStringConvertible, Sendable {
         case authentication
         /// The server answered NO/BAD, or something we could not parse.
         case protocolError
-        /// TLS could not be set up (handshake, certificate).
+        /// TLS could not be set up (handshake).
         case tls
+        /// The TLS handshake worked but the server's certificate is not trusted (CA, name, dates).
+        case certificate
         /// The MIME/IMF parser gave up.
         case parse
         case other
@@ -22,8 +24,20 @@ public struct EtpanError: Error, CustomStringConvertible, Sendable {
     public var operation: String
     /// The server's last response text, when there was one.
     public var serverText: String?
+    /// Set when the failure was the server's silence for this many seconds (`timeout_seconds`), not a broken link.
+    public var timedOutAfter: Int?
+
+    public init(kind: Kind, code: Int32, operation: String, serverText: String?, timedOutAfter: Int? = nil) {
+        self.kind = kind
+        self.code = code
+        self.operation = operation
+        self.serverText = serverText
+        self.timedOutAfter = timedOutAfter
+    }
 
     public var description: String {
+        if let seconds = timedOutAfter { return "\(operation) timed out after \(seconds) s (no answer from the server)" }
+        if kind == .certificate { return "\(operation) failed: \(serverText ?? "certificate not trusted")" }
         var s = "\(operation) failed (\(kind == .parse ? Self.imfName(code) : Self.name(code)))"
         if let t = serverText, !t.isEmpty { s += ": \(t)" }
         return s
@@ -31,6 +45,9 @@ public struct EtpanError: Error, CustomStringConvertible, Sendable {
 
     /// True for failures a later retry may cure (server down, timeout, dropped connection).
     public var isTransient: Bool { kind == .connection || kind == .tls }
+
+    /// True when the connection can no longer be used (its stream state is unknown).
+    var breaksConnection: Bool { kind == .connection || kind == .tls || kind == .certificate }
 
     /// Throws unless `code` is one of libetpan's IMAP success codes.
     static func checkIMAP(_ code: Int32, _ operation: String, serverText: String? = nil) throws {
@@ -53,7 +70,7 @@ public struct EtpanError: Error, CustomStringConvertible, Sendable {
         do {
             try checkIMAP(code, operation)
         } catch var error as EtpanError {
-            if error.kind != .connection && error.kind != .tls {
+            if !error.breaksConnection {
                 error.serverText = responseText(session)
             }
             throw error
@@ -69,7 +86,7 @@ public struct EtpanError: Error, CustomStringConvertible, Sendable {
 
     /// The TLS handshake succeeded but the server's certificate is not to be trusted.
     static func certificate(_ reason: String, host: String) -> EtpanError {
-        EtpanError(kind: .tls, code: Int32(MAILIMAP_ERROR_SSL), operation: "TLS certificate verification for \(host)",
+        EtpanError(kind: .certificate, code: Int32(MAILIMAP_ERROR_SSL), operation: "TLS certificate verification for \(host)",
                    serverText: reason)
     }
 

@@ -26,7 +26,7 @@ struct Clusters: ParsableCommand {
                 let ctx = try global.context()
                 let rows = try ctx.store().clusters(status: st, platform: platform, limit: limit,
                                                     weights: ctx.config.clusters.weights)
-                print(json ? try Output.json(rows) : Output.clusterTable(rows))
+                Output.emit(json ? try Output.json(rows) : Output.clusterTable(rows))
             }
         }
     }
@@ -43,9 +43,9 @@ struct Clusters: ParsableCommand {
                 let ctx = try global.context()
                 guard let d = try ctx.store().cluster(id: id, includeReporters: reporters,
                                                       weights: ctx.config.clusters.weights) else {
-                    throw ValidationError("no cluster with id \(id); see vigie clusters list")
+                    throw ValidationError("cluster \(id) not found; see `vigie clusters list`")
                 }
-                print(json ? try Output.json(d) : Output.clusterDetail(d))
+                Output.emit(json ? try Output.json(d) : Output.clusterDetail(d))
             }
         }
     }
@@ -63,7 +63,7 @@ struct Clusters: ParsableCommand {
                 let ctx = try global.context()
                 let status = try ctx.moderation().change(
                     clusterID: id, ModerationChange(to: .qualified, offence: code, note: note, author: author(by)))
-                print("cluster \(id): \(status.rawValue) (\(code))")
+                Output.emit("cluster \(id): \(status.rawValue) (\(code))")
             }
         }
     }
@@ -91,7 +91,7 @@ struct Clusters: ParsableCommand {
                 let s = try ctx.moderation().change(
                     clusterID: id, ModerationChange(to: to, note: note, platformRef: platformRef, channel: channel,
                                                     reason: reason, author: author(by)))
-                print("cluster \(id): \(s.rawValue)")
+                Output.emit("cluster \(id): \(s.rawValue)")
             }
         }
     }
@@ -105,7 +105,7 @@ struct Clusters: ParsableCommand {
         func run() throws {
             try guarded {
                 let ctx = try global.context()
-                print(try ctx.moderation().notice(clusterID: id))
+                Output.emit(try ctx.moderation().notice(clusterID: id))
             }
         }
     }
@@ -122,7 +122,7 @@ struct Clusters: ParsableCommand {
                 let start = Date()
                 Signals.exitReleasingLeases()
                 let n = try ctx.clusterService().rebuild(waitForLease: wait)
-                print("rebuilt \(n) clusters in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
+                Output.emit("rebuilt \(n) clusters in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
             }
         }
     }
@@ -137,7 +137,7 @@ struct Clusters: ParsableCommand {
             try guarded {
                 let ctx = try global.context()
                 let r = try ctx.clusterService().resolveShortLinks(limit: limit)
-                print("resolved \(r.resolved), failed \(r.failed) (failures are retried later)")
+                Output.emit("resolved \(r.resolved), failed \(r.failed) (failures are retried later)")
             }
         }
     }
@@ -175,7 +175,7 @@ extension Clusters {
                     FileHandle.standardError.write(Data(String(format: "%d URLs (%d identified) in %.3f s: %.0f URLs/s\n",
                         input.count, identified, seconds, Double(input.count) / max(seconds, 1e-9)).utf8))
                 } else {
-                    print(out.joined(separator: "\n"))
+                    Output.emit(out.joined(separator: "\n"))
                 }
             }
         }
@@ -196,7 +196,7 @@ struct Accounts: ParsableCommand {
             try guarded {
                 let ctx = try global.context()
                 let rows = try ctx.store().accounts(limit: limit)
-                print(json ? try Output.json(rows) : Output.accountTable(rows))
+                Output.emit(json ? try Output.json(rows) : Output.accountTable(rows))
             }
         }
     }
@@ -204,7 +204,7 @@ struct Accounts: ParsableCommand {
 
 func parseStatus(_ s: String) throws -> ModerationStatus {
     guard let v = ModerationStatus(rawValue: s) else {
-        throw ValidationError("unknown status \"\(s)\"; use one of: "
+        throw ValidationError("unknown status \(SafeText.quoted(s)); use one of: "
             + ModerationStatus.allCases.map(\.rawValue).joined(separator: ", "))
     }
     return v

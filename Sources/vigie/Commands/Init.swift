@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import VigieApp
 
 struct Init: ParsableCommand {
@@ -15,8 +16,13 @@ struct Init: ParsableCommand {
     func run() throws {
         try guarded {
             let written = try Scaffold.write(into: dir, overwrite: force)
-            for f in written { print("wrote \(f)") }
-            print("next: vigie --config \((dir as NSString).appendingPathComponent("vigie.toml")) config check")
+            for f in written { Output.emit("wrote \(f)") }
+            // The database too: `init` is a first run, so read commands work at once (and show nothing yet).
+            let ctx = try AppContext.load(configPath: (dir as NSString).appendingPathComponent("vigie.toml"),
+                                          logger: Logger(label: "vigie"))
+            Output.emit("database \(try ctx.store(create: true).path)")
+            Output.emit("next: export the secrets the queues name (VIGIE_IMAP_PASSWORD, VIGIE_NEWSLETTER_SECRET), then "
+                        + "vigie --config \((dir as NSString).appendingPathComponent("vigie.toml")) config check")
         }
     }
 }
@@ -27,23 +33,27 @@ struct ConfigCommand: ParsableCommand {
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Validate vigie.toml and every queue file; exit non-zero naming the first problem.")
+            abstract: "Validate vigie.toml and every queue file; exit non-zero naming the first problem.",
+            discussion: "Checks everything a command would refuse later, secrets included: the intake passwords and, "
+                + "for an enabled newsletter queue, its signing secret (secret_env must be set in this shell).")
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
             try guarded {
                 let ctx = try global.context(requireSecrets: true)
-                print("ok: \(ctx.config.file)")
+                try ctx.checkSecrets()
+                Output.emit("ok: \(ctx.config.file)")
                 for q in ctx.queues {
                     switch q {
                     case .intake(let i):
-                        print("  queue \(i.name): intake (\(i.role.rawValue)) imap://\(i.endpoint.host):\(i.endpoint.port)"
-                              + " mailbox \(i.mailbox)\(i.enabled ? "" : " [disabled]")")
+                        Output.emit("  queue \(i.name): intake (\(i.role.rawValue)) "
+                                    + "imap://\(i.endpoint.host):\(i.endpoint.port)"
+                                    + " mailbox \(i.mailbox)\(i.enabled ? "" : " [disabled]")")
                     case .outbound(let o):
-                        print("  queue \(o.name): \(o.kind.rawValue)\(o.enabled ? "" : " [disabled]")")
+                        Output.emit("  queue \(o.name): \(o.kind.rawValue)\(o.enabled ? "" : " [disabled]")")
                     }
                 }
-                print("  database: \(ctx.config.databasePath)")
+                Output.emit("  database: \(ctx.config.databasePath)")
             }
         }
     }

@@ -31,9 +31,9 @@ struct Newsletter: ParsableCommand {
                 if raw {
                     FileHandle.standardOutput.write(Data(p.raw))
                 } else {
-                    print(MIMEPreview.headerBlock(of: p.raw))
-                    print("")
-                    print(p.text)
+                    Output.emit(MIMEPreview.headerBlock(of: p.raw))
+                    Output.emit("")
+                    Output.emit(p.text)
                 }
             }
         }
@@ -50,8 +50,8 @@ struct Newsletter: ParsableCommand {
                 let ctx = try global.context()
                 let (e, _) = try NewsletterService.loadEdition(edition)
                 let w = try ctx.newsletter().check(e, checkLinks: !offline)
-                for line in w { print("warning: \(line)") }
-                print("\(e.news.count) news, \(e.press.count) press items, \(w.count) warnings")
+                for line in w { Output.emit("warning: \(line)") }
+                Output.emit("\(e.news.count) news, \(e.press.count) press items, \(w.count) warnings")
             }
         }
     }
@@ -71,11 +71,11 @@ struct Newsletter: ParsableCommand {
         func run() throws {
             try guarded {
                 let ctx = try global.context()
-                let service = try ctx.newsletter(queue: queue)
+                let service = try ctx.newsletter(queue: queue, create: true)
                 let (e, sha) = try NewsletterService.loadEdition(edition)
                 if !quiet {
                     for w in service.check(e, checkLinks: false) {
-                        FileHandle.standardError.write(Data("warning: \(w)\n".utf8))
+                        Output.warn("warning: \(w)")
                     }
                 }
                 let stop = StopSignal()
@@ -84,11 +84,11 @@ struct Newsletter: ParsableCommand {
                 let status = try service.send(e, sha256: sha, stop: stop, waitForDeferred: !noWait, waitForLease: wait,
                                               onProgress: { summary, start in progress.show(summary, start) })
                 progress.done()
-                print("edition \(status.edition): sent \(status.sent), failed \(status.failed), deferred "
+                Output.emit("edition \(status.edition): sent \(status.sent), failed \(status.failed), deferred "
                       + "\(status.deferred), pending \(status.pending), skipped \(status.skipped) of \(status.total)")
                 if stop.isStopped && !status.isFinished {
-                    print("interrupted: run the same command again to resume")
-                    throw ExitCode(130)
+                    Output.emit("interrupted: run the same command again to resume")
+                    throw ExitCode(Signals.exitStatus ?? 130)
                 }
             }
         }
@@ -105,8 +105,9 @@ struct Newsletter: ParsableCommand {
                 guard let s = try global.context().store().editionStatus(id) else {
                     throw ValidationError("no edition \(id); send it first")
                 }
-                print(json ? try Output.json(s) : "edition \(s.edition): total \(s.total), sent \(s.sent), failed "
-                      + "\(s.failed), deferred \(s.deferred), pending \(s.pending), skipped \(s.skipped)")
+                Output.emit(json ? try Output.json(s)
+                            : "edition \(s.edition): total \(s.total), sent \(s.sent), failed "
+                              + "\(s.failed), deferred \(s.deferred), pending \(s.pending), skipped \(s.skipped)")
             }
         }
     }
@@ -123,10 +124,12 @@ struct Newsletter: ParsableCommand {
                 guard try store.editionExists(id) else { throw ValidationError("no edition \(id)") }
                 let rows = try store.deliveryFailures(editionID: id)
                 if json {
-                    print(try Output.json(rows))
+                    Output.emit(try Output.json(rows))
                 } else {
-                    for f in rows { print("\(f.email)\t\(f.attempts) attempts\t\(f.reply ?? "-")") }
-                    print("\(rows.count) failed")
+                    for f in rows {
+                        Output.emit("\(Output.one(f.email))\t\(f.attempts) attempts\t\(Output.one(f.reply ?? "-"))")
+                    }
+                    Output.emit("\(rows.count) failed")
                 }
             }
         }
@@ -142,7 +145,8 @@ struct Newsletter: ParsableCommand {
             try guarded {
                 let store = try global.context().store()
                 guard try store.editionExists(id) else { throw ValidationError("no edition \(id)") }
-                print("requeued \(try store.retryFailed(editionID: id)) deliveries; run vigie newsletter send to send them")
+                Output.emit("requeued \(try store.retryFailed(editionID: id)) deliveries; run vigie newsletter send "
+                            + "to send them")
             }
         }
     }
@@ -161,7 +165,7 @@ struct Newsletter: ParsableCommand {
                 let tokens = try UnsubscribeTokens(secret: settings.secret, listID: settings.list.listID)
                 guard let s = try ctx.subscribers().unsubscribe(token: token, tokens: tokens, reason: "one-click")
                 else { throw ValidationError("invalid or revoked token") }
-                print("\(s.email): unsubscribed")
+                Output.emit("\(s.email): unsubscribed")
             }
         }
     }

@@ -2,13 +2,30 @@ import Foundation
 import VigieCore
 
 /// Presentation of command results: JSON for machines, aligned text for people.
+///
+/// Stored text comes from citizens and subscribers: nothing reaches stdout or stderr without `SafeText` (control
+/// sequences, C1 controls and bidi overrides escaped). Commands print through `emit`/`warn`; tables and details escape
+/// each single-line field with `one` so that a line break in a subject cannot forge a line of the layout.
 enum Output {
     static func json<T: Encodable>(_ value: T) throws -> String {
         let e = JSONEncoder()
         e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         e.dateEncodingStrategy = .iso8601
-        return String(decoding: try e.encode(value), as: UTF8.self)
+        return SafeText.json(String(decoding: try e.encode(value), as: UTF8.self))
     }
+
+    /// Prints to stdout with every control sequence escaped (line breaks and tabs of the layout kept).
+    static func emit(_ text: String) {
+        print(SafeText.block(text))
+    }
+
+    /// Writes one line to stderr, escaped like `emit`.
+    static func warn(_ text: String) {
+        FileHandle.standardError.write(Data((SafeText.block(text) + "\n").utf8))
+    }
+
+    /// A single-line field: line breaks and tabs escaped as well.
+    static func one(_ s: String) -> String { SafeText.line(s) }
 
     static let dateFormatter: DateFormatter = {
         let f = DateFormatter()
@@ -21,10 +38,11 @@ enum Output {
         guard !rows.isEmpty else { return "no reports" }
         var lines = ["ID     RECEIVED          STATUS      FROM                            SUBJECT / URLS"]
         for r in rows {
-            let from = clip(r.from ?? "-", 30)
+            let from = clip(one(r.from ?? "-"), 30)
             lines.append(pad(String(r.id), 6) + " " + dateFormatter.string(from: r.receivedAt) + "  "
-                         + pad(r.status.rawValue, 11) + " " + pad(from, 31) + " " + clip(r.subject ?? "(no subject)", 60))
-            for u in r.urls { lines.append(String(repeating: " ", count: 58) + "  " + u) }
+                         + pad(r.status.rawValue, 11) + " " + pad(from, 31) + " "
+                         + clip(one(r.subject ?? "(no subject)"), 60))
+            for u in r.urls { lines.append(String(repeating: " ", count: 58) + "  " + one(u)) }
         }
         return lines.joined(separator: "\n")
     }
@@ -33,28 +51,31 @@ enum Output {
         var out: [String] = []
         let s = d.summary
         out.append("Report \(s.id) — \(s.status.rawValue)")
-        out.append("From:        \(s.from ?? "-")")
-        if !d.replyTo.isEmpty { out.append("Reply-To:    \(d.replyTo.joined(separator: ", "))") }
-        out.append("Subject:     \(s.subject ?? "-")")
+        out.append("From:        \(one(s.from ?? "-"))")
+        if !d.replyTo.isEmpty { out.append("Reply-To:    \(one(d.replyTo.joined(separator: ", ")))") }
+        out.append("Subject:     \(one(s.subject ?? "-"))")
         if let date = d.date { out.append("Date:        \(ISO8601DateFormatter().string(from: date))") }
         out.append("Received:    \(ISO8601DateFormatter().string(from: s.receivedAt))")
-        out.append("Message-ID:  \(s.messageID ?? "-")")
-        if let irt = d.inReplyTo { out.append("In-Reply-To: \(irt)") }
-        out.append("Mailbox:     \(d.mailbox) UID \(d.uid), \(d.size) bytes, sha256 \(d.sha256.prefix(16))…")
-        if let r = d.automaticReason { out.append("Automatic:   \(r)") }
-        if let e = d.parseError { out.append("Error:       \(e)") }
-        for w in d.warnings { out.append("Warning:     \(w)") }
+        out.append("Message-ID:  \(one(s.messageID ?? "-"))" + (d.messageIDCollision.map {
+            " (also on message \($0), whose bytes differ: both kept)" } ?? ""))
+        if let irt = d.inReplyTo { out.append("In-Reply-To: \(one(irt))") }
+        out.append("Mailbox:     \(one(d.mailbox)) UID \(d.uid), \(d.size) bytes, sha256 \(d.sha256.prefix(16))…")
+        if let r = d.automaticReason { out.append("Automatic:   \(one(r))") }
+        if let e = d.parseError { out.append("Error:       \(one(e))") }
+        for w in d.warnings { out.append("Warning:     \(one(w))") }
         out.append("")
         out.append("URLs (\(s.urls.count)):")
-        for u in s.urls { out.append("  \(u)") }
+        for u in s.urls { out.append("  \(one(u))") }
         if !d.attachments.isEmpty {
             out.append("Attachments (\(d.attachments.count)):")
-            for a in d.attachments { out.append("  \(a.filename ?? "(unnamed)")  \(a.mimeType)  \(a.size) bytes") }
+            for a in d.attachments {
+                out.append("  \(one(a.filename ?? "(unnamed)"))  \(one(a.mimeType))  \(a.size) bytes")
+            }
         }
         if let t = d.text, !t.isEmpty {
             out.append("")
             out.append("Text:")
-            out.append(t)
+            out.append(SafeText.block(t))
         }
         return out.joined(separator: "\n")
     }
@@ -75,8 +96,8 @@ extension Output {
         for c in rows {
             lines.append(pad(String(c.id), 6) + " " + pad(String(format: "%.1f", c.priority), 6) + " "
                          + pad(String(c.reporters), 10) + " " + pad(String(c.recentReporters), 4) + " "
-                         + pad(String(c.reports), 8) + " " + pad(c.status.rawValue, 10) + " " + pad(c.platform, 10)
-                         + " " + c.canonicalURL)
+                         + pad(String(c.reports), 8) + " " + pad(c.status.rawValue, 10) + " " + pad(one(c.platform), 10)
+                         + " " + one(c.canonicalURL))
         }
         return lines.joined(separator: "\n")
     }
@@ -84,38 +105,38 @@ extension Output {
     static func clusterDetail(_ d: ClusterDetail) -> String {
         let s = d.summary
         let iso = ISO8601DateFormatter()
-        var out = ["Cluster \(s.id) — \(s.status.rawValue)", "Content:    \(s.canonicalURL)", "Identity:   \(s.key)",
-                   "Platform:   \(s.platform) (\(s.kind))"]
-        if let a = s.account { out.append("Account:    \(a)") }
+        var out = ["Cluster \(s.id) — \(s.status.rawValue)", "Content:    \(one(s.canonicalURL))",
+                   "Identity:   \(one(s.key))", "Platform:   \(one(s.platform)) (\(one(s.kind)))"]
+        if let a = s.account { out.append("Account:    \(one(a))") }
         out.append("Reporters:  \(s.reporters) distinct (\(s.recentReporters) in the last 24 h), \(s.reports) reports")
         out.append("Priority:   \(String(format: "%.2f", s.priority))")
         if let f = s.firstReported, let l = s.lastReported {
             out.append("Reported:   \(iso.string(from: f)) → \(iso.string(from: l))")
         }
-        if let o = s.offence { out.append("Offence:    \(o)") }
-        if let n = d.note { out.append("Note:       \(n)") }
-        if let r = s.platformRef { out.append("Platform ref: \(r)") }
-        if let r = d.reason { out.append("Reason:     \(r)") }
+        if let o = s.offence { out.append("Offence:    \(one(o))") }
+        if let n = d.note { out.append("Note:       \(one(n))") }
+        if let r = s.platformRef { out.append("Platform ref: \(one(r))") }
+        if let r = d.reason { out.append("Reason:     \(one(r))") }
         out.append("")
         out.append("URLs as reported:")
-        for u in s.urls { out.append("  \(u)") }
+        for u in s.urls { out.append("  \(one(u))") }
         out.append("")
         out.append("Reports (\(d.reportList.count)):")
         for r in d.reportList {
-            out.append("  #\(r.reportID) \(iso.string(from: r.receivedAt))\(r.reporter.map { " " + $0 } ?? "")"
-                       + " — \(r.subject ?? "(no subject)")")
-            if !r.excerpt.isEmpty { out.append("      « \(r.excerpt) »") }
+            out.append("  #\(r.reportID) \(iso.string(from: r.receivedAt))\(r.reporter.map { " " + one($0) } ?? "")"
+                       + " — \(one(r.subject ?? "(no subject)"))")
+            if !r.excerpt.isEmpty { out.append("      « \(one(r.excerpt)) »") }
         }
         if !d.events.isEmpty {
             out.append("")
             out.append("History:")
             for e in d.events {
-                var line = "  \(iso.string(from: e.at)) \(e.author): \(e.from.rawValue) → \(e.to.rawValue)"
-                if let o = e.offence { line += " [\(o)]" }
-                if let r = e.platformRef { line += " ref \(r)" }
-                if let c = e.channel { line += " via \(c)" }
-                if let r = e.reason { line += " — \(r)" }
-                if let n = e.note { line += " — \(n)" }
+                var line = "  \(iso.string(from: e.at)) \(one(e.author)): \(e.from.rawValue) → \(e.to.rawValue)"
+                if let o = e.offence { line += " [\(one(o))]" }
+                if let r = e.platformRef { line += " ref \(one(r))" }
+                if let c = e.channel { line += " via \(one(c))" }
+                if let r = e.reason { line += " — \(one(r))" }
+                if let n = e.note { line += " — \(one(n))" }
                 out.append(line)
             }
         }
@@ -126,7 +147,7 @@ extension Output {
         guard !rows.isEmpty else { return "no accounts" }
         var lines = ["ACCOUNT                                   POSTS  REPORTERS  REPORTS"]
         for a in rows {
-            lines.append(pad(a.key, 41) + " " + pad(String(a.posts), 6) + " " + pad(String(a.reporters), 10) + " "
+            lines.append(pad(one(a.key), 41) + " " + pad(String(a.posts), 6) + " " + pad(String(a.reporters), 10) + " "
                          + String(a.reports))
         }
         return lines.joined(separator: "\n")

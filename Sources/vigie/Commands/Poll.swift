@@ -18,16 +18,19 @@ struct Poll: ParsableCommand {
 
     func run() throws {
         try guarded {
+            // Installed first: a SIGTERM during start-up stops the poller as cleanly as one during a poll.
+            let stop = StopSignal()
+            if !once { Signals.onTerminate { stop.stop() } }
             let ctx = try global.context(requireSecrets: true)
             let service = try ctx.intakeService(only: queue)
             if once {
                 Signals.exitReleasingLeases()
                 let stats = try service.pollOnce(waitForLease: wait)
-                print(stats.summary)
+                Output.emit(stats.summary)
             } else {
-                let stop = StopSignal()
-                Signals.onTerminate { stop.stop() }
                 try service.run(until: stop, waitForLease: wait)
+                // Stopped by SIGTERM or SIGINT: the shell's 128 + signal (vigie-poll.service counts 143 as success).
+                if let status = Signals.exitStatus { throw ExitCode(status) }
             }
         }
     }

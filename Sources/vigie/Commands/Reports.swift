@@ -20,7 +20,7 @@ struct Reports: ParsableCommand {
                 var st: MessageStatus?
                 if let s = status {
                     guard let v = MessageStatus(rawValue: s) else {
-                        throw ValidationError("unknown status \"\(s)\"; use one of: "
+                        throw ValidationError("unknown status \(SafeText.quoted(s)); use one of: "
                             + MessageStatus.allCases.map(\.rawValue).joined(separator: ", "))
                     }
                     st = v
@@ -29,9 +29,9 @@ struct Reports: ParsableCommand {
                 let ctx = try global.context()
                 let rows = try ctx.store().reports(status: st, limit: limit)
                 if json {
-                    print(try Output.json(rows))
+                    Output.emit(try Output.json(rows))
                 } else {
-                    print(Output.reportTable(rows))
+                    Output.emit(Output.reportTable(rows))
                 }
             }
         }
@@ -47,9 +47,9 @@ struct Reports: ParsableCommand {
             try guarded {
                 let ctx = try global.context()
                 guard let r = try ctx.store().report(id: id) else {
-                    throw ValidationError("no report with id \(id); see vigie reports list")
+                    throw ValidationError("report \(id) not found; see `vigie reports list`")
                 }
-                print(json ? try Output.json(r) : Output.reportDetail(r))
+                Output.emit(json ? try Output.json(r) : Output.reportDetail(r))
             }
         }
     }

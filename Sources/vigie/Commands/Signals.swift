@@ -5,12 +5,15 @@ import VigieApp
 /// SIGINT/SIGTERM handling through dispatch sources (no work in a signal handler).
 enum Signals {
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+    /// The first stopping signal received.
+    private static let received = LockedSignal()
 
     static func onTerminate(_ action: @escaping @Sendable () -> Void) {
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let src = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             src.setEventHandler {
+                received.record(sig)
                 FileHandle.standardError.write(Data("vigie: stopping after the work in flight\n".utf8))
                 action()
             }
@@ -33,4 +36,20 @@ enum Signals {
             sources.append(src)
         }
     }
+
+    /// The shell's status for a process ended by a signal, 128 + its number (130 for SIGINT, 143 for SIGTERM), once
+    /// one of them asked the command to stop; nil before.
+    static var exitStatus: Int32? {
+        received.first.map { 128 + $0 }
+    }
+}
+
+/// The first signal number recorded, kept inside its lock (swift-nio's NIOLockedValueBox pattern).
+private final class LockedSignal: @unchecked Sendable {
+    private let lock = NSLock()
+    private var signal: Int32?
+
+    func record(_ number: Int32) { lock.withLock { if signal == nil { signal = number } } }
+
+    var first: Int32? { lock.withLock { signal } }
 }

@@ -10,16 +10,21 @@ struct Subscribers: ParsableCommand {
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Import a CSV file (header email,name[,language]); never resubscribes anyone who left.")
+            abstract: "Import a CSV file (header email,name[,language]; `,`, `;` or tab); never resubscribes anyone "
+                + "who left.",
+            discussion: "Exit status: 0 every row taken, 2 some rows rejected (listed on stderr, the others imported), "
+                + "1 nothing imported (unreadable file, bad header).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The CSV file.") var file: String
 
         func run() throws {
             try guarded {
                 let ctx = try global.context()
-                let report = try ctx.subscribers().importCSV(path: file)
-                for r in report.rejections { FileHandle.standardError.write(Data("\(file): \(r)\n".utf8)) }
-                print(report.line)
+                let report = try ctx.subscribers(create: true).importCSV(path: file)
+                for r in report.rejections { Output.warn("\(file): \(r)") }
+                Output.emit(report.line)
+                // 2 = partial: the valid rows are in, the rejected ones (listed above) are not.
+                if !report.rejections.isEmpty { throw ExitCode(2) }
             }
         }
     }
@@ -35,9 +40,9 @@ struct Subscribers: ParsableCommand {
 
         func run() throws {
             try guarded {
-                let s = try global.context().subscribers().add(address, name: name, language: language,
+                let s = try global.context().subscribers(create: true).add(address, name: name, language: language,
                                                                resubscribe: resubscribe)
-                print("\(s.email): \(s.status.rawValue)")
+                Output.emit("\(s.email): \(s.status.rawValue)")
             }
         }
     }
@@ -51,9 +56,9 @@ struct Subscribers: ParsableCommand {
         func run() throws {
             try guarded {
                 guard let s = try global.context().subscribers().unsubscribe(address, reason: reason) else {
-                    throw ValidationError("\(address) is not a subscriber")
+                    throw ValidationError("\(SafeText.quoted(address)) is not a subscriber")
                 }
-                print("\(s.email): \(s.status.rawValue)")
+                Output.emit("\(s.email): \(s.status.rawValue)")
             }
         }
     }
@@ -68,17 +73,18 @@ struct Subscribers: ParsableCommand {
             try guarded {
                 let store = try global.context().store()
                 guard let s = try store.subscriber(email: address) else {
-                    throw ValidationError("\(address) is not a subscriber")
+                    throw ValidationError("\(SafeText.quoted(address)) is not a subscriber")
                 }
                 if json {
-                    print(try Output.json(s))
+                    Output.emit(try Output.json(s))
                     return
                 }
                 let iso = ISO8601DateFormatter()
-                print("\(s.email)\(s.name.map { " (\($0))" } ?? "") — \(s.status.rawValue)"
+                Output.emit(Output.one(s.email) + (s.name.map { " (\(Output.one($0)))" } ?? "")
+                      + " — \(s.status.rawValue)"
                       + (s.language.map { ", language \($0)" } ?? "") + ", \(s.bounces) bounces")
                 for e in try store.subscriberEvents(id: s.id) {
-                    print("  \(iso.string(from: e.at)) \(e.event)\(e.detail.map { ": \($0)" } ?? "")")
+                    Output.emit("  \(iso.string(from: e.at)) \(e.event)\(e.detail.map { ": \(Output.one($0))" } ?? "")")
                 }
             }
         }
@@ -92,7 +98,8 @@ struct Subscribers: ParsableCommand {
         func run() throws {
             try guarded {
                 let c = try global.context().store().subscriberCounts()
-                print(json ? try Output.json(c) : "active \(c.active), unsubscribed \(c.unsubscribed), bounced \(c.bounced)")
+                Output.emit(json ? try Output.json(c)
+                            : "active \(c.active), unsubscribed \(c.unsubscribed), bounced \(c.bounced)")
             }
         }
     }
@@ -106,7 +113,8 @@ struct Subscribers: ParsableCommand {
             try guarded {
                 let st = try status.map { s -> SubscriberStatus in
                     guard let v = SubscriberStatus(rawValue: s) else {
-                        throw ValidationError("unknown status \"\(s)\"; use active, unsubscribed or bounced")
+                        throw ValidationError("unknown status \(SafeText.quoted(s)); use active, unsubscribed or "
+                            + "bounced")
                     }
                     return v
                 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import VigieApp
+import VigieCore
 
 /// The `vigie` command line: parsing only; each subcommand calls one use case of VigieApp.
 struct Vigie: ParsableCommand {
@@ -35,7 +36,40 @@ func bootstrapLogging(verbose: Bool) {
     LoggingSystem.bootstrap { label in
         var h = StreamLogHandler.standardError(label: label)
         h.logLevel = verbose ? .debug : .info
-        return h
+        return SafeLogHandler(inner: h)
+    }
+}
+
+/// Log lines quote URLs, parse errors and relay replies that citizens or servers wrote: their messages and metadata
+/// are escaped like every other output (`SafeText`), so a log read on a terminal obeys no control sequence.
+struct SafeLogHandler: LogHandler {
+    var inner: StreamLogHandler
+
+    func log(event: LogEvent) {
+        var safe = event
+        safe.message = Logger.Message(stringLiteral: SafeText.line(event.message.description))
+        safe.metadata = event.metadata?.mapValues { .string(SafeText.line($0.description)) }
+        inner.log(event: safe)
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { inner[metadataKey: key] }
+        set { inner[metadataKey: key] = newValue }
+    }
+
+    var metadata: Logger.Metadata {
+        get { inner.metadata }
+        set { inner.metadata = newValue }
+    }
+
+    var metadataProvider: Logger.MetadataProvider? {
+        get { inner.metadataProvider }
+        set { inner.metadataProvider = newValue }
+    }
+
+    var logLevel: Logger.Level {
+        get { inner.logLevel }
+        set { inner.logLevel = newValue }
     }
 }
 
@@ -53,7 +87,7 @@ func guarded<T>(_ body: () throws -> T) throws -> T {
         if case .held = e { throw ExitCode(LeaseError.busyExitCode) }
         throw ExitCode(1)
     } catch {
-        FileHandle.standardError.write(Data("vigie: \(oneLine(error))\n".utf8))
+        Output.warn("vigie: " + SafeText.line(oneLine(error)))
         throw ExitCode(1)
     }
 }

@@ -1,0 +1,17 @@
+import Foundation
+import VigieCore
+
+extension AppContext {
+    /// What `config check` adds to loading: every enabled outbound queue resolved as its command will resolve it,
+    /// secrets included (the newsletter's signing secret, relay passwords): a check that passes is a send that starts.
+    public func checkSecrets(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        for case .outbound(let q) in queues where q.enabled {
+            if q.kind == .newsletter {
+                _ = try NewsletterSettings.from(q, config: config, environment: environment)
+            } else {
+                _ = try ConfigLoader.password(TOMLReader(table: q.table, file: q.file), environment: environment,
+                                              base: (q.file as NSString).deletingLastPathComponent)
+            }
+        }
+    }
+}
