@@ -206,6 +206,69 @@ func recipientCounts(_ recipients: [String]) -> [String: Int] {
         #expect(try LocalServers.messageCount(of: user, mailbox: "Archive") == 1)
     }
 
+    /// A running `poll` (IDLE) holds its mailbox: `poll --once` refuses; SIGTERM stops it (143) and frees the mailbox.
+    @Test func runningPollerHoldsItsMailboxUntilSIGTERM() throws {
+        try LocalServers.requireIMAP()
+        let user = LocalServers.uniqueUser()
+        let config = try VigieCLI.initConfig(user: user)
+        let store = try Store(path: (config as NSString).deletingLastPathComponent + "/var/vigie.sqlite")
+        let job = "poll:\(user)@127.0.0.1:\(LocalServers.imapPort)/INBOX"
+        let poller = try BackgroundVigie(["poll"], config: config)
+        let deadline = Date().addingTimeInterval(20)
+        while try store.leaseHolder(job: job) == nil && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        #expect(try store.leaseHolder(job: job)?.pid == poller.pid)
+        let refused = try VigieCLI.run(["poll", "--once"], config: config)
+        #expect(refused.status == Self.busy, "\(refused.stderr)")
+        #expect(refused.stderr.contains("job \(job) is already running: pid \(poller.pid)"), "\(refused.stderr)")
+        kill(poller.pid, SIGTERM)
+        let r = poller.wait()
+        #expect(r.status == 143, "\(r.stderr)")
+        #expect(try store.leaseHolder(job: job) == nil, "SIGTERM left the mailbox's lease held")
+        #expect(try VigieCLI.run(["poll", "--once"], config: config).status == 0)
+    }
+
+    /// A rebuild refuses while another holds `clusters:rebuild`, and SIGTERM during `poll --once` releases the lease.
+    @Test func rebuildRefusesWhileHeldAndPollOnceReleasesOnSIGTERM() throws {
+        try LocalServers.requireIMAP()
+        let user = LocalServers.uniqueUser()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-term-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for i in 0..<3000 {
+            try Data(reportMail(i, from: "c\(i % 31)@exemple.fr")).write(to: dir.appendingPathComponent("\(i).eml"))
+        }
+        try LocalServers.deliverBulk(directory: dir, to: user)
+        let config = try VigieCLI.initConfig(user: user)
+        let dbPath = (config as NSString).deletingLastPathComponent + "/var/vigie.sqlite"
+        let job = "poll:\(user)@127.0.0.1:\(LocalServers.imapPort)/INBOX"
+        let poll = try BackgroundVigie(["poll", "--once"], config: config)
+        var store: Store?
+        let deadline = Date().addingTimeInterval(30)
+        while poll.process.isRunning && Date() < deadline {
+            if FileManager.default.fileExists(atPath: dbPath), let s = try? Store(path: dbPath),
+               (try? s.leaseHolder(job: job)) != nil, let n = try? s.messageCounts().values.reduce(0, +), n > 0 {
+                store = s
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        #expect(poll.process.isRunning, "the poll finished before SIGTERM: the test proved nothing")
+        kill(poll.pid, SIGTERM)
+        let r = poll.wait()
+        #expect(r.status == 143)
+        let s = try store ?? Store(path: dbPath)
+        #expect(try s.leaseHolder(job: job) == nil, "SIGTERM left the mailbox's lease held")
+
+        var name = [CChar](repeating: 0, count: 256)
+        gethostname(&name, 255)
+        _ = try s.acquireLease(job: "clusters:rebuild", token: "test", pid: getpid(), host: String(cString: name), ttl: 300)
+        let refused = try VigieCLI.run(["clusters", "rebuild"], config: config)
+        #expect(refused.status == Self.busy)
+        #expect(refused.stderr.contains("job clusters:rebuild is already running: pid \(getpid())"), "\(refused.stderr)")
+        #expect(try s.releaseLease(job: "clusters:rebuild", token: "test"))
+        #expect(try VigieCLI.run(["clusters", "rebuild"], config: config).status == 0)
+    }
+
     /// `clusters rebuild` while `poll` ingests: afterwards the counts equal those of a clean rebuild.
     @Test func rebuildDuringPollKeepsCountsExact() throws {
         try LocalServers.requireIMAP()
