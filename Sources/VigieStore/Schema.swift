@@ -200,4 +200,20 @@ enum Schema {
             ALTER TABLE messages ADD COLUMN message_id_collision INTEGER REFERENCES messages(id);
             """)
     }
+
+    static func leasesV1(_ db: Database) throws {
+        try db.execute(sql: """
+            -- One row per job that must not run twice (an edition's send, a mailbox's poll, a rebuild): who holds it
+            -- and until when. The token is random per holder, so only the holder can renew or release it.
+            CREATE TABLE leases (
+                job TEXT PRIMARY KEY,
+                token TEXT NOT NULL,
+                pid INTEGER NOT NULL,
+                host TEXT NOT NULL,
+                since REAL NOT NULL,
+                expires_at REAL NOT NULL,
+                renewed_at REAL NOT NULL
+            ) WITHOUT ROWID;
+            """)
+    }
 }

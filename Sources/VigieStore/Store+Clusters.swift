@@ -53,36 +53,40 @@ public struct ReportedURL: Sendable, Equatable {
 extension Store {
     /// URLs of citizen reports not yet linked to a cluster (of these reports, or of all when nil).
     public func unclusteredURLs(reportIDs: [Int64]? = nil) throws -> [ReportedURL] {
-        try pool.read { db in
-            var rows: [ReportedURL] = []
-            let base = """
-                SELECT ru.rowid AS row_id, ru.report_id, ru.position, ru.url, r.reporter, m.received_at FROM report_urls ru
-                JOIN messages m ON m.id = ru.report_id AND m.status = 'parsed'
-                JOIN reports r ON r.message_id = ru.report_id
-                WHERE ru.cluster_id IS NULL
-                """
-            if let ids = reportIDs {
-                for chunk in ids.chunked(500) {
-                    let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                    rows += try Row.fetchAll(db, sql: base + " AND ru.report_id IN (\(marks))",
-                                             arguments: StatementArguments(chunk)).map(Self.reportedURL)
-                }
-            } else {
-                rows = try Row.fetchAll(db, sql: base + " ORDER BY ru.report_id, ru.position").map(Self.reportedURL)
+        try pool.read { db in try unclusteredURLs(db, reportIDs: reportIDs) }
+    }
+
+    func unclusteredURLs(_ db: Database, reportIDs: [Int64]?) throws -> [ReportedURL] {
+        var rows: [ReportedURL] = []
+        let base = """
+            SELECT ru.rowid AS row_id, ru.report_id, ru.position, ru.url, r.reporter, m.received_at FROM report_urls ru
+            JOIN messages m ON m.id = ru.report_id AND m.status = 'parsed'
+            JOIN reports r ON r.message_id = ru.report_id
+            WHERE ru.cluster_id IS NULL
+            """
+        if let ids = reportIDs {
+            for chunk in ids.chunked(500) {
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                rows += try Row.fetchAll(db, sql: base + " AND ru.report_id IN (\(marks))",
+                                         arguments: StatementArguments(chunk)).map(Self.reportedURL)
             }
-            return rows
+        } else {
+            rows = try Row.fetchAll(db, sql: base + " ORDER BY ru.report_id, ru.position").map(Self.reportedURL)
         }
+        return rows
     }
 
     /// Every URL of every citizen report, for a rebuild.
     public func allReportedURLs() throws -> [ReportedURL] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT ru.rowid AS row_id, ru.report_id, ru.position, ru.url, r.reporter, m.received_at FROM report_urls ru
-                JOIN messages m ON m.id = ru.report_id AND m.status = 'parsed'
-                JOIN reports r ON r.message_id = ru.report_id ORDER BY ru.report_id, ru.position
-                """).map(Self.reportedURL)
-        }
+        try pool.read { db in try allReportedURLs(db) }
+    }
+
+    func allReportedURLs(_ db: Database) throws -> [ReportedURL] {
+        return try Row.fetchAll(db, sql: """
+            SELECT ru.rowid AS row_id, ru.report_id, ru.position, ru.url, r.reporter, m.received_at FROM report_urls ru
+            JOIN messages m ON m.id = ru.report_id AND m.status = 'parsed'
+            JOIN reports r ON r.message_id = ru.report_id ORDER BY ru.report_id, ru.position
+            """).map(Self.reportedURL)
     }
 
     private static func reportedURL(_ r: Row) -> ReportedURL {
@@ -99,77 +103,121 @@ extension Store {
     public func assignClusters(_ assignments: [ClusterAssignment], rebuild: Bool = false, fresh: Bool = false,
                                now: Date = Date()) throws -> Int
     {
+        try pool.write { db in try assignClusters(db, assignments, rebuild: rebuild, fresh: fresh, now: now) }
+    }
+
+    /// Which reported URLs `linkAtomically` reads.
+    public enum URLSelection: Sendable {
+        /// The URLs of these reports (of all reports when nil) not linked to a cluster yet: intake.
+        case unclustered(reportIDs: [Int64]?)
+        /// Every URL of every citizen report: a rebuild.
+        case all
+        /// These URLs (detached after their short link resolved): re-linked and the touched clusters recomputed.
+        case given([ReportedURL])
+    }
+
+    /// Reads the selected URLs, lets `identify` compute their clusters (given a lookup of resolved short links; it
+    /// returns the short links still to resolve), queues those and links the URLs, all in one IMMEDIATE
+    /// transaction. Nothing another process commits can fall between the read and the write: a rebuild (which resets
+    /// and recounts everything it read) and the incremental linking of a running poll (which counts only URLs still
+    /// unlinked when its transaction starts) are serialized by SQLite's write lock, so counts are always those of a
+    /// clean rebuild. Returns the number of clusters touched.
+    @discardableResult
+    public func linkAtomically(
+        _ selection: URLSelection, rebuild: Bool = false, now: Date = Date(),
+        identify: ([ReportedURL], _ resolvedShortLinks: ([String]) throws -> [String: String]) throws
+            -> (assignments: [ClusterAssignment], unresolvedShortLinks: [String])
+    ) throws -> Int {
         try pool.write { db in
-            if rebuild {
-                // Every URL is assigned again below (an empty key unlinks it): counts restart from zero.
-                // The cluster index is rebuilt in one sorted pass at the end, cheaper than a million updates to it.
-                try db.execute(sql: """
-                    DROP INDEX IF EXISTS report_urls_cluster;
-                    DELETE FROM cluster_reporters;
-                    UPDATE clusters SET reports = 0, reporters = 0, first_reported = NULL, last_reported = NULL;
-                    """)
+            let urls: [ReportedURL]
+            var fresh = false
+            switch selection {
+            case .unclustered(let ids):
+                urls = try unclusteredURLs(db, reportIDs: ids)
+                fresh = true
+            case .all:
+                urls = try allReportedURLs(db)
+            case .given(let given):
+                urls = given
             }
-            try db.execute(sql: """
-                CREATE TEMP TABLE IF NOT EXISTS touched (id INTEGER PRIMARY KEY);
-                DELETE FROM touched;
-                """)
-            // One upsert per distinct content, then one keyed update per reported URL: all by primary key or the
-            // unique key, so the cost follows the batch, not the size of the store.
-            let upsert = try db.cachedStatement(sql: """
-                INSERT INTO clusters (key, platform, kind, account_key, canonical_url, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT(key) DO UPDATE SET account_key = coalesce(clusters.account_key, excluded.account_key)
-                RETURNING id
-                """)
-            let link = try db.cachedStatement(sql: "UPDATE report_urls SET cluster_id = ? WHERE report_id = ? AND position = ?")
-            let linkRow = try db.cachedStatement(sql: "UPDATE report_urls SET cluster_id = ? WHERE rowid = ?")
-            let touch = try db.cachedStatement(sql: "INSERT OR IGNORE INTO touched (id) VALUES (?)")
-            var ids: [String: Int64] = [:]
-            let t = now.timeIntervalSince1970
-            for a in assignments {
-                if a.key.isEmpty {
-                    if let row = a.rowID {
-                        try linkRow.execute(arguments: [nil as Int64?, row])
-                    } else {
-                        try link.execute(arguments: [nil as Int64?, a.reportID, a.position])
-                    }
-                    continue
-                }
-                let id: Int64
-                if let known = ids[a.key] {
-                    id = known
-                } else {
-                    guard let fresh = try Int64.fetchOne(upsert, arguments: [a.key, a.platform, a.kind, a.accountKey,
-                                                                               a.canonicalURL, t]) else { continue }
-                    ids[a.key] = fresh
-                    try touch.execute(arguments: [fresh])
-                    id = fresh
-                }
-                if let row = a.rowID {
-                    try linkRow.execute(arguments: [id, row])
-                } else {
-                    try link.execute(arguments: [id, a.reportID, a.position])
-                }
-            }
-            if rebuild {
-                try db.execute(sql: "CREATE INDEX report_urls_cluster ON report_urls(cluster_id)")
-            }
-            if fresh || rebuild {
-                try addDeltas(db, assignments, clusterIDs: ids, fromZero: rebuild)
-            } else {
-                try refreshTouched(db)
-            }
-            let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM touched") ?? 0
-            if rebuild {
-                // Clusters no report leads to any more are dropped unless moderators already worked on them.
-                try db.execute(sql: """
-                    DELETE FROM clusters WHERE reports = 0 AND status = 'new'
-                        AND NOT EXISTS (SELECT 1 FROM cluster_events e WHERE e.cluster_id = clusters.id)
-                    """)
-            }
-            try db.execute(sql: "DELETE FROM touched")
-            return n
+            guard !urls.isEmpty || rebuild else { return 0 }
+            let (assignments, unresolved) = try identify(urls) { try self.resolvedShortLinks(db, $0) }
+            try queueShortLinks(db, unresolved, now: now)
+            return try assignClusters(db, assignments, rebuild: rebuild, fresh: fresh && !rebuild, now: now)
         }
+    }
+
+    func assignClusters(_ db: Database, _ assignments: [ClusterAssignment], rebuild: Bool, fresh: Bool,
+                        now: Date) throws -> Int {
+        if rebuild {
+            // Every URL is assigned again below (an empty key unlinks it): counts restart from zero.
+            // The cluster index is rebuilt in one sorted pass at the end, cheaper than a million updates to it.
+            try db.execute(sql: """
+                DROP INDEX IF EXISTS report_urls_cluster;
+                DELETE FROM cluster_reporters;
+                UPDATE clusters SET reports = 0, reporters = 0, first_reported = NULL, last_reported = NULL;
+                """)
+        }
+        try db.execute(sql: """
+            CREATE TEMP TABLE IF NOT EXISTS touched (id INTEGER PRIMARY KEY);
+            DELETE FROM touched;
+            """)
+        // One upsert per distinct content, then one keyed update per reported URL: all by primary key or the
+        // unique key, so the cost follows the batch, not the size of the store.
+        let upsert = try db.cachedStatement(sql: """
+            INSERT INTO clusters (key, platform, kind, account_key, canonical_url, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT(key) DO UPDATE SET account_key = coalesce(clusters.account_key, excluded.account_key)
+            RETURNING id
+            """)
+        let link = try db.cachedStatement(sql: "UPDATE report_urls SET cluster_id = ? WHERE report_id = ? AND position = ?")
+        let linkRow = try db.cachedStatement(sql: "UPDATE report_urls SET cluster_id = ? WHERE rowid = ?")
+        let touch = try db.cachedStatement(sql: "INSERT OR IGNORE INTO touched (id) VALUES (?)")
+        var ids: [String: Int64] = [:]
+        let t = now.timeIntervalSince1970
+        for a in assignments {
+            if a.key.isEmpty {
+                if let row = a.rowID {
+                    try linkRow.execute(arguments: [nil as Int64?, row])
+                } else {
+                    try link.execute(arguments: [nil as Int64?, a.reportID, a.position])
+                }
+                continue
+            }
+            let id: Int64
+            if let known = ids[a.key] {
+                id = known
+            } else {
+                guard let fresh = try Int64.fetchOne(upsert, arguments: [a.key, a.platform, a.kind, a.accountKey,
+                                                                           a.canonicalURL, t]) else { continue }
+                ids[a.key] = fresh
+                try touch.execute(arguments: [fresh])
+                id = fresh
+            }
+            if let row = a.rowID {
+                try linkRow.execute(arguments: [id, row])
+            } else {
+                try link.execute(arguments: [id, a.reportID, a.position])
+            }
+        }
+        if rebuild {
+            try db.execute(sql: "CREATE INDEX report_urls_cluster ON report_urls(cluster_id)")
+        }
+        if fresh || rebuild {
+            try addDeltas(db, assignments, clusterIDs: ids, fromZero: rebuild)
+        } else {
+            try refreshTouched(db)
+        }
+        let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM touched") ?? 0
+        if rebuild {
+            // Clusters no report leads to any more are dropped unless moderators already worked on them.
+            try db.execute(sql: """
+                DELETE FROM clusters WHERE reports = 0 AND status = 'new'
+                    AND NOT EXISTS (SELECT 1 FROM cluster_events e WHERE e.cluster_id = clusters.id)
+                """)
+        }
+        try db.execute(sql: "DELETE FROM touched")
+        return n
     }
 
     /// Counts for reports linked for the first time (or for everything, after a rebuild reset them): one more report
@@ -450,29 +498,35 @@ extension Store {
     /// Final URLs of short links already resolved, by short URL.
     public func resolvedShortLinks(_ urls: [String]) throws -> [String: String] {
         guard !urls.isEmpty else { return [:] }
-        return try pool.read { db in
-            var out: [String: String] = [:]
-            for chunk in Array(Set(urls)).chunked(500) {
-                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                for r in try Row.fetchAll(db, sql: """
-                    SELECT url, final_url FROM short_links WHERE status = 'resolved' AND url IN (\(marks))
-                    """, arguments: StatementArguments(chunk)) {
-                    out[r["url"]] = r["final_url"]
-                }
+        return try pool.read { db in try resolvedShortLinks(db, urls) }
+    }
+
+    func resolvedShortLinks(_ db: Database, _ urls: [String]) throws -> [String: String] {
+        guard !urls.isEmpty else { return [:] }
+        var out: [String: String] = [:]
+        for chunk in Array(Set(urls)).chunked(500) {
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            for r in try Row.fetchAll(db, sql: """
+                SELECT url, final_url FROM short_links WHERE status = 'resolved' AND url IN (\(marks))
+                """, arguments: StatementArguments(chunk)) {
+                out[r["url"]] = r["final_url"]
             }
-            return out
         }
+        return out
     }
 
     /// Queues short links for resolution (those not known yet).
     public func queueShortLinks(_ urls: [String], now: Date = Date()) throws {
         guard !urls.isEmpty else { return }
-        try pool.write { db in
-            let st = try db.cachedStatement(sql: """
-                INSERT OR IGNORE INTO short_links (url, status, next_attempt_at, updated_at) VALUES (?, 'pending', ?, ?)
-                """)
-            for u in Set(urls) { try st.execute(arguments: [u, now.timeIntervalSince1970, now.timeIntervalSince1970]) }
-        }
+        try pool.write { db in try queueShortLinks(db, urls, now: now) }
+    }
+
+    func queueShortLinks(_ db: Database, _ urls: [String], now: Date) throws {
+        guard !urls.isEmpty else { return }
+        let st = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO short_links (url, status, next_attempt_at, updated_at) VALUES (?, 'pending', ?, ?)
+            """)
+        for u in Set(urls) { try st.execute(arguments: [u, now.timeIntervalSince1970, now.timeIntervalSince1970]) }
     }
 
     /// Short links whose resolution is due.

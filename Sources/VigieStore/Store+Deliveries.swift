@@ -24,6 +24,29 @@ public struct DeliveryUpdate: Sendable {
     }
 }
 
+/// The lease a writer acts under: a statement with external effects runs only while this token holds this job.
+public struct LeaseFence: Sendable, Equatable {
+    public var job: String
+    public var token: String
+
+    public init(job: String, token: String) {
+        self.job = job
+        self.token = token
+    }
+}
+
+/// What taking a delivery for the wire did.
+public enum TakeOutcome: Sendable, Equatable {
+    /// The row is `sending`: hand the message to SMTP.
+    case sending
+    /// The subscriber is no longer active: the row is closed `skipped` with this reason, nothing is sent.
+    case skipped(reason: String)
+    /// The edition's lease was taken over: stop before any further message.
+    case leaseLost
+    /// The row is no longer pending or deferred (nothing to send).
+    case notDue
+}
+
 /// Refusal to start or resume an edition.
 public struct EditionError: Error, CustomStringConvertible {
     public var description: String
@@ -96,10 +119,14 @@ extension Store {
         }
     }
 
-    /// Records the outcome of a finished attempt and marks the connection's next delivery `sending`, in one commit:
-    /// at any instant at most one delivery per connection is in flight.
-    public func record(editionID: String, result: DeliveryUpdate?, nextSending: Int64?, now: Date = Date()) throws {
-        try pool.write { db in
+    /// Records the outcome of a finished attempt and takes the connection's next delivery, in one commit: at any
+    /// instant at most one delivery per connection is in flight. The take is the statement that marks the row
+    /// `sending`, and it does so only if `fence` still holds the edition's lease and the subscriber is still `active`;
+    /// a withdrawn subscriber's row is closed `skipped` in the same commit, so it never reaches the wire.
+    @discardableResult
+    public func record(editionID: String, result: DeliveryUpdate?, nextSending: Int64?, fence: LeaseFence? = nil,
+                       now: Date = Date()) throws -> TakeOutcome? {
+        try pool.write { db -> TakeOutcome? in
             let t = now.timeIntervalSince1970
             if let u = result {
                 let update = try db.cachedStatement(sql: """
@@ -112,12 +139,24 @@ extension Store {
                                                u.code, u.reply, u.messageID, u.state.rawValue, t, t, editionID,
                                                u.subscriberID])
             }
-            if let next = nextSending {
-                let mark = try db.cachedStatement(sql: """
-                    UPDATE deliveries SET state = 'sending', updated_at = ? WHERE edition_id = ? AND subscriber_id = ?
-                    """)
-                try mark.execute(arguments: [t, editionID, next])
-            }
+            guard let next = nextSending else { return nil }
+            if let fence, try !Self.holdsLease(db, job: fence.job, token: fence.token) { return .leaseLost }
+            let mark = try db.cachedStatement(sql: """
+                UPDATE deliveries SET state = 'sending', updated_at = ?
+                WHERE edition_id = ? AND subscriber_id = ? AND state IN ('pending', 'deferred')
+                  AND EXISTS (SELECT 1 FROM subscribers s WHERE s.id = deliveries.subscriber_id AND s.status = 'active')
+                """)
+            try mark.execute(arguments: [t, editionID, next])
+            if db.changesCount == 1 { return .sending }
+            let skip = try db.cachedStatement(sql: """
+                UPDATE deliveries SET state = 'skipped', next_attempt_at = NULL, updated_at = ?,
+                    last_reply = 'not sent: subscriber ' || (SELECT s.status FROM subscribers s
+                                                             WHERE s.id = deliveries.subscriber_id)
+                WHERE edition_id = ? AND subscriber_id = ? AND state IN ('pending', 'deferred')
+                RETURNING last_reply
+                """)
+            if let reason = try String.fetchOne(skip, arguments: [t, editionID, next]) { return .skipped(reason: reason) }
+            return .notDue
         }
     }
 
@@ -127,7 +166,7 @@ extension Store {
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM editions WHERE id = ?", arguments: [id]) == true else {
                 return nil
             }
-            var s = EditionStatus(edition: id, total: 0, sent: 0, failed: 0, deferred: 0, pending: 0)
+            var s = EditionStatus(edition: id, total: 0, sent: 0, failed: 0, deferred: 0, pending: 0, skipped: 0)
             for r in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM deliveries WHERE edition_id = ? GROUP BY state",
                                       arguments: [id]) {
                 let n: Int = r["n"]
@@ -136,6 +175,7 @@ extension Store {
                 case .sent: s.sent += n
                 case .failed: s.failed += n
                 case .deferred: s.deferred += n
+                case .skipped: s.skipped += n
                 case .pending, .sending, nil: s.pending += n
                 }
             }

@@ -122,9 +122,9 @@ extension Store {
                        arguments: [id, t, status.rawValue, reason])
         if status != .active {
             try db.execute(sql: """
-                UPDATE deliveries SET state = 'failed', last_reply = ?, updated_at = ?
+                UPDATE deliveries SET state = 'skipped', next_attempt_at = NULL, last_reply = ?, updated_at = ?
                 WHERE subscriber_id = ? AND state IN ('pending', 'deferred')
-                """, arguments: ["withdrawn: subscriber \(status.rawValue)", t, id])
+                """, arguments: ["not sent: subscriber \(status.rawValue)", t, id])
         }
     }
 

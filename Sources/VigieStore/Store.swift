@@ -49,7 +49,7 @@ public final class Store: Sendable {
         try Self.createPrivately(path)
         do {
             pool = try DatabasePool(path: path, configuration: config)
-            try Self.migrator.migrate(pool)
+            try Self.migrate(pool)
         } catch let error as DatabaseError {
             throw StoreError(error, path: path)
         }
@@ -85,7 +85,24 @@ public final class Store: Sendable {
         m.registerMigration("v2-clusters", migrate: Schema.clustersV1)
         m.registerMigration("v3-newsletter", migrate: Schema.newsletterV1)
         m.registerMigration("v4-message-id-collision", migrate: Schema.messageIDCollision)
+        m.registerMigration("v5-leases", migrate: Schema.leasesV1)
         return m
+    }
+
+    /// Migrates; two processes opening a new database at once race on the same migration, and the loser's
+    /// transaction rolls back whole (a migration and its bookkeeping row commit together): it retries and finds the
+    /// winner's work done.
+    static func migrate(_ pool: DatabasePool) throws {
+        var attempt = 0
+        while true {
+            do {
+                return try migrator.migrate(pool)
+            } catch is DatabaseError where attempt < 5 {
+                attempt += 1
+                Thread.sleep(forTimeInterval: 0.05 * Double(attempt))
+                if try pool.read({ db in try migrator.hasCompletedMigrations(db) }) { return }
+            }
+        }
     }
 
     /// Names of the migrations applied, oldest first.

@@ -140,6 +140,7 @@ import VigieStore
         // Every message the server accepted is recorded as sent: nothing is left in flight after a clean stop.
         #expect(status.sent == server.messages.count)
         #expect(status.pending > 0)
+        #expect(try store.leaseHolder(job: "newsletter:e-term") == nil, "SIGTERM left the edition's lease held")
         #expect(try f.run(["newsletter", "send", edition]).status == 0)
         var count: [String: Int] = [:]
         for m in server.messages { for r in m.recipients { count[r, default: 0] += 1 } }

@@ -19,17 +19,23 @@ public struct ClusterService: Sendable {
     /// Links the URLs of these new reports (incremental clustering at intake).
     @discardableResult
     public func link(reportIDs: [Int64]) throws -> Int {
-        try link(try store.unclusteredURLs(reportIDs: reportIDs), rebuild: false, fresh: true)
+        try link(.unclustered(reportIDs: reportIDs))
     }
 
     /// Recomputes every identity and every cluster from the reports alone; moderation state is kept.
+    ///
+    /// Two guards keep a rebuild beside a running `poll` exact. The lease `clusters:rebuild` lets one rebuild run at a
+    /// time (another refuses, or waits with `waitForLease`). And the rebuild reads every reported URL, identifies and
+    /// links them in one write transaction, while intake links only the URLs still unlinked inside its own write
+    /// transaction: SQLite serializes the two, so a report is counted by exactly one of them, never by both or neither.
     @discardableResult
-    public func rebuild() throws -> Int {
-        let clock = ContinuousClock()
-        let start = clock.now
-        let urls = try store.allReportedURLs()
-        logger.debug("rebuild: \(urls.count) reported URLs read in \(clock.now - start)")
-        return try link(urls, rebuild: true)
+    public func rebuild(waitForLease: Bool = false, stop: StopSignal? = nil, leaseTiming: LeaseTiming = .standard)
+        throws -> Int
+    {
+        let lease = try JobLease.acquire("clusters:rebuild", store: store, wait: waitForLease, stop: stop,
+                                         timing: leaseTiming, logger: logger)
+        defer { lease.release() }
+        return try link(.all, rebuild: true)
     }
 
     /// Resolves the short links that are due, then moves the reports that cited them to their final content.
@@ -55,26 +61,34 @@ public struct ClusterService: Sendable {
         }
         if !resolved.isEmpty {
             let (urls, former) = try store.detachURLs(resolved)
-            try link(urls, rebuild: false, fresh: false)
+            try link(.given(urls))
             try store.refreshClusters(former)
         }
         return (resolved.count, failed)
     }
 
-    private func link(_ urls: [ReportedURL], rebuild: Bool, fresh: Bool = false) throws -> Int {
-        guard !urls.isEmpty || rebuild else { return 0 }
-        let identifyStart = ContinuousClock.now
-        defer { logger.debug("identities of \(urls.count) URLs (short links included) in \(ContinuousClock.now - identifyStart)") }
+    private func link(_ selection: Store.URLSelection, rebuild: Bool = false) throws -> Int {
+        let clock = ContinuousClock()
+        let start = clock.now
+        defer { logger.debug("linked reported URLs to their clusters in \(clock.now - start)") }
+        return try store.linkAtomically(selection, rebuild: rebuild) { urls, lookup in
+            try identify(urls, resolvedShortLinks: lookup)
+        }
+    }
+
+    /// The cluster of each URL (through its resolved short link when known), and the short links still unresolved.
+    private func identify(_ urls: [ReportedURL], resolvedShortLinks: ([String]) throws -> [String: String]) throws
+        -> (assignments: [ClusterAssignment], unresolvedShortLinks: [String])
+    {
+        let rules = settings.identityRules
         var finals: [String: String] = [:]
         var shorts: [String] = []
         if settings.resolveShortLinks {
-            let rules = settings.identityRules
             shorts = urls.map(\.url).filter {
                 ShortLinks.isShortLink(ContentIdentifier.unwrapped($0, rules: rules), extraHosts: settings.shortLinkHosts)
             }
-            finals = try store.resolvedShortLinks(shorts)
+            finals = try resolvedShortLinks(shorts)
         }
-        let rules = settings.identityRules
         let resolved = finals
         let assignments: [ClusterAssignment] = urls.parallelMap { u -> ClusterAssignment in
             let target = resolved[u.url] ?? u.url
@@ -88,12 +102,7 @@ public struct ClusterService: Sendable {
                                      kind: id.kind, accountKey: id.account?.key, canonicalURL: id.canonicalURL,
                                      reporter: u.reporter, receivedAt: u.receivedAt, rowID: u.rowID)
         }
-        let unresolved = shorts.filter { finals[$0] == nil }
-        try store.queueShortLinks(unresolved)
-        let clock = ContinuousClock()
-        let start = clock.now
-        defer { logger.debug("linked \(assignments.count) URLs to their clusters in \(clock.now - start)") }
-        return try store.assignClusters(assignments, rebuild: rebuild, fresh: fresh)
+        return (assignments, shorts.filter { finals[$0] == nil })
     }
 }
 

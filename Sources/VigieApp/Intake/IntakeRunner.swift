@@ -32,15 +32,19 @@ public final class IntakeRunner: @unchecked Sendable {
         self.batchBytes = batchBytes
     }
 
+    /// The job name of this mailbox's lease: one poller per mailbox (`poll:` and the key of `intake_state`).
+    public var leaseJob: String { "poll:\(queue.mailboxKey)" }
+
     /// Connects, ingests everything new, logs out.
-    public func pollOnce() throws -> IntakeStats {
+    public func pollOnce(lease: JobLease? = nil) throws -> IntakeStats {
         let session = try makeSession(queue.endpoint, logger)
         defer { session.logout() }
-        return try pass(session)
+        return try pass(session, lease: lease)
     }
 
-    /// One pass over the mailbox on an open session (selecting it anew each time).
-    public func pass(_ session: any MailboxSession, stop: StopSignal? = nil) throws -> IntakeStats {
+    /// One pass over the mailbox on an open session (selecting it anew each time). With `lease`, every server-side
+    /// action (\Seen, move) is preceded by a check that this process still holds the mailbox's lease.
+    public func pass(_ session: any MailboxSession, stop: StopSignal? = nil, lease: JobLease? = nil) throws -> IntakeStats {
         var stats = IntakeStats()
         let key = queue.mailboxKey
         let status = try session.select(queue.mailbox)
@@ -58,6 +62,7 @@ public final class IntakeRunner: @unchecked Sendable {
         let owed = try store.owedActions(mailbox: key, uidValidity: status.uidValidity)
         if !owed.isEmpty {
             logger.info("completing server actions for \(owed.count) messages stored by an interrupted run")
+            try lease?.check()
             try applyServerActions(owed, session: session, uidValidity: status.uidValidity)
         }
 
@@ -81,7 +86,8 @@ public final class IntakeRunner: @unchecked Sendable {
                 guard let size = sizes[uid] else { continue }  // expunged meanwhile
                 let cost = min(size, queue.maxMessageBytes)
                 if !batch.isEmpty && (batch.count >= batchCount || bytes + cost > batchBytes) {
-                    stats = stats + (try ingest(batch, sizes: sizes, session: session, uidValidity: status.uidValidity))
+                    stats = stats + (try ingest(batch, sizes: sizes, session: session, uidValidity: status.uidValidity,
+                                                   lease: lease))
                     batch.removeAll(keepingCapacity: true)
                     bytes = 0
                     if stop?.isStopped == true { return stats }
@@ -90,7 +96,8 @@ public final class IntakeRunner: @unchecked Sendable {
                 bytes += cost
             }
             if !batch.isEmpty {
-                stats = stats + (try ingest(batch, sizes: sizes, session: session, uidValidity: status.uidValidity))
+                stats = stats + (try ingest(batch, sizes: sizes, session: session, uidValidity: status.uidValidity,
+                                                   lease: lease))
             }
             // The window's highest UID may have been expunged: advance the checkpoint past it anyway.
             if let last = window.last {
@@ -103,7 +110,7 @@ public final class IntakeRunner: @unchecked Sendable {
 
     /// Fetch, commit raw, act on the server, parse — for one batch of UIDs.
     private func ingest(_ uids: [UInt32], sizes: [UInt32: Int], session: any MailboxSession,
-                        uidValidity: UInt32) throws -> IntakeStats {
+                        uidValidity: UInt32, lease: JobLease?) throws -> IntakeStats {
         var stats = IntakeStats()
         let clock = ContinuousClock()
         let t0 = clock.now
@@ -140,6 +147,7 @@ public final class IntakeRunner: @unchecked Sendable {
             }
         }
         let t2 = clock.now
+        try lease?.check()
         try applyServerActions(fetched.map(\.uid), session: session, uidValidity: uidValidity)
         let t3 = clock.now
         stats = stats + (try processor.process(fresh))

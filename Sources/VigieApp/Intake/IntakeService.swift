@@ -16,15 +16,22 @@ public final class IntakeService: Sendable {
         self.logger = logger
     }
 
-    /// One pass over every queue; the first failure is rethrown after the other queues had their turn.
-    public func pollOnce() throws -> IntakeStats {
+    /// One pass over every queue, each under its mailbox's lease (`poll:MAILBOX`); the first failure is rethrown
+    /// after the other queues had their turn. A mailbox another runner polls is refused (`LeaseError.held`), or
+    /// waited for with `waitForLease`.
+    public func pollOnce(waitForLease: Bool = false, leaseTiming: LeaseTiming = .standard) throws -> IntakeStats {
         var total = IntakeStats()
         var firstError: Error?
         for runner in runners {
             do {
-                let s = try runner.pollOnce()
+                let lease = try JobLease.acquire(runner.leaseJob, store: runner.store, wait: waitForLease,
+                                                 timing: leaseTiming, logger: runner.logger)
+                defer { lease.release() }
+                let s = try runner.pollOnce(lease: lease)
                 runner.logger.info("\(s.summary)")
                 total = total + s
+            } catch let e as LeaseError {
+                if firstError == nil { firstError = e }
             } catch {
                 let failure = IntakeError.queueFailed(queue: runner.queue,
                                                       underlying: StoreError(error, store: runner.store) ?? error)
@@ -38,13 +45,21 @@ public final class IntakeService: Sendable {
 
     /// Runs every queue on a thread of its own until `stop` is raised; never returns early on transient errors.
     /// A fault no retry can cure (the database file deleted or replaced) stops every queue and is rethrown.
-    public func run(until stop: StopSignal) throws {
-        let group = DispatchGroup()
+    /// Each mailbox's lease is taken first (all or none: `LeaseError.held` unless `waitForLease`) and held until the
+    /// end; a lease lost meanwhile stops every queue and is rethrown.
+    public func run(until stop: StopSignal, waitForLease: Bool = false, leaseTiming: LeaseTiming = .standard) throws {
+        var leases: [JobLease] = []
+        defer { for l in leases { l.release() } }
         let fatal = FatalError()
         for runner in runners {
+            leases.append(try JobLease.acquire(runner.leaseJob, store: runner.store, wait: waitForLease, stop: stop,
+                                               timing: leaseTiming, logger: runner.logger, onLost: { stop.stop() }))
+        }
+        let group = DispatchGroup()
+        for (runner, lease) in zip(runners, leases) {
             group.enter()
             let thread = Thread {
-                if let error = Self.loop(runner, stop: stop) {
+                if let error = Self.loop(runner, stop: stop, lease: lease) {
                     // The other queues finish their batch and stop: one of them may share the vanished file.
                     fatal.record(IntakeError.queueFailed(queue: runner.queue, underlying: error))
                     stop.stop()
@@ -76,10 +91,14 @@ public final class IntakeService: Sendable {
         }
         group.wait()
         if let error = fatal.first { throw error }
+        if let lost = leases.first(where: \.isLost) {
+            throw LeaseError.lost(job: lost.job, to: try? runners[0].store.leaseHolder(job: lost.job))
+        }
     }
 
-    /// Polls one queue until stopped; returns the fault that ended it early, if one did.
-    static func loop(_ runner: IntakeRunner, stop: StopSignal) -> Error? {
+    /// Polls one queue until stopped; returns the fault that ended it early, if one did (a lost lease stops every
+    /// queue and is reported by `run`).
+    static func loop(_ runner: IntakeRunner, stop: StopSignal, lease: JobLease) -> Error? {
         let q = runner.queue
         let log = runner.logger
         var backoff = 1.0
@@ -91,7 +110,7 @@ public final class IntakeService: Sendable {
                     log.info("connected to \(q.endpoint.host):\(q.endpoint.port) as \(q.endpoint.user)")
                 }
                 guard let s = session else { continue }
-                let stats = try runner.pass(s, stop: stop)
+                let stats = try runner.pass(s, stop: stop, lease: lease)
                 if stats.fetched > 0 || stats.parsed > 0 { log.info("\(stats.summary)") }
                 backoff = 1
                 if q.idle && s.capabilities.contains("IDLE") {
@@ -105,6 +124,10 @@ public final class IntakeService: Sendable {
                 }
             } catch {
                 session?.logout()
+                if lease.isLost {
+                    stop.stop()
+                    return nil
+                }
                 session = nil
                 let explained = StoreError(error, store: runner.store)
                 if case .replaced? = explained {

@@ -24,6 +24,8 @@ public final class Dispatcher: @unchecked Sendable {
         public var failed = 0
         public var deferred = 0
         public var reconnects = 0
+        /// Closed without sending: the subscriber withdrew before their message was taken.
+        public var skipped = 0
     }
 
     let store: Store
@@ -35,6 +37,8 @@ public final class Dispatcher: @unchecked Sendable {
     let logger: Logger
     let stop: StopSignal
     let waitForDeferred: Bool
+    /// The edition's lease: a row is taken for the wire only while it holds.
+    let fence: LeaseFence?
     let clock = ContinuousClock()
 
     private let lock = NSLock()
@@ -50,10 +54,12 @@ public final class Dispatcher: @unchecked Sendable {
     /// Connections that gave up on the relay, and the last fault that made one give up.
     private var retired = 0
     private var retiredFault: RelayFault?
+    private var leaseLost = false
 
     public init(store: Store, editionID: String, settings: DispatchSettings, compose: @escaping Composer,
                 makeTransport: @escaping TransportFactory, logger: Logger, stop: StopSignal,
-                waitForDeferred: Bool = true) {
+                waitForDeferred: Bool = true, fence: LeaseFence? = nil) {
+        self.fence = fence
         self.store = store
         self.editionID = editionID
         self.settings = settings
@@ -90,6 +96,9 @@ public final class Dispatcher: @unchecked Sendable {
         }
         group.wait()
         if let e = lock.withLock({ storeError }) { throw e }
+        if let fence, lock.withLock({ leaseLost }) {
+            throw LeaseError.lost(job: fence.job, to: try? store.leaseHolder(job: fence.job))
+        }
         let connections = max(1, settings.connections)
         if let fault = lock.withLock({ fatalFault }) { throw RelayError(fault: fault) }
         if let fault = lock.withLock({ retired >= connections ? retiredFault : nil }) {
@@ -132,13 +141,19 @@ public final class Dispatcher: @unchecked Sendable {
                 release(d)
                 break
             }
-            // Durable before the wire: previous outcome recorded, this row `sending`, in one commit.
-            guard persist(unrecorded, next: d.subscriberID) else {
-                release(d)
-                unrecorded = nil
-                break
-            }
+            // Durable before the wire: previous outcome recorded, this row taken (`sending`), in one commit.
+            let taken = take(d, recording: unrecorded)
             unrecorded = nil
+            guard taken == .sending else {
+                release(d)
+                if case .skipped(let reason)? = taken {
+                    lock.withLock { summary.skipped += 1 }
+                    logger.info("subscriber \(d.subscriberID): \(reason)")
+                    continue
+                }
+                if taken == .notDue { continue }
+                break  // the store failed or the lease was lost: the run stops
+            }
             if transport == nil || onConnection >= settings.maxMessagesPerConnection {
                 transport = makeTransport()
                 onConnection = 0
@@ -228,12 +243,15 @@ public final class Dispatcher: @unchecked Sendable {
         case .failed(let reason):
             update.state = .failed
             update.reply = Self.clip(reason)
-            logger.warning("\(d.email): failed: \(reason)")
+            // Subscribers are named by id at info level and above; the address only at debug (GDPR).
+            logger.warning("subscriber \(d.subscriberID): failed: \(reason)")
+            logger.debug("subscriber \(d.subscriberID) is \(d.email)")
         case .deferred(let until, _):
             update.state = .deferred
             update.nextAttemptAt = Date().addingTimeInterval(Self.seconds(until - now))
             let wait = Int(Self.seconds(until - now))
-            logger.info("\(d.email): deferred (\(Self.clip(reply.text))), retry in \(wait) s")
+            logger.info("subscriber \(d.subscriberID): deferred (\(Self.clip(reply.text))), retry in \(wait) s")
+            logger.debug("subscriber \(d.subscriberID) is \(d.email)")
         case .pending, .sending:
             update.state = .pending
         }
@@ -264,12 +282,34 @@ public final class Dispatcher: @unchecked Sendable {
             try write()
             return true
         } catch {
-            lock.withLock {
-                if storeError == nil { storeError = error }
-            }
-            stop.stop()
-            logger.error("store: \(error)")
+            storeFailed(error)
             return false
+        }
+    }
+
+    /// Keeps the first store error and stops the run.
+    private func storeFailed(_ error: Error) {
+        lock.withLock {
+            if storeError == nil { storeError = error }
+        }
+        stop.stop()
+        logger.error("store: \(error)")
+    }
+
+    /// Records `update` and takes `d` for the wire (lease and subscriber checked by the same statement); nil if the
+    /// store failed. A lost lease stops the run.
+    private func take(_ d: Delivery, recording update: DeliveryUpdate?) -> TakeOutcome? {
+        do {
+            let outcome = try store.record(editionID: editionID, result: update, nextSending: d.subscriberID,
+                                           fence: fence)
+            if outcome == .leaseLost {
+                lock.withLock { leaseLost = true }
+                stop.stop()
+            }
+            return outcome
+        } catch {
+            storeFailed(error)
+            return nil
         }
     }
 

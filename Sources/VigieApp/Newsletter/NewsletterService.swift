@@ -69,14 +69,20 @@ public struct NewsletterService: Sendable {
         return (text, html, m.bytes)
     }
 
-    /// Sends (or resumes) an edition; returns its status at the end. Throws `RelayError` when the relay failed
-    /// (the deliveries it did not reach stay as they were, for the next run).
+    /// Sends (or resumes) an edition under its lease (`newsletter:ID`); returns its status at the end. Another runner
+    /// holding the lease makes this throw `LeaseError.held`, or, with `waitForLease`, wait until it is free. Throws
+    /// `RelayError` when the relay failed (the deliveries it did not reach stay as they were, for the next run).
     public func send(_ edition: Edition, sha256: String, stop: StopSignal, waitForDeferred: Bool = true,
+                     waitForLease: Bool = false, leaseTiming: LeaseTiming = .standard,
                      makeTransport: Dispatcher.TransportFactory? = nil,
                      onProgress: (@Sendable (Dispatcher.Summary, EditionStatus) -> Void)? = nil) throws -> EditionStatus
     {
         let renderer = try NewsletterRenderer(edition: edition, settings: settings, organisation: config.organisation,
                                               templates: templates)
+        // One sender per edition: the rows left `sending` are only a crash's (never a live sender's) once we hold it.
+        let lease = try JobLease.acquire("newsletter:\(edition.id)", store: store, wait: waitForLease, stop: stop,
+                                         timing: leaseTiming, logger: logger, onLost: { stop.stop() })
+        defer { lease.release() }
         let created = try store.startEdition(id: edition.id, subject: edition.subject, date: edition.date,
                                              sourceSHA256: sha256)
         if created {
@@ -85,14 +91,19 @@ public struct NewsletterService: Sendable {
         } else {
             let recovered = try store.recoverInFlight(editionID: edition.id)
             let note = recovered > 0 ? "; \(recovered) messages were in flight at the interruption and are sent again" : ""
-            logger.info("edition \(edition.id): resuming\(note)")
+            if recovered == 0, let s = try store.editionStatus(edition.id), s.isFinished {
+                logger.info("edition \(edition.id): already complete, nothing to send")
+            } else {
+                logger.info("edition \(edition.id): resuming\(note)")
+            }
         }
         let endpoint = settings.smtp
         let transport = makeTransport ?? { CurlSMTPTransport(settings: endpoint) }
         let dispatcher = Dispatcher(
             store: store, editionID: edition.id, settings: settings.dispatch,
             compose: { d in renderer.message(subscriberID: d.subscriberID, email: d.email, name: d.name, salt: d.tokenSalt) },
-            makeTransport: transport, logger: logger, stop: stop, waitForDeferred: waitForDeferred)
+            makeTransport: transport, logger: logger, stop: stop, waitForDeferred: waitForDeferred,
+            fence: lease.fence)
         let start = try store.editionStatus(edition.id)!
         var reporter: Thread?
         let finished = StopSignal()

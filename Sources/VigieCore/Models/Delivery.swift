@@ -3,6 +3,8 @@ import Foundation
 /// Where one (edition, subscriber) delivery stands.
 public enum DeliveryStatus: String, Sendable, Codable, CaseIterable {
     case pending, sending, sent, deferred, failed
+    /// Closed without sending: the subscriber was no longer active when the row was taken.
+    case skipped
 }
 
 /// A row of the durable delivery queue.
@@ -37,9 +39,12 @@ public struct EditionStatus: Sendable, Codable, Equatable {
     public var deferred: Int
     /// Not attempted yet (or in flight).
     public var pending: Int
+    /// Closed without sending because the subscriber withdrew (or bounced) before their message was taken.
+    public var skipped: Int
 
-    public init(edition: String, total: Int, sent: Int, failed: Int, deferred: Int, pending: Int) {
+    public init(edition: String, total: Int, sent: Int, failed: Int, deferred: Int, pending: Int, skipped: Int = 0) {
         self.edition = edition
+        self.skipped = skipped
         self.total = total
         self.sent = sent
         self.failed = failed

@@ -120,12 +120,14 @@ struct Clusters: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Recompute every content identity and cluster from the stored reports (moderation kept).")
         @OptionGroup var global: GlobalOptions
+        @Flag(name: .long, help: "If another rebuild is running, wait for it instead of exiting 75.") var wait = false
 
         func run() throws {
             try guarded {
                 let ctx = try global.context()
                 let start = Date()
-                let n = try ctx.clusterService().rebuild()
+                Signals.exitReleasingLeases()
+                let n = try ctx.clusterService().rebuild(waitForLease: wait)
                 Output.emit("rebuilt \(n) clusters in \(String(format: "%.1f", Date().timeIntervalSince(start))) s")
             }
         }

@@ -65,6 +65,8 @@ struct Newsletter: ParsableCommand {
         @Flag(name: .long, help: "Exit when only deferred deliveries remain (the next send retries them).")
         var noWait = false
         @Flag(name: .long, help: "Skip the editorial warnings.") var quiet = false
+        @Flag(name: .long, help: "If another runner is sending this edition, wait for it instead of exiting 75.")
+        var wait = false
 
         func run() throws {
             try guarded {
@@ -81,7 +83,7 @@ struct Newsletter: ParsableCommand {
                 let progress = Progress(edition: e.id)
                 let status: EditionStatus
                 do {
-                    status = try service.send(e, sha256: sha, stop: stop, waitForDeferred: !noWait,
+                    status = try service.send(e, sha256: sha, stop: stop, waitForDeferred: !noWait, waitForLease: wait,
                                               onProgress: { summary, start in progress.show(summary, start) })
                 } catch {
                     // A relay fault (or any other) ends as one line on stderr, after the progress line.
@@ -90,7 +92,7 @@ struct Newsletter: ParsableCommand {
                 }
                 progress.done()
                 Output.emit("edition \(status.edition): sent \(status.sent), failed \(status.failed), deferred "
-                      + "\(status.deferred), pending \(status.pending) of \(status.total)")
+                      + "\(status.deferred), pending \(status.pending), skipped \(status.skipped) of \(status.total)")
                 if stop.isStopped && !status.isFinished {
                     Output.emit("interrupted: run the same command again to resume")
                     throw ExitCode(Signals.exitStatus ?? 130)
@@ -103,7 +105,7 @@ struct Newsletter: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Counts for an edition.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Edition id.") var id: String
-        @Flag(name: .long, help: "JSON: {edition, total, sent, failed, deferred, pending}.") var json = false
+        @Flag(name: .long, help: "JSON: {edition, total, sent, failed, deferred, pending, skipped}.") var json = false
 
         func run() throws {
             try guarded {
@@ -112,7 +114,7 @@ struct Newsletter: ParsableCommand {
                 }
                 Output.emit(json ? try Output.json(s)
                             : "edition \(s.edition): total \(s.total), sent \(s.sent), failed "
-                              + "\(s.failed), deferred \(s.deferred), pending \(s.pending)")
+                              + "\(s.failed), deferred \(s.deferred), pending \(s.pending), skipped \(s.skipped)")
             }
         }
     }
@@ -189,7 +191,7 @@ final class Progress: @unchecked Sendable {
     func show(_ s: Dispatcher.Summary, _ start: EditionStatus) {
         lock.withLock {
             let todo = max(1, start.pending + start.deferred)
-            let done = s.sent + s.failed
+            let done = s.sent + s.failed + s.skipped
             let elapsed = max(0.001, Date().timeIntervalSince(started))
             let rate = Double(s.sent) / elapsed
             let eta = rate > 0 ? Double(max(0, todo - done)) / rate : 0

@@ -13,6 +13,9 @@ struct Poll: ParsableCommand {
     @Option(name: .long, help: "Only this queue (name of its file in queues/, without .toml).")
     var queue: String?
 
+    @Flag(name: .long, help: "If another runner polls a mailbox, wait for it instead of exiting 75.")
+    var wait = false
+
     func run() throws {
         try guarded {
             // Installed first: a SIGTERM during start-up stops the poller as cleanly as one during a poll.
@@ -21,10 +24,11 @@ struct Poll: ParsableCommand {
             let ctx = try global.context(requireSecrets: true)
             let service = try ctx.intakeService(only: queue)
             if once {
-                let stats = try service.pollOnce()
+                Signals.exitReleasingLeases()
+                let stats = try service.pollOnce(waitForLease: wait)
                 Output.emit(stats.summary)
             } else {
-                try service.run(until: stop)
+                try service.run(until: stop, waitForLease: wait)
                 // Stopped by SIGTERM or SIGINT: the shell's 128 + signal (vigie-poll.service counts 143 as success).
                 if let status = Signals.exitStatus { throw ExitCode(status) }
             }

@@ -81,6 +81,11 @@ func guarded<T>(_ body: () throws -> T) throws -> T {
         throw e
     } catch let e as CleanExit {
         throw e
+    } catch let e as LeaseError {
+        // Another runner holds the job: EX_TEMPFAIL, so schedulers retry later instead of alerting.
+        FileHandle.standardError.write(Data("vigie: \(oneLine(e))\n".utf8))
+        if case .held = e { throw ExitCode(LeaseError.busyExitCode) }
+        throw ExitCode(1)
     } catch {
         Output.warn("vigie: " + SafeText.line(oneLine(error)))
         throw ExitCode(1)
