@@ -166,7 +166,14 @@ import VigieStore
             let n = times[i...].prefix { $0.timeIntervalSince(t) < 1.0 }.count
             maxInWindow = max(maxInWindow, n)
         }
-        #expect(maxInWindow <= Int(rate), "\(maxInWindow) messages in one second at \(rate)/s")
+        // The pacer keeps every one-second window at the sender to the rate (TokenBucketTests check it with a manual
+        // clock); at the relay, a message delayed by the scheduler on a loaded machine may land in the next window,
+        // so one extra is tolerated here. Unpaced sending would put all 60 in one second.
+        #expect(maxInWindow <= Int(rate) + 1, "\(maxInWindow) messages in one second at \(rate)/s")
+        // Over the whole run the relay never sees more than the rate.
+        if let first = times.first, let last = times.last {
+            #expect(Double(times.count - 1) / last.timeIntervalSince(first) <= rate)
+        }
         // 60 messages at 20/s cannot take less than ~2.95 s of pacing.
         #expect(elapsed >= 2.9)
     }
