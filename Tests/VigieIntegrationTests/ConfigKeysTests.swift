@@ -60,8 +60,8 @@ import VigieCore
             }
             seen[section, default: []].insert(name)
             if commented, let expected = key.defaultText {
-                #expect(ConfigKey.render(value) == expected,
-                        "\(file): \(name) is commented with \(ConfigKey.render(value) ?? "?"), its default is \(expected)")
+                let shown = ConfigKey.render(value) ?? "?"
+                #expect(shown == expected, "\(file): \(name) is commented with \(shown), its default is \(expected)")
             }
         }
         for (section, keys) in declared {
@@ -110,7 +110,8 @@ import VigieCore
     /// Every declared type and range is checked when the file loads, naming the file, the line and the key.
     @Test(arguments: [
         Bad(file: ConfigCheckTests.n, key: "jitter", value: "2", mention: "key \"jitter\" must be between 0 and 1"),
-        Bad(file: ConfigCheckTests.n, key: "connections", value: "0", mention: "key \"connections\" must be between 1 and 64"),
+        Bad(file: ConfigCheckTests.n, key: "connections", value: "0",
+            mention: "key \"connections\" must be between 1 and 64"),
         Bad(file: ConfigCheckTests.n, key: "retry_max_seconds", value: "10", mention: "retry_max_seconds"),
         Bad(file: ConfigCheckTests.n, key: "jiter", value: "0.1", mention: "did you mean \"jitter\""),
         Bad(file: ConfigCheckTests.r, key: "timeout_seconds", value: "0", mention: "key \"timeout_seconds\""),
@@ -137,7 +138,8 @@ import VigieCore
 
     static func newsletter(_ f: ConfigCheckTests.Folder) throws -> NewsletterSettings {
         let config = try ConfigLoader.load(path: f.config, environment: ConfigCheckTests.environment)
-        let q = try ConfigLoader.loadQueue(path: f.dir + "/" + ConfigCheckTests.n, environment: ConfigCheckTests.environment)
+        let q = try ConfigLoader.loadQueue(path: f.dir + "/" + ConfigCheckTests.n,
+                                           environment: ConfigCheckTests.environment)
         guard case .outbound(let o) = q else { throw ConfigError("not an outbound queue") }
         return try NewsletterSettings.from(o, config: config, environment: ConfigCheckTests.environment)
     }

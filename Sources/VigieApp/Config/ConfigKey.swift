@@ -17,8 +17,8 @@ public enum ConfigValueType: Sendable, Equatable {
         case .string: return "string"
         case .bool: return "true/false"
         case .strings: return "array of strings"
-        case .integer(let r): return "integer \(ConfigValueType.bound(Double(r.lowerBound)))–\(ConfigValueType.bound(Double(r.upperBound)))"
-        case .number(let r): return "number \(ConfigValueType.bound(r.lowerBound))–\(ConfigValueType.bound(r.upperBound))"
+        case .integer(let r): return "integer \(Self.bound(Double(r.lowerBound)))–\(Self.bound(Double(r.upperBound)))"
+        case .number(let r): return "number \(Self.bound(r.lowerBound))–\(Self.bound(r.upperBound))"
         case .oneOf(let values): return values.map { "`\"\($0)\"`" }.joined(separator: " or ")
         case .tables(let shape): return "array of tables \(shape)"
         }
@@ -44,12 +44,15 @@ public struct ConfigKey: Sendable {
     /// Whether a file must state the key.
     public enum Presence: Sendable, Equatable { case optional, required, requiredWhenEnabled }
 
+    /// The key as written in the file.
     public let name: String
+    /// Its type and allowed values.
     public let type: ConfigValueType
     /// The default as TOML writes it (`4`, `"INBOX"`, `true`); nil when there is none.
     public let defaultText: String?
     /// A default taken from elsewhere, in words (`[smtp] from`); shown when `defaultText` is nil.
     public let derivedDefault: String?
+    /// Whether the file must state it.
     public let presence: Presence
     /// A password or signing secret, or the name of the variable or file holding one: never logged or printed.
     public let secret: Bool
@@ -103,6 +106,7 @@ public struct ConfigKey: Sendable {
 
 /// A declared key read as a Swift value: the declaration's type, range and default apply wherever it is read.
 public struct Key<Value>: Sendable {
+    /// The declaration itself.
     public let spec: ConfigKey
     private let reader: @Sendable (TOMLReader, ConfigKey) throws -> Value
 
@@ -209,6 +213,7 @@ extension Key where Value == [String] {
 /// A pacing or retry key of an outbound queue, bound to its `DispatchSettings` field; its default is the field's
 /// initial value, so `DispatchSettings()` and a file that leaves the key out agree by construction.
 public struct DispatchKey: Sendable {
+    /// The declaration itself.
     public let spec: ConfigKey
     let apply: @Sendable (inout DispatchSettings, TOMLReader) throws -> Void
 

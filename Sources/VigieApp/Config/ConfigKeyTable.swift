@@ -2,7 +2,9 @@
 public enum ConfigKeyTable {
     /// A group of keys: one queue kind, or one section of `vigie.toml`.
     public struct Group: Sendable {
+        /// `[clusters]` or `kind = "newsletter"`.
         public let title: String
+        /// The group's keys, in the shipped files' order.
         public let keys: [ConfigKey]
     }
 

@@ -62,6 +62,7 @@ struct ConfigCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Describe every key of vigie.toml and of each queue kind: type, range, default, meaning.",
             discussion: "Needs no configuration file. --markdown prints the tables the README shows.")
+        @OptionGroup var global: GlobalOptions
         @Flag(name: .long, help: "Markdown tables (the README's key tables).")
         var markdown = false
 
