@@ -71,7 +71,7 @@ public enum QueueKeys {
         static let unsubscribeURLBase = Key<String?>.optional("unsubscribe_url_base", presence: .requiredWhenEnabled, "https:// one-click endpoint, the token appended (http only for localhost)")
         static let unsubscribeMailto = Key<String?>.optional("unsubscribe_mailto", derived: "`unsubscribe@DOMAIN`", "the `mailto:` of `List-Unsubscribe`, a bare address")
         static let returnPath = Key<String?>.optional("return_path", derived: "`bounces@DOMAIN`", "VERP envelope sender: `bounces+TOKEN@domain` names the subscriber")
-        static let secretEnv = Key<String?>.optional("secret_env", presence: .requiredWhenEnabled, secret: true, "the environment variable holding the secret that signs unsubscribe tokens")
+        static let secretEnv = Key<String?>.optional("secret_env", secret: true, "the environment variable holding the secret that signs unsubscribe tokens; this or secret_file is required when enabled")
         static let secretFile = Key<String?>.optional("secret_file", secret: true, "or a file holding that secret (relative to this file)")
 
         public static let keys: [ConfigKey] = [kind.spec, enabled.spec] + dispatch.map(\.spec)
