@@ -20,39 +20,39 @@ public enum ConfigLoader {
                                 hint: "create one with `vigie init` or pass --config PATH")
         let root = try parse(text, file: path)
         let base = (absolute(path) as NSString).deletingLastPathComponent
+        try MainKeys.check(root)
 
         let dbT = try root.requiredTable("database")
-        let dbText = try dbT.requiredString("path")
+        let dbText = try MainKeys.Database.path.read(dbT)
         guard !dbText.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw ConfigError("\(path): [database] path is empty; name the database file, e.g. \"var/vigie.sqlite\"")
         }
         let dbPath = resolve(dbText, base: base)
         try dbT.finish()
 
+        typealias O = MainKeys.Organisation
         let orgT = try root.requiredTable("organisation")
         let org = VigieConfig.Organisation(
-            name: try orgT.requiredString("name"),
-            email: try orgT.string("email"),
-            postalAddress: try orgT.string("postal_address"),
-            website: try orgT.string("website"),
-            ownHosts: try orgT.stringArray("own_hosts", default: []))
+            name: try O.name.read(orgT), email: try O.email.read(orgT), postalAddress: try O.postalAddress.read(orgT),
+            website: try O.website.read(orgT), ownHosts: try O.ownHosts.read(orgT))
         try orgT.finish()
 
         let smtpT = try root.requiredTable("smtp")
-        let smtpURL = try smtpT.requiredString("url")
-        try checkURL(smtpURL, schemes: ["smtp", "smtps"], reader: smtpT, key: "url")
+        typealias S = MainKeys.SMTP
+        let smtpURL = try S.url.read(smtpT)
+        try checkURL(smtpURL, schemes: ["smtp", "smtps"], reader: smtpT, key: S.url.name)
         let smtp = VigieConfig.SMTP(
             url: smtpURL,
-            starttls: try smtpT.bool("starttls", default: false),
-            user: nonEmpty(try smtpT.string("user")),
+            starttls: try S.starttls.read(smtpT),
+            user: nonEmpty(try S.user.read(smtpT)),
             password: try password(smtpT, environment: environment, base: base),
-            from: try mailAddressText(smtpT, key: "from"),
-            caFile: try smtpT.string("ca_file").map { resolve($0, base: base) })
+            from: try mailAddressText(smtpT, key: S.from.name),
+            caFile: try S.caFile.read(smtpT).map { resolve($0, base: base) })
         try smtpT.finish()
 
         let pathsT = try root.table("paths")
-        let queues = resolve(try pathsT.string("queues") ?? "queues", base: base)
-        let templates = resolve(try pathsT.string("templates") ?? "templates", base: base)
+        let queues = resolve(try MainKeys.Paths.queues.read(pathsT), base: base)
+        let templates = resolve(try MainKeys.Paths.templates.read(pathsT), base: base)
         var templatesIsDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: templates, isDirectory: &templatesIsDir), templatesIsDir.boolValue
         else {
@@ -61,27 +61,28 @@ public enum ConfigLoader {
         }
         
         let intakeT = try root.table("intake")
-        let intake = VigieConfig.Intake(ignoredHosts: try intakeT.stringArray("ignored_hosts", default: []))
+        let intake = VigieConfig.Intake(ignoredHosts: try MainKeys.Intake.ignoredHosts.read(intakeT))
         
+        typealias C = MainKeys.Clusters
         let clT = try root.table("clusters")
         var rules = IdentityRules.default
-        for p in try clT.stringArray("tracking_parameters", default: []) {
+        for p in try C.trackingParameters.read(clT) {
             rules.trackingParameters.insert(p.lowercased())
         }
         rules = rules.adding(redirectWrappers: try redirectWrappers(clT))
         let clusters = ClusterSettings(
-            resolveShortLinks: try clT.bool("resolve_short_links", default: true),
-            shortLinkHosts: try clT.stringArray("short_link_hosts", default: []),
-            shortLinkTimeoutSeconds: try clT.int("short_link_timeout_seconds", default: 5, range: 1...60),
+            resolveShortLinks: try C.resolveShortLinks.read(clT),
+            shortLinkHosts: try C.shortLinkHosts.read(clT),
+            shortLinkTimeoutSeconds: try C.shortLinkTimeoutSeconds.read(clT),
             identityRules: rules,
             weights: PriorityWeights(
-                reporters: try clT.double("weight_reporters", default: 1, range: 0...1000),
-                velocity: try clT.double("weight_velocity", default: 2, range: 0...1000),
-                recency: try clT.double("weight_recency", default: 1, range: 0...1000),
-                recencyHalfLifeHours: try clT.double("recency_half_life_hours", default: 24, range: 0...10_000)))
+                reporters: try C.weightReporters.read(clT),
+                velocity: try C.weightVelocity.read(clT),
+                recency: try C.weightRecency.read(clT),
+                recencyHalfLifeHours: try C.recencyHalfLifeHours.read(clT)))
         
         let modT = try root.table("moderation")
-        let offences = resolve(try modT.string("offences") ?? "offences.toml", base: base)
+        let offences = resolve(try MainKeys.Moderation.offences.read(modT), base: base)
         
         try root.finish()
         return VigieConfig(file: path, databasePath: dbPath, organisation: org, smtp: smtp, queuesDir: queues,
@@ -113,10 +114,11 @@ public enum ConfigLoader {
         let r = try parse(text, file: path)
         let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         let base = (absolute(path) as NSString).deletingLastPathComponent
-        let kind = try r.requiredString("kind")
-        let enabled = try r.bool("enabled", default: true)
+        let kind = try QueueKeys.kind.read(r)
+        let enabled = try QueueKeys.enabled.read(r)
         switch kind {
         case "intake":
+            try QueueKeys.check(r, kind: kind)
             let q = try intakeQueue(r, name: name, file: path, enabled: enabled, requireSecret: enabled && requireSecrets,
                                     base: base, environment: environment)
             try r.finish()
@@ -127,7 +129,7 @@ public enum ConfigLoader {
                     + OutboundQueue.Kind.allCases.map(\.rawValue).joined(separator: ", ")
                     + "; found \(SafeText.quoted(kind))")
             }
-            try OutboundKeys.validate(r, kind: k)
+            try QueueKeys.check(r, kind: k.rawValue)
             try checkOutbound(r, kind: k, enabled: enabled)
             try r.finish()
             return .outbound(OutboundQueue(name: name, file: path, kind: k, enabled: enabled, table: r.table))
@@ -137,23 +139,24 @@ public enum ConfigLoader {
     static func intakeQueue(_ r: TOMLReader, name: String, file: String, enabled: Bool, requireSecret: Bool, base: String,
                             environment: [String: String]) throws -> IntakeQueue
     {
-        let roleText = try r.requiredString("role")
+        typealias K = QueueKeys.Intake
+        let roleText = try K.role.read(r)
         guard let role = IntakeQueue.Role(rawValue: roleText) else {
             throw ConfigError("\(file): key \"role\" must be \"reports\" or \"subscriptions\"; found "
                 + SafeText.quoted(roleText))
         }
-        let url = try r.requiredString("url")
-        try checkURL(url, schemes: ["imap", "imaps"], reader: r, key: "url")
+        let url = try K.url.read(r)
+        try checkURL(url, schemes: ["imap", "imaps"], reader: r, key: K.url.name)
         let parts = URLComponents(string: url)
         let tls = parts?.scheme == "imaps"
-        let starttls = try r.bool("starttls", default: false)
+        let starttls = try K.starttls.read(r)
         if tls && starttls {
             throw ConfigError("\(file): starttls = true makes no sense with imaps:// (already TLS); remove one")
         }
         let host = parts?.host ?? ""
         let port = parts?.port ?? (tls ? 993 : 143)
-        let user = try r.requiredString("user")
-        if let m = try r.string("mailbox"), m.trimmingCharacters(in: .whitespaces).isEmpty {
+        let user = try K.user.read(r)
+        if let m = try r.string(K.mailbox.name), m.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ConfigError("\(file): mailbox is empty; name the folder to read, e.g. \"INBOX\" (or remove the key)")
         }
         // A disabled queue (or one the command will not connect to) is still checked for its keys and types, but its
@@ -168,16 +171,16 @@ public enum ConfigLoader {
             _ = e
             pw = ""
         }
-        let caFile = try r.string("ca_file").map { resolve($0, base: base) }
+        let caFile = try K.caFile.read(r).map { resolve($0, base: base) }
         if let caFile, !FileManager.default.fileExists(atPath: caFile) {
             throw ConfigError("\(file): ca_file \(caFile) does not exist")
         }
         let endpoint = IMAPEndpoint(
             host: host, port: port, security: tls ? .tls : (starttls ? .starttls : .plain), user: user, password: pw,
-            caFile: caFile, verifyCertificates: try r.bool("tls_verify", default: true),
-            timeoutSeconds: try r.int("timeout_seconds", default: 30, range: 1...600))
-        let mailbox = try r.string("mailbox") ?? "INBOX"
-        let processed = nonEmpty(try r.string("processed_mailbox"))
+            caFile: caFile, verifyCertificates: try K.tlsVerify.read(r),
+            timeoutSeconds: try K.timeoutSeconds.read(r))
+        let mailbox = try K.mailbox.read(r)
+        let processed = nonEmpty(try K.processedMailbox.read(r))
         if let processed, sameMailbox(processed, mailbox) {
             throw ConfigError("\(file): key \"processed_mailbox\" is the intake mailbox \"\(mailbox)\" itself; "
                 + "name another folder (e.g. \"Processed\") or remove the key")
@@ -186,9 +189,9 @@ public enum ConfigLoader {
             name: name, file: file, role: role, endpoint: endpoint,
             mailbox: mailbox,
             processedMailbox: processed,
-            idle: try r.bool("idle", default: true),
-            pollIntervalSeconds: try r.int("poll_interval_seconds", default: 60, range: 1...86_400),
-            maxMessageBytes: try r.int("max_message_bytes", default: 25 << 20, range: 1024...(1 << 30)),
+            idle: try K.idle.read(r),
+            pollIntervalSeconds: try K.pollIntervalSeconds.read(r),
+            maxMessageBytes: try K.maxMessageBytes.read(r),
             enabled: enabled)
     }
 
@@ -199,9 +202,9 @@ public enum ConfigLoader {
 
     /// `password`, `password_env` or `password_file` (at most one).
     static func password(_ r: TOMLReader, environment: [String: String], base: String) throws -> String? {
-        let plain = try r.string("password")
-        let env = try r.string("password_env")
-        let file = try r.string("password_file")
+        let plain = try QueueKeys.Secret.password.read(r)
+        let env = try QueueKeys.Secret.passwordEnv.read(r)
+        let file = try QueueKeys.Secret.passwordFile.read(r)
         let given = [plain, env, file].compactMap { $0 }.filter { !$0.isEmpty }
         if given.count > 1 {
             throw ConfigError("\(r.file): set only one of password, password_env, password_file in \(r.path.isEmpty ? "the file" : "[\(r.path)]")")
@@ -230,7 +233,7 @@ public enum ConfigLoader {
 
     /// `[clusters] redirect_wrappers = [{ host, param, path }]`: more links that only carry another.
     static func redirectWrappers(_ clusters: TOMLReader) throws -> [RedirectWrapper] {
-        try clusters.tables("redirect_wrappers").map { w in
+        try MainKeys.Clusters.redirectWrappers.read(clusters).map { w in
             let host = try w.requiredString("host")
             let param = try w.requiredString("param")
             let path = try w.string("path")

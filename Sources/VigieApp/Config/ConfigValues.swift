@@ -90,19 +90,20 @@ extension ConfigLoader {
     /// headers (an enabled newsletter queue must name its unsubscribe endpoint). Secrets are resolved by the commands
     /// and by `config check` (`AppContext.checkSecrets`).
     static func checkOutbound(_ r: TOMLReader, kind: OutboundQueue.Kind, enabled: Bool) throws {
-        if let url = try r.string("smtp_url") {
-            try checkURL(url, schemes: ["smtp", "smtps"], reader: r, key: "smtp_url")
+        typealias N = QueueKeys.Newsletter
+        if let url = try QueueKeys.Relay.smtpURL.read(r) {
+            try checkURL(url, schemes: ["smtp", "smtps"], reader: r, key: QueueKeys.Relay.smtpURL.name)
         }
-        if let from = try r.string("from") { _ = try mailAddress(from, file: r.file, key: "from") }
+        if let from = try QueueKeys.Relay.from.read(r) { _ = try mailAddress(from, file: r.file, key: "from") }
         guard kind == .newsletter else { return }
-        if let id = try r.string("list_id") { _ = try listID(id, file: r.file) }
-        let base = try r.string("unsubscribe_url_base")
+        if let id = try N.listID.read(r) { _ = try listID(id, file: r.file) }
+        let base = try N.unsubscribeURLBase.read(r)
         if enabled || base != nil { _ = try unsubscribeBase(base, file: r.file) }
-        if let m = try r.string("unsubscribe_mailto") {
-            _ = try bareAddress(m, file: r.file, key: "unsubscribe_mailto", example: "desinscription@example.org")
+        if let m = try N.unsubscribeMailto.read(r) {
+            _ = try bareAddress(m, file: r.file, key: N.unsubscribeMailto.name, example: "desinscription@example.org")
         }
-        if let rp = try r.string("return_path") {
-            _ = try bareAddress(rp, file: r.file, key: "return_path", example: "bounces@example.org")
+        if let rp = try N.returnPath.read(r) {
+            _ = try bareAddress(rp, file: r.file, key: N.returnPath.name, example: "bounces@example.org")
         }
     }
 }

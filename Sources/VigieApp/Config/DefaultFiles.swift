@@ -21,6 +21,7 @@ url = "smtp://127.0.0.1:10025"      # smtps:// = implicit TLS
 starttls = false
 user = ""                           # optional, with password_env or password_file
 from = "La lettre <newsletter@example.org>"
+# ca_file = "ca.pem"                # trust this CA bundle instead of the system's
 
 [paths]
 queues = "queues"
@@ -32,6 +33,7 @@ ignored_hosts = []                  # more hosts whose links are not reported co
 [clusters]
 resolve_short_links = true          # follow t.co, bit.ly, … redirects (HEAD, 5 hops max), cached, retried on failure
 short_link_hosts = []               # more shorteners to resolve
+# short_link_timeout_seconds = 5    # bounds each short-link request
 tracking_parameters = []            # more query parameters to ignore when comparing URLs
 # links that only carry another, unwrapped before identity (Safe Links, Proofpoint, Google, Facebook … are built
 # in): [{ host = "links.example.org", param = "url" }]; host "*.example.org" = every subdomain; optional path = "/go"
@@ -131,6 +133,14 @@ kind = "acknowledgements"
 enabled = false
 from = "Signalements <signalements@example.org>"
 min_interval_hours = 24
+# subject = "Votre signalement a bien été reçu"
+# Another relay than vigie.toml [smtp] (each key overrides its [smtp] twin):
+# smtp_url = "smtps://smtp.example.org:465"
+# starttls = false
+# user = "vigie"
+# password_env = "VIGIE_SMTP_PASSWORD"   # or password_file = "path"
+# ca_file = "ca.pem"
+# timeout_seconds = 60
 """# + "\n"),
         ("queues/digest.toml", "queues/digest.toml", #"""
 # The moderators' digest of the clusters that rose most.
@@ -139,9 +149,19 @@ enabled = false
 to = ["moderation@example.org"]
 top = 20
 schedule = "08:00"
+# subject = "Signalements : les contenus en hausse"
+# Another relay than vigie.toml [smtp] (each key overrides its [smtp] twin):
+# smtp_url = "smtps://smtp.example.org:465"
+# starttls = false
+# user = "vigie"
+# password_env = "VIGIE_SMTP_PASSWORD"   # or password_file = "path"
+# ca_file = "ca.pem"
+# from = "Vigie <vigie@example.org>"
+# timeout_seconds = 60
 """# + "\n"),
         ("queues/newsletter.toml", "queues/newsletter.toml", #"""
 # The daily newsletter: pacing and retries towards the relay given in vigie.toml [smtp] (or smtp_url below).
+# A commented key shows its default; `vigie config keys` describes every key.
 kind = "newsletter"
 enabled = true
 rate_per_second = 14              # 0 = unlimited; no one-second window ever goes above it
@@ -152,11 +172,23 @@ pause_between_batches_seconds = 0
 max_messages_per_connection = 100
 max_attempts = 5
 retry_base_seconds = 60
+# retry_max_seconds = 21600       # ceiling of the retry delay
+# reconnect_base_seconds = 2      # after a dropped connection or a 421; doubles while faults last
+# reconnect_max_seconds = 300
+# jitter = 0.2                    # random share of each delay
 list_id = "La lettre quotidienne <lettre.example.org>"
 unsubscribe_url_base = "https://www.example.org/u/"
 unsubscribe_mailto = "desinscription@example.org"
 return_path = "bounces@example.org"         # VERP: bounces+TOKEN@example.org names the subscriber
 secret_env = "VIGIE_NEWSLETTER_SECRET"     # signs unsubscribe tokens (or secret_file = "path")
+# Another relay than vigie.toml [smtp] (each key overrides its [smtp] twin):
+# smtp_url = "smtps://smtp.example.org:465"
+# starttls = false
+# user = "lettre"
+# password_env = "VIGIE_NEWSLETTER_SMTP_PASSWORD"   # or password_file = "path"
+# ca_file = "ca.pem"
+# from = "La lettre <lettre@example.org>"
+# timeout_seconds = 60            # bounds each message's whole SMTP transaction
 """# + "\n"),
         ("queues/reports.toml", "queues/reports.toml", #"""
 # Intake of citizens' reports: the mailbox the public reporting address delivers to.
@@ -167,6 +199,9 @@ url = "imap://127.0.0.1:10143"    # imaps:// = implicit TLS
 starttls = false                   # true: upgrade the plain connection with STARTTLS (required off loopback)
 user = "reports"
 password_env = "VIGIE_IMAP_PASSWORD"
+# ca_file = "ca.pem"               # trust this CA bundle instead of the system's
+# tls_verify = true                # check the server's certificate
+# timeout_seconds = 30             # a server silent that long ends the command
 mailbox = "INBOX"
 processed_mailbox = "Archive"      # after the commit, messages move there (MOVE, else COPY + EXPUNGE)
 idle = true
@@ -182,6 +217,9 @@ url = "imap://127.0.0.1:10143"
 starttls = false
 user = "bounces"
 password_env = "VIGIE_IMAP_PASSWORD"
+# ca_file = "ca.pem"
+# tls_verify = true
+# timeout_seconds = 30
 mailbox = "INBOX"
 processed_mailbox = "Archive"
 idle = true

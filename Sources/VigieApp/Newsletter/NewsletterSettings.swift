@@ -18,38 +18,36 @@ public struct NewsletterSettings: Sendable {
     {
         let r = TOMLReader(table: q.table, file: q.file)
         var d = DispatchSettings()
-        d.ratePerSecond = try r.double("rate_per_second", default: 0, range: 0...100_000)
-        d.maxPerHour = try r.int("max_per_hour", default: 0, range: 0...100_000_000)
-        d.connections = try r.int("connections", default: 4, range: 1...64)
-        d.batchSize = try r.int("batch_size", default: 500, range: 1...1_000_000)
-        d.pauseBetweenBatchesSeconds = try r.double("pause_between_batches_seconds", default: 0, range: 0...86_400)
-        d.maxMessagesPerConnection = try r.int("max_messages_per_connection", default: 100, range: 1...1_000_000)
-        d.maxAttempts = try r.int("max_attempts", default: 5, range: 1...100)
-        d.retryBaseSeconds = try r.double("retry_base_seconds", default: 60, range: 0...86_400)
-        d.retryMaxSeconds = max(d.retryBaseSeconds, d.retryMaxSeconds)
+        for key in QueueKeys.Newsletter.dispatch { try key.apply(&d, r) }
+        // Left out, the retry ceiling never stands below the first retry.
+        if !r.contains(QueueKeys.Newsletter.retryMaxSeconds.spec.name) {
+            d.retryMaxSeconds = max(d.retryBaseSeconds, d.retryMaxSeconds)
+        }
         if let p = d.problems.first { throw ConfigError("\(q.file): \(p)") }
 
         let base = (q.file as NSString).deletingLastPathComponent
-        let url = try r.string("smtp_url") ?? config.smtp.url
-        let user = try r.string("user") ?? config.smtp.user
+        typealias N = QueueKeys.Newsletter
+        typealias R = QueueKeys.Relay
+        let url = try R.smtpURL.read(r) ?? config.smtp.url
+        let user = try R.user.read(r) ?? config.smtp.user
         let queuePassword = try ConfigLoader.password(r, environment: environment, base: base)
         let smtp = SMTPEndpoint(
-            url: url, starttls: try r.bool("starttls") ?? config.smtp.starttls, user: (user?.isEmpty ?? true) ? nil : user,
+            url: url, starttls: try R.starttls.read(r) ?? config.smtp.starttls, user: (user?.isEmpty ?? true) ? nil : user,
             password: queuePassword ?? config.smtp.password,
-            caFile: try r.string("ca_file").map { ConfigLoader.resolve($0, base: base) } ?? config.smtp.caFile,
-            timeoutSeconds: Double(try r.int("timeout_seconds", default: 60, range: 1...600)))
+            caFile: try R.caFile.read(r).map { ConfigLoader.resolve($0, base: base) } ?? config.smtp.caFile,
+            timeoutSeconds: Double(try R.timeoutSeconds.read(r)))
 
         // The same checks as at load time (ConfigValues), so `config check` refused whatever is refused here.
-        let from = try ConfigLoader.mailAddress(try r.string("from") ?? config.smtp.from, file: q.file,
+        let from = try ConfigLoader.mailAddress(try R.from.read(r) ?? config.smtp.from, file: q.file,
                                                 key: "from (or [smtp] from)")
         let listID = try ConfigLoader.listID(
-            try r.string("list_id") ?? "\(config.organisation.name) <newsletter.\(domain(of: from.address))>",
+            try N.listID.read(r) ?? "\(config.organisation.name) <newsletter.\(domain(of: from.address))>",
             file: q.file)
-        let unsubscribeBase = try ConfigLoader.unsubscribeBase(try r.string("unsubscribe_url_base"), file: q.file)
+        let unsubscribeBase = try ConfigLoader.unsubscribeBase(try N.unsubscribeURLBase.read(r), file: q.file)
         let mailto = try ConfigLoader.bareAddress(
-            try r.string("unsubscribe_mailto") ?? "unsubscribe@\(domain(of: from.address))", file: q.file,
+            try N.unsubscribeMailto.read(r) ?? "unsubscribe@\(domain(of: from.address))", file: q.file,
             key: "unsubscribe_mailto", example: "desinscription@example.org")
-        let rp = try ConfigLoader.bareAddress(try r.string("return_path") ?? "bounces@\(domain(of: from.address))",
+        let rp = try ConfigLoader.bareAddress(try N.returnPath.read(r) ?? "bounces@\(domain(of: from.address))",
                                               file: q.file, key: "return_path", example: "bounces@example.org")
         guard let at = rp.lastIndex(of: "@") else {
             throw ConfigError("\(q.file): return_path \(SafeText.quoted(rp)) has no domain (bounces@your-domain)")
@@ -64,14 +62,14 @@ public struct NewsletterSettings: Sendable {
     static func readSecret(_ r: TOMLReader, file: String, base: String, environment: [String: String]) throws
         -> [UInt8]
     {
-        if let env = try r.string("secret_env"), !env.isEmpty {
+        if let env = try QueueKeys.Newsletter.secretEnv.read(r), !env.isEmpty {
             guard let v = environment[env], !v.isEmpty else {
                 throw ConfigError("\(file): secret_env names $\(env), which is not set; export a random value "
                     + "(e.g. head -c 32 /dev/urandom | base64) or use secret_file")
             }
             return Array(v.utf8)
         }
-        if let f = try r.string("secret_file"), !f.isEmpty {
+        if let f = try QueueKeys.Newsletter.secretFile.read(r), !f.isEmpty {
             let p = ConfigLoader.resolve(f, base: base)
             guard let data = FileManager.default.contents(atPath: p) else {
                 throw ConfigError("\(file): secret_file \(p) cannot be read")

@@ -1,11 +1,10 @@
 import Foundation
 
-/// The pacing and retry keys of an outbound queue file (`queues/newsletter.toml` …), with shipped defaults.
-///
-/// Decodes from the snake_case keys of the queue file; a missing key keeps its default.
-public struct DispatchSettings: Sendable, Hashable, Codable {
+/// The pacing and retry keys of an outbound queue file (`queues/newsletter.toml` …); each initial value is the key's
+/// default (VigieApp's `QueueKeys.Newsletter.dispatch` declares the keys and takes their defaults from here).
+public struct DispatchSettings: Sendable, Hashable {
     /// Sends per second, smoothed (no one-second window above it); 0 = unlimited.
-    public var ratePerSecond: Double = 5
+    public var ratePerSecond: Double = 0
     /// Sends in any sliding hour; 0 = unlimited.
     public var maxPerHour: Int = 0
     /// Messages per batch; 0 = one endless batch.
@@ -13,13 +12,13 @@ public struct DispatchSettings: Sendable, Hashable, Codable {
     /// Pause after each full batch.
     public var pauseBetweenBatchesSeconds: Double = 0
     /// First retry delay after a 4xx; doubles with each attempt.
-    public var retryBaseSeconds: Double = 300
+    public var retryBaseSeconds: Double = 60
     /// Ceiling of the retry delay.
     public var retryMaxSeconds: Double = 21_600
     /// Attempts before a deferred delivery becomes failed.
-    public var maxAttempts: Int = 6
+    public var maxAttempts: Int = 5
     /// Parallel SMTP connections.
-    public var connections: Int = 2
+    public var connections: Int = 4
     /// Messages sent over one connection before a fresh one is opened; 0 = no limit.
     public var maxMessagesPerConnection: Int = 100
     /// First reconnection delay after a drop or a 421; doubles with consecutive failures.
@@ -35,42 +34,6 @@ public struct DispatchSettings: Sendable, Hashable, Codable {
     public static let defaultMaxRelayFaults = 5
 
     public init() {}
-
-    enum CodingKeys: String, CodingKey {
-        case ratePerSecond = "rate_per_second"
-        case maxPerHour = "max_per_hour"
-        case batchSize = "batch_size"
-        case pauseBetweenBatchesSeconds = "pause_between_batches_seconds"
-        case retryBaseSeconds = "retry_base_seconds"
-        case retryMaxSeconds = "retry_max_seconds"
-        case maxAttempts = "max_attempts"
-        case connections
-        case maxMessagesPerConnection = "max_messages_per_connection"
-        case reconnectBaseSeconds = "reconnect_base_seconds"
-        case reconnectMaxSeconds = "reconnect_max_seconds"
-        case jitter
-    }
-
-    /// Missing keys keep their defaults, so a queue file only states what it changes.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let d = DispatchSettings()
-        ratePerSecond = try c.decodeIfPresent(Double.self, forKey: .ratePerSecond) ?? d.ratePerSecond
-        maxPerHour = try c.decodeIfPresent(Int.self, forKey: .maxPerHour) ?? d.maxPerHour
-        batchSize = try c.decodeIfPresent(Int.self, forKey: .batchSize) ?? d.batchSize
-        pauseBetweenBatchesSeconds =
-            try c.decodeIfPresent(Double.self, forKey: .pauseBetweenBatchesSeconds) ?? d.pauseBetweenBatchesSeconds
-        retryBaseSeconds = try c.decodeIfPresent(Double.self, forKey: .retryBaseSeconds) ?? d.retryBaseSeconds
-        retryMaxSeconds = try c.decodeIfPresent(Double.self, forKey: .retryMaxSeconds) ?? d.retryMaxSeconds
-        maxAttempts = try c.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? d.maxAttempts
-        connections = try c.decodeIfPresent(Int.self, forKey: .connections) ?? d.connections
-        maxMessagesPerConnection =
-            try c.decodeIfPresent(Int.self, forKey: .maxMessagesPerConnection) ?? d.maxMessagesPerConnection
-        reconnectBaseSeconds =
-            try c.decodeIfPresent(Double.self, forKey: .reconnectBaseSeconds) ?? d.reconnectBaseSeconds
-        reconnectMaxSeconds = try c.decodeIfPresent(Double.self, forKey: .reconnectMaxSeconds) ?? d.reconnectMaxSeconds
-        jitter = try c.decodeIfPresent(Double.self, forKey: .jitter) ?? d.jitter
-    }
 
     /// Problems an operator must fix before a dispatch may start (empty when the settings are usable).
     public var problems: [String] {

@@ -29,7 +29,7 @@ struct Init: ParsableCommand {
 
 struct ConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "config", abstract: "Inspect the configuration.", subcommands: [Check.self])
+        commandName: "config", abstract: "Inspect the configuration.", subcommands: [Check.self, Keys.self])
 
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -55,6 +55,21 @@ struct ConfigCommand: ParsableCommand {
                 }
                 Output.emit("  database: \(ctx.config.databasePath)")
             }
+        }
+    }
+
+    struct Keys: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Describe every key of vigie.toml and of each queue kind: type, range, default, meaning.",
+            discussion: "Needs no configuration file. --markdown prints the tables the README shows.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(name: .long, help: "Markdown tables (the README's key tables).")
+        var markdown = false
+
+        func run() throws {
+            let render = markdown ? ConfigKeyTable.markdown : ConfigKeyTable.text
+            let text = render(ConfigKeyTable.mainGroups) + "\n" + render(ConfigKeyTable.queueGroups)
+            Output.emit(String(text.dropLast()))
         }
     }
 }
