@@ -49,110 +49,137 @@ extension Schema {
         return state.check
     }
 
-    /// Each state column gets a `CHECK` listing its enum's raw values. SQLite cannot add a constraint to a column, so
-    /// each table is rebuilt (new table, copy, drop, rename, indexes again), foreign key checks deferred to the
-    /// commit by the migrator. A value no enum knows stops the migration with its table, column and value, before
-    /// anything changed. Adding a case to one of these enums later needs a migration that rebuilds its table again
-    /// (`rebuild` with the same definition): `StateCheckTests` pins the lists so that it is not forgotten.
+    /// The tables holding a state column, in the order `v6-state-checks` rebuilt them.
+    static let stateTables = ["messages", "clusters", "cluster_events", "short_links", "subscribers",
+                              "subscriber_events", "deliveries"]
+
+    /// Each state column gets a `CHECK` listing its enum's raw values (`v6-state-checks`). A value no enum knows
+    /// stops the migration with its table, column and value; the migration's transaction leaves the file as it was.
     static func stateChecks(_ db: Database) throws {
-        for state in stateColumns { try refuseUnknownValues(db, state) }
+        for table in stateTables { try rebuildStateTable(db, table) }
+    }
+
+    /// Rebuilds `table` with the CHECKs of today's enums. SQLite cannot change a column's constraints, so the table
+    /// is copied into a new one (its foreign keys are checked by the migrator before the commit). Adding a case to
+    /// one of the enums of `stateColumns` needs a new migration calling this for its table, or existing databases
+    /// refuse the new value: `StateCheckTests` pins the lists so that it is not forgotten.
+    static func rebuildStateTable(_ db: Database, _ table: String) throws {
+        for state in stateColumns where state.table == table { try refuseUnknownValues(db, state) }
+        let (columns, withoutRowID) = stateTableColumns(table)
+        try rebuild(db, table, columns, withoutRowID: withoutRowID)
+    }
+
+    /// Today's columns of a state table (same names and order as the migrations before made them), CHECKs and
+    /// defaults taken from the enums.
+    private static func stateTableColumns(_ table: String) -> (columns: String, withoutRowID: Bool) {
         let q = quoted
-        try rebuild(db, "messages", """
-            id INTEGER PRIMARY KEY,
-            mailbox TEXT NOT NULL,
-            queue TEXT NOT NULL,
-            role TEXT NOT NULL DEFAULT 'reports',
-            uid_validity INTEGER NOT NULL,
-            uid INTEGER NOT NULL,
-            message_id TEXT,
-            sha256 TEXT NOT NULL,
-            size INTEGER NOT NULL,
-            truncated INTEGER NOT NULL DEFAULT 0,
-            received_at REAL NOT NULL,
-            status TEXT NOT NULL DEFAULT \(q(MessageStatus.received.rawValue)) \(check("messages", "status")),
-            parse_attempts INTEGER NOT NULL DEFAULT 0,
-            parse_error TEXT,
-            message_id_collision INTEGER REFERENCES messages(id),
-            UNIQUE (mailbox, uid_validity, uid)
-            """)
-        try rebuild(db, "clusters", """
-            id INTEGER PRIMARY KEY,
-            key TEXT NOT NULL UNIQUE,
-            platform TEXT NOT NULL \(check("clusters", "platform")),
-            kind TEXT NOT NULL \(check("clusters", "kind")),
-            account_key TEXT,
-            canonical_url TEXT NOT NULL,
-            reports INTEGER NOT NULL DEFAULT 0,
-            reporters INTEGER NOT NULL DEFAULT 0,
-            first_reported REAL,
-            last_reported REAL,
-            status TEXT NOT NULL DEFAULT \(q(ModerationStatus.new.rawValue)) \(check("clusters", "status")),
-            offence TEXT,
-            note TEXT,
-            platform_ref TEXT,
-            notified_at REAL,
-            notified_channel TEXT,
-            reason TEXT,
-            updated_at REAL
-            """)
-        try rebuild(db, "cluster_events", """
-            id INTEGER PRIMARY KEY,
-            cluster_id INTEGER NOT NULL REFERENCES clusters(id) ON DELETE CASCADE,
-            at REAL NOT NULL,
-            author TEXT NOT NULL,
-            from_status TEXT NOT NULL \(check("cluster_events", "from_status")),
-            to_status TEXT NOT NULL \(check("cluster_events", "to_status")),
-            offence TEXT,
-            note TEXT,
-            platform_ref TEXT,
-            channel TEXT,
-            reason TEXT
-            """)
-        try rebuild(db, "short_links", """
-            url TEXT PRIMARY KEY,
-            final_url TEXT,
-            status TEXT NOT NULL \(check("short_links", "status")),
-            attempts INTEGER NOT NULL DEFAULT 0,
-            next_attempt_at REAL,
-            error TEXT,
-            updated_at REAL NOT NULL
-            """)
-        try rebuild(db, "subscribers", """
-            id INTEGER PRIMARY KEY,
-            email TEXT NOT NULL,
-            email_key TEXT NOT NULL UNIQUE,
-            name TEXT,
-            language TEXT,
-            status TEXT NOT NULL DEFAULT \(q(SubscriberStatus.active.rawValue)) \(check("subscribers", "status")),
-            token_salt INTEGER NOT NULL DEFAULT 0,
-            created_at REAL NOT NULL,
-            updated_at REAL NOT NULL,
-            status_changed_at REAL,
-            status_reason TEXT,
-            bounces INTEGER NOT NULL DEFAULT 0
-            """)
-        try rebuild(db, "subscriber_events", """
-            id INTEGER PRIMARY KEY,
-            subscriber_id INTEGER NOT NULL REFERENCES subscribers(id) ON DELETE CASCADE,
-            at REAL NOT NULL,
-            event TEXT NOT NULL \(check("subscriber_events", "event")),
-            detail TEXT
-            """)
-        try rebuild(db, "deliveries", """
-            edition_id TEXT NOT NULL REFERENCES editions(id),
-            subscriber_id INTEGER NOT NULL REFERENCES subscribers(id),
-            email TEXT NOT NULL,
-            name TEXT,
-            state TEXT NOT NULL DEFAULT \(q(DeliveryStatus.pending.rawValue)) \(check("deliveries", "state")),
-            attempts INTEGER NOT NULL DEFAULT 0,
-            next_attempt_at REAL,
-            last_code INTEGER,
-            last_reply TEXT,
-            message_id TEXT,
-            sent_at REAL,
-            updated_at REAL NOT NULL,
-            PRIMARY KEY (edition_id, subscriber_id)
-            """, withoutRowID: true)
+        switch table {
+        case "messages":
+            return ("""
+                id INTEGER PRIMARY KEY,
+                mailbox TEXT NOT NULL,
+                queue TEXT NOT NULL,
+                role TEXT NOT NULL DEFAULT 'reports',
+                uid_validity INTEGER NOT NULL,
+                uid INTEGER NOT NULL,
+                message_id TEXT,
+                sha256 TEXT NOT NULL,
+                size INTEGER NOT NULL,
+                truncated INTEGER NOT NULL DEFAULT 0,
+                received_at REAL NOT NULL,
+                status TEXT NOT NULL DEFAULT \(q(MessageStatus.received.rawValue)) \(check("messages", "status")),
+                parse_attempts INTEGER NOT NULL DEFAULT 0,
+                parse_error TEXT,
+                message_id_collision INTEGER REFERENCES messages(id),
+                UNIQUE (mailbox, uid_validity, uid)
+                """, false)
+        case "clusters":
+            return ("""
+                id INTEGER PRIMARY KEY,
+                key TEXT NOT NULL UNIQUE,
+                platform TEXT NOT NULL \(check("clusters", "platform")),
+                kind TEXT NOT NULL \(check("clusters", "kind")),
+                account_key TEXT,
+                canonical_url TEXT NOT NULL,
+                reports INTEGER NOT NULL DEFAULT 0,
+                reporters INTEGER NOT NULL DEFAULT 0,
+                first_reported REAL,
+                last_reported REAL,
+                status TEXT NOT NULL DEFAULT \(q(ModerationStatus.new.rawValue)) \(check("clusters", "status")),
+                offence TEXT,
+                note TEXT,
+                platform_ref TEXT,
+                notified_at REAL,
+                notified_channel TEXT,
+                reason TEXT,
+                updated_at REAL
+                """, false)
+        case "cluster_events":
+            return ("""
+                id INTEGER PRIMARY KEY,
+                cluster_id INTEGER NOT NULL REFERENCES clusters(id) ON DELETE CASCADE,
+                at REAL NOT NULL,
+                author TEXT NOT NULL,
+                from_status TEXT NOT NULL \(check("cluster_events", "from_status")),
+                to_status TEXT NOT NULL \(check("cluster_events", "to_status")),
+                offence TEXT,
+                note TEXT,
+                platform_ref TEXT,
+                channel TEXT,
+                reason TEXT
+                """, false)
+        case "short_links":
+            return ("""
+                url TEXT PRIMARY KEY,
+                final_url TEXT,
+                status TEXT NOT NULL \(check("short_links", "status")),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at REAL,
+                error TEXT,
+                updated_at REAL NOT NULL
+                """, false)
+        case "subscribers":
+            return ("""
+                id INTEGER PRIMARY KEY,
+                email TEXT NOT NULL,
+                email_key TEXT NOT NULL UNIQUE,
+                name TEXT,
+                language TEXT,
+                status TEXT NOT NULL DEFAULT \(q(SubscriberStatus.active.rawValue)) \(check("subscribers", "status")),
+                token_salt INTEGER NOT NULL DEFAULT 0,
+                created_at REAL NOT NULL,
+                updated_at REAL NOT NULL,
+                status_changed_at REAL,
+                status_reason TEXT,
+                bounces INTEGER NOT NULL DEFAULT 0
+                """, false)
+        case "subscriber_events":
+            return ("""
+                id INTEGER PRIMARY KEY,
+                subscriber_id INTEGER NOT NULL REFERENCES subscribers(id) ON DELETE CASCADE,
+                at REAL NOT NULL,
+                event TEXT NOT NULL \(check("subscriber_events", "event")),
+                detail TEXT
+                """, false)
+        case "deliveries":
+            return ("""
+                edition_id TEXT NOT NULL REFERENCES editions(id),
+                subscriber_id INTEGER NOT NULL REFERENCES subscribers(id),
+                email TEXT NOT NULL,
+                name TEXT,
+                state TEXT NOT NULL DEFAULT \(q(DeliveryStatus.pending.rawValue)) \(check("deliveries", "state")),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at REAL,
+                last_code INTEGER,
+                last_reply TEXT,
+                message_id TEXT,
+                sent_at REAL,
+                updated_at REAL NOT NULL,
+                PRIMARY KEY (edition_id, subscriber_id)
+                """, true)
+        default:
+            preconditionFailure("\(table) holds no state column")
+        }
     }
 
     /// Throws `UnknownStoredValueError` for the first value of `state`'s column its enum does not know.
