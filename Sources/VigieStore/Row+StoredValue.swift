@@ -37,6 +37,18 @@ public struct UndecodableStoredValueError: Error, CustomStringConvertible {
     /// The decoder's reason.
     public var reason: String
 
+    /// The decoder's own words (one line) for `error`.
+    init(column: String, row: String, error: any Error) {
+        self.column = column
+        self.row = row
+        switch error as? DecodingError {
+        case .dataCorrupted(let c)?, .typeMismatch(_, let c)?, .valueNotFound(_, let c)?, .keyNotFound(_, let c)?:
+            reason = c.debugDescription
+        default:
+            reason = "\(error)"
+        }
+    }
+
     /// One line for the operator: the column, the row and what to do.
     public var description: String {
         "database column \(column) of \(row) does not decode (\(reason)); restore the database from a backup"

@@ -431,16 +431,20 @@ extension Store {
             var sql = """
                 WITH members AS (
                     SELECT coalesce(account_key, key) AS account, id, platform, kind, reports, last_reported
-                    FROM clusters WHERE reports > 0 AND (account_key IS NOT NULL OR kind = :account))
+                    FROM clusters WHERE reports > 0 AND (account_key IS NOT NULL OR kind = :accountKind))
                 SELECT m.account, max(m.platform) AS platform,
-                       sum(CASE WHEN m.kind = :account THEN 0 ELSE 1 END) AS posts,
+                       sum(CASE WHEN m.kind = :accountKind THEN 0 ELSE 1 END) AS posts,
                        sum(m.reports) AS reports, max(m.last_reported) AS last_reported,
                        (SELECT count(DISTINCT cr.reporter) FROM cluster_reporters cr
                         WHERE cr.cluster_id IN (SELECT id FROM members x WHERE x.account = m.account)) AS reporters
                 FROM members m GROUP BY m.account ORDER BY reporters DESC, posts DESC, m.account
                 """
-            if let limit { sql += " LIMIT \(limit)" }
-            return try Row.fetchAll(db, sql: sql, arguments: ["account": ContentIdentity.Kind.account]).map { r in
+            var args: StatementArguments = ["accountKind": ContentIdentity.Kind.account]
+            if let limit {
+                sql += " LIMIT :limit"
+                args += ["limit": limit]
+            }
+            return try Row.fetchAll(db, sql: sql, arguments: args).map { r in
                 AccountSummary(key: r["account"],
                                platform: try r.decodeStored(Platform.self, "platform", table: "clusters"),
                                posts: r["posts"], reporters: r["reporters"],

@@ -45,8 +45,7 @@ extension Store {
                 do {
                     return try decoder.decode(T.self, from: Data(text.utf8))
                 } catch {
-                    throw UndecodableStoredValueError(column: "reports." + column, row: "message \(id)",
-                                                      reason: "\(error)")
+                    throw UndecodableStoredValueError(column: "reports." + column, row: "message \(id)", error: error)
                 }
             }
             return ReportDetail(

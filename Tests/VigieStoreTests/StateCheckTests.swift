@@ -281,6 +281,23 @@ private func forceValue(_ store: Store, _ sql: String) throws {
         expectUnknown("deliveries.state", "queued") { _ = try s.editionStatus("e1") }
     }
 
+    /// A subscriber's history comes back typed and prints as it is stored (`subscribers show`).
+    @Test func subscriberHistoryIsTyped() throws {
+        let t = try TempStore()
+        let s = t.store
+        _ = try s.importSubscribers([SubscriberRow(email: "i@x.fr", name: nil, language: nil)], now: now)
+        let sub = try s.addSubscriber(SubscriberRow(email: "a@x.fr", name: nil, language: nil), now: now)
+        try s.recordSoftBounce(id: sub.id, detail: "452 mailbox full", limit: 1, now: now)
+        try s.addSubscriber(SubscriberRow(email: "a@x.fr", name: nil, language: nil), resubscribe: true, now: now)
+        try s.setSubscriberStatus(id: sub.id, to: .unsubscribed, reason: "one-click", now: now)
+        let events = try s.subscriberEvents(id: sub.id).map(\.event)
+        #expect(events == [.added, .softBounce, .bounced, .resubscribed, .unsubscribed])
+        #expect(events.map { "\($0)" } == ["added", "soft-bounce", "bounced", "resubscribed", "unsubscribed"])
+        let imported = try #require(try s.subscriber(email: "i@x.fr"))
+        #expect(try s.subscriberEvents(id: imported.id).map(\.event) == [.imported])
+        #expect(try s.subscriber(id: sub.id)?.statusReason == "one-click")
+    }
+
     @Test func undecodableStoredJSONFailsLoudly() throws {
         let t = try TempStore()
         let ids = try seedReports(t.store, [("a@b.fr", ["https://x.com/a/status/9"], now)])
