@@ -184,7 +184,8 @@ extension Store {
     }
 
     static func subscriber(_ db: Database, id: Int64) throws -> Subscriber? {
-        try Row.fetchOne(db, sql: "SELECT * FROM subscribers WHERE id = ?", arguments: [id]).map { try subscriber(row: $0) }
+        try Row.fetchOne(db, sql: "SELECT * FROM subscribers WHERE id = ?", arguments: [id])
+            .map { try subscriber(row: $0) }
     }
 
     static func subscriber(row r: Row) throws -> Subscriber {

@@ -29,7 +29,8 @@ private func insertRow(_ db: Database, _ table: String, _ n: Int, overriding col
     case "deliveries":
         // One edition per row: the queue's key is (edition, subscriber).
         try db.execute(sql: """
-            INSERT INTO editions (id, subject, date, source_sha256, created_at) VALUES (?, 'Lettre', '2027-01-01', 'abc', 1)
+            INSERT INTO editions (id, subject, date, source_sha256, created_at)
+                VALUES (?, 'Lettre', '2027-01-01', 'abc', 1)
             """, arguments: ["e\(n)"])
         row = [("edition_id", "e\(n)"), ("subscriber_id", 1), ("email", "s1@x.fr"), ("state", "pending"),
                ("updated_at", 1.0)]
@@ -67,12 +68,15 @@ private func previousSchemaDatabase(at path: String) throws {
         }
         try db.execute(sql: """
             INSERT INTO message_raw (message_id, raw) VALUES (1, x'41');
-            INSERT INTO reports (message_id, from_address, reporter, subject, text) VALUES (1, 'a@b.fr', 'a@b.fr', 's', 't');
+            INSERT INTO reports (message_id, from_address, reporter, subject, text)
+                VALUES (1, 'a@b.fr', 'a@b.fr', 's', 't');
             INSERT INTO report_urls (report_id, position, url, cluster_id) VALUES (1, 0, 'https://site1.fr/', 1);
             INSERT INTO intake_state (mailbox, uid_validity, last_uid, updated_at) VALUES ('box', 1, 9, 1);
             INSERT INTO intake_pending_actions (mailbox, uid_validity, uid) VALUES ('box', 1, 9);
-            INSERT INTO cluster_reporters (cluster_id, reporter, first_at, last_at, reports) VALUES (1, 'a@b.fr', 1, 2, 1);
-            INSERT INTO leases (job, token, pid, host, since, expires_at, renewed_at) VALUES ('poll:box', 't', 1, 'h', 1, 2, 1);
+            INSERT INTO cluster_reporters (cluster_id, reporter, first_at, last_at, reports)
+                VALUES (1, 'a@b.fr', 1, 2, 1);
+            INSERT INTO leases (job, token, pid, host, since, expires_at, renewed_at)
+                VALUES ('poll:box', 't', 1, 'h', 1, 2, 1);
             UPDATE messages SET message_id_collision = 2 WHERE id = 5;
             """)
     }
@@ -114,8 +118,9 @@ private func forceValue(_ store: Store, _ sql: String) throws {
         let pinned: [String: [String]] = [
             "messages.status": ["received", "parsed", "automatic", "unparsed", "too-large"],
             "clusters.platform": [
-                "web", "x", "youtube", "facebook", "instagram", "tiktok", "telegram", "reddit", "dailymotion", "threads",
-                "bluesky", "vk", "rumble", "odysee", "twitch", "kick", "linkedin", "gab", "truthsocial", "discord",
+                "web", "x", "youtube", "facebook", "instagram", "tiktok", "telegram", "reddit", "dailymotion",
+                "threads", "bluesky", "vk", "rumble", "odysee", "twitch", "kick", "linkedin", "gab", "truthsocial",
+                "discord",
             ],
             "clusters.kind": ["post", "video", "photo", "comment", "story", "account", "group", "playlist", "page"],
             "clusters.status": ["new", "qualified", "notified", "removed", "online", "rejected"],
@@ -199,7 +204,8 @@ private func forceValue(_ store: Store, _ sql: String) throws {
         try previousSchemaDatabase(at: path)
         let store = try Store(path: path, mode: .mustExist)
         let before = try store.pool.read(snapshot)
-        let schema = try store.pool.read { db in try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name") }
+        let schemaSQL = "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name"
+        let schema = try store.pool.read { db in try String.fetchAll(db, sql: schemaSQL) }
         try store.pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA foreign_keys = OFF")
             try db.inTransaction {
@@ -210,8 +216,7 @@ private func forceValue(_ store: Store, _ sql: String) throws {
             try db.execute(sql: "PRAGMA foreign_keys = ON")
         }
         #expect(try store.pool.read(snapshot) == before)
-        #expect(try store.pool.read { db in try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name") }
-                == schema)
+        #expect(try store.pool.read { db in try String.fetchAll(db, sql: schemaSQL) } == schema)
     }
 
     @Test func migrationStopsOnAnUnknownStoredValue() throws {
@@ -252,9 +257,13 @@ private func forceValue(_ store: Store, _ sql: String) throws {
         try forceValue(s, "UPDATE messages SET status = 'parsed'")
 
         try forceValue(s, "UPDATE cluster_events SET from_status = 'draft'")
-        expectUnknown("cluster_events.from_status", "draft") { _ = try s.cluster(id: cluster.id, includeReporters: false) }
+        expectUnknown("cluster_events.from_status", "draft") {
+            _ = try s.cluster(id: cluster.id, includeReporters: false)
+        }
         try forceValue(s, "UPDATE cluster_events SET from_status = 'new', to_status = 'draft'")
-        expectUnknown("cluster_events.to_status", "draft") { _ = try s.cluster(id: cluster.id, includeReporters: false) }
+        expectUnknown("cluster_events.to_status", "draft") {
+            _ = try s.cluster(id: cluster.id, includeReporters: false)
+        }
 
         try forceValue(s, "UPDATE clusters SET status = 'draft'")
         expectUnknown("clusters.status", "draft") { _ = try s.clusters(now: self.now) }
