@@ -69,8 +69,10 @@ extension Schema {
         try rebuild(db, table, columns, withoutRowID: withoutRowID)
     }
 
-    /// Today's columns of a state table (same names and order as the migrations before made them), CHECKs and
-    /// defaults taken from the enums.
+    /// The columns of a state table as `v6-state-checks` made them (same names and order as before it), CHECKs and
+    /// defaults taken from the enums. A shipped migration uses this: never add a column here. A later migration that
+    /// changes one of these tables' columns rebuilds it with its own definition; `rebuild` then refuses (loudly) to
+    /// copy into this older shape, so this function must follow that definition from then on.
     private static func stateTableColumns(_ table: String) -> (columns: String, withoutRowID: Bool) {
         let q = quoted
         switch table {
