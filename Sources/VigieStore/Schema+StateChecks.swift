@@ -70,9 +70,9 @@ extension Schema {
     }
 
     /// The columns of a state table as `v6-state-checks` made them (same names and order as before it), CHECKs and
-    /// defaults taken from the enums. A shipped migration uses this: never add a column here. A later migration that
-    /// changes one of these tables' columns rebuilds it with its own definition; `rebuild` then refuses (loudly) to
-    /// copy into this older shape, so this function must follow that definition from then on.
+    /// defaults taken from the enums. A shipped migration uses this: never add a column here. Once a later migration
+    /// changes one of these tables' columns, this shape is old for that table: growing one of its enums then
+    /// rebuilds it with a definition of its own (`rebuild` refuses, loudly, to copy into the older shape).
     private static func stateTableColumns(_ table: String) -> (columns: String, withoutRowID: Bool) {
         let q = quoted
         switch table {
