@@ -86,6 +86,8 @@ public final class Store: Sendable {
         m.registerMigration("v3-newsletter", migrate: Schema.newsletterV1)
         m.registerMigration("v4-message-id-collision", migrate: Schema.messageIDCollision)
         m.registerMigration("v5-leases", migrate: Schema.leasesV1)
+        // Rebuilds tables: foreign keys stay off during the migration and are checked before it commits.
+        m.registerMigration("v6-state-checks", foreignKeyChecks: .deferred, migrate: Schema.stateChecks)
         return m
     }
 
