@@ -80,7 +80,7 @@ struct Newsletter: ParsableCommand {
                 }
                 let stop = StopSignal()
                 Signals.onTerminate { stop.stop() }
-                let progress = Progress(edition: e.id)
+                let progress = SendProgressDisplay(edition: e.id)
                 let status: EditionStatus
                 do {
                     status = try service.send(e, sha256: sha, stop: stop, waitForDeferred: !noWait, waitForLease: wait,
@@ -179,7 +179,7 @@ struct Newsletter: ParsableCommand {
 }
 
 /// A progress bar on a terminal, a log line every few seconds otherwise.
-final class Progress: @unchecked Sendable {
+final class SendProgressDisplay: @unchecked Sendable {
     let edition: String
     let tty = isatty(STDERR_FILENO) == 1
     let started = Date()
