@@ -138,7 +138,7 @@ public enum ConfigLoader {
                             environment: [String: String]) throws -> IntakeQueue
     {
         let roleText = try r.requiredString("role")
-        guard let role = IntakeQueue.Role(rawValue: roleText) else {
+        guard let role = IntakeRole(rawValue: roleText) else {
             throw ConfigError("\(file): key \"role\" must be \"reports\" or \"subscriptions\"; found "
                 + SafeText.quoted(roleText))
         }
