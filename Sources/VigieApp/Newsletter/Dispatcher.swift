@@ -48,7 +48,7 @@ public final class Dispatcher: @unchecked Sendable {
     private var pacer: SendPacer<Instant>
     private var lastSlowDown: Instant?
     private var summary = Summary()
-    private var storeError: Error?
+    private var storeError: (any Error)?
     /// The fault that stopped the run at once, if any.
     private var fatalFault: RelayFault?
     /// Connections that gave up on the relay, and the last fault that made one give up.
@@ -288,7 +288,7 @@ public final class Dispatcher: @unchecked Sendable {
     }
 
     /// Keeps the first store error and stops the run.
-    private func storeFailed(_ error: Error) {
+    private func storeFailed(_ error: any Error) {
         lock.withLock {
             if storeError == nil { storeError = error }
         }
