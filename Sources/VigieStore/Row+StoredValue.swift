@@ -11,6 +11,8 @@ extension SubscriberStatus: DatabaseValueConvertible {}
 extension SubscriberEvent: DatabaseValueConvertible {}
 extension DeliveryStatus: DatabaseValueConvertible {}
 extension ShortLinkStatus: DatabaseValueConvertible {}
+extension OutboxKind: DatabaseValueConvertible {}
+extension OutboxState: DatabaseValueConvertible {}
 
 /// A stored value this version does not know (a newer Vigie wrote it, or the file was edited by hand).
 public struct UnknownStoredValueError: Error, CustomStringConvertible {

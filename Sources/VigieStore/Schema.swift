@@ -1,4 +1,5 @@
 import GRDB
+import VigieCore
 
 /// Table definitions, one function per migration.
 enum Schema {
@@ -214,6 +215,38 @@ enum Schema {
                 expires_at REAL NOT NULL,
                 renewed_at REAL NOT NULL
             ) WITHOUT ROWID;
+            """)
+    }
+
+    static func outboxV1(_ db: Database) throws {
+        // The CHECK lists are this migration's, frozen: a new kind or state needs a migration of its own
+        // (OutboxStoreTests pins them).
+        let kinds = OutboxKind.allCases.map { quoted($0.rawValue) }.joined(separator: ", ")
+        let states = OutboxState.allCases.map { quoted($0.rawValue) }.joined(separator: ", ")
+        try db.execute(sql: """
+            -- Every message that is not the newsletter (acknowledgements, outcome notices, digests, alerts,
+            -- confirmations, platform notices), composed once at enqueue; dedupe_key makes enqueueing idempotent.
+            CREATE TABLE outbox (
+                id INTEGER PRIMARY KEY,
+                queue TEXT NOT NULL,                -- the outbound queue whose relay and pacing send it
+                kind TEXT NOT NULL CHECK (kind IN (\(kinds))),
+                dedupe_key TEXT NOT NULL UNIQUE,
+                recipient TEXT NOT NULL,
+                envelope_from TEXT NOT NULL,        -- '' is the null sender <>
+                message_id TEXT NOT NULL,
+                message BLOB NOT NULL,
+                subject_ref TEXT,                   -- report:ID, cluster:ID, digest:PERIOD
+                state TEXT NOT NULL DEFAULT \(quoted(OutboxState.pending.rawValue)) CHECK (state IN (\(states))),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_at REAL,
+                last_code INTEGER,
+                last_reply TEXT,
+                created_at REAL NOT NULL,
+                sent_at REAL,
+                updated_at REAL NOT NULL
+            );
+            CREATE INDEX outbox_due ON outbox(queue, state, next_attempt_at);
+            CREATE INDEX outbox_subject ON outbox(subject_ref) WHERE subject_ref IS NOT NULL;
             """)
     }
 }
