@@ -270,6 +270,8 @@ struct OutboxFixture {
         let poll = try BackgroundVigie(["poll"], config: f.config)
         // The rows due at start go at once.
         #expect(eventually(timeout: 20, every: 0.02) { server.messages.count >= 1 }, "\(poll.stderrSoFar)")
+        // Recorded `sent` only once its run is over: later rows can then reach the wire only through a wake-up.
+        #expect(eventually(timeout: 20, every: 0.02) { (try? f.store.outboxCounts().first?.sent) == 1 })
         let to = try f.enqueue(2, domain: "later.example")
         let mail = "From: Camille <camille@exemple.fr>\r\nTo: signalement@example.org\r\nSubject: Signalement\r\n"
             + "Message-ID: <wake-\(UUID().uuidString)@exemple.fr>\r\n\r\nhttps://x.com/a/status/1\r\n"

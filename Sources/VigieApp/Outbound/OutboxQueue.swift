@@ -11,6 +11,10 @@ struct OutboxQueue: SendQueue {
     func recipient(of m: OutboxMessage) -> String { m.recipient }
     func attempts(of m: OutboxMessage) -> Int { m.attempts }
     func logName(of m: OutboxMessage) -> String { "outbox \(m.id) (\(m.kind.rawValue))" }
+    /// The reply with the recipient's address (as relays quote it) replaced: citizens' addresses stay out of logs.
+    func loggable(_ reply: String, for m: OutboxMessage) -> String {
+        reply.replacingOccurrences(of: m.recipient, with: "(recipient)", options: .caseInsensitive)
+    }
 
     func due(now: Date, limit: Int) throws -> [OutboxMessage] {
         try store.dueOutbox(queue: name, now: now, limit: limit)

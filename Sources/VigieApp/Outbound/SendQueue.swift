@@ -20,6 +20,8 @@ public protocol SendQueue: Sendable {
     func attempts(of item: Item) -> Int
     /// How logs at info level name the row: an id, never an address.
     func logName(of item: Item) -> String
+    /// The relay's reply as logs at info level show it (relays often quote the recipient's address).
+    func loggable(_ reply: String, for item: Item) -> String
     /// Rows due now, in queue order.
     func due(now: Date, limit: Int) throws -> [Item]
     /// When the earliest deferred row falls due.

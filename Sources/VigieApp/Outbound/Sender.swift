@@ -245,13 +245,15 @@ public final class Sender<Queue: SendQueue>: Sendable {
             update.state = .failed
             update.reply = Self.clip(reason)
             // Recipients are named by id at info level and above; the address only at debug (GDPR).
-            logger.warning("\(queue.logName(of: d)): failed: \(reason)")
+            logger.warning("\(queue.logName(of: d)): failed: \(queue.loggable(reason, for: d))")
             logger.debug("\(queue.logName(of: d)) is \(queue.recipient(of: d))")
         case .deferred(let until, _):
             update.state = .deferred
             update.nextAttemptAt = Date().addingTimeInterval(Self.seconds(until - now))
             let wait = Int(Self.seconds(until - now))
-            logger.info("\(queue.logName(of: d)): deferred (\(Self.clip(reply.text))), retry in \(wait) s")
+            logger.info("""
+                \(queue.logName(of: d)): deferred (\(Self.clip(queue.loggable(reply.text, for: d)))), retry in \(wait) s
+                """)
             logger.debug("\(queue.logName(of: d)) is \(queue.recipient(of: d))")
         case .pending, .sending:
             update.state = .pending
