@@ -114,6 +114,13 @@ extension Store {
         case all
         /// These URLs (detached after their short link resolved): re-linked and the touched clusters recomputed.
         case given([ReportedURL])
+        /// The reports saved but never linked (the process died in between): linked as intake would have.
+        case interrupted
+    }
+
+    /// Number of saved reports waiting to be linked to clusters (nonzero after a crash between the two commits).
+    public func reportsAwaitingLink() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM reports_to_link") ?? 0 }
     }
 
     /// Reads the selected URLs, lets `identify` compute their clusters (given a lookup of resolved short links; it
@@ -135,8 +142,15 @@ extension Store {
             case .unclustered(let ids):
                 urls = try unclusteredURLs(db, reportIDs: ids)
                 fresh = true
+                try reportsLinked(db, ids)
+            case .interrupted:
+                let ids = try Int64.fetchAll(db, sql: "SELECT report_id FROM reports_to_link ORDER BY report_id")
+                urls = try unclusteredURLs(db, reportIDs: ids)
+                fresh = true
+                try reportsLinked(db, ids)
             case .all:
                 urls = try allReportedURLs(db)
+                try reportsLinked(db, nil)
             case .given(let given):
                 urls = given
             }
@@ -145,6 +159,13 @@ extension Store {
             try queueShortLinks(db, unresolved, now: now)
             return try assignClusters(db, assignments, rebuild: rebuild, fresh: fresh && !rebuild, now: now)
         }
+    }
+
+    /// Drops these reports (all when nil) from `reports_to_link`, in the transaction that links them.
+    private func reportsLinked(_ db: Database, _ ids: [Int64]?) throws {
+        guard let ids else { return try db.execute(sql: "DELETE FROM reports_to_link") }
+        let st = try db.cachedStatement(sql: "DELETE FROM reports_to_link WHERE report_id = ?")
+        for id in ids { try st.execute(arguments: [id]) }
     }
 
     func assignClusters(_ db: Database, _ assignments: [ClusterAssignment], rebuild: Bool, fresh: Bool,
@@ -539,8 +560,8 @@ extension Store {
         }
     }
 
-    /// Records a resolution: resolved, or failed and retried later with backoff (given up after `maxAttempts`).
-    public func recordShortLink(_ url: String, finalURL: String?, error: String?, maxAttempts: Int = 8,
+    /// Records a resolution: resolved, or failed and retried later as `retry` says (given up once it is exhausted).
+    public func recordShortLink(_ url: String, finalURL: String?, error: String?, retry: Backoff = .shortLinks,
                                 now: Date = Date()) throws {
         try pool.write { db in
             let t = now.timeIntervalSince1970
@@ -550,12 +571,15 @@ extension Store {
                         next_attempt_at = NULL, updated_at = ? WHERE url = ?
                     """, arguments: [finalURL, t, url])
             } else {
+                let before = try Int.fetchOne(db, sql: "SELECT attempts FROM short_links WHERE url = ?",
+                                              arguments: [url]) ?? 0
+                let failed = retry.isExhausted(after: before + 1)
                 try db.execute(sql: """
                     UPDATE short_links SET attempts = attempts + 1, error = ?, updated_at = ?,
-                        status = CASE WHEN attempts + 1 >= ? THEN 'failed' ELSE 'pending' END,
-                        next_attempt_at = ? + min(86400, 300 * (1 << min(attempts, 10)))
+                        status = ?, next_attempt_at = ?
                     WHERE url = ?
-                    """, arguments: [error, t, maxAttempts, t, url])
+                    """, arguments: [error, t, failed ? "failed" : "pending",
+                                     t + retry.nominal(attempt: before).inSeconds, url])
             }
         }
     }

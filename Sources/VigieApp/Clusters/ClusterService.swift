@@ -22,6 +22,16 @@ public struct ClusterService: Sendable {
         try link(.unclustered(reportIDs: reportIDs))
     }
 
+    /// Links the reports a previous run saved but did not link (it died between the two commits), under the same
+    /// serialization as intake's linking; a read finds there are none, so the usual start takes no write lock.
+    @discardableResult
+    public func linkInterrupted() throws -> Int {
+        let waiting = try store.reportsAwaitingLink()
+        guard waiting > 0 else { return 0 }
+        logger.info("linking \(waiting) reports an interrupted run saved but did not link to clusters")
+        return try link(.interrupted)
+    }
+
     /// Recomputes every identity and every cluster from the reports alone; moderation state is kept.
     ///
     /// Two guards keep a rebuild beside a running `poll` exact. The lease `clusters:rebuild` lets one rebuild run at a
