@@ -50,6 +50,11 @@ let package = Package(
         .testTarget(name: "VigieMailTests", dependencies: ["VigieMail", "VigieCore"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "VigieStoreTests", dependencies: ["VigieStore", "VigieCore"]),
+        // Use cases against in-memory transports and mailboxes (orchestration only; the wire is integration's).
+        .testTarget(name: "VigieAppTests", dependencies: [
+            "VigieApp", "VigieStore", "VigieCore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "VigieIntegrationTests", dependencies: ["VigieApp", "VigieMail", "VigieStore", "VigieCore"]),
     ]
 )

@@ -1,9 +1,16 @@
 import GRDB
 import VigieCore
 
-/// Platforms and kinds are stored as their raw values (the strings stored before they were enums).
+// Every state the store keeps is bound and read as its enum, stored as its raw value (the strings stored before
+// they were enums); the CHECK constraints of `Schema.stateChecks` list the same raw values.
 extension Platform: DatabaseValueConvertible {}
 extension ContentIdentity.Kind: DatabaseValueConvertible {}
+extension MessageStatus: DatabaseValueConvertible {}
+extension ModerationStatus: DatabaseValueConvertible {}
+extension SubscriberStatus: DatabaseValueConvertible {}
+extension SubscriberEvent: DatabaseValueConvertible {}
+extension DeliveryStatus: DatabaseValueConvertible {}
+extension ShortLinkStatus: DatabaseValueConvertible {}
 
 /// A stored value this version does not know (a newer Vigie wrote it, or the file was edited by hand).
 public struct UnknownStoredValueError: Error, CustomStringConvertible {
@@ -18,6 +25,33 @@ public struct UnknownStoredValueError: Error, CustomStringConvertible {
     public var description: String {
         "database column \(column) holds \"\(value)\", which this version of vigie does not know (known: "
             + known.joined(separator: ", ") + "); upgrade vigie or restore the database from a backup"
+    }
+}
+
+/// A stored JSON column that does not decode (the file was edited by hand, or damaged).
+public struct UndecodableStoredValueError: Error, CustomStringConvertible {
+    /// `reports.attachments`.
+    public var column: String
+    /// The row's key (`message 12`).
+    public var row: String
+    /// The decoder's reason.
+    public var reason: String
+
+    /// The decoder's own words (one line) for `error`.
+    init(column: String, row: String, error: any Error) {
+        self.column = column
+        self.row = row
+        switch error as? DecodingError {
+        case .dataCorrupted(let c)?, .typeMismatch(_, let c)?, .valueNotFound(_, let c)?, .keyNotFound(_, let c)?:
+            reason = c.debugDescription
+        default:
+            reason = "\(error)"
+        }
+    }
+
+    /// One line for the operator: the column, the row and what to do.
+    public var description: String {
+        "database column \(column) of \(row) does not decode (\(reason)); restore the database from a backup"
     }
 }
 

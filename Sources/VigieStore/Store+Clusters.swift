@@ -60,7 +60,7 @@ extension Store {
         var rows: [ReportedURL] = []
         let base = """
             SELECT ru.rowid AS row_id, ru.report_id, ru.position, ru.url, r.reporter, m.received_at FROM report_urls ru
-            JOIN messages m ON m.id = ru.report_id AND m.status = 'parsed'
+            JOIN messages m ON m.id = ru.report_id AND m.status = ?
             JOIN reports r ON r.message_id = ru.report_id
             WHERE ru.cluster_id IS NULL
             """
@@ -68,10 +68,12 @@ extension Store {
             for chunk in ids.chunked(500) {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
                 rows += try Row.fetchAll(db, sql: base + " AND ru.report_id IN (\(marks))",
-                                         arguments: StatementArguments(chunk)).map(Self.reportedURL)
+                                         arguments: [MessageStatus.parsed] + StatementArguments(chunk))
+                    .map(Self.reportedURL)
             }
         } else {
-            rows = try Row.fetchAll(db, sql: base + " ORDER BY ru.report_id, ru.position").map(Self.reportedURL)
+            rows = try Row.fetchAll(db, sql: base + " ORDER BY ru.report_id, ru.position",
+                                    arguments: [MessageStatus.parsed]).map(Self.reportedURL)
         }
         return rows
     }
@@ -84,9 +86,9 @@ extension Store {
     func allReportedURLs(_ db: Database) throws -> [ReportedURL] {
         return try Row.fetchAll(db, sql: """
             SELECT ru.rowid AS row_id, ru.report_id, ru.position, ru.url, r.reporter, m.received_at FROM report_urls ru
-            JOIN messages m ON m.id = ru.report_id AND m.status = 'parsed'
+            JOIN messages m ON m.id = ru.report_id AND m.status = ?
             JOIN reports r ON r.message_id = ru.report_id ORDER BY ru.report_id, ru.position
-            """).map(Self.reportedURL)
+            """, arguments: [MessageStatus.parsed]).map(Self.reportedURL)
     }
 
     private static func reportedURL(_ r: Row) -> ReportedURL {
@@ -241,9 +243,9 @@ extension Store {
         if rebuild {
             // Clusters no report leads to any more are dropped unless moderators already worked on them.
             try db.execute(sql: """
-                DELETE FROM clusters WHERE reports = 0 AND status = 'new'
+                DELETE FROM clusters WHERE reports = 0 AND status = ?
                     AND NOT EXISTS (SELECT 1 FROM cluster_events e WHERE e.cluster_id = clusters.id)
-                """)
+                """, arguments: [ModerationStatus.new])
         }
         try db.execute(sql: "DELETE FROM touched")
         return n
@@ -353,7 +355,7 @@ extension Store {
             var args: StatementArguments = [now.timeIntervalSince1970 - 86_400]
             if let status {
                 sql += " AND c.status = ?"
-                args += [status.rawValue]
+                args += [status]
             }
             if let platform {
                 sql += " AND c.platform = ?"
@@ -398,8 +400,9 @@ extension Store {
             let events = try Row.fetchAll(db, sql: "SELECT * FROM cluster_events WHERE cluster_id = ? ORDER BY id",
                                           arguments: [id]).map { e in
                 ClusterEvent(at: Date(timeIntervalSince1970: e["at"]), author: e["author"],
-                             from: ModerationStatus(rawValue: e["from_status"]) ?? .new,
-                             to: ModerationStatus(rawValue: e["to_status"]) ?? .new, offence: e["offence"],
+                             from: try e.decodeStored(ModerationStatus.self, "from_status", table: "cluster_events"),
+                             to: try e.decodeStored(ModerationStatus.self, "to_status", table: "cluster_events"),
+                             offence: e["offence"],
                              note: e["note"], platformRef: e["platform_ref"], channel: e["channel"], reason: e["reason"])
             }
             return ClusterDetail(summary: s, note: row["note"], reason: row["reason"],
@@ -414,10 +417,11 @@ extension Store {
         throws -> ModerationStatus
     {
         try pool.write { db in
-            guard let current = try String.fetchOne(db, sql: "SELECT status FROM clusters WHERE id = ?",
-                                                    arguments: [clusterID]).flatMap(ModerationStatus.init) else {
+            guard let row = try Row.fetchOne(db, sql: "SELECT status FROM clusters WHERE id = ?",
+                                             arguments: [clusterID]) else {
                 throw StoreError.notFound(what: "cluster \(clusterID)", hint: "see `vigie clusters list`")
             }
+            let current = try row.decodeStored(ModerationStatus.self, "status", table: "clusters")
             if let refusal = ModerationRules.refusal(from: current, change: change, knownOffences: knownOffences) {
                 throw ModerationError(clusterID: clusterID, message: refusal)
             }
@@ -425,25 +429,26 @@ extension Store {
             switch change.to {
             case .qualified:
                 try db.execute(sql: """
-                    UPDATE clusters SET status = 'qualified', offence = ?, note = coalesce(?, note), reason = NULL,
+                    UPDATE clusters SET status = ?, offence = ?, note = coalesce(?, note), reason = NULL,
                         updated_at = ? WHERE id = ?
-                    """, arguments: [change.offence, change.note, t, clusterID])
+                    """, arguments: [ModerationStatus.qualified, change.offence, change.note, t, clusterID])
             case .notified:
                 try db.execute(sql: """
-                    UPDATE clusters SET status = 'notified', platform_ref = coalesce(?, platform_ref), notified_at = ?,
+                    UPDATE clusters SET status = ?, platform_ref = coalesce(?, platform_ref), notified_at = ?,
                         notified_channel = coalesce(?, notified_channel), note = coalesce(?, note), updated_at = ?
                     WHERE id = ?
-                    """, arguments: [change.platformRef, t, change.channel, change.note, t, clusterID])
+                    """, arguments: [ModerationStatus.notified, change.platformRef, t, change.channel, change.note, t,
+                                     clusterID])
             default:
                 try db.execute(sql: """
                     UPDATE clusters SET status = ?, reason = coalesce(?, reason), note = coalesce(?, note),
                         platform_ref = coalesce(?, platform_ref), updated_at = ? WHERE id = ?
-                    """, arguments: [change.to.rawValue, change.reason, change.note, change.platformRef, t, clusterID])
+                    """, arguments: [change.to, change.reason, change.note, change.platformRef, t, clusterID])
             }
             try db.execute(sql: """
                 INSERT INTO cluster_events (cluster_id, at, author, from_status, to_status, offence, note, platform_ref,
                     channel, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [clusterID, t, change.author, current.rawValue, change.to.rawValue, change.offence,
+                """, arguments: [clusterID, t, change.author, current, change.to, change.offence,
                                  change.note, change.platformRef, change.channel, change.reason])
             return change.to
         }
@@ -455,16 +460,20 @@ extension Store {
             var sql = """
                 WITH members AS (
                     SELECT coalesce(account_key, key) AS account, id, platform, kind, reports, last_reported
-                    FROM clusters WHERE reports > 0 AND (account_key IS NOT NULL OR kind = 'account'))
+                    FROM clusters WHERE reports > 0 AND (account_key IS NOT NULL OR kind = :accountKind))
                 SELECT m.account, max(m.platform) AS platform,
-                       sum(CASE WHEN m.kind = 'account' THEN 0 ELSE 1 END) AS posts,
+                       sum(CASE WHEN m.kind = :accountKind THEN 0 ELSE 1 END) AS posts,
                        sum(m.reports) AS reports, max(m.last_reported) AS last_reported,
                        (SELECT count(DISTINCT cr.reporter) FROM cluster_reporters cr
                         WHERE cr.cluster_id IN (SELECT id FROM members x WHERE x.account = m.account)) AS reporters
                 FROM members m GROUP BY m.account ORDER BY reporters DESC, posts DESC, m.account
                 """
-            if let limit { sql += " LIMIT \(limit)" }
-            return try Row.fetchAll(db, sql: sql).map { r in
+            var args: StatementArguments = ["accountKind": ContentIdentity.Kind.account]
+            if let limit {
+                sql += " LIMIT :limit"
+                args += ["limit": limit]
+            }
+            return try Row.fetchAll(db, sql: sql, arguments: args).map { r in
                 AccountSummary(key: r["account"],
                                platform: try r.decodeStored(Platform.self, "platform", table: "clusters"),
                                posts: r["posts"], reporters: r["reporters"],
@@ -484,7 +493,7 @@ extension Store {
             canonicalURL: r["canonical_url"],
             urls: [], reports: r["reports"], reporters: reporters, recentReporters: recent,
             priority: weights.score(reporters: reporters, recentReporters: recent, lastReported: last, now: now),
-            status: ModerationStatus(rawValue: r["status"]) ?? .new, offence: r["offence"],
+            status: try r.decodeStored(ModerationStatus.self, "status", table: "clusters"), offence: r["offence"],
             firstReported: (r["first_reported"] as Double?).map { Date(timeIntervalSince1970: $0) },
             lastReported: last, account: r["account_key"], platformRef: r["platform_ref"])
     }
@@ -536,8 +545,8 @@ extension Store {
         for chunk in Array(Set(urls)).chunked(500) {
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
             for r in try Row.fetchAll(db, sql: """
-                SELECT url, final_url FROM short_links WHERE status = 'resolved' AND url IN (\(marks))
-                """, arguments: StatementArguments(chunk)) {
+                SELECT url, final_url FROM short_links WHERE status = ? AND url IN (\(marks))
+                """, arguments: [ShortLinkStatus.resolved] + StatementArguments(chunk)) {
                 out[r["url"]] = r["final_url"]
             }
         }
@@ -553,18 +562,19 @@ extension Store {
     func queueShortLinks(_ db: Database, _ urls: [String], now: Date) throws {
         guard !urls.isEmpty else { return }
         let st = try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO short_links (url, status, next_attempt_at, updated_at) VALUES (?, 'pending', ?, ?)
+            INSERT OR IGNORE INTO short_links (url, status, next_attempt_at, updated_at) VALUES (?, ?, ?, ?)
             """)
-        for u in Set(urls) { try st.execute(arguments: [u, now.timeIntervalSince1970, now.timeIntervalSince1970]) }
+        let t = now.timeIntervalSince1970
+        for u in Set(urls) { try st.execute(arguments: [u, ShortLinkStatus.pending, t, t]) }
     }
 
     /// Short links whose resolution is due.
     public func dueShortLinks(now: Date = Date(), limit: Int) throws -> [String] {
         try pool.read { db in
             try String.fetchAll(db, sql: """
-                SELECT url FROM short_links WHERE status = 'pending' AND next_attempt_at <= ? ORDER BY next_attempt_at
+                SELECT url FROM short_links WHERE status = ? AND next_attempt_at <= ? ORDER BY next_attempt_at
                 LIMIT ?
-                """, arguments: [now.timeIntervalSince1970, limit])
+                """, arguments: [ShortLinkStatus.pending, now.timeIntervalSince1970, limit])
         }
     }
 
@@ -581,9 +591,9 @@ extension Store {
         let t = now.timeIntervalSince1970
         if let finalURL {
             try db.execute(sql: """
-                UPDATE short_links SET status = 'resolved', final_url = ?, attempts = attempts + 1, error = NULL,
+                UPDATE short_links SET status = ?, final_url = ?, attempts = attempts + 1, error = NULL,
                     next_attempt_at = NULL, updated_at = ? WHERE url = ?
-                """, arguments: [finalURL, t, url])
+                """, arguments: [ShortLinkStatus.resolved, finalURL, t, url])
         } else {
             let before = try Int.fetchOne(db, sql: "SELECT attempts FROM short_links WHERE url = ?",
                                           arguments: [url]) ?? 0
@@ -592,7 +602,7 @@ extension Store {
                 UPDATE short_links SET attempts = attempts + 1, error = ?, updated_at = ?,
                     status = ?, next_attempt_at = ?
                 WHERE url = ?
-                """, arguments: [error, t, failed ? "failed" : "pending",
+                """, arguments: [error, t, failed ? ShortLinkStatus.failed : ShortLinkStatus.pending,
                                  t + retry.nominal(attempt: before).inSeconds, url])
         }
     }

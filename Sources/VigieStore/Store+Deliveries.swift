@@ -73,8 +73,8 @@ extension Store {
                 """, arguments: [id, subject, date, sourceSHA256, t])
             try db.execute(sql: """
                 INSERT INTO deliveries (edition_id, subscriber_id, email, name, updated_at)
-                SELECT ?, id, email, name, ? FROM subscribers WHERE status = 'active' ORDER BY id
-                """, arguments: [id, t])
+                SELECT ?, id, email, name, ? FROM subscribers WHERE status = ? ORDER BY id
+                """, arguments: [id, t, SubscriberStatus.active])
             return true
         }
     }
@@ -88,8 +88,8 @@ extension Store {
     public func recoverInFlight(editionID: String, now: Date = Date()) throws -> Int {
         try pool.write { db in
             try db.execute(sql: """
-                UPDATE deliveries SET state = 'pending', updated_at = ? WHERE edition_id = ? AND state = 'sending'
-                """, arguments: [now.timeIntervalSince1970, editionID])
+                UPDATE deliveries SET state = ?, updated_at = ? WHERE edition_id = ? AND state = ?
+                """, arguments: [DeliveryStatus.pending, now.timeIntervalSince1970, editionID, DeliveryStatus.sending])
             return db.changesCount
         }
     }
@@ -100,11 +100,13 @@ extension Store {
             try Row.fetchAll(db, sql: """
                 SELECT d.subscriber_id, d.email, d.name, d.state, d.attempts, s.token_salt
                 FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
-                WHERE d.edition_id = ? AND (d.state = 'pending' OR (d.state = 'deferred' AND d.next_attempt_at <= ?))
+                WHERE d.edition_id = ? AND (d.state = ? OR (d.state = ? AND d.next_attempt_at <= ?))
                 ORDER BY d.subscriber_id LIMIT ?
-                """, arguments: [editionID, now.timeIntervalSince1970, limit]).map { r in
+                """, arguments: [editionID, DeliveryStatus.pending, DeliveryStatus.deferred, now.timeIntervalSince1970,
+                                 limit]).map { r in
                 Delivery(editionID: editionID, subscriberID: r["subscriber_id"], email: r["email"], name: r["name"],
-                         state: DeliveryStatus(rawValue: r["state"]) ?? .pending, attempts: r["attempts"],
+                         state: try r.decodeStored(DeliveryStatus.self, "state", table: "deliveries"),
+                         attempts: r["attempts"],
                          tokenSalt: r["token_salt"])
             }
         }
@@ -114,8 +116,8 @@ extension Store {
     public func nextDeferredAttempt(editionID: String) throws -> Date? {
         try pool.read { db in
             try Double.fetchOne(db, sql: """
-                SELECT min(next_attempt_at) FROM deliveries WHERE edition_id = ? AND state = 'deferred'
-                """, arguments: [editionID]).map { Date(timeIntervalSince1970: $0) }
+                SELECT min(next_attempt_at) FROM deliveries WHERE edition_id = ? AND state = ?
+                """, arguments: [editionID, DeliveryStatus.deferred]).map { Date(timeIntervalSince1970: $0) }
         }
     }
 
@@ -131,31 +133,34 @@ extension Store {
             if let u = result {
                 let update = try db.cachedStatement(sql: """
                     UPDATE deliveries SET state = ?, attempts = ?, next_attempt_at = ?, last_code = ?, last_reply = ?,
-                        message_id = coalesce(?, message_id), sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END,
-                        updated_at = ?
+                        message_id = coalesce(?, message_id), sent_at = coalesce(?, sent_at), updated_at = ?
                     WHERE edition_id = ? AND subscriber_id = ?
                     """)
-                try update.execute(arguments: [u.state.rawValue, u.attempts, u.nextAttemptAt?.timeIntervalSince1970,
-                                               u.code, u.reply, u.messageID, u.state.rawValue, t, t, editionID,
+                try update.execute(arguments: [u.state, u.attempts, u.nextAttemptAt?.timeIntervalSince1970,
+                                               u.code, u.reply, u.messageID, u.state == .sent ? t : nil, t, editionID,
                                                u.subscriberID])
             }
             guard let next = nextSending else { return nil }
             if let fence, try !Self.holdsLease(db, job: fence.job, token: fence.token) { return .leaseLost }
             let mark = try db.cachedStatement(sql: """
-                UPDATE deliveries SET state = 'sending', updated_at = ?
-                WHERE edition_id = ? AND subscriber_id = ? AND state IN ('pending', 'deferred')
-                  AND EXISTS (SELECT 1 FROM subscribers s WHERE s.id = deliveries.subscriber_id AND s.status = 'active')
+                UPDATE deliveries SET state = ?, updated_at = ?
+                WHERE edition_id = ? AND subscriber_id = ? AND state IN (?, ?)
+                  AND EXISTS (SELECT 1 FROM subscribers s WHERE s.id = deliveries.subscriber_id AND s.status = ?)
                 """)
-            try mark.execute(arguments: [t, editionID, next])
+            try mark.execute(arguments: [DeliveryStatus.sending, t, editionID, next, DeliveryStatus.pending,
+                                         DeliveryStatus.deferred, SubscriberStatus.active])
             if db.changesCount == 1 { return .sending }
             let skip = try db.cachedStatement(sql: """
-                UPDATE deliveries SET state = 'skipped', next_attempt_at = NULL, updated_at = ?,
+                UPDATE deliveries SET state = ?, next_attempt_at = NULL, updated_at = ?,
                     last_reply = 'not sent: subscriber ' || (SELECT s.status FROM subscribers s
                                                              WHERE s.id = deliveries.subscriber_id)
-                WHERE edition_id = ? AND subscriber_id = ? AND state IN ('pending', 'deferred')
+                WHERE edition_id = ? AND subscriber_id = ? AND state IN (?, ?)
                 RETURNING last_reply
                 """)
-            if let reason = try String.fetchOne(skip, arguments: [t, editionID, next]) { return .skipped(reason: reason) }
+            if let reason = try String.fetchOne(skip, arguments: [DeliveryStatus.skipped, t, editionID, next,
+                                                                  DeliveryStatus.pending, DeliveryStatus.deferred]) {
+                return .skipped(reason: reason)
+            }
             return .notDue
         }
     }
@@ -171,12 +176,12 @@ extension Store {
                                       arguments: [id]) {
                 let n: Int = r["n"]
                 s.total += n
-                switch DeliveryStatus(rawValue: r["state"]) {
+                switch try r.decodeStored(DeliveryStatus.self, "state", table: "deliveries") {
                 case .sent: s.sent += n
                 case .failed: s.failed += n
                 case .deferred: s.deferred += n
                 case .skipped: s.skipped += n
-                case .pending, .sending, nil: s.pending += n
+                case .pending, .sending: s.pending += n
                 }
             }
             return s
@@ -187,9 +192,9 @@ extension Store {
     public func deliveryFailures(editionID: String) throws -> [DeliveryFailure] {
         try pool.read { db in
             try Row.fetchAll(db, sql: """
-                SELECT email, attempts, last_code, last_reply FROM deliveries WHERE edition_id = ? AND state = 'failed'
+                SELECT email, attempts, last_code, last_reply FROM deliveries WHERE edition_id = ? AND state = ?
                 ORDER BY subscriber_id
-                """, arguments: [editionID]).map {
+                """, arguments: [editionID, DeliveryStatus.failed]).map {
                 DeliveryFailure(email: $0["email"], attempts: $0["attempts"], code: $0["last_code"], reply: $0["last_reply"])
             }
         }
@@ -199,10 +204,11 @@ extension Store {
     public func retryFailed(editionID: String, now: Date = Date()) throws -> Int {
         try pool.write { db in
             try db.execute(sql: """
-                UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = NULL, updated_at = ?
-                WHERE edition_id = ? AND state = 'failed'
-                  AND subscriber_id IN (SELECT id FROM subscribers WHERE status = 'active')
-                """, arguments: [now.timeIntervalSince1970, editionID])
+                UPDATE deliveries SET state = ?, attempts = 0, next_attempt_at = NULL, updated_at = ?
+                WHERE edition_id = ? AND state = ?
+                  AND subscriber_id IN (SELECT id FROM subscribers WHERE status = ?)
+                """, arguments: [DeliveryStatus.pending, now.timeIntervalSince1970, editionID, DeliveryStatus.failed,
+                                 SubscriberStatus.active])
             return db.changesCount
         }
     }

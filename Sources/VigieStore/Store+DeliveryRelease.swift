@@ -13,8 +13,8 @@ extension Store {
         try pool.write { db in
             try db.execute(sql: """
                 UPDATE deliveries SET state = ?, updated_at = ?
-                WHERE edition_id = ? AND subscriber_id = ? AND state = 'sending'
-                """, arguments: [restored.rawValue, now.timeIntervalSince1970, editionID, subscriberID])
+                WHERE edition_id = ? AND subscriber_id = ? AND state = ?
+                """, arguments: [restored, now.timeIntervalSince1970, editionID, subscriberID, DeliveryStatus.sending])
         }
     }
 }

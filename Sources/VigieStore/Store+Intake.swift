@@ -174,14 +174,14 @@ extension Store {
         try pool.write { db in
             // A nil queue means every queue.
             try db.execute(sql: """
-                UPDATE messages SET status = 'unparsed',
+                UPDATE messages SET status = ?,
                     parse_error = 'the parser did not finish after ' || parse_attempts || ' attempts'
-                WHERE status = 'received' AND parse_attempts >= ? AND (? IS NULL OR queue = ?)
-                """, arguments: [maxAttempts, queue, queue])
+                WHERE status = ? AND parse_attempts >= ? AND (? IS NULL OR queue = ?)
+                """, arguments: [MessageStatus.unparsed, MessageStatus.received, maxAttempts, queue, queue])
             let rows = try Row.fetchAll(db, sql: """
                 SELECT m.id, r.raw, m.truncated, m.size FROM messages m JOIN message_raw r ON r.message_id = m.id
-                WHERE m.status = 'received' AND (? IS NULL OR m.queue = ?) ORDER BY m.id LIMIT ?
-                """, arguments: [queue, queue, limit])
+                WHERE m.status = ? AND (? IS NULL OR m.queue = ?) ORDER BY m.id LIMIT ?
+                """, arguments: [MessageStatus.received, queue, queue, limit])
             let bump = try db.cachedStatement(sql: "UPDATE messages SET parse_attempts = parse_attempts + 1 WHERE id = ?")
             var out: [MessageToParse] = []
             out.reserveCapacity(rows.count)
@@ -210,7 +210,7 @@ extension Store {
             let insertURL = try db.cachedStatement(sql: "INSERT INTO report_urls (report_id, position, url) VALUES (?, ?, ?)")
             let toLink = try db.cachedStatement(sql: "INSERT OR IGNORE INTO reports_to_link (report_id) VALUES (?)")
             for o in outcomes {
-                try setStatus.execute(arguments: [o.status.rawValue, o.error, o.messageID])
+                try setStatus.execute(arguments: [o.status, o.error, o.messageID])
                 guard let p = o.parsed else { continue }
                 func json<T: Encodable & Collection>(_ v: T) throws -> String {
                     v.isEmpty ? "[]" : String(decoding: try encoder.encode(v), as: UTF8.self)
@@ -239,7 +239,7 @@ extension Store {
         try pool.read { db in
             var out: [MessageStatus: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT status, count(*) AS n FROM messages GROUP BY status") {
-                if let s = MessageStatus(rawValue: row["status"]) { out[s] = row["n"] }
+                out[try row.decodeStored(MessageStatus.self, "status", table: "messages")] = row["n"]
             }
             return out
         }

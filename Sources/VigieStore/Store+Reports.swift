@@ -15,7 +15,7 @@ extension Store {
             var args: StatementArguments = [role]
             if let status {
                 sql += " AND m.status = ?"
-                args += [status.rawValue]
+                args += [status]
             }
             sql += " ORDER BY m.id DESC"
             if let limit {
@@ -24,7 +24,7 @@ extension Store {
             }
             let rows = try Row.fetchAll(db, sql: sql, arguments: args)
             let urls = try urlsByReport(db, ids: rows.map { $0["id"] as Int64 })
-            return rows.map { row in summary(row, urls: urls[row["id"] as Int64] ?? []) }
+            return try rows.map { row in try summary(row, urls: urls[row["id"] as Int64] ?? []) }
         }
     }
 
@@ -39,20 +39,24 @@ extension Store {
                 """, arguments: [id]) else { return nil }
             let urls = try urlsByReport(db, ids: [id])[id] ?? []
             let decoder = JSONDecoder()
-            func decode<T: Decodable>(_ column: String, as type: T.Type, default value: T) -> T {
-                guard let text: String = row[column], let v = try? decoder.decode(T.self, from: Data(text.utf8))
-                else { return value }
-                return v
+            // NULL only when the message has no report row (never parsed); stored JSON that does not decode throws.
+            func decode<T: Decodable>(_ column: String, as type: T.Type, absent value: T) throws -> T {
+                guard let text: String = row[column] else { return value }
+                do {
+                    return try decoder.decode(T.self, from: Data(text.utf8))
+                } catch {
+                    throw UndecodableStoredValueError(column: "reports." + column, row: "message \(id)", error: error)
+                }
             }
             return ReportDetail(
-                summary: summary(row, urls: urls),
+                summary: try summary(row, urls: urls),
                 mailbox: row["mailbox"], uid: row["uid"], size: row["size"], sha256: row["sha256"],
                 date: (row["date"] as Double?).map { Date(timeIntervalSince1970: $0) },
-                replyTo: decode("reply_to", as: [String].self, default: []),
+                replyTo: try decode("reply_to", as: [String].self, absent: []),
                 inReplyTo: row["in_reply_to"], text: row["text"],
-                attachments: decode("attachments", as: [AttachmentInfo].self, default: []),
+                attachments: try decode("attachments", as: [AttachmentInfo].self, absent: []),
                 automaticReason: row["automatic_reason"], parseError: row["parse_error"],
-                warnings: decode("warnings", as: [String].self, default: []),
+                warnings: try decode("warnings", as: [String].self, absent: []),
                 messageIDCollision: row["message_id_collision"] as Int64?)
         }
     }
@@ -65,13 +69,13 @@ extension Store {
         }
     }
 
-    private func summary(_ row: Row, urls: [String]) -> ReportSummary {
+    private func summary(_ row: Row, urls: [String]) throws -> ReportSummary {
         var from: String? = row["from_address"]
         if let addr = from, let name: String = row["from_name"], !name.isEmpty { from = "\(name) <\(addr)>" }
         return ReportSummary(
             id: row["id"], messageID: row["message_id"], from: from, subject: row["subject"],
             receivedAt: Date(timeIntervalSince1970: row["received_at"]), urls: urls,
-            status: MessageStatus(rawValue: row["status"]) ?? .received)
+            status: try row.decodeStored(MessageStatus.self, "status", table: "messages"))
     }
 
     private func urlsByReport(_ db: Database, ids: [Int64]) throws -> [Int64: [String]] {

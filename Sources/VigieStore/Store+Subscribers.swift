@@ -16,15 +16,15 @@ extension Store {
             let find = try db.cachedStatement(sql: "SELECT id, status, name, language FROM subscribers WHERE email_key = ?")
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO subscribers (email, email_key, name, language, status, created_at, updated_at,
-                    status_changed_at) VALUES (?, ?, ?, ?, 'active', ?, ?, ?)
+                    status_changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             let update = try db.cachedStatement(sql: "UPDATE subscribers SET name = ?, language = ?, updated_at = ? WHERE id = ?")
             let event = try db.cachedStatement(sql: "INSERT INTO subscriber_events (subscriber_id, at, event) VALUES (?, ?, ?)")
             let t = now.timeIntervalSince1970
             for r in rows {
                 if let row = try Row.fetchOne(find, arguments: [r.email.lowercased()]) {
-                    let status: String = row["status"]
-                    guard status == SubscriberStatus.active.rawValue else {
+                    let status = try row.decodeStored(SubscriberStatus.self, "status", table: "subscribers")
+                    guard status == .active else {
                         s.keptOut += 1
                         continue
                     }
@@ -37,8 +37,9 @@ extension Store {
                         s.unchanged += 1
                     }
                 } else {
-                    try insert.execute(arguments: [r.email, r.email.lowercased(), r.name, r.language, t, t, t])
-                    try event.execute(arguments: [db.lastInsertedRowID, t, "imported"])
+                    try insert.execute(arguments: [r.email, r.email.lowercased(), r.name, r.language,
+                                                   SubscriberStatus.active, t, t, t])
+                    try event.execute(arguments: [db.lastInsertedRowID, t, SubscriberEvent.imported])
                     s.imported += 1
                 }
             }
@@ -54,18 +55,18 @@ extension Store {
             if let row = try Row.fetchOne(db, sql: "SELECT id, status FROM subscribers WHERE email_key = ?",
                                           arguments: [r.email.lowercased()]) {
                 let id: Int64 = row["id"]
-                let status: String = row["status"]
-                if status != SubscriberStatus.active.rawValue {
+                let status = try row.decodeStored(SubscriberStatus.self, "status", table: "subscribers")
+                if status != .active {
                     guard resubscribe else {
                         throw SubscriberError(description: "\(r.email) is \(status); pass --resubscribe only if this "
                             + "person asked to receive the newsletter again")
                     }
                     try db.execute(sql: """
-                        UPDATE subscribers SET status = 'active', status_changed_at = ?, status_reason = 'resubscribed',
+                        UPDATE subscribers SET status = ?, status_changed_at = ?, status_reason = ?,
                             token_salt = token_salt + 1, bounces = 0, updated_at = ? WHERE id = ?
-                        """, arguments: [t, t, id])
-                    try db.execute(sql: "INSERT INTO subscriber_events (subscriber_id, at, event) VALUES (?, ?, 'resubscribed')",
-                                   arguments: [id, t])
+                        """, arguments: [SubscriberStatus.active, t, SubscriberEvent.resubscribed.rawValue, t, id])
+                    try db.execute(sql: "INSERT INTO subscriber_events (subscriber_id, at, event) VALUES (?, ?, ?)",
+                                   arguments: [id, t, SubscriberEvent.resubscribed])
                 }
                 try db.execute(sql: """
                     UPDATE subscribers SET name = coalesce(?, name), language = coalesce(?, language), updated_at = ?
@@ -75,11 +76,11 @@ extension Store {
             }
             try db.execute(sql: """
                 INSERT INTO subscribers (email, email_key, name, language, status, created_at, updated_at,
-                    status_changed_at) VALUES (?, ?, ?, ?, 'active', ?, ?, ?)
-                """, arguments: [r.email, r.email.lowercased(), r.name, r.language, t, t, t])
+                    status_changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [r.email, r.email.lowercased(), r.name, r.language, SubscriberStatus.active, t, t, t])
             let id = db.lastInsertedRowID
-            try db.execute(sql: "INSERT INTO subscriber_events (subscriber_id, at, event) VALUES (?, ?, 'added')",
-                           arguments: [id, t])
+            try db.execute(sql: "INSERT INTO subscriber_events (subscriber_id, at, event) VALUES (?, ?, ?)",
+                           arguments: [id, t, SubscriberEvent.added])
             return try Self.subscriber(db, id: id)!
         }
     }
@@ -130,14 +131,15 @@ extension Store {
             UPDATE subscribers SET status_changed_at = CASE WHEN status = ? THEN status_changed_at ELSE ? END,
                 status = ?, status_reason = coalesce(?, status_reason), bounces = bounces + ?, updated_at = ?
             WHERE id = ?
-            """, arguments: [status.rawValue, t, status.rawValue, reason, bump, t, id])
+            """, arguments: [status, t, status, reason, bump, t, id])
         try db.execute(sql: "INSERT INTO subscriber_events (subscriber_id, at, event, detail) VALUES (?, ?, ?, ?)",
-                       arguments: [id, t, status.rawValue, reason])
+                       arguments: [id, t, SubscriberEvent(movingTo: status), reason])
         if status != .active {
             try db.execute(sql: """
-                UPDATE deliveries SET state = 'skipped', next_attempt_at = NULL, last_reply = ?, updated_at = ?
-                WHERE subscriber_id = ? AND state IN ('pending', 'deferred')
-                """, arguments: ["not sent: subscriber \(status.rawValue)", t, id])
+                UPDATE deliveries SET state = ?, next_attempt_at = NULL, last_reply = ?, updated_at = ?
+                WHERE subscriber_id = ? AND state IN (?, ?)
+                """, arguments: [DeliveryStatus.skipped, "not sent: subscriber \(status.rawValue)", t, id,
+                                 DeliveryStatus.pending, DeliveryStatus.deferred])
         }
     }
 
@@ -156,10 +158,13 @@ extension Store {
     }
 
     /// A subscriber's history: (time, event, detail).
-    public func subscriberEvents(id: Int64) throws -> [(at: Date, event: String, detail: String?)] {
+    public func subscriberEvents(id: Int64) throws -> [(at: Date, event: SubscriberEvent, detail: String?)] {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT at, event, detail FROM subscriber_events WHERE subscriber_id = ? ORDER BY id",
-                             arguments: [id]).map { (Date(timeIntervalSince1970: $0["at"]), $0["event"], $0["detail"]) }
+                             arguments: [id]).map { r in
+                (Date(timeIntervalSince1970: r["at"]),
+                 try r.decodeStored(SubscriberEvent.self, "event", table: "subscriber_events"), r["detail"])
+            }
         }
     }
 
@@ -168,11 +173,10 @@ extension Store {
         try pool.read { db in
             var c = SubscriberCounts(active: 0, unsubscribed: 0, bounced: 0)
             for r in try Row.fetchAll(db, sql: "SELECT status, count(*) AS n FROM subscribers GROUP BY status") {
-                switch SubscriberStatus(rawValue: r["status"]) {
+                switch try r.decodeStored(SubscriberStatus.self, "status", table: "subscribers") {
                 case .active: c.active = r["n"]
                 case .unsubscribed: c.unsubscribed = r["n"]
                 case .bounced: c.bounced = r["n"]
-                case nil: break
                 }
             }
             return c
@@ -186,19 +190,21 @@ extension Store {
             var args: StatementArguments = []
             if let status {
                 sql += " WHERE status = ?"
-                args += [status.rawValue]
+                args += [status]
             }
-            return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: args).map(Self.subscriber(row:))
+            return try Row.fetchAll(db, sql: sql + " ORDER BY id", arguments: args).map { try Self.subscriber(row: $0) }
         }
     }
 
     static func subscriber(_ db: Database, id: Int64) throws -> Subscriber? {
-        try Row.fetchOne(db, sql: "SELECT * FROM subscribers WHERE id = ?", arguments: [id]).map(subscriber(row:))
+        try Row.fetchOne(db, sql: "SELECT * FROM subscribers WHERE id = ?", arguments: [id])
+            .map { try subscriber(row: $0) }
     }
 
-    static func subscriber(row r: Row) -> Subscriber {
+    static func subscriber(row r: Row) throws -> Subscriber {
         Subscriber(id: r["id"], email: r["email"], name: r["name"], language: r["language"],
-                   status: SubscriberStatus(rawValue: r["status"]) ?? .active, tokenSalt: r["token_salt"],
+                   status: try r.decodeStored(SubscriberStatus.self, "status", table: "subscribers"),
+                   tokenSalt: r["token_salt"],
                    createdAt: Date(timeIntervalSince1970: r["created_at"]),
                    statusChangedAt: (r["status_changed_at"] as Double?).map { Date(timeIntervalSince1970: $0) },
                    statusReason: r["status_reason"], bounces: r["bounces"])
@@ -218,8 +224,8 @@ extension Store {
             let t = now.timeIntervalSince1970
             try db.execute(sql: "UPDATE subscribers SET bounces = bounces + 1, updated_at = ? WHERE id = ?",
                            arguments: [t, id])
-            try db.execute(sql: "INSERT INTO subscriber_events (subscriber_id, at, event, detail) VALUES (?, ?, 'soft-bounce', ?)",
-                           arguments: [id, t, detail])
+            try db.execute(sql: "INSERT INTO subscriber_events (subscriber_id, at, event, detail) VALUES (?, ?, ?, ?)",
+                           arguments: [id, t, SubscriberEvent.softBounce, detail])
             if s.status == .active && s.bounces + 1 >= limit {
                 try Self.setStatus(db, id: id, status: .bounced, reason: "\(limit) temporary bounces: \(detail)", now: now)
             }

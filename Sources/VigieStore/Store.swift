@@ -86,7 +86,9 @@ public final class Store: Sendable {
         m.registerMigration("v3-newsletter", migrate: Schema.newsletterV1)
         m.registerMigration("v4-message-id-collision", migrate: Schema.messageIDCollision)
         m.registerMigration("v5-leases", migrate: Schema.leasesV1)
-        m.registerMigration("v6-crash-gaps", migrate: Schema.crashGapsV1)
+        // Rebuilds tables: foreign keys stay off during the migration and are checked before it commits.
+        m.registerMigration("v6-state-checks", foreignKeyChecks: .deferred, migrate: Schema.stateChecks)
+        m.registerMigration("v7-crash-gaps", migrate: Schema.crashGapsV1)
         return m
     }
 

@@ -71,14 +71,6 @@ import VigieCore
         #expect(Self.machine.handle(.replied(code: 250, text: ""), in: state, now: Self.now, random: &random) == nil)
     }
 
-    @Test func startNumbersAttempts() {
-        #expect(Self.machine.start(State.pending, now: Self.now) == .sending(attempt: 1))
-        #expect(Self.machine.start(State.deferred(until: Self.now, attempt: 2), now: Self.now) == .sending(attempt: 3))
-        #expect(Self.machine.start(State.deferred(until: Self.at(1), attempt: 2), now: Self.now) == nil)
-        #expect(Self.machine.start(State.sent, now: Self.now) == nil)
-        #expect(Self.machine.start(State.sending(attempt: 1), now: Self.now) == nil)
-    }
-
     /// A delivery that keeps meeting 4xx is tried exactly `maxAttempts` times, with growing delays.
     @Test func greylistingUntilGivingUp() throws {
         let machine = DeliveryStateMachine(settings: {
@@ -90,16 +82,18 @@ import VigieCore
         }())
         var random = SeededRandom(state: 42)
         var now = Instant(offset: .zero)
-        var state = State.pending
+        var state = State.sending(attempt: 1)
         var tries = 0
         var delays: [Double] = []
-        while let sending = machine.start(state, now: now) {
+        while case .sending = state {
             tries += 1
-            let t = try #require(machine.handle(.replied(code: 450, text: "450 busy"), in: sending, now: now, random: &random))
+            let t = try #require(machine.handle(.replied(code: 450, text: "450 busy"), in: state, now: now, random: &random))
             state = t.state
-            if case .deferred(let until, _) = state {
+            // A due retry is taken again with the next attempt number, as the store does.
+            if case .deferred(let until, let made) = state {
                 delays.append(now.duration(to: until).inSeconds)
                 now = until
+                state = .sending(attempt: made + 1)
             }
         }
         #expect(tries == 5)

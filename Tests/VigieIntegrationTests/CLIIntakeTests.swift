@@ -94,11 +94,11 @@ import VigieStore
             p.standardOutput = FileHandle.nullDevice
             p.standardError = FileHandle.nullDevice
             try p.run()
-            let deadline = Date().addingTimeInterval(60)
-            while p.isRunning && Date() < deadline {
-                if FileManager.default.fileExists(atPath: dbPath),
-                   let n = try? Store(path: dbPath).messageCounts().values.reduce(0, +), n >= threshold { break }
-                Thread.sleep(forTimeInterval: 0.002)
+            _ = eventually(timeout: 60, every: 0.002) {
+                guard p.isRunning else { return true }
+                guard FileManager.default.fileExists(atPath: dbPath),
+                      let n = try? Store(path: dbPath).messageCounts().values.reduce(0, +) else { return false }
+                return n >= threshold
             }
             if p.isRunning {
                 kill(p.processIdentifier, SIGKILL)

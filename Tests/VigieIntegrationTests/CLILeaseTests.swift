@@ -73,12 +73,10 @@ func recipientCounts(_ recipients: [String]) -> [String: Int] {
         #expect(winner.stdout.contains("sent \(n)"))
 
         var dumps: [SinkDump] = []
-        let deadline = Date().addingTimeInterval(30)
-        repeat {
+        _ = eventually(every: 0.05) {
             dumps = SinkDump.read(LocalServers.sinkDir, domain: domain)
-            if dumps.count >= n { break }
-            Thread.sleep(forTimeInterval: 0.05)
-        } while Date() < deadline
+            return dumps.count >= n
+        }
         let counts = recipientCounts(dumps.flatMap(\.recipients))
         #expect(Set(counts.keys) == Set(subs), "somebody was skipped")
         #expect(counts.values.filter { $0 > 1 }.isEmpty, "\(counts.values.filter { $0 > 1 }.count) got it twice")
@@ -96,8 +94,7 @@ func recipientCounts(_ recipients: [String]) -> [String: Int] {
         let edition = try f.edition(id: "e-wait")
         let first = try BackgroundVigie(["newsletter", "send", "--quiet", edition], config: f.config,
                                         environment: f.environment)
-        let deadline = Date().addingTimeInterval(20)
-        while server.messages.count < 40 && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+        _ = eventually(timeout: 20, every: 0.005) { server.messages.count >= 40 }
         #expect(first.process.isRunning, "the first send finished before the second started: the test proved nothing")
         let second = try f.run(["newsletter", "send", "--quiet", "--wait", edition])
         #expect(!first.process.isRunning, "the second send did not wait for the first")
@@ -124,8 +121,7 @@ func recipientCounts(_ recipients: [String]) -> [String: Int] {
         let edition = try f.edition(id: "e-takeover")
         let p = try BackgroundVigie(["newsletter", "send", "--quiet", edition], config: f.config,
                                     environment: f.environment)
-        let deadline = Date().addingTimeInterval(20)
-        while server.messages.count < 60 && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+        _ = eventually(timeout: 20, every: 0.005) { server.messages.count >= 60 }
         #expect(p.process.isRunning, "the send finished before the kill: the test proved nothing")
         kill(p.pid, SIGKILL)
         _ = p.wait()
@@ -196,8 +192,7 @@ func recipientCounts(_ recipients: [String]) -> [String: Int] {
         #expect(try LocalServers.messageCount(of: user, mailbox: "INBOX") == 1, "the refused poll touched the mailbox")
 
         let waiting = try BackgroundVigie(["poll", "--once", "--wait"], config: config)
-        let deadline = Date().addingTimeInterval(20)
-        while !waiting.stderrSoFar.contains("waiting") && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        _ = eventually(timeout: 20, every: 0.02) { waiting.stderrSoFar.contains("waiting") }
         #expect(waiting.process.isRunning)
         #expect(try LocalServers.messageCount(of: user, mailbox: "INBOX") == 1)
         #expect(try store.releaseLease(job: job, token: "test"))
@@ -214,8 +209,7 @@ func recipientCounts(_ recipients: [String]) -> [String: Int] {
         let store = try Store(path: (config as NSString).deletingLastPathComponent + "/var/vigie.sqlite")
         let job = "poll:\(user)@127.0.0.1:\(LocalServers.imapPort)/INBOX"
         let poller = try BackgroundVigie(["poll"], config: config)
-        let deadline = Date().addingTimeInterval(20)
-        while try store.leaseHolder(job: job) == nil && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        _ = try eventually(timeout: 20, every: 0.02) { try store.leaseHolder(job: job) != nil }
         #expect(try store.leaseHolder(job: job)?.pid == poller.pid)
         let refused = try VigieCLI.run(["poll", "--once"], config: config)
         #expect(refused.status == Self.busy, "\(refused.stderr)")
@@ -243,14 +237,14 @@ func recipientCounts(_ recipients: [String]) -> [String: Int] {
         let job = "poll:\(user)@127.0.0.1:\(LocalServers.imapPort)/INBOX"
         let poll = try BackgroundVigie(["poll", "--once"], config: config)
         var store: Store?
-        let deadline = Date().addingTimeInterval(30)
-        while poll.process.isRunning && Date() < deadline {
+        _ = eventually(every: 0.005) {
+            guard poll.process.isRunning else { return true }
             if FileManager.default.fileExists(atPath: dbPath), let s = try? Store(path: dbPath),
                (try? s.leaseHolder(job: job)) != nil, let n = try? s.messageCounts().values.reduce(0, +), n > 0 {
                 store = s
-                break
+                return true
             }
-            Thread.sleep(forTimeInterval: 0.005)
+            return false
         }
         #expect(poll.process.isRunning, "the poll finished before SIGTERM: the test proved nothing")
         kill(poll.pid, SIGTERM)
@@ -338,8 +332,7 @@ func recipientCounts(_ recipients: [String]) -> [String: Int] {
         let edition = try f.edition(id: "e-leave")
         let send = try BackgroundVigie(["newsletter", "send", "--quiet", edition], config: f.config,
                                        environment: f.environment)
-        let deadline = Date().addingTimeInterval(20)
-        while server.messages.count < 10 && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+        _ = eventually(timeout: 20, every: 0.005) { server.messages.count >= 10 }
         // Withdraw every fourth subscriber from the 20th to the 140th. With one connection, at most one message is on the wire
         // when a withdrawal commits: the one at index `onWire` of what the server received.
         var withdrawals: [(address: String, onWire: Int)] = []

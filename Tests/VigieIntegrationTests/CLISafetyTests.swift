@@ -20,9 +20,7 @@ import VigieCore
 
     /// Waits (no fixed sleep) until a file exists or the deadline passes.
     static func waitFor(_ path: String, seconds: Double = 30) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while !FileManager.default.fileExists(atPath: path) && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
-        return FileManager.default.fileExists(atPath: path)
+        eventually(timeout: seconds) { FileManager.default.fileExists(atPath: path) }
     }
 
     /// `vigie init` and a running poller under umask 022: every file 0600, every folder 0700, the database's WAL and

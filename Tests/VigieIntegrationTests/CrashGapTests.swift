@@ -16,8 +16,12 @@ import VigieStore
     }
 
     static func counted(_ store: Store) throws -> Set<Counted> {
-        Set(try store.clusters().map { Counted(key: $0.key, reports: $0.reports, reporters: $0.reporters,
-                                                urls: Set($0.urls)) })
+        Set(
+            try store.clusters().map {
+                Counted(
+                    key: $0.key, reports: $0.reports, reporters: $0.reporters,
+                    urls: Set($0.urls))
+            })
     }
 
     /// Reports saved but not linked (the process died between the two commits) are linked by the next
@@ -25,21 +29,25 @@ import VigieStore
     @Test func pollLinksReportsAnInterruptedRunSavedButDidNotLink() throws {
         try LocalServers.requireIMAP()
         let user = LocalServers.uniqueUser()
-        try LocalServers.deliver([
-            reportMail(1, from: "d@exemple.fr", url: "https://x.com/troll/status/1790000000000000001"),
-        ], to: user)
+        try LocalServers.deliver(
+            [
+                reportMail(1, from: "d@exemple.fr", url: "https://x.com/troll/status/1790000000000000001")
+            ], to: user)
         let config = try VigieCLI.initConfig(user: user)
         let dbPath = (config as NSString).deletingLastPathComponent + "/var/vigie.sqlite"
-        try FileManager.default.createDirectory(atPath: (dbPath as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: (dbPath as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true)
         let store = try Store(path: dbPath)
         // Saved through the store's API exactly as intake saves them, without the linking commit that follows.
-        _ = try storeReports(store, [
-            ("a@exemple.fr", "https://x.com/Troll/status/1790000000000000001?s=20"),
-            ("b@exemple.fr", "https://mobile.twitter.com/troll/status/1790000000000000001/photo/1"),
-            ("a@exemple.fr", "https://www.youtube.com/watch?v=dQw4w9WgXcQ"),
-            ("c@exemple.fr", "https://facebook.com/"),
-        ])
+        _ = try storeReports(
+            store,
+            [
+                ("a@exemple.fr", "https://x.com/Troll/status/1790000000000000001?s=20"),
+                ("b@exemple.fr", "https://mobile.twitter.com/troll/status/1790000000000000001/photo/1"),
+                ("a@exemple.fr", "https://www.youtube.com/watch?v=dQw4w9WgXcQ"),
+                ("c@exemple.fr", "https://facebook.com/"),
+            ])
         #expect(try store.clusters().isEmpty)
         #expect(try store.reportsAwaitingLink() == 4)
 
@@ -64,14 +72,17 @@ import VigieStore
     /// transaction, and `linkInterrupted` counts each report once even when intake's own linking runs after it.
     @Test func linkingEmptiesTheQueueAndCountsOnce() throws {
         func service(_ store: Store) -> ClusterService {
-            ClusterService(store: store, settings: ClusterSettings(resolveShortLinks: false), logger: Logger(label: "t"))
+            ClusterService(
+                store: store, settings: ClusterSettings(resolveShortLinks: false), logger: Logger(label: "t"))
         }
         let store = try Store(path: NSTemporaryDirectory() + "vigie-gap-\(UUID().uuidString)/vigie.sqlite")
-        let ids = try storeReports(store, [
-            ("a@x.fr", "https://x.com/troll/status/1790000000000000001"),
-            ("b@x.fr", "https://x.com/troll/status/1790000000000000001"),
-            ("c@x.fr", "https://x.com/troll/status/1790000000000000001"),
-        ])
+        let ids = try storeReports(
+            store,
+            [
+                ("a@x.fr", "https://x.com/troll/status/1790000000000000001"),
+                ("b@x.fr", "https://x.com/troll/status/1790000000000000001"),
+                ("c@x.fr", "https://x.com/troll/status/1790000000000000001"),
+            ])
         #expect(try store.reportsAwaitingLink() == 3)
         try service(store).link(reportIDs: [ids[0]])
         #expect(try store.reportsAwaitingLink() == 2)

@@ -172,11 +172,11 @@ final class IntakeFixture {
             stop.stop()
             done.wait()
         }
-        Thread.sleep(forTimeInterval: 1)
+        // The first pass records the mailbox's checkpoint; the poller then waits in IDLE.
+        #expect(try eventually { try f.store.checkpoint(mailbox: f.queue.mailboxKey) != nil })
         try LocalServers.deliver([reportMail(1)], to: user)
         // Far below the 600 s poll interval: only IDLE can have woken the poller.
-        let deadline = Date().addingTimeInterval(15)
-        while try f.store.reports().isEmpty && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        _ = try eventually(timeout: 15, every: 0.05) { try !f.store.reports().isEmpty }
         #expect(try f.store.reports().count == 1)
     }
 

@@ -55,16 +55,14 @@ import VigieMail
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         // Wait for the poller's first pass (it records the mailbox's checkpoint), so it runs on the opened file.
         let box = "\(user)@\(LocalServers.host):\(LocalServers.imapPort)/INBOX"
-        var deadline = Date().addingTimeInterval(60)
-        while p.isRunning, Date() < deadline, (try? Store(path: db, mode: .mustExist).checkpoint(mailbox: box)) == nil {
-            Thread.sleep(forTimeInterval: 0.05)
+        _ = eventually(timeout: 60, every: 0.05) {
+            !p.isRunning || (try? Store(path: db, mode: .mustExist).checkpoint(mailbox: box)) != nil
         }
         try #require(p.isRunning, "the poller stopped before the test began")
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
         try LocalServers.deliver((1...10).map { reportMail($0) }, to: user)
 
-        deadline = Date().addingTimeInterval(120)
-        while p.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        _ = eventually(timeout: 120, every: 0.05) { !p.isRunning }
         try #require(!p.isRunning, "the poller went on after its database vanished")
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(p.terminationStatus != 0)

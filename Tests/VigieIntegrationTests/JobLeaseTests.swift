@@ -13,15 +13,6 @@ import VigieStore
         func raise() { raised.withLock { $0 = true } }
     }
 
-    static func waitUntil(_ seconds: Double = 20, _ condition: () throws -> Bool) rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try condition() { return true }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        return try condition()
-    }
-
     @Test func renewedWhileRunningLostWhenTakenOverReleasedAtTheEnd() throws {
         let dir = NSTemporaryDirectory() + "vigie-lease-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -33,7 +24,7 @@ import VigieStore
         let first = try #require(try store.leaseHolder(job: "newsletter:e"))
         #expect(first.pid == getpid())
         // Renewed in the background: the expiry moves forward while the job runs.
-        #expect(try Self.waitUntil { try store.leaseHolder(job: "newsletter:e")!.expiresAt > first.expiresAt.addingTimeInterval(0.3) })
+        #expect(try eventually(timeout: 20) { try store.leaseHolder(job: "newsletter:e")!.expiresAt > first.expiresAt.addingTimeInterval(0.3) })
         // A second runner of this process's host is refused: the holder (this process) is alive.
         #expect(throws: LeaseError.self) {
             _ = try JobLease.acquire("newsletter:e", store: store, timing: timing, logger: Logger(label: "test"))
@@ -42,7 +33,7 @@ import VigieStore
         // Taken over (as if this process had been presumed dead): the next renewal notices, the job is told.
         _ = try store.acquireLease(job: "newsletter:e", token: "other", pid: 1, host: "elsewhere", ttl: 30,
                                    isGone: { _ in true })
-        #expect(Self.waitUntil { lost.isRaised })
+        #expect(eventually(timeout: 20) { lost.isRaised })
         #expect(lease.isLost)
         #expect(throws: LeaseError.self) { try lease.check() }
         // Releasing a lost lease leaves the new holder's in place.
@@ -64,6 +55,6 @@ import VigieStore
         Thread.sleep(forTimeInterval: 0.3)
         #expect(!got.isRaised, "the waiter took a held lease")
         a.release()
-        #expect(Self.waitUntil { got.isRaised })
+        #expect(eventually(timeout: 20) { got.isRaised })
     }
 }

@@ -18,7 +18,8 @@ import VigieStore
         // Resending the same edition sends nobody again.
         let again = try f.run(["newsletter", "send", edition])
         #expect(again.status == 0)
-        Thread.sleep(forTimeInterval: 0.5)  // smtp-sink writes its dumps after replying
+        // smtp-sink writes its dumps after replying.
+        #expect(eventually { SinkDump.read(LocalServers.sinkDir, domain: domain).count >= 120 })
         let dumps = SinkDump.read(LocalServers.sinkDir, domain: domain)
         #expect(dumps.count == 120)
         var seen: [String: Int] = [:]
@@ -100,8 +101,7 @@ import VigieStore
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()
-        let deadline = Date().addingTimeInterval(20)
-        while server.messages.count < 120 && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+        _ = eventually(timeout: 20, every: 0.005) { server.messages.count >= 120 }
         #expect(p.isRunning, "the send finished before the kill: the test proved nothing")
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
@@ -130,8 +130,7 @@ import VigieStore
         p.standardOutput = FileHandle.nullDevice
         p.standardError = FileHandle.nullDevice
         try p.run()
-        let deadline = Date().addingTimeInterval(20)
-        while server.messages.count < 50 && Date() < deadline { Thread.sleep(forTimeInterval: 0.005) }
+        _ = eventually(timeout: 20, every: 0.005) { server.messages.count >= 50 }
         kill(p.processIdentifier, SIGTERM)
         p.waitUntilExit()
         #expect(p.terminationStatus == 143)  // 128 + SIGTERM

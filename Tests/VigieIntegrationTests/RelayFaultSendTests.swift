@@ -98,10 +98,9 @@ import VigieStore
         #expect(resume.status == 0, "\(resume.stderr)")
         #expect(resume.stdout.contains("sent 6, failed 0, deferred 0, pending 0, skipped 0 of 6"), "\(resume.stdout)")
         var dumps: [SinkDump] = []
-        for _ in 0..<100 {
+        _ = eventually(timeout: 5, every: 0.05) {
             dumps = SinkDump.read(LocalServers.sinkDir, domain: domain)
-            if dumps.count >= 6 { break }
-            Thread.sleep(forTimeInterval: 0.05)
+            return dumps.count >= 6
         }
         let received = dumps.flatMap(\.recipients)
         #expect(received.sorted() == subs.sorted(), "each subscriber exactly once")

@@ -30,23 +30,22 @@ import VigieMail
         }
 
         private func waitUntilListening() throws {
-            for _ in 0..<100 {
+            var connected = false
+            _ = eventually(timeout: 5, every: 0.05) {
                 let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
                 var addr = sockaddr_in()
                 addr.sin_family = sa_family_t(AF_INET)
                 addr.sin_port = port.bigEndian
                 addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-                let connected = withUnsafePointer(to: &addr) {
+                connected = withUnsafePointer(to: &addr) {
                     $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                         connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
                     }
                 }
                 close(fd)
-                if connected { return }
-                guard process.isRunning else { break }
-                usleep(50_000)
+                return connected || !process.isRunning
             }
-            throw POSIXError(.ECONNREFUSED)
+            if !connected { throw POSIXError(.ECONNREFUSED) }
         }
 
         /// The dump files, each one transaction.
@@ -102,10 +101,9 @@ import VigieMail
         #expect(transport.connectionsOpened == 1)
         // smtp-sink writes the dump when the transaction ends; give it a moment.
         var dumps: [String] = []
-        for _ in 0..<50 {
+        _ = try eventually(timeout: 2.5, every: 0.05) {
             dumps = try sink.dumps()
-            if dumps.count == 5 { break }
-            usleep(50_000)
+            return dumps.count == 5
         }
         #expect(dumps.count == 5)
         for (i, message) in sent.enumerated() {

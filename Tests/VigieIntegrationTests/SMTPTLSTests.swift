@@ -64,16 +64,14 @@ import VigieMail
         /// queued replies) on a probe connection.
         private func waitUntilListening() throws {
             let local = String(format: "0100007F:%04X", port)
-            for _ in 0..<100 {
+            let listening = eventually(timeout: 5, every: 0.05) {
                 let table = (try? String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)) ?? ""
-                let listening = table.split(separator: "\n").contains {
+                return table.split(separator: "\n").contains {
                     let fields = $0.split(separator: " ")
                     return fields.count > 3 && fields[1] == local && fields[3] == "0A"
                 }
-                if listening { return }
-                usleep(50_000)
             }
-            throw POSIXError(.ECONNREFUSED)
+            if !listening { throw POSIXError(.ECONNREFUSED) }
         }
 
         func stop() {
@@ -117,10 +115,9 @@ import VigieMail
         #expect(reply.isAccepted, "\(reply)")
         #expect(reply.text == "250 2.0.0 Ok: queued over TLS")
         var transcript = ""
-        for _ in 0..<40 {
+        _ = eventually(timeout: 2, every: 0.05) {
             transcript = server.transcript
-            if transcript.contains("\r\n.\r\n") { break }
-            usleep(50_000)
+            return transcript.contains("\r\n.\r\n")
         }
         #expect(transcript.contains("EHLO vigie.test\r\nMAIL FROM:<b@vigie.test>\r\nRCPT TO:<a@example.org>\r\nDATA\r\n"))
         #expect(transcript.contains("Subject: tls\r\n\r\nchiffré\r\n.\r\n"))

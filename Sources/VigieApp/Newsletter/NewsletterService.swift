@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Logging
 import VigieCore
@@ -29,7 +28,7 @@ public struct NewsletterService: Sendable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigError("edition file \(path) is not UTF-8; save it as UTF-8")
         }
-        let sha = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let sha = Digest.sha256Hex(Array(data))
         return (try Edition.parse(text, file: path), sha)
     }
 

@@ -45,12 +45,6 @@ public struct UnsubscribeTokens: Sendable {
     private func mac(_ id: Int64, _ salt: Int) -> String {
         let message = Array("\(id)|\(salt)|\(listID)".utf8)
         let code = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: secret))
-        let hex = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for b in Array(code).prefix(12) {
-            out.append(hex[Int(b >> 4)])
-            out.append(hex[Int(b & 0x0F)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        return Hex.encode(Array(code).prefix(12))
     }
 }

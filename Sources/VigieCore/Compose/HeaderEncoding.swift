@@ -161,7 +161,6 @@ public enum HeaderEncoding {
     }
 
     static func qEncode(_ bytes: [UInt8]) -> String {
-        let hex = Array("0123456789ABCDEF")
         var out = ""
         for b in bytes {
             if b == 0x20 {
@@ -170,8 +169,7 @@ public enum HeaderEncoding {
                 out.append(Character(UnicodeScalar(b)))
             } else {
                 out.append("=")
-                out.append(hex[Int(b >> 4)])
-                out.append(hex[Int(b & 0x0F)])
+                out.append(Hex.encode(CollectionOfOne(b), uppercase: true))
             }
         }
         return out

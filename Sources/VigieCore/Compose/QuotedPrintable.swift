@@ -37,10 +37,8 @@ public enum QuotedPrintable {
         return out
     }
 
-    private static let hex: [Character] = Array("0123456789ABCDEF")
-
     private static func escape(_ b: UInt8) -> String {
-        "=" + String(hex[Int(b >> 4)]) + String(hex[Int(b & 0x0F)])
+        "=" + Hex.encode(CollectionOfOne(b), uppercase: true)
     }
 
     /// One hard line: escapes each byte, then cuts soft lines of at most 75 characters plus `=`.

@@ -33,8 +33,8 @@ public struct Backoff: Sendable, Hashable {
     public static let parsing = Backoff(base: .zero, cap: .zero, jitter: 0, maxAttempts: 3)
 
     /// Two processes migrating a new database at once: the loser retries shortly, 5 retries.
-    public static let migrationRace = Backoff(base: .milliseconds(50), cap: .milliseconds(400), jitter: 0,
-                                              maxAttempts: 6)
+    public static let migrationRace = Backoff(
+        base: .milliseconds(50), cap: .milliseconds(400), jitter: 0, maxAttempts: 6)
 
     /// `min(cap, base × 2^attempt)` for attempt ≥ 0, before jitter.
     public func nominal(attempt: Int) -> Duration {

@@ -35,15 +35,6 @@ public struct DeliveryStateMachine: Sendable, Hashable {
         public var actions: [ConnectionAction]
     }
 
-    /// `.pending` or a due `.deferred` becomes `.sending` with the next attempt number; nil otherwise.
-    public func start<Instant>(_ state: DeliveryState<Instant>, now: Instant) -> DeliveryState<Instant>? {
-        switch state {
-        case .pending: return .sending(attempt: 1)
-        case .deferred(let until, let attempt) where until <= now: return .sending(attempt: attempt + 1)
-        default: return nil
-        }
-    }
-
     /// Applies `event` to a delivery in `.sending(attempt:)`; nil for any other state.
     ///
     /// - 2xx → sent. 5xx → failed with the reply. 4xx → deferred by `retry` (base × 2^(attempt−1), jittered),

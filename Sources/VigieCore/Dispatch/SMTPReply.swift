@@ -24,9 +24,6 @@ public struct SMTPReply: Sendable, Hashable, Codable {
         case data
         /// After 354: the message is on the wire or its final reply is awaited; the relay may have taken it.
         case message
-
-        /// True from RCPT TO on: a reply at these stages concerns this recipient's transaction.
-        public var concernsRecipient: Bool { self == .rcptTo || self == .data || self == .message }
     }
 
     /// Why a transaction ended without a verdict on the recipient.

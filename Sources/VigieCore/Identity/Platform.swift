@@ -1,7 +1,9 @@
 /// Where a content lives; the raw value is what the store and the JSON output hold (never renamed).
 ///
 /// Adding a platform: one case here, one `PlatformRule` file under `Identity/Platforms/`, table rows in
-/// `Tests/VigieCoreTests/IdentityCases.swift`; the exhaustive `switch` below tells the compiler the rest.
+/// `Tests/VigieCoreTests/IdentityCases.swift`, and one migration calling `Schema.rebuildStateTable(db, "clusters")`
+/// so that existing databases' CHECK accepts it (`StateCheckTests` says so); the exhaustive `switch` below tells the
+/// compiler the rest.
 public enum Platform: String, Sendable, Hashable, Codable, CaseIterable {
     /// Any site without a rule of its own.
     case web

@@ -86,12 +86,12 @@ extension PlatformRule {
         if s.utf8.contains(UInt8(ascii: "%")) {
             let decoded = URLNormalizer.percentDecoded(String(s)).lowercased()
             var out: [UInt8] = []
-            let hex = Array("0123456789ABCDEF".utf8)
             for c in decoded.utf8 {
                 if URLNormalizer.isUnreserved(c) {
                     out.append(c)
                 } else {
-                    out.append(contentsOf: [UInt8(ascii: "%"), hex[Int(c >> 4)], hex[Int(c & 0xF)]])
+                    out.append(UInt8(ascii: "%"))
+                    Hex.append(c, to: &out, uppercase: true)
                 }
             }
             return String(decoding: out, as: UTF8.self)

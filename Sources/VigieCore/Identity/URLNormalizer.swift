@@ -18,10 +18,6 @@ enum URLNormalizer {
     private static var percent: UInt8 { UInt8(ascii: "%") }
     private static var colon: UInt8 { UInt8(ascii: ":") }
     private static var dot: UInt8 { UInt8(ascii: ".") }
-    @inline(__always)
-    private static func hexDigit(_ v: UInt8) -> UInt8 {
-        v < 10 ? v + UInt8(ascii: "0") : v - 10 + UInt8(ascii: "A")
-    }
 
     /// Unreserved characters (RFC 3986): decoded when escaped.
     @inline(__always)
@@ -302,8 +298,8 @@ enum URLNormalizer {
                         out.append(v)
                     } else {
                         out.append(percent)
-                        out.append(hexDigit(hi))
-                        out.append(hexDigit(lo))
+                        out.append(Hex.digit(hi, uppercase: true))
+                        out.append(Hex.digit(lo, uppercase: true))
                     }
                     j += 3
                 } else {
@@ -318,8 +314,7 @@ enum URLNormalizer {
                 out.append(slash)
             } else {
                 out.append(percent)
-                out.append(hexDigit(c >> 4))
-                out.append(hexDigit(c & 0x0F))
+                Hex.append(c, to: &out, uppercase: true)
             }
             j += 1
         }

@@ -5,6 +5,33 @@ public enum SubscriberStatus: String, Sendable, Codable, CaseIterable {
     case active, unsubscribed, bounced
 }
 
+/// One entry of a subscriber's history (`subscribers show`).
+public enum SubscriberEvent: String, Sendable, Codable, CaseIterable, CustomStringConvertible {
+    /// Added by `subscribers import`.
+    case imported
+    /// Added one by one (`subscribers add`).
+    case added
+    case unsubscribed
+    /// Marked bounced (a hard bounce, or too many soft ones).
+    case bounced
+    /// Taken back after leaving, at the person's request.
+    case resubscribed
+    /// A temporary bounce, counted.
+    case softBounce = "soft-bounce"
+
+    /// The event that records a move to `status`.
+    public init(movingTo status: SubscriberStatus) {
+        switch status {
+        case .active: self = .resubscribed
+        case .unsubscribed: self = .unsubscribed
+        case .bounced: self = .bounced
+        }
+    }
+
+    /// The stored spelling, as the history prints it.
+    public var description: String { rawValue }
+}
+
 /// A newsletter subscriber.
 public struct Subscriber: Sendable, Codable, Equatable {
     public var id: Int64

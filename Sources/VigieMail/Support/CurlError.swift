@@ -31,9 +31,6 @@ public struct CurlError: Error, CustomStringConvertible, Sendable {
         }
     }
 
-    /// True for a timeout (connect or total).
-    public var isTimeout: Bool { Self.kind(CURLcode(UInt32(bitPattern: code))) == .timeout }
-
     /// `curl_easy_strerror` plus the handle's error buffer when it says more, and the code.
     static func describe(_ code: CURLcode, errorBuffer: UnsafePointer<CChar>?) -> String {
         let e = CurlError(code, "", errorBuffer: errorBuffer)

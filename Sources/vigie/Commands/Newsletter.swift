@@ -81,7 +81,7 @@ struct Newsletter: ParsableCommand {
                 }
                 let stop = StopSignal()
                 Signals.onTerminate { stop.stop() }
-                let progress = Progress(edition: e.id)
+                let progress = SendProgressDisplay(edition: e.id)
                 let status: EditionStatus
                 do {
                     status = try service.send(e, sha256: sha, stop: stop, waitForDeferred: !noWait, waitForLease: wait,
@@ -180,7 +180,7 @@ struct Newsletter: ParsableCommand {
 }
 
 /// A progress bar on a terminal, a log line every few seconds otherwise.
-final class Progress: Sendable {
+final class SendProgressDisplay: Sendable {
     let edition: String
     let tty = isatty(STDERR_FILENO) == 1
     let started = Date()
