@@ -1,6 +1,13 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// The compiler keeps the layers: a file sees only the members of the modules it imports, and existentials are
+// spelled `any P`.
+let upcoming: [SwiftSetting] = [
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
 let package = Package(
     name: "Vigie",
     platforms: [.macOS(.v14)],
@@ -22,39 +29,46 @@ let package = Package(
                        providers: [.apt(["libcurl4-gnutls-dev"])]),
 
         // The domain: pure, synchronous, Foundation only.
-        .target(name: "VigieCore"),
+        .target(name: "VigieCore", swiftSettings: upcoming),
         // Adapters to libetpan and libcurl.
         .target(name: "VigieMail", dependencies: [
             "CEtpan", "CCurl", "VigieCore",
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], swiftSettings: upcoming),
         // SQLite through GRDB.
         .target(name: "VigieStore", dependencies: [
             "VigieCore",
             .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
+        ], swiftSettings: upcoming),
         // Use cases wiring the rest.
         .target(name: "VigieApp", dependencies: [
             "VigieCore", "VigieMail", "VigieStore",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Mustache", package: "swift-mustache"),
-        ]),
+        ], swiftSettings: upcoming),
+        // Parsing and printing only: the use cases of VigieApp and the domain's values, never the store.
         .executableTarget(name: "vigie", dependencies: [
-            "VigieApp",
+            "VigieApp", "VigieCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], swiftSettings: upcoming),
 
-        .testTarget(name: "VigieCoreTests", dependencies: ["VigieCore"], resources: [.copy("Golden")]),
+        .testTarget(name: "VigieCoreTests", dependencies: ["VigieCore"], resources: [.copy("Golden")],
+                    swiftSettings: upcoming),
         .testTarget(name: "VigieMailTests", dependencies: ["VigieMail", "VigieCore"],
-                    resources: [.copy("Fixtures")]),
-        .testTarget(name: "VigieStoreTests", dependencies: ["VigieStore", "VigieCore"]),
+                    resources: [.copy("Fixtures")], swiftSettings: upcoming),
+        .testTarget(name: "VigieStoreTests", dependencies: [
+            "VigieStore", "VigieCore", .product(name: "GRDB", package: "GRDB.swift"),
+        ], swiftSettings: upcoming),
         // Use cases against in-memory transports and mailboxes (orchestration only; the wire is integration's).
         .testTarget(name: "VigieAppTests", dependencies: [
             "VigieApp", "VigieStore", "VigieCore",
             .product(name: "Logging", package: "swift-log"),
-        ]),
-        .testTarget(name: "VigieIntegrationTests", dependencies: ["VigieApp", "VigieMail", "VigieStore", "VigieCore"]),
+        ], swiftSettings: upcoming),
+        .testTarget(name: "VigieIntegrationTests", dependencies: [
+            "VigieApp", "VigieMail", "VigieStore", "VigieCore",
+            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: upcoming),
     ]
 )

@@ -31,6 +31,11 @@ extension AppContext {
                           logger: logger)
     }
 
+    /// An edition's deliveries after sending (status, failures, retry): the database only.
+    public func deliveries() throws -> DeliveryService {
+        DeliveryService(store: try store())
+    }
+
     /// Subscriber management; `create` for import and add, which may be the first run.
     public func subscribers(create: Bool = false) throws -> SubscriberService {
         SubscriberService(store: try store(create: create))

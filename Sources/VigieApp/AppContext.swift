@@ -30,13 +30,19 @@ public final class AppContext: Sendable {
 
     /// The database, opened and migrated on first use. Only a first run (`create`: init, poll, subscribers
     /// import/add, newsletter send) creates a missing file; any other command refuses with one line.
-    public func store(create: Bool = false) throws -> Store {
+    /// Internal: commands reach the database through the use cases, never directly.
+    func store(create: Bool = false) throws -> Store {
         try openedStore.withLock { opened in
             if let s = opened { return s }
             let s = try Store(path: config.databasePath, mode: create ? .create : .mustExist)
             opened = s
             return s
         }
+    }
+
+    /// Creates the database if missing (a first run), migrates it, and returns its path.
+    public func prepareDatabase() throws -> String {
+        try store(create: true).path
     }
 
     /// URL extraction that ignores the institution's own links.
@@ -91,6 +97,11 @@ extension AppContext {
     /// Clustering over the store, with the configured identity rules.
     public func clusterService() throws -> ClusterService {
         ClusterService(store: try store(), settings: config.clusters, logger: logger)
+    }
+
+    /// The stored messages, for moderators to read.
+    public func reports() throws -> ReportService {
+        ReportService(store: try store())
     }
 
     /// The moderation workflow, with the offences file loaded.

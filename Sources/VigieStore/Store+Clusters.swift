@@ -411,9 +411,10 @@ extension Store {
         }
     }
 
-    /// Applies a workflow change if the rules allow it, recording it in the audit trail; throws the refusal otherwise.
+    /// Applies a workflow change if `rules` allow it from the stored status, recording it in the audit trail, in one
+    /// transaction; throws the refusal otherwise.
     @discardableResult
-    public func moderate(clusterID: Int64, change: ModerationChange, knownOffences: Set<String>, now: Date = Date())
+    public func moderate(clusterID: Int64, change: ModerationChange, rules: ModerationRules, now: Date = Date())
         throws -> ModerationStatus
     {
         try pool.write { db in
@@ -422,9 +423,7 @@ extension Store {
                 throw StoreError.notFound(what: "cluster \(clusterID)", hint: "see `vigie clusters list`")
             }
             let current = try row.decodeStored(ModerationStatus.self, "status", table: "clusters")
-            if let refusal = ModerationRules.refusal(from: current, change: change, knownOffences: knownOffences) {
-                throw ModerationError(clusterID: clusterID, message: refusal)
-            }
+            try rules.check(clusterID: clusterID, from: current, change: change)
             let t = now.timeIntervalSince1970
             switch change.to {
             case .qualified:
@@ -511,19 +510,6 @@ extension Store {
         }
         return out
     }
-}
-
-/// A workflow change the rules refuse.
-public struct ModerationError: Error, CustomStringConvertible {
-    public var clusterID: Int64
-    public var message: String
-
-    public init(clusterID: Int64, message: String) {
-        self.clusterID = clusterID
-        self.message = message
-    }
-
-    public var description: String { "cluster \(clusterID): \(message)" }
 }
 
 extension Array {

@@ -92,7 +92,7 @@ extension Store {
     /// Stores a fetched batch in one transaction: each message once (by location, then sha256), the
     /// checkpoint advanced to `lastUID`, and the server actions owed for every UID of the batch recorded.
     /// With `claimed`, new rows count their first parse attempt already (the caller parses them from memory).
-    public func commit(batch: [IncomingMessage], queue: String, role: String = "reports", mailbox: String,
+    public func commit(batch: [IncomingMessage], queue: String, role: IntakeRole = .reports, mailbox: String,
                        uidValidity: UInt32, lastUID: UInt32, claimed: Bool = false, now: Date = Date()) throws
         -> [StoreOutcome]
     {
@@ -129,7 +129,7 @@ extension Store {
                 // reusing one), stored like any other and flagged.
                 let collision = try m.messageID.flatMap { try Int64.fetchOne(byMessageID, arguments: [$0]) }
                 // Inserted already claimed for parsing (attempt 1): the caller parses it from memory right after.
-                try insert.execute(arguments: [mailbox, queue, role, validity, uid, m.messageID, m.sha256, m.size,
+                try insert.execute(arguments: [mailbox, queue, role.rawValue, validity, uid, m.messageID, m.sha256, m.size,
                                                m.truncated, stamp, claimed ? 1 : 0, collision])
                 let id = db.lastInsertedRowID
                 try insertRaw.execute(arguments: [id, Data(m.raw)])

@@ -4,7 +4,7 @@ import VigieCore
 
 extension Store {
     /// Stored messages, newest first, optionally of one status.
-    public func reports(status: MessageStatus? = nil, limit: Int? = nil, role: String = "reports") throws
+    public func reports(status: MessageStatus? = nil, limit: Int? = nil, role: IntakeRole = .reports) throws
         -> [ReportSummary]
     {
         try pool.read { db in
@@ -12,7 +12,7 @@ extension Store {
                 SELECT m.id, m.message_id, m.received_at, m.status, r.from_address, r.from_name, r.subject
                 FROM messages m LEFT JOIN reports r ON r.message_id = m.id WHERE m.role = ?
                 """
-            var args: StatementArguments = [role]
+            var args: StatementArguments = [role.rawValue]
             if let status {
                 sql += " AND m.status = ?"
                 args += [status]

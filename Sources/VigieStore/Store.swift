@@ -152,7 +152,7 @@ public enum StoreError: Error, CustomStringConvertible {
 
     /// The store's reading of any error a Store call threw (nil when it did not come from the database), so callers
     /// above the store can say what happened without knowing SQLite.
-    public init?(_ error: Error, store: Store) {
+    public init?(_ error: any Error, store: Store) {
         if let e = error as? StoreError {
             self = e
         } else if let e = error as? DatabaseError {

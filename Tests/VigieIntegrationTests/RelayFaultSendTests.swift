@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import Testing
-import VigieApp
+@testable import VigieApp
 import VigieCore
 import VigieStore
 

@@ -29,7 +29,7 @@ import VigieStore
                         uid: uid, raw: bytes, size: bytes.count, truncated: false,
                         sha256: UUID().uuidString, messageID: nil)
                 ],
-                queue: "subscriptions", role: "subscriptions", mailbox: "s", uidValidity: 1,
+                queue: "subscriptions", role: .subscriptions, mailbox: "s", uidValidity: 1,
                 lastUID: uid)
             guard case .inserted(let id) = out[0] else { throw CocoaError(.fileWriteUnknown) }
             return try #require(try store.claimForParsing(queue: "subscriptions", limit: 10).first { $0.id == id })

@@ -71,27 +71,27 @@ func assignments(_ urls: [ReportedURL]) -> [ClusterAssignment] {
         _ = try seedReports(t.store, [("a@b.fr", ["https://x.com/a/status/9"], now)])
         try t.store.assignClusters(assignments(try t.store.unclusteredURLs()), now: now)
         let id = try #require(try t.store.clusters().first?.id)
-        let offences: Set<String> = ["injure-raciale"]
+        let offences = ModerationRules(knownOffences: ["injure-raciale"])
 
         #expect(throws: ModerationError.self) {
             try t.store.moderate(clusterID: id, change: ModerationChange(to: .notified, author: "alice"),
-                                 knownOffences: offences)
+                                 rules: offences)
         }
         #expect(throws: ModerationError.self) {
             try t.store.moderate(clusterID: id, change: ModerationChange(to: .qualified, offence: "inconnu",
-                                                                        author: "alice"), knownOffences: offences)
+                                                                        author: "alice"), rules: offences)
         }
         try t.store.moderate(clusterID: id, change: ModerationChange(to: .qualified, offence: "injure-raciale",
                                                                     note: "propos injurieux", author: "alice"),
-                             knownOffences: offences, now: now)
+                             rules: offences, now: now)
         try t.store.moderate(clusterID: id, change: ModerationChange(to: .notified, platformRef: "X-123",
                                                                     channel: "formulaire", author: "bob"),
-                             knownOffences: offences, now: now)
+                             rules: offences, now: now)
         try t.store.moderate(clusterID: id, change: ModerationChange(to: .removed, author: "bob"),
-                             knownOffences: offences, now: now)
+                             rules: offences, now: now)
         #expect(throws: ModerationError.self) {
             try t.store.moderate(clusterID: id, change: ModerationChange(to: .online, author: "bob"),
-                                 knownOffences: offences)
+                                 rules: offences)
         }
         let d = try #require(try t.store.cluster(id: id, includeReporters: false))
         #expect(d.summary.status == .removed)

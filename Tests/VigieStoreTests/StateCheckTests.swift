@@ -241,7 +241,7 @@ private func forceValue(_ store: Store, _ sql: String) throws {
         try s.assignClusters(assignments(try s.unclusteredURLs()), now: now)
         let cluster = try #require(try s.clusters(now: now).first)
         try s.moderate(clusterID: cluster.id, change: ModerationChange(to: .qualified, offence: "haine", author: "m"),
-                       knownOffences: ["haine"], now: now)
+                       rules: ModerationRules(knownOffences: ["haine"]), now: now)
         let sub = try s.addSubscriber(SubscriberRow(email: "s@x.fr", name: nil, language: nil))
         try s.startEdition(id: "e1", subject: "Lettre", date: "2027-01-01", sourceSHA256: "abc", now: now)
 
@@ -270,7 +270,7 @@ private func forceValue(_ store: Store, _ sql: String) throws {
         expectUnknown("clusters.status", "draft") { _ = try s.clusters(now: self.now) }
         expectUnknown("clusters.status", "draft") {
             try s.moderate(clusterID: cluster.id, change: ModerationChange(to: .notified, author: "m"),
-                           knownOffences: [], now: self.now)
+                           rules: ModerationRules(knownOffences: []), now: self.now)
         }
 
         try forceValue(s, "UPDATE subscriber_events SET event = 'migrated'")

@@ -4,6 +4,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
+# Each target imports only what its layer may (docs: ARCHITECTURE table); seconds, before anything starts.
+"$root/deploy/local/check-layers.sh"
 
 # smtp-sink dumps every message it receives: the newsletter tests read the dumps back.
 export VIGIE_SINK_DUMP=1

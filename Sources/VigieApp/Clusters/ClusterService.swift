@@ -16,6 +16,23 @@ public struct ClusterService: Sendable {
         self.logger = logger
     }
 
+    /// Clusters, highest priority first (ranked with the configured weights).
+    public func list(status: ModerationStatus? = nil, platform: Platform? = nil, limit: Int? = nil) throws
+        -> [ClusterSummary]
+    {
+        try store.clusters(status: status, platform: platform, limit: limit, weights: settings.weights)
+    }
+
+    /// One cluster with its reports and its history; the reporters' addresses only with `includeReporters`.
+    public func detail(id: Int64, includeReporters: Bool) throws -> ClusterDetail? {
+        try store.cluster(id: id, includeReporters: includeReporters, weights: settings.weights)
+    }
+
+    /// Accounts whose content was reported, by distinct reporters.
+    public func accounts(limit: Int? = nil) throws -> [AccountSummary] {
+        try store.accounts(limit: limit)
+    }
+
     /// Links the URLs of these new reports (incremental clustering at intake).
     @discardableResult
     public func link(reportIDs: [Int64]) throws -> Int {

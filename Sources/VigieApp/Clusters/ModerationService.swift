@@ -30,19 +30,13 @@ public struct ModerationService: Sendable {
         }
     }
 
-    /// Codes a cluster may be qualified with (aggravating circumstances are mentioned in the note instead).
-    public var qualifyingCodes: Set<String> { Set(offences.filter { !$0.modifier }.map(\.code)) }
+    /// The workflow's rules over this offences file.
+    public var rules: ModerationRules { ModerationRules(offences: offences) }
 
     /// Applies a change of status; the refusal, if any, is thrown as one line.
     @discardableResult
     public func change(clusterID: Int64, _ change: ModerationChange) throws -> ModerationStatus {
-        if change.to == .qualified, let code = change.offence, let o = offences.first(where: { $0.code == code }),
-           o.modifier
-        {
-            throw ModerationError(clusterID: clusterID, message: "\(code) is an aggravating circumstance, not an "
-                + "offence: qualify with the offence and mention it with --note")
-        }
-        return try store.moderate(clusterID: clusterID, change: change, knownOffences: qualifyingCodes)
+        try store.moderate(clusterID: clusterID, change: change, rules: rules)
     }
 
     /// The notice to send to the platform (DSA art. 16(2)); refused unless the cluster is qualified.
@@ -51,12 +45,7 @@ public struct ModerationService: Sendable {
             throw StoreError.notFound(what: "cluster \(clusterID)", hint: "see `vigie clusters list`")
         }
         let s = d.summary
-        guard [.qualified, .notified, .online].contains(s.status), let code = s.offence,
-              let offence = offences.first(where: { $0.code == code })
-        else {
-            throw ModerationError(clusterID: clusterID, message: "is \(s.status.rawValue), not qualified: qualify it "
-                + "first with vigie clusters qualify \(clusterID) CODE")
-        }
+        let offence = try rules.noticeOffence(clusterID: clusterID, status: s.status, code: s.offence)
         let fmt = DateFormatter()
         fmt.locale = Locale(identifier: "fr_FR")
         fmt.timeZone = TimeZone(identifier: "Europe/Paris")

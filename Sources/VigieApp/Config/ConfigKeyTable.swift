@@ -1,3 +1,5 @@
+import Foundation
+
 /// The key reference generated from the declarations: the README's tables and `vigie config keys`.
 public enum ConfigKeyTable {
     /// A group of keys: one queue kind, or one section of `vigie.toml`.

@@ -141,7 +141,7 @@ public enum ConfigLoader {
     {
         typealias K = QueueKeys.Intake
         let roleText = try K.role.read(r)
-        guard let role = IntakeQueue.Role(rawValue: roleText) else {
+        guard let role = IntakeRole(rawValue: roleText) else {
             throw ConfigError("\(file): key \"role\" must be \"reports\" or \"subscriptions\"; found "
                 + SafeText.quoted(roleText))
         }

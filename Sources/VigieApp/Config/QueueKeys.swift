@@ -17,7 +17,7 @@ public enum QueueKeys {
 
     /// An intake queue: an IMAP mailbox Vigie reads.
     public enum Intake {
-        static let role = Key<String>.choice("role", IntakeQueue.Role.allCases.map(\.rawValue), "citizens' reports, or subscribers' mail (unsubscribes, bounces)")
+        static let role = Key<String>.choice("role", IntakeRole.allCases.map(\.rawValue), "citizens' reports, or subscribers' mail (unsubscribes, bounces)")
         static let url = Key<String>.required("url", "`imap://host:port`, `imaps://` for implicit TLS")
         static let starttls = Key<Bool>.bool("starttls", false, "upgrade the plain connection with STARTTLS (required off loopback)")
         static let user = Key<String>.required("user", "the IMAP login")

@@ -57,10 +57,9 @@ public enum QueueConfig: Sendable {
 
 /// An IMAP mailbox that Vigie ingests.
 public struct IntakeQueue: Sendable {
-    public enum Role: String, Sendable, CaseIterable { case reports, subscriptions }
     public var name: String
     public var file: String
-    public var role: Role
+    public var role: IntakeRole
     public var endpoint: IMAPEndpoint
     public var mailbox: String
     public var processedMailbox: String?
@@ -69,7 +68,7 @@ public struct IntakeQueue: Sendable {
     public var maxMessageBytes: Int
     public var enabled: Bool
 
-    public init(name: String, file: String, role: Role, endpoint: IMAPEndpoint, mailbox: String,
+    public init(name: String, file: String, role: IntakeRole, endpoint: IMAPEndpoint, mailbox: String,
                 processedMailbox: String?, idle: Bool, pollIntervalSeconds: Int, maxMessageBytes: Int, enabled: Bool) {
         self.name = name
         self.file = file

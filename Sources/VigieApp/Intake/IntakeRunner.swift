@@ -133,7 +133,7 @@ public final class IntakeRunner: Sendable {
         }
         // A database deleted or replaced meanwhile would swallow the batch: stop before storing or moving anything.
         try store.checkFileIdentity()
-        let outcomes = try store.commit(batch: incoming, queue: queue.name, role: queue.role.rawValue,
+        let outcomes = try store.commit(batch: incoming, queue: queue.name, role: queue.role,
                                         mailbox: queue.mailboxKey, uidValidity: uidValidity, lastUID: uids.max() ?? 0,
                                         claimed: true)
         var fresh: [MessageToParse] = []

@@ -22,7 +22,7 @@ public final class IntakeService: Sendable {
     /// waited for with `waitForLease`.
     public func pollOnce(waitForLease: Bool = false, leaseTiming: LeaseTiming = .standard) throws -> IntakeStats {
         var total = IntakeStats()
-        var firstError: Error?
+        var firstError: (any Error)?
         for runner in runners {
             do {
                 let lease = try JobLease.acquire(runner.leaseJob, store: runner.store, wait: waitForLease,
@@ -99,7 +99,7 @@ public final class IntakeService: Sendable {
 
     /// Polls one queue until stopped; returns the fault that ended it early, if one did (a lost lease stops every
     /// queue and is reported by `run`).
-    static func loop(_ runner: IntakeRunner, stop: StopSignal, lease: JobLease) -> Error? {
+    static func loop(_ runner: IntakeRunner, stop: StopSignal, lease: JobLease) -> (any Error)? {
         let q = runner.queue
         let log = runner.logger
         let reconnect = Backoff.intakeReconnect
@@ -160,7 +160,7 @@ private final class FatalError: Sendable {
 
 /// Intake failures, one line each, naming the queue and its server, and saying what to do about the cause.
 public enum IntakeError: Error, CustomStringConvertible {
-    case queueFailed(queue: IntakeQueue, underlying: Error)
+    case queueFailed(queue: IntakeQueue, underlying: any Error)
 
     public var description: String {
         switch self {

@@ -295,7 +295,7 @@ public final class Dispatcher: Sendable {
     }
 
     /// Keeps the first store error and stops the run.
-    private func storeFailed(_ error: Error) {
+    private func storeFailed(_ error: any Error) {
         state.withLock { s in
             if s.storeError == nil { s.storeError = error }
         }

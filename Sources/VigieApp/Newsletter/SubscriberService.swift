@@ -77,6 +77,21 @@ public struct SubscriberService: Sendable {
         return try store.setSubscriberStatus(id: id, to: .bounced, reason: detail, causedBy: causedBy)
     }
 
+    /// The subscriber with this address; nil when there is none.
+    public func find(_ address: String) throws -> Subscriber? {
+        try store.subscriber(email: address)
+    }
+
+    /// A subscriber's history, oldest first: subscription, status changes, bounces.
+    public func history(subscriberID: Int64) throws -> [(at: Date, event: SubscriberEvent, detail: String?)] {
+        try store.subscriberEvents(id: subscriberID)
+    }
+
+    /// Subscribers by status.
+    public func counts() throws -> SubscriberCounts {
+        try store.subscriberCounts()
+    }
+
     /// CSV of every subscriber (RFC 4180 quoting), header `email,name,language,status,since`.
     public func exportCSV(status: SubscriberStatus? = nil) throws -> String {
         let iso = ISO8601DateFormatter()

@@ -1,7 +1,7 @@
 import Foundation
 
 /// One line of `vigie clusters list`: a content and how much it was reported.
-public struct ClusterSummary: Sendable, Codable, Equatable {
+public struct ClusterSummary: Sendable, Equatable {
     public var id: Int64
     public var key: String
     public var platform: Platform
@@ -42,40 +42,10 @@ public struct ClusterSummary: Sendable, Codable, Equatable {
         self.account = account
         self.platformRef = platformRef
     }
-
-    enum CodingKeys: String, CodingKey {
-        case id, key, platform, kind, urls, reports, reporters, priority, status, offence, account
-        case canonicalURL = "canonical_url"
-        case recentReporters = "reporters_24h"
-        case firstReported = "first_reported"
-        case lastReported = "last_reported"
-        case platformRef = "platform_ref"
-    }
-
-    /// Every documented key is present, null when unknown.
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(key, forKey: .key)
-        try c.encode(platform, forKey: .platform)
-        try c.encode(kind, forKey: .kind)
-        try c.encode(canonicalURL, forKey: .canonicalURL)
-        try c.encode(urls, forKey: .urls)
-        try c.encode(reports, forKey: .reports)
-        try c.encode(reporters, forKey: .reporters)
-        try c.encode(recentReporters, forKey: .recentReporters)
-        try c.encode((priority * 1000).rounded() / 1000, forKey: .priority)
-        try c.encode(status, forKey: .status)
-        try c.encode(offence, forKey: .offence)
-        try c.encode(firstReported, forKey: .firstReported)
-        try c.encode(lastReported, forKey: .lastReported)
-        try c.encode(account, forKey: .account)
-        try c.encode(platformRef, forKey: .platformRef)
-    }
 }
 
 /// One report of a cluster, as `clusters show` lists it.
-public struct ClusterReport: Sendable, Codable, Equatable {
+public struct ClusterReport: Sendable, Equatable {
     public var reportID: Int64
     public var receivedAt: Date
     public var reporter: String?
@@ -92,16 +62,10 @@ public struct ClusterReport: Sendable, Codable, Equatable {
         self.excerpt = excerpt
         self.urls = urls
     }
-
-    enum CodingKeys: String, CodingKey {
-        case reporter, subject, excerpt, urls
-        case reportID = "report_id"
-        case receivedAt = "received_at"
-    }
 }
 
 /// One entry of a cluster's audit trail.
-public struct ClusterEvent: Sendable, Codable, Equatable {
+public struct ClusterEvent: Sendable, Equatable {
     public var at: Date
     public var author: String
     public var from: ModerationStatus
@@ -124,15 +88,10 @@ public struct ClusterEvent: Sendable, Codable, Equatable {
         self.channel = channel
         self.reason = reason
     }
-
-    enum CodingKeys: String, CodingKey {
-        case at, author, from, to, offence, note, channel, reason
-        case platformRef = "platform_ref"
-    }
 }
 
 /// A cluster with its reports and history.
-public struct ClusterDetail: Sendable, Encodable {
+public struct ClusterDetail: Sendable {
     public var summary: ClusterSummary
     public var note: String?
     public var reason: String?
@@ -151,28 +110,10 @@ public struct ClusterDetail: Sendable, Encodable {
         self.reportList = reportList
         self.events = events
     }
-
-    enum CodingKeys: String, CodingKey {
-        case note, reason, events
-        case notifiedAt = "notified_at"
-        case notifiedChannel = "notified_channel"
-        case reportList = "report_list"
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        try summary.encode(to: encoder)
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(note, forKey: .note)
-        try c.encode(reason, forKey: .reason)
-        try c.encode(notifiedAt, forKey: .notifiedAt)
-        try c.encode(notifiedChannel, forKey: .notifiedChannel)
-        try c.encode(reportList, forKey: .reportList)
-        try c.encode(events, forKey: .events)
-    }
 }
 
 /// An account and what was reported of it.
-public struct AccountSummary: Sendable, Codable, Equatable {
+public struct AccountSummary: Sendable, Equatable {
     public var key: String
     public var platform: Platform
     /// Reported contents (posts, videos) published by the account.
@@ -189,11 +130,6 @@ public struct AccountSummary: Sendable, Codable, Equatable {
         self.reporters = reporters
         self.reports = reports
         self.lastReported = lastReported
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case key, platform, posts, reporters, reports
-        case lastReported = "last_reported"
     }
 }
 

@@ -30,8 +30,8 @@ public struct Delivery: Sendable, Equatable {
     }
 }
 
-/// `newsletter status --json`.
-public struct EditionStatus: Sendable, Codable, Equatable {
+/// An edition's deliveries counted by state (`newsletter status`).
+public struct EditionStatus: Sendable, Equatable {
     public var edition: String
     public var total: Int
     public var sent: Int
@@ -57,7 +57,7 @@ public struct EditionStatus: Sendable, Codable, Equatable {
 }
 
 /// A delivery that failed for good (`newsletter failures`).
-public struct DeliveryFailure: Sendable, Codable, Equatable {
+public struct DeliveryFailure: Sendable, Equatable {
     public var email: String
     public var attempts: Int
     public var code: Int?

@@ -14,8 +14,8 @@ public enum MessageStatus: String, Sendable, Codable, CaseIterable {
     case tooLarge = "too-large"
 }
 
-/// One line of `vigie reports list`.
-public struct ReportSummary: Sendable, Codable, Equatable {
+/// One stored message as listed (`vigie reports list`).
+public struct ReportSummary: Sendable, Equatable {
     public var id: Int64
     public var messageID: String?
     public var from: String?
@@ -34,28 +34,10 @@ public struct ReportSummary: Sendable, Codable, Equatable {
         self.urls = urls
         self.status = status
     }
-
-    enum CodingKeys: String, CodingKey {
-        case id, from, subject, urls, status
-        case messageID = "message_id"
-        case receivedAt = "received_at"
-    }
-
-    /// Absent values are written as null, so every object has every key of the documented contract.
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
-        try c.encode(messageID, forKey: .messageID)
-        try c.encode(from, forKey: .from)
-        try c.encode(subject, forKey: .subject)
-        try c.encode(receivedAt, forKey: .receivedAt)
-        try c.encode(urls, forKey: .urls)
-        try c.encode(status, forKey: .status)
-    }
 }
 
 /// Everything `vigie reports show` prints about one stored message.
-public struct ReportDetail: Sendable, Encodable {
+public struct ReportDetail: Sendable {
     public var summary: ReportSummary
     public var mailbox: String
     public var uid: Int64
@@ -89,35 +71,5 @@ public struct ReportDetail: Sendable, Encodable {
         self.parseError = parseError
         self.warnings = warnings
         self.messageIDCollision = messageIDCollision
-    }
-}
-
-extension ReportDetail {
-    enum CodingKeys: String, CodingKey {
-        case mailbox, uid, size, sha256, date, text, attachments, warnings
-        case replyTo = "reply_to"
-        case inReplyTo = "in_reply_to"
-        case automaticReason = "automatic_reason"
-        case parseError = "parse_error"
-        case messageIDCollision = "message_id_collision"
-    }
-
-    /// Flat JSON: the summary's fields beside the details.
-    public func encode(to encoder: Encoder) throws {
-        try summary.encode(to: encoder)
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(mailbox, forKey: .mailbox)
-        try c.encode(uid, forKey: .uid)
-        try c.encode(size, forKey: .size)
-        try c.encode(sha256, forKey: .sha256)
-        try c.encodeIfPresent(date, forKey: .date)
-        try c.encode(replyTo, forKey: .replyTo)
-        try c.encodeIfPresent(inReplyTo, forKey: .inReplyTo)
-        try c.encodeIfPresent(text, forKey: .text)
-        try c.encode(attachments, forKey: .attachments)
-        try c.encodeIfPresent(automaticReason, forKey: .automaticReason)
-        try c.encodeIfPresent(parseError, forKey: .parseError)
-        try c.encode(warnings, forKey: .warnings)
-        try c.encode(messageIDCollision, forKey: .messageIDCollision)
     }
 }

@@ -33,7 +33,7 @@ public enum SubscriberEvent: String, Sendable, Codable, CaseIterable, CustomStri
 }
 
 /// A newsletter subscriber.
-public struct Subscriber: Sendable, Codable, Equatable {
+public struct Subscriber: Sendable, Equatable {
     public var id: Int64
     public var email: String
     public var name: String?
@@ -58,18 +58,10 @@ public struct Subscriber: Sendable, Codable, Equatable {
         self.statusReason = statusReason
         self.bounces = bounces
     }
-
-    enum CodingKeys: String, CodingKey {
-        case id, email, name, language, status, bounces
-        case tokenSalt = "token_salt"
-        case createdAt = "created_at"
-        case statusChangedAt = "status_changed_at"
-        case statusReason = "status_reason"
-    }
 }
 
-/// Subscriber counts by status (`subscribers count --json`).
-public struct SubscriberCounts: Sendable, Codable, Equatable {
+/// Subscriber counts by status (`subscribers count`).
+public struct SubscriberCounts: Sendable, Equatable {
     public var active: Int
     public var unsubscribed: Int
     public var bounced: Int

@@ -41,33 +41,3 @@ public struct ModerationChange: Sendable, Equatable {
         self.author = author
     }
 }
-
-/// The workflow's rules; pure so that the CLI, the store and the tests agree on them.
-public enum ModerationRules {
-    /// Nil when `change` is allowed from `current`, else the one-line reason it is refused.
-    public static func refusal(from current: ModerationStatus, change: ModerationChange,
-                               knownOffences: Set<String>) -> String?
-    {
-        guard current.allowedNext.contains(change.to) else {
-            let allowed = current.allowedNext.map(\.rawValue).sorted()
-            return "cannot go from \(current.rawValue) to \(change.to.rawValue); from \(current.rawValue) the next "
-                + "status is " + (allowed.isEmpty ? "none (final)" : allowed.joined(separator: " or "))
-        }
-        switch change.to {
-        case .qualified:
-            guard let code = change.offence, !code.isEmpty else { return "qualifying needs an offence code" }
-            guard knownOffences.contains(code) else {
-                return "unknown offence \(SafeText.quoted(code)); known codes: "
-                    + knownOffences.sorted().joined(separator: ", ")
-            }
-        case .rejected:
-            guard let r = change.reason, !r.trimmingCharacters(in: .whitespaces).isEmpty else {
-                return "rejecting needs a reason (--reason TEXT)"
-            }
-        case .new, .notified, .removed, .online:
-            break
-        }
-        if change.author.trimmingCharacters(in: .whitespaces).isEmpty { return "every change needs an author" }
-        return nil
-    }
-}

@@ -1,4 +1,5 @@
 import CEtpan
+import Logging
 import VigieCore
 
 /// Changing messages on the server: flags and moves, each one command for the whole batch.

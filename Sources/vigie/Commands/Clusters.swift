@@ -30,9 +30,8 @@ struct Clusters: ParsableCommand {
                 }
                 if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
                 let ctx = try global.context()
-                let rows = try ctx.store().clusters(status: st, platform: only, limit: limit,
-                                                    weights: ctx.config.clusters.weights)
-                Output.emit(json ? try Output.json(rows) : Output.clusterTable(rows))
+                let rows = try ctx.clusterService().list(status: st, platform: only, limit: limit)
+                Output.emit(json ? try Output.json(rows.map(ClusterJSON.init)) : Output.clusterTable(rows))
             }
         }
     }
@@ -47,11 +46,10 @@ struct Clusters: ParsableCommand {
         func run() throws {
             try guarded {
                 let ctx = try global.context()
-                guard let d = try ctx.store().cluster(id: id, includeReporters: reporters,
-                                                      weights: ctx.config.clusters.weights) else {
+                guard let d = try ctx.clusterService().detail(id: id, includeReporters: reporters) else {
                     throw ValidationError("cluster \(id) not found; see `vigie clusters list`")
                 }
-                Output.emit(json ? try Output.json(d) : Output.clusterDetail(d))
+                Output.emit(json ? try Output.json(ClusterDetailJSON(detail: d)) : Output.clusterDetail(d))
             }
         }
     }
@@ -201,8 +199,8 @@ struct Accounts: ParsableCommand {
         func run() throws {
             try guarded {
                 let ctx = try global.context()
-                let rows = try ctx.store().accounts(limit: limit)
-                Output.emit(json ? try Output.json(rows) : Output.accountTable(rows))
+                let rows = try ctx.clusterService().accounts(limit: limit)
+                Output.emit(json ? try Output.json(rows.map(AccountJSON.init)) : Output.accountTable(rows))
             }
         }
     }

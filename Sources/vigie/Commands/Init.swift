@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import VigieApp
+import VigieCore
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,7 +21,7 @@ struct Init: ParsableCommand {
             // The database too: `init` is a first run, so read commands work at once (and show nothing yet).
             let ctx = try AppContext.load(configPath: (dir as NSString).appendingPathComponent("vigie.toml"),
                                           logger: Logger(label: "vigie"))
-            Output.emit("database \(try ctx.store(create: true).path)")
+            Output.emit("database \(try ctx.prepareDatabase())")
             Output.emit("next: export the secrets the queues name (VIGIE_IMAP_PASSWORD, VIGIE_NEWSLETTER_SECRET), then "
                         + "vigie --config \((dir as NSString).appendingPathComponent("vigie.toml")) config check")
         }

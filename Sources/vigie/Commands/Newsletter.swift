@@ -110,10 +110,10 @@ struct Newsletter: ParsableCommand {
 
         func run() throws {
             try guarded {
-                guard let s = try global.context().store().editionStatus(id) else {
+                guard let s = try global.context().deliveries().status(editionID: id) else {
                     throw ValidationError("no edition \(id); send it first")
                 }
-                Output.emit(json ? try Output.json(s)
+                Output.emit(json ? try Output.json(EditionStatusJSON(status: s))
                             : "edition \(s.edition): total \(s.total), sent \(s.sent), failed "
                               + "\(s.failed), deferred \(s.deferred), pending \(s.pending), skipped \(s.skipped)")
             }
@@ -128,11 +128,11 @@ struct Newsletter: ParsableCommand {
 
         func run() throws {
             try guarded {
-                let store = try global.context().store()
-                guard try store.editionExists(id) else { throw ValidationError("no edition \(id)") }
-                let rows = try store.deliveryFailures(editionID: id)
+                guard let rows = try global.context().deliveries().failures(editionID: id) else {
+                    throw ValidationError("no edition \(id)")
+                }
                 if json {
-                    Output.emit(try Output.json(rows))
+                    Output.emit(try Output.json(rows.map(DeliveryFailureJSON.init)))
                 } else {
                     for f in rows {
                         Output.emit("\(Output.one(f.email))\t\(f.attempts) attempts\t\(Output.one(f.reply ?? "-"))")
@@ -151,10 +151,10 @@ struct Newsletter: ParsableCommand {
 
         func run() throws {
             try guarded {
-                let store = try global.context().store()
-                guard try store.editionExists(id) else { throw ValidationError("no edition \(id)") }
-                Output.emit("requeued \(try store.retryFailed(editionID: id)) deliveries; run vigie newsletter send "
-                            + "to send them")
+                guard let n = try global.context().deliveries().retryFailed(editionID: id) else {
+                    throw ValidationError("no edition \(id)")
+                }
+                Output.emit("requeued \(n) deliveries; run vigie newsletter send to send them")
             }
         }
     }

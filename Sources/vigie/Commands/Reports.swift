@@ -27,9 +27,9 @@ struct Reports: ParsableCommand {
                 }
                 if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
                 let ctx = try global.context()
-                let rows = try ctx.store().reports(status: st, limit: limit)
+                let rows = try ctx.reports().list(status: st, limit: limit)
                 if json {
-                    Output.emit(try Output.json(rows))
+                    Output.emit(try Output.json(rows.map(ReportJSON.init)))
                 } else {
                     Output.emit(Output.reportTable(rows))
                 }
@@ -46,10 +46,10 @@ struct Reports: ParsableCommand {
         func run() throws {
             try guarded {
                 let ctx = try global.context()
-                guard let r = try ctx.store().report(id: id) else {
+                guard let r = try ctx.reports().report(id: id) else {
                     throw ValidationError("report \(id) not found; see `vigie reports list`")
                 }
-                Output.emit(json ? try Output.json(r) : Output.reportDetail(r))
+                Output.emit(json ? try Output.json(ReportDetailJSON(detail: r)) : Output.reportDetail(r))
             }
         }
     }

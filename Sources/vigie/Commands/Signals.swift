@@ -5,7 +5,7 @@ import VigieApp
 
 /// SIGINT/SIGTERM handling through dispatch sources (no work in a signal handler).
 enum Signals {
-    nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+    nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
     /// The first stopping signal received.
     private static let received = LockedSignal()
 

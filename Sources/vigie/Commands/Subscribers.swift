@@ -71,19 +71,19 @@ struct Subscribers: ParsableCommand {
 
         func run() throws {
             try guarded {
-                let store = try global.context().store()
-                guard let s = try store.subscriber(email: address) else {
+                let subscribers = try global.context().subscribers()
+                guard let s = try subscribers.find(address) else {
                     throw ValidationError("\(SafeText.quoted(address)) is not a subscriber")
                 }
                 if json {
-                    Output.emit(try Output.json(s))
+                    Output.emit(try Output.json(SubscriberJSON(subscriber: s)))
                     return
                 }
                 let iso = ISO8601DateFormatter()
                 Output.emit(Output.one(s.email) + (s.name.map { " (\(Output.one($0)))" } ?? "")
                       + " — \(s.status.rawValue)"
                       + (s.language.map { ", language \($0)" } ?? "") + ", \(s.bounces) bounces")
-                for e in try store.subscriberEvents(id: s.id) {
+                for e in try subscribers.history(subscriberID: s.id) {
                     Output.emit("  \(iso.string(from: e.at)) \(e.event)\(e.detail.map { ": \(Output.one($0))" } ?? "")")
                 }
             }
@@ -97,8 +97,8 @@ struct Subscribers: ParsableCommand {
 
         func run() throws {
             try guarded {
-                let c = try global.context().store().subscriberCounts()
-                Output.emit(json ? try Output.json(c)
+                let c = try global.context().subscribers().counts()
+                Output.emit(json ? try Output.json(SubscriberCountsJSON(counts: c))
                             : "active \(c.active), unsubscribed \(c.unsubscribed), bounced \(c.bounced)")
             }
         }

@@ -93,7 +93,7 @@ func guarded<T>(_ body: () throws -> T) throws -> T {
 }
 
 /// The first line of an error's description, with a count of the others (an error is one line on stderr).
-func oneLine(_ error: Error) -> String {
+func oneLine(_ error: any Error) -> String {
     let lines = "\(error)".split(separator: "\n", omittingEmptySubsequences: true)
     guard let first = lines.first else { return "\(type(of: error))" }
     return lines.count > 1 ? "\(first) (and \(lines.count - 1) more problems)" : String(first)

@@ -1,0 +1,30 @@
+import Foundation
+import VigieCore
+import VigieStore
+
+/// An edition's deliveries once sent: counts, failures, requeueing. Needs the database only (no queue, no secret).
+public struct DeliveryService: Sendable {
+    let store: Store
+
+    public init(store: Store) {
+        self.store = store
+    }
+
+    /// Counts by state; nil when the edition was never sent.
+    public func status(editionID: String) throws -> EditionStatus? {
+        try store.editionStatus(editionID)
+    }
+
+    /// The deliveries that failed for good; nil when the edition was never sent.
+    public func failures(editionID: String) throws -> [DeliveryFailure]? {
+        guard try store.editionExists(editionID) else { return nil }
+        return try store.deliveryFailures(editionID: editionID)
+    }
+
+    /// Requeues the failed deliveries of subscribers still active, for the next send; their number, nil when the
+    /// edition was never sent.
+    public func retryFailed(editionID: String) throws -> Int? {
+        guard try store.editionExists(editionID) else { return nil }
+        return try store.retryFailed(editionID: editionID)
+    }
+}
