@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import VigieCore
 import VigieStore
 
@@ -13,7 +14,7 @@ import VigieStore
 /// reconnects with backoff and retires after `maxRelayFaults` in a row; a fault that cannot clear (certificate,
 /// credentials, settings) stops the whole run at once. `run` then throws `RelayError`, after every connection has
 /// finished and recorded what it had in flight.
-public final class Dispatcher: @unchecked Sendable {
+public final class Dispatcher: Sendable {
     public typealias TransportFactory = @Sendable () -> any MailTransport
     public typealias Composer = @Sendable (Delivery) -> (envelopeFrom: String, messageID: String, bytes: [UInt8])
     typealias Instant = ContinuousClock.Instant
@@ -41,20 +42,24 @@ public final class Dispatcher: @unchecked Sendable {
     let fence: LeaseFence?
     let clock = ContinuousClock()
 
-    private let lock = NSLock()
-    private var queue: [Delivery] = []
-    private var queueIndex = 0
-    private var inFlight: Set<Int64> = []
-    private var pacer: SendPacer<Instant>
-    private var lastSlowDown: Instant?
-    private var summary = Summary()
-    private var storeError: (any Error)?
-    /// The fault that stopped the run at once, if any.
-    private var fatalFault: RelayFault?
-    /// Connections that gave up on the relay, and the last fault that made one give up.
-    private var retired = 0
-    private var retiredFault: RelayFault?
-    private var leaseLost = false
+    /// What the connections share; reachable only through the mutex.
+    private struct State {
+        var queue: [Delivery] = []
+        var queueIndex = 0
+        var inFlight: Set<Int64> = []
+        var pacer: SendPacer<Instant>
+        var lastSlowDown: Instant?
+        var summary = Summary()
+        var storeError: (any Error)?
+        /// The fault that stopped the run at once, if any.
+        var fatalFault: RelayFault?
+        /// Connections that gave up on the relay, and the last fault that made one give up.
+        var retired = 0
+        var retiredFault: RelayFault?
+        var leaseLost = false
+    }
+
+    private let state: Mutex<State>
 
     public init(store: Store, editionID: String, settings: DispatchSettings, compose: @escaping Composer,
                 makeTransport: @escaping TransportFactory, logger: Logger, stop: StopSignal,
@@ -74,11 +79,11 @@ public final class Dispatcher: @unchecked Sendable {
         // EHLO), so exact pacing could let the relay see rate + 1 messages in some second. 0.985 R still meets R.
         var paced = settings
         paced.ratePerSecond = settings.ratePerSecond * 0.985
-        self.pacer = SendPacer(settings: paced)
+        self.state = Mutex(State(pacer: SendPacer(settings: paced)))
     }
 
     /// Counts so far (for progress display).
-    public var progress: Summary { lock.withLock { summary } }
+    public var progress: Summary { state.withLock { $0.summary } }
 
     /// Runs until nothing is left to attempt (or, without `waitForDeferred`, until only deferred rows are left),
     /// or until `stop` is raised; the messages in flight are always finished and recorded.
@@ -95,16 +100,17 @@ public final class Dispatcher: @unchecked Sendable {
             t.start()
         }
         group.wait()
-        if let e = lock.withLock({ storeError }) { throw e }
-        if let fence, lock.withLock({ leaseLost }) {
+        let end = state.withLock { $0 }
+        if let e = end.storeError { throw e }
+        if let fence, end.leaseLost {
             throw LeaseError.lost(job: fence.job, to: try? store.leaseHolder(job: fence.job))
         }
         let connections = max(1, settings.connections)
-        if let fault = lock.withLock({ fatalFault }) { throw RelayError(fault: fault) }
-        if let fault = lock.withLock({ retired >= connections ? retiredFault : nil }) {
+        if let fault = end.fatalFault { throw RelayError(fault: fault) }
+        if end.retired >= connections, let fault = end.retiredFault {
             throw RelayError(fault: fault, attempts: machine.maxRelayFaults)
         }
-        return lock.withLock { summary }
+        return end.summary
     }
 
     // MARK: - Worker
@@ -130,12 +136,12 @@ public final class Dispatcher: @unchecked Sendable {
                 }
             }
             // Pace: book a slot, wait for it (a stop request during the wait gives the delivery back untouched).
-            let slot = lock.withLock { () -> Instant in
-                if let s = lastSlowDown, clock.now - s > .seconds(60) {
-                    pacer.recover()
-                    lastSlowDown = nil
+            let slot = state.withLock { s -> Instant in
+                if let t = s.lastSlowDown, clock.now - t > .seconds(60) {
+                    s.pacer.recover()
+                    s.lastSlowDown = nil
                 }
-                return pacer.reserve(at: clock.now)
+                return s.pacer.reserve(at: clock.now)
             }
             if !sleep(until: slot) {
                 release(d)
@@ -147,7 +153,7 @@ public final class Dispatcher: @unchecked Sendable {
             guard taken == .sending else {
                 release(d)
                 if case .skipped(let reason)? = taken {
-                    lock.withLock { summary.skipped += 1 }
+                    state.withLock { $0.summary.skipped += 1 }
                     logger.info("subscriber \(d.subscriberID): \(reason)")
                     continue
                 }
@@ -184,7 +190,7 @@ public final class Dispatcher: @unchecked Sendable {
                     transport = nil
                     connectionFailures += 1
                     reconnected = true
-                    lock.withLock { summary.reconnects += 1 }
+                    state.withLock { $0.summary.reconnects += 1 }
                     let delay = String(format: "%.1f", Self.seconds(after))
                     if case .relayFault(let fault) = event {
                         logger.warning("""
@@ -196,18 +202,19 @@ public final class Dispatcher: @unchecked Sendable {
                     }
                     reconnectAt = clock.now.advanced(by: after)
                 case .slowDown:
-                    lock.withLock {
-                        pacer.slowDown()
-                        lastSlowDown = clock.now
+                    let rate = state.withLock { s in
+                        s.pacer.slowDown()
+                        s.lastSlowDown = clock.now
+                        return s.pacer.currentRate
                     }
-                    logger.warning("the relay pushed back (421): slowing down to \(pacer.currentRate)/s")
+                    logger.warning("the relay pushed back (421): slowing down to \(rate)/s")
                 case .retire(let fault):
                     transport = nil
                     leave = true
-                    let remaining = lock.withLock { () -> Int in
-                        retired += 1
-                        retiredFault = fault
-                        return max(1, settings.connections) - retired
+                    let remaining = state.withLock { s -> Int in
+                        s.retired += 1
+                        s.retiredFault = fault
+                        return max(1, settings.connections) - s.retired
                     }
                     let others = remaining > 0 ? "; \(remaining) connections go on" : ""
                     logger.error("""
@@ -217,9 +224,9 @@ public final class Dispatcher: @unchecked Sendable {
                 case .stopRun(let fault):
                     transport = nil
                     leave = true
-                    let first = lock.withLock { () -> Bool in
-                        defer { if fatalFault == nil { fatalFault = fault } }
-                        return fatalFault == nil
+                    let first = state.withLock { s -> Bool in
+                        defer { if s.fatalFault == nil { s.fatalFault = fault } }
+                        return s.fatalFault == nil
                     }
                     stop.stop()
                     if first { logger.error("stopping the run: \(fault.cause)") }
@@ -289,8 +296,8 @@ public final class Dispatcher: @unchecked Sendable {
 
     /// Keeps the first store error and stops the run.
     private func storeFailed(_ error: any Error) {
-        lock.withLock {
-            if storeError == nil { storeError = error }
+        state.withLock { s in
+            if s.storeError == nil { s.storeError = error }
         }
         stop.stop()
         logger.error("store: \(error)")
@@ -303,7 +310,7 @@ public final class Dispatcher: @unchecked Sendable {
             let outcome = try store.record(editionID: editionID, result: update, nextSending: d.subscriberID,
                                            fence: fence)
             if outcome == .leaseLost {
-                lock.withLock { leaseLost = true }
+                state.withLock { $0.leaseLost = true }
                 stop.stop()
             }
             return outcome
@@ -318,33 +325,34 @@ public final class Dispatcher: @unchecked Sendable {
     /// The next due delivery, or nil when the run is over.
     private func take() -> Delivery? {
         while !stop.isStopped {
-            var waitSeconds = 0.0
-            let next: Delivery? = lock.withLock {
-                if queueIndex < queue.count {
-                    let d = queue[queueIndex]
-                    queueIndex += 1
-                    inFlight.insert(d.subscriberID)
-                    return d
+            let (next, waitSeconds) = state.withLock { s -> (Delivery?, Double) in
+                if s.queueIndex < s.queue.count {
+                    let d = s.queue[s.queueIndex]
+                    s.queueIndex += 1
+                    s.inFlight.insert(d.subscriberID)
+                    return (d, 0)
                 }
                 do {
+                    let inFlight = s.inFlight
                     let due = try store.dueDeliveries(editionID: editionID, now: Date(), limit: 1000)
                         .filter { !inFlight.contains($0.subscriberID) }
                     if !due.isEmpty {
-                        queue = due
-                        queueIndex = 1
-                        inFlight.insert(due[0].subscriberID)
-                        return due[0]
+                        s.queue = due
+                        s.queueIndex = 1
+                        s.inFlight.insert(due[0].subscriberID)
+                        return (due[0], 0)
                     }
                     // Nothing due now: wait for in-flight outcomes or the next deferred retry, or finish.
                     let nextDeferred = try store.nextDeferredAttempt(editionID: editionID)
-                    if inFlight.isEmpty && (nextDeferred == nil || !waitForDeferred) { return nil }
-                    waitSeconds = min(1, max(0.02, nextDeferred?.timeIntervalSinceNow ?? 0.05))
-                    if !inFlight.isEmpty { waitSeconds = min(waitSeconds, 0.05) }
+                    if s.inFlight.isEmpty && (nextDeferred == nil || !waitForDeferred) { return (nil, 0) }
+                    var wait = min(1, max(0.02, nextDeferred?.timeIntervalSinceNow ?? 0.05))
+                    if !s.inFlight.isEmpty { wait = min(wait, 0.05) }
+                    return (nil, wait)
                 } catch {
-                    if storeError == nil { storeError = error }
+                    if s.storeError == nil { s.storeError = error }
                     stop.stop()
                 }
-                return nil
+                return (nil, 0)
             }
             if let next { return next }
             if waitSeconds == 0 { return nil }
@@ -354,16 +362,16 @@ public final class Dispatcher: @unchecked Sendable {
     }
 
     private func release(_ d: Delivery) {
-        _ = lock.withLock { inFlight.remove(d.subscriberID) }
+        _ = state.withLock { $0.inFlight.remove(d.subscriberID) }
     }
 
     private func finish(_ d: Delivery, _ u: DeliveryUpdate) {
-        lock.withLock {
-            inFlight.remove(d.subscriberID)
+        state.withLock { s in
+            s.inFlight.remove(d.subscriberID)
             switch u.state {
-            case .sent: summary.sent += 1
-            case .failed: summary.failed += 1
-            case .deferred: summary.deferred += 1
+            case .sent: s.summary.sent += 1
+            case .failed: s.summary.failed += 1
+            case .deferred: s.summary.deferred += 1
             default: break
             }
         }
