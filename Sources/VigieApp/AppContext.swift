@@ -1,16 +1,17 @@
 import Foundation
 import Logging
+import Synchronization
 import VigieCore
 import VigieMail
 import VigieStore
 
 /// The loaded configuration and the resources a command needs, opened on first use.
-public final class AppContext: @unchecked Sendable {
+public final class AppContext: Sendable {
     public let config: VigieConfig
     public let queues: [QueueConfig]
     public let logger: Logger
-    private let lock = NSLock()
-    private var openedStore: Store?
+    /// The store once opened.
+    private let openedStore = Mutex<Store?>(nil)
 
     public init(config: VigieConfig, queues: [QueueConfig], logger: Logger) {
         self.config = config
@@ -31,10 +32,10 @@ public final class AppContext: @unchecked Sendable {
     /// import/add, newsletter send) creates a missing file; any other command refuses with one line.
     /// Internal: commands reach the database through the use cases, never directly.
     func store(create: Bool = false) throws -> Store {
-        try lock.withLock {
-            if let s = openedStore { return s }
+        try openedStore.withLock { opened in
+            if let s = opened { return s }
             let s = try Store(path: config.databasePath, mode: create ? .create : .mustExist)
-            openedStore = s
+            opened = s
             return s
         }
     }
@@ -82,6 +83,8 @@ public final class AppContext: @unchecked Sendable {
                                                 maxMessageBytes: q.maxMessageBytes, logger: logger)
                 // Clusters follow intake report by report; a rebuild gives the same result.
                 processor.onReports = { ids in try clusters.link(reportIDs: ids) }
+                // A crash between saving reports and linking them is repaired at the next pass.
+                processor.onInterrupted = { try clusters.linkInterrupted() }
                 return IntakeRunner(queue: q, store: store, processor: processor, logger: logger)
             case .subscriptions:
                 return IntakeRunner(queue: q, store: store, processor: try subscriptionProcessor(queue: q.name),

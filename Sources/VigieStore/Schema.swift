@@ -249,4 +249,27 @@ enum Schema {
             CREATE INDEX outbox_subject ON outbox(subject_ref) WHERE subject_ref IS NOT NULL;
             """)
     }
+
+    /// Crash gaps closed: the reports saved but not yet linked to clusters (linked at the next start), and the
+    /// message behind each subscription side effect (so a message processed twice acts once).
+    static func crashGapsV1(_ db: Database) throws {
+        try db.execute(sql: """
+            -- Citizen reports saved but not linked yet: a row lives from the report's commit to its linking commit.
+            CREATE TABLE reports_to_link (
+                report_id INTEGER PRIMARY KEY REFERENCES reports(message_id) ON DELETE CASCADE
+            );
+            -- Reports an earlier crash left unlinked (with some URL still outside every cluster) are linked anew;
+            -- URLs that are not contents stay outside, so this costs one pass and changes no count.
+            INSERT INTO reports_to_link (report_id)
+                SELECT DISTINCT ru.report_id FROM report_urls ru WHERE ru.cluster_id IS NULL;
+
+            -- The subscriptions mailbox's message that changed a subscriber (unsubscribe, bounce, soft bounce).
+            CREATE TABLE subscriber_effects (
+                message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+                subscriber_id INTEGER NOT NULL REFERENCES subscribers(id) ON DELETE CASCADE,
+                at REAL NOT NULL,
+                PRIMARY KEY (message_id, subscriber_id)
+            ) WITHOUT ROWID;
+            """)
+    }
 }

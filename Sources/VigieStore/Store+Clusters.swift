@@ -114,8 +114,17 @@ extension Store {
         case unclustered(reportIDs: [Int64]?)
         /// Every URL of every citizen report: a rebuild.
         case all
-        /// These URLs (detached after their short link resolved): re-linked and the touched clusters recomputed.
-        case given([ReportedURL])
+        /// Short links just resolved (short → final): the resolution recorded, the URLs citing them detached and
+        /// linked to their final content, and the clusters they left recounted, all in the one transaction (a crash
+        /// leaves the short link pending and its reports where they were; it is resolved again).
+        case resolved([String: String])
+        /// The reports saved but never linked (the process died in between): linked as intake would have.
+        case interrupted
+    }
+
+    /// Number of saved reports waiting to be linked to clusters (nonzero after a crash between the two commits).
+    public func reportsAwaitingLink() throws -> Int {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM reports_to_link") ?? 0 }
     }
 
     /// Reads the selected URLs, lets `identify` compute their clusters (given a lookup of resolved short links; it
@@ -133,20 +142,40 @@ extension Store {
         try pool.write { db in
             let urls: [ReportedURL]
             var fresh = false
+            var left: [Int64] = []
             switch selection {
             case .unclustered(let ids):
                 urls = try unclusteredURLs(db, reportIDs: ids)
                 fresh = true
+                try reportsLinked(db, ids)
+            case .interrupted:
+                let ids = try Int64.fetchAll(db, sql: "SELECT report_id FROM reports_to_link ORDER BY report_id")
+                urls = try unclusteredURLs(db, reportIDs: ids)
+                fresh = true
+                try reportsLinked(db, ids)
             case .all:
                 urls = try allReportedURLs(db)
-            case .given(let given):
-                urls = given
+                try reportsLinked(db, nil)
+            case .resolved(let finals):
+                for (short, final) in finals.sorted(by: { $0.key < $1.key }) {
+                    try recordShortLink(db, short, finalURL: final, error: nil, retry: .shortLinks, now: now)
+                }
+                (urls, left) = try detachURLs(db, Array(finals.keys))
             }
             guard !urls.isEmpty || rebuild else { return 0 }
             let (assignments, unresolved) = try identify(urls) { try self.resolvedShortLinks(db, $0) }
             try queueShortLinks(db, unresolved, now: now)
-            return try assignClusters(db, assignments, rebuild: rebuild, fresh: fresh && !rebuild, now: now)
+            let touched = try assignClusters(db, assignments, rebuild: rebuild, fresh: fresh && !rebuild, now: now)
+            try refreshClusters(db, left)
+            return touched
         }
+    }
+
+    /// Drops these reports (all when nil) from `reports_to_link`, in the transaction that links them.
+    private func reportsLinked(_ db: Database, _ ids: [Int64]?) throws {
+        guard let ids else { return try db.execute(sql: "DELETE FROM reports_to_link") }
+        let st = try db.cachedStatement(sql: "DELETE FROM reports_to_link WHERE report_id = ?")
+        for id in ids { try st.execute(arguments: [id]) }
     }
 
     func assignClusters(_ db: Database, _ assignments: [ClusterAssignment], rebuild: Bool, fresh: Bool,
@@ -535,24 +564,32 @@ extension Store {
         }
     }
 
-    /// Records a resolution: resolved, or failed and retried later with backoff (given up after `maxAttempts`).
-    public func recordShortLink(_ url: String, finalURL: String?, error: String?, maxAttempts: Int = 8,
+    /// Records a resolution: resolved, or failed and retried later as `retry` says (given up once it is exhausted).
+    public func recordShortLink(_ url: String, finalURL: String?, error: String?, retry: Backoff = .shortLinks,
                                 now: Date = Date()) throws {
         try pool.write { db in
-            let t = now.timeIntervalSince1970
-            if let finalURL {
-                try db.execute(sql: """
-                    UPDATE short_links SET status = ?, final_url = ?, attempts = attempts + 1, error = NULL,
-                        next_attempt_at = NULL, updated_at = ? WHERE url = ?
-                    """, arguments: [ShortLinkStatus.resolved, finalURL, t, url])
-            } else {
-                try db.execute(sql: """
-                    UPDATE short_links SET attempts = attempts + 1, error = ?, updated_at = ?,
-                        status = CASE WHEN attempts + 1 >= ? THEN ? ELSE ? END,
-                        next_attempt_at = ? + min(86400, 300 * (1 << min(attempts, 10)))
-                    WHERE url = ?
-                    """, arguments: [error, t, maxAttempts, ShortLinkStatus.failed, ShortLinkStatus.pending, t, url])
-            }
+            try recordShortLink(db, url, finalURL: finalURL, error: error, retry: retry, now: now)
+        }
+    }
+
+    func recordShortLink(_ db: Database, _ url: String, finalURL: String?, error: String?, retry: Backoff,
+                         now: Date) throws {
+        let t = now.timeIntervalSince1970
+        if let finalURL {
+            try db.execute(sql: """
+                UPDATE short_links SET status = ?, final_url = ?, attempts = attempts + 1, error = NULL,
+                    next_attempt_at = NULL, updated_at = ? WHERE url = ?
+                """, arguments: [ShortLinkStatus.resolved, finalURL, t, url])
+        } else {
+            let before = try Int.fetchOne(db, sql: "SELECT attempts FROM short_links WHERE url = ?",
+                                          arguments: [url]) ?? 0
+            let failed = retry.isExhausted(after: before + 1)
+            try db.execute(sql: """
+                UPDATE short_links SET attempts = attempts + 1, error = ?, updated_at = ?,
+                    status = ?, next_attempt_at = ?
+                WHERE url = ?
+                """, arguments: [error, t, failed ? ShortLinkStatus.failed : ShortLinkStatus.pending,
+                                 t + retry.nominal(attempt: before).inSeconds, url])
         }
     }
 
@@ -560,35 +597,40 @@ extension Store {
     /// resolved) and returns them with the clusters they left, so they can be linked anew.
     public func detachURLs(_ urls: [String]) throws -> (urls: [ReportedURL], formerClusters: [Int64]) {
         guard !urls.isEmpty else { return ([], []) }
-        return try pool.write { db in
-            var detached: [ReportedURL] = []
-            var former: Set<Int64> = []
-            for chunk in Array(Set(urls)).chunked(500) {
-                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                let rows = try Row.fetchAll(db, sql: """
-                    SELECT report_id, position, url, cluster_id FROM report_urls WHERE url IN (\(marks))
-                    """, arguments: StatementArguments(chunk))
-                for r in rows {
-                    detached.append(ReportedURL(reportID: r["report_id"], position: r["position"], url: r["url"],
-                                                reporter: nil, receivedAt: 0, rowID: nil))
-                    if let c: Int64 = r["cluster_id"] { former.insert(c) }
-                }
-                try db.execute(sql: "UPDATE report_urls SET cluster_id = NULL WHERE url IN (\(marks))",
-                               arguments: StatementArguments(chunk))
+        return try pool.write { db in try detachURLs(db, urls) }
+    }
+
+    func detachURLs(_ db: Database, _ urls: [String]) throws -> (urls: [ReportedURL], formerClusters: [Int64]) {
+        var detached: [ReportedURL] = []
+        var former: Set<Int64> = []
+        for chunk in Array(Set(urls)).chunked(500) {
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT report_id, position, url, cluster_id FROM report_urls WHERE url IN (\(marks))
+                """, arguments: StatementArguments(chunk))
+            for r in rows {
+                detached.append(ReportedURL(reportID: r["report_id"], position: r["position"], url: r["url"],
+                                            reporter: nil, receivedAt: 0, rowID: nil))
+                if let c: Int64 = r["cluster_id"] { former.insert(c) }
             }
-            return (detached, Array(former))
+            try db.execute(sql: "UPDATE report_urls SET cluster_id = NULL WHERE url IN (\(marks))",
+                           arguments: StatementArguments(chunk))
         }
+        return (detached, Array(former))
     }
 
     /// Recomputes the counts of the given clusters (after URLs left them).
     public func refreshClusters(_ ids: [Int64]) throws {
         guard !ids.isEmpty else { return }
-        try pool.write { db in
-            try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS touched (id INTEGER PRIMARY KEY); DELETE FROM touched;")
-            let st = try db.cachedStatement(sql: "INSERT OR IGNORE INTO touched VALUES (?)")
-            for id in ids { try st.execute(arguments: [id]) }
-            try refreshTouched(db)
-            try db.execute(sql: "DELETE FROM touched")
-        }
+        try pool.write { db in try refreshClusters(db, ids) }
+    }
+
+    func refreshClusters(_ db: Database, _ ids: [Int64]) throws {
+        guard !ids.isEmpty else { return }
+        try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS touched (id INTEGER PRIMARY KEY); DELETE FROM touched;")
+        let st = try db.cachedStatement(sql: "INSERT OR IGNORE INTO touched VALUES (?)")
+        for id in ids { try st.execute(arguments: [id]) }
+        try refreshTouched(db)
+        try db.execute(sql: "DELETE FROM touched")
     }
 }

@@ -167,8 +167,10 @@ extension Store {
     }
 
     /// Claims up to `limit` messages awaiting parsing, counting the attempt first so that a message which crashes the
-    /// parser is not retried forever: past `maxAttempts` it is marked unparsed instead.
-    public func claimForParsing(queue: String? = nil, limit: Int, maxAttempts: Int = 3) throws -> [MessageToParse] {
+    /// parser is not retried forever: past `maxAttempts` (`Backoff.parsing`) it is marked unparsed instead.
+    public func claimForParsing(queue: String? = nil, limit: Int, maxAttempts: Int = Backoff.parsing.maxAttempts)
+        throws -> [MessageToParse]
+    {
         try pool.write { db in
             // A nil queue means every queue.
             try db.execute(sql: """
@@ -206,6 +208,7 @@ extension Store {
                 """)
             let clearURLs = try db.cachedStatement(sql: "DELETE FROM report_urls WHERE report_id = ?")
             let insertURL = try db.cachedStatement(sql: "INSERT INTO report_urls (report_id, position, url) VALUES (?, ?, ?)")
+            let toLink = try db.cachedStatement(sql: "INSERT OR IGNORE INTO reports_to_link (report_id) VALUES (?)")
             for o in outcomes {
                 try setStatus.execute(arguments: [o.status, o.error, o.messageID])
                 guard let p = o.parsed else { continue }
@@ -224,6 +227,9 @@ extension Store {
                 for (i, url) in o.urls.enumerated() {
                     try insertURL.execute(arguments: [o.messageID, i, url])
                 }
+                // Linked to clusters by a later transaction: until it commits, the report waits here (a crash
+                // in between leaves it for the next start, `URLSelection.interrupted`).
+                if o.status == .parsed && !o.urls.isEmpty { try toLink.execute(arguments: [o.messageID]) }
             }
         }
     }

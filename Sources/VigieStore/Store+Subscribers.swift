@@ -99,16 +99,29 @@ extension Store {
         }
     }
 
-    /// Same as `setSubscriberStatus(email:)`, by id (from a verified unsubscribe or bounce token).
+    /// Same as `setSubscriberStatus(email:)`, by id (from a verified unsubscribe or bounce token). With `causedBy`
+    /// (the stored message that asked for it), a message acts on a subscriber once, however often it is processed.
     @discardableResult
-    public func setSubscriberStatus(id: Int64, to status: SubscriberStatus, reason: String?, now: Date = Date())
-        throws -> Subscriber?
+    public func setSubscriberStatus(id: Int64, to status: SubscriberStatus, reason: String?, causedBy: Int64? = nil,
+                                    now: Date = Date()) throws -> Subscriber?
     {
         try pool.write { db in
             guard try Self.subscriber(db, id: id) != nil else { return nil }
-            try Self.setStatus(db, id: id, status: status, reason: reason, now: now)
+            if try Self.firstEffect(db, of: causedBy, on: id, now: now) {
+                try Self.setStatus(db, id: id, status: status, reason: reason, now: now)
+            }
             return try Self.subscriber(db, id: id)
         }
+    }
+
+    /// Records that `message` acted on `subscriber`; false if it already had (nothing to do again). True without a
+    /// message (a one-click link or a command is not replayed).
+    static func firstEffect(_ db: Database, of message: Int64?, on subscriber: Int64, now: Date) throws -> Bool {
+        guard let message else { return true }
+        try db.execute(sql: """
+            INSERT OR IGNORE INTO subscriber_effects (message_id, subscriber_id, at) VALUES (?, ?, ?)
+            """, arguments: [message, subscriber, now.timeIntervalSince1970])
+        return db.changesCount > 0
     }
 
     static func setStatus(_ db: Database, id: Int64, status: SubscriberStatus, reason: String?, now: Date) throws {
@@ -199,11 +212,15 @@ extension Store {
 }
 
 extension Store {
-    /// Counts a temporary bounce; after `limit` of them in a row the subscriber is marked bounced.
+    /// Counts a temporary bounce; after `limit` of them in a row the subscriber is marked bounced. With `causedBy`
+    /// (the stored DSN), a bounce is counted once however often its message is processed (a crash before its
+    /// outcome was saved makes the next run process it again).
     @discardableResult
-    public func recordSoftBounce(id: Int64, detail: String, limit: Int = 5, now: Date = Date()) throws -> Subscriber? {
+    public func recordSoftBounce(id: Int64, detail: String, limit: Int = 5, causedBy: Int64? = nil,
+                                 now: Date = Date()) throws -> Subscriber? {
         try pool.write { db in
             guard let s = try Self.subscriber(db, id: id) else { return nil }
+            guard try Self.firstEffect(db, of: causedBy, on: id, now: now) else { return s }
             let t = now.timeIntervalSince1970
             try db.execute(sql: "UPDATE subscribers SET bounces = bounces + 1, updated_at = ? WHERE id = ?",
                            arguments: [t, id])

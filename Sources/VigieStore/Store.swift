@@ -89,6 +89,7 @@ public final class Store: Sendable {
         // Rebuilds tables: foreign keys stay off during the migration and are checked before it commits.
         m.registerMigration("v6-state-checks", foreignKeyChecks: .deferred, migrate: Schema.stateChecks)
         m.registerMigration("v7-outbox", migrate: Schema.outboxV1)
+        m.registerMigration("v7-crash-gaps", migrate: Schema.crashGapsV1)
         return m
     }
 
@@ -96,13 +97,14 @@ public final class Store: Sendable {
     /// transaction rolls back whole (a migration and its bookkeeping row commit together): it retries and finds the
     /// winner's work done.
     static func migrate(_ pool: DatabasePool) throws {
+        let retry = Backoff.migrationRace
         var attempt = 0
         while true {
             do {
                 return try migrator.migrate(pool)
-            } catch is DatabaseError where attempt < 5 {
+            } catch is DatabaseError where !retry.isExhausted(after: attempt + 1) {
+                Thread.sleep(forTimeInterval: retry.nominal(attempt: attempt).inSeconds)
                 attempt += 1
-                Thread.sleep(forTimeInterval: 0.05 * Double(attempt))
                 if try pool.read({ db in try migrator.hasCompletedMigrations(db) }) { return }
             }
         }

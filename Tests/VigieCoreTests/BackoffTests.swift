@@ -36,4 +36,32 @@ import VigieCore
         #expect((0..<10).map { exact.delay(attempt: $0, using: &random) }
                 == [2, 4, 8, 16, 32, 64, 128, 256, 300, 300].map { Duration.seconds($0) })
     }
+
+    /// The house's policies, attempt by attempt: (policy, attempt, nominal seconds).
+    @Test(arguments: [
+        (Backoff.intakeReconnect, 0, 1.0), (.intakeReconnect, 1, 2), (.intakeReconnect, 8, 256),
+        (.intakeReconnect, 9, 300), (.intakeReconnect, 1000, 300),
+        (.shortLinks, 0, 300), (.shortLinks, 1, 600), (.shortLinks, 8, 76_800), (.shortLinks, 9, 86_400),
+        (.shortLinks, 10, 86_400),
+        (.parsing, 0, 0), (.parsing, 2, 0),
+        (.migrationRace, 0, 0.05), (.migrationRace, 2, 0.2), (.migrationRace, 4, 0.4),
+    ])
+    func namedPolicies(policy: Backoff, attempt: Int, seconds: Double) {
+        #expect(abs(policy.nominal(attempt: attempt).inSeconds - seconds) < 1e-9)
+        // No jitter in these: the delay is the nominal one.
+        var random = SeededRandom(state: 7)
+        #expect(policy.delay(attempt: attempt, using: &random) == policy.nominal(attempt: attempt))
+    }
+
+    /// (policy, attempts made, exhausted?)
+    @Test(arguments: [
+        (Backoff.shortLinks, 7, false), (.shortLinks, 8, true), (.shortLinks, 9, true),
+        (.parsing, 2, false), (.parsing, 3, true),
+        (.migrationRace, 5, false), (.migrationRace, 6, true),
+        (.intakeReconnect, 1_000_000, false),
+        (Backoff(base: .seconds(1), cap: .seconds(1), maxAttempts: 0), 1, true),
+    ])
+    func givesUpAfterItsAttempts(policy: Backoff, attempts: Int, exhausted: Bool) {
+        #expect(policy.isExhausted(after: attempts) == exhausted)
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import Testing
 import VigieCore
 
@@ -344,12 +345,11 @@ struct IMAPSessionTests {
 }
 
 /// The delivery thread's error, read by the test thread.
-final class DeliveryOutcome: @unchecked Sendable {
-    private let lock = NSLock()
-    private var error: String?
+final class DeliveryOutcome: Sendable {
+    private let error = Mutex<String?>(nil)
 
-    func set(_ text: String) { lock.withLock { error = text } }
-    func get() -> String? { lock.withLock { error } }
+    func set(_ text: String) { error.withLock { $0 = text } }
+    func get() -> String? { error.withLock { $0 } }
 }
 
 /// IMAP sequence sets: the fewest ranges, so one command covers a batch.

@@ -1,16 +1,16 @@
 import Foundation
 import Logging
+import Synchronization
 import Testing
 import VigieApp
 import VigieStore
 
 /// The lease use case: renewed while the job runs, lost when taken over, released at the end.
 @Suite struct JobLeaseTests {
-    final class Flag: @unchecked Sendable {
-        private let lock = NSLock()
-        private var raised = false
-        var isRaised: Bool { lock.withLock { raised } }
-        func raise() { lock.withLock { raised = true } }
+    final class Flag: Sendable {
+        private let raised = Mutex(false)
+        var isRaised: Bool { raised.withLock { $0 } }
+        func raise() { raised.withLock { $0 = true } }
     }
 
     @Test func renewedWhileRunningLostWhenTakenOverReleasedAtTheEnd() throws {

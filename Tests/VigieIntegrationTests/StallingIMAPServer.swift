@@ -1,8 +1,9 @@
 import Foundation
+import Synchronization
 
 /// A loopback IMAP server that answers like a real one until a chosen moment, then goes silent (the connection stays
 /// open): a server stalled by load, a dropped NAT mapping or a firewall.
-final class StallingIMAPServer: @unchecked Sendable {
+final class StallingIMAPServer: Sendable {
     /// Where the server stops answering.
     enum StallPoint: Sendable {
         /// Accepts the connection, never greets.
@@ -18,8 +19,7 @@ final class StallingIMAPServer: @unchecked Sendable {
     let port: Int
     private let listener: Int32
     private let stall: StallPoint
-    private let lock = NSLock()
-    private var clients: [Int32] = []
+    private let clients = Mutex<[Int32]>([])
 
     init(stallAt stall: StallPoint) throws {
         self.stall = stall
@@ -32,8 +32,8 @@ final class StallingIMAPServer: @unchecked Sendable {
     func close() {
         shutdown(listener, Int32(SHUT_RDWR))
         _ = Glibc.close(listener)
-        lock.withLock {
-            for c in clients { shutdown(c, Int32(SHUT_RDWR)) }
+        clients.withLock {
+            for c in $0 { shutdown(c, Int32(SHUT_RDWR)) }
         }
     }
 
@@ -41,7 +41,7 @@ final class StallingIMAPServer: @unchecked Sendable {
         while true {
             let c = accept(listener, nil, nil)
             if c < 0 { return }
-            lock.withLock { clients.append(c) }
+            clients.withLock { $0.append(c) }
             Thread { [self] in serve(c) }.start()
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -6,7 +7,7 @@ import Foundation
 
 /// A scripted HTTP/1.1 server on 127.0.0.1 (POSIX sockets, one thread per connection) for tests that need a real
 /// peer: each request is answered by the handler, then the connection is closed.
-final class TestHTTPServer: @unchecked Sendable {
+final class TestHTTPServer: Sendable {
     /// What the server saw.
     struct Request: Sendable {
         var method: String
@@ -40,12 +41,11 @@ final class TestHTTPServer: @unchecked Sendable {
 
     private let listener: Int32
     private let handler: Handler
-    private let lock = NSLock()
-    private var seen: [Request] = []
-    private var stopped = false
+    /// Requests seen so far, and whether `stop` was called.
+    private let state = Mutex((seen: [Request](), stopped: false))
 
     /// Every request received so far, in order.
-    var requests: [Request] { lock.withLock { seen } }
+    var requests: [Request] { state.withLock { $0.seen } }
 
     init(handler: @escaping Handler) throws {
         self.handler = handler
@@ -79,9 +79,9 @@ final class TestHTTPServer: @unchecked Sendable {
 
     /// Stops accepting; connections in progress finish on their own threads.
     func stop() {
-        let first = lock.withLock {
-            defer { stopped = true }
-            return !stopped
+        let first = state.withLock { s in
+            defer { s.stopped = true }
+            return !s.stopped
         }
         guard first else { return }
         // Only wake the accept loop here: it closes the socket itself. Closing it from this thread would free the fd
@@ -94,11 +94,11 @@ final class TestHTTPServer: @unchecked Sendable {
         while true {
             let connection = accept(listener, nil, nil)
             if connection < 0 {
-                if errno == EINTR, !lock.withLock({ stopped }) { continue }
+                if errno == EINTR, !state.withLock({ $0.stopped }) { continue }
                 close(listener)
                 return
             }
-            if lock.withLock({ stopped }) {
+            if state.withLock({ $0.stopped }) {
                 close(connection)
                 close(listener)
                 return
@@ -134,7 +134,7 @@ final class TestHTTPServer: @unchecked Sendable {
                 in: .whitespaces)
         }
         let request = Request(method: String(requestLine[0]), path: String(requestLine[1]), headers: headers)
-        lock.withLock { seen.append(request) }
+        state.withLock { $0.seen.append(request) }
 
         let response = handler(request)
         if response.delay > 0 { Thread.sleep(forTimeInterval: response.delay) }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -10,7 +11,7 @@ import Foundation
 /// every message received (envelope + dot-unstuffed data), counts connections, logs commands, and can drop a
 /// connection mid-transaction or stop answering. `Session` scripts the relay faults that concern no recipient
 /// (greeting, EHLO, MAIL FROM refusals, AUTH not offered, STARTTLS spliced to a TLS server).
-final class TestSMTPServer: @unchecked Sendable {
+final class TestSMTPServer: Sendable {
     /// Where a scripted outcome happens.
     enum Stage: Sendable { case rcpt, endOfData }
 
@@ -69,27 +70,32 @@ final class TestSMTPServer: @unchecked Sendable {
 
     let port: UInt16
     private let listenFD: Int32
-    private let lock = NSLock()
-    private var scripts: [String: [Outcome]]
     private let credentials: (user: String, password: String)?
     let script: SessionScript
-    private var _connections = 0
-    private var _messages: [Received] = []
-    private var _commands: [(connection: Int, line: String)] = []
-    private var clientFDs: Set<Int32> = []
-    private var stopped = false
+
+    /// What the connection threads share.
+    private struct State {
+        var scripts: [String: [Outcome]]
+        var connections = 0
+        var messages: [Received] = []
+        var commands: [(connection: Int, line: String)] = []
+        var clientFDs: Set<Int32> = []
+        var stopped = false
+    }
+
+    private let state: Mutex<State>
 
     /// Connections accepted so far.
-    var connectionCount: Int { lock.withLock { _connections } }
+    var connectionCount: Int { state.withLock { $0.connections } }
     /// Messages accepted with 250 after DATA (refused ones are not kept).
-    var messages: [Received] { lock.withLock { _messages } }
+    var messages: [Received] { state.withLock { $0.messages } }
     /// Every command line received, with its connection number.
-    var commands: [(connection: Int, line: String)] { lock.withLock { _commands } }
+    var commands: [(connection: Int, line: String)] { state.withLock { $0.commands } }
 
     /// Listens on 127.0.0.1 with a port chosen by the kernel.
     init(scripts: [String: [Outcome]] = [:], credentials: (user: String, password: String)? = nil,
          session: SessionScript = SessionScript()) throws {
-        self.scripts = scripts
+        self.state = Mutex(State(scripts: scripts))
         self.credentials = credentials
         self.script = session
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -122,9 +128,9 @@ final class TestSMTPServer: @unchecked Sendable {
 
     /// Stops accepting and closes every open connection.
     func stop() {
-        let fds: Set<Int32> = lock.withLock {
-            stopped = true
-            return clientFDs
+        let fds: Set<Int32> = state.withLock {
+            $0.stopped = true
+            return $0.clientFDs
         }
         shutdown(listenFD, Int32(SHUT_RDWR))
         for fd in fds { shutdown(fd, Int32(SHUT_RDWR)) }
@@ -142,11 +148,11 @@ final class TestSMTPServer: @unchecked Sendable {
                 if errno == EINTR { continue }
                 return
             }
-            let number: Int? = lock.withLock {
-                if stopped { return nil }
-                _connections += 1
-                clientFDs.insert(client)
-                return _connections
+            let number: Int? = state.withLock { s in
+                if s.stopped { return nil }
+                s.connections += 1
+                s.clientFDs.insert(client)
+                return s.connections
             }
             guard let number else {
                 close(client)
@@ -155,7 +161,7 @@ final class TestSMTPServer: @unchecked Sendable {
             let thread = Thread { [self] in
                 var session = Session(fd: client, number: number, server: self)
                 session.run()
-                lock.withLock { _ = clientFDs.remove(client) }
+                state.withLock { _ = $0.clientFDs.remove(client) }
                 close(client)
             }
             thread.start()
@@ -164,22 +170,22 @@ final class TestSMTPServer: @unchecked Sendable {
 
     /// The outcome for the next transaction naming `recipient` (consumes it unless it is the last).
     fileprivate func nextOutcome(for recipient: String) -> Outcome {
-        lock.withLock {
-            guard var script = scripts[recipient.lowercased()], let first = script.first else { return .accept }
+        state.withLock { s in
+            guard var script = s.scripts[recipient.lowercased()], let first = script.first else { return .accept }
             if script.count > 1 {
                 script.removeFirst()
-                scripts[recipient.lowercased()] = script
+                s.scripts[recipient.lowercased()] = script
             }
             return first
         }
     }
 
     fileprivate func log(_ connection: Int, _ line: String) {
-        lock.withLock { _commands.append((connection, line)) }
+        state.withLock { $0.commands.append((connection, line)) }
     }
 
     fileprivate func store(_ message: Received) {
-        lock.withLock { _messages.append(message) }
+        state.withLock { $0.messages.append(message) }
     }
 
     fileprivate var authRequired: (user: String, password: String)? { credentials }

@@ -5,12 +5,14 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 
+# The toolchain's own modules every target may use: Foundation, and Synchronization for state kept in a Mutex.
+std="Foundation Synchronization"
 declare -A allowed=(
-    [VigieCore]="Foundation"
-    [VigieMail]="Foundation CEtpan CCurl VigieCore Logging"
-    [VigieStore]="Foundation VigieCore GRDB"
-    [VigieApp]="Foundation Glibc VigieCore VigieMail VigieStore Logging Crypto Mustache"
-    [vigie]="Foundation Dispatch VigieApp VigieWeb VigieCore ArgumentParser Logging"
+    [VigieCore]="$std"
+    [VigieMail]="$std CEtpan CCurl VigieCore Logging"
+    [VigieStore]="$std VigieCore GRDB"
+    [VigieApp]="$std Glibc VigieCore VigieMail VigieStore Logging Crypto Mustache"
+    [vigie]="$std Dispatch VigieApp VigieWeb VigieCore ArgumentParser Logging"
 )
 
 status=0

@@ -39,6 +39,16 @@ public struct ClusterService: Sendable {
         try link(.unclustered(reportIDs: reportIDs))
     }
 
+    /// Links the reports a previous run saved but did not link (it died between the two commits), under the same
+    /// serialization as intake's linking; a read finds there are none, so the usual start takes no write lock.
+    @discardableResult
+    public func linkInterrupted() throws -> Int {
+        let waiting = try store.reportsAwaitingLink()
+        guard waiting > 0 else { return 0 }
+        logger.info("linking \(waiting) reports an interrupted run saved but did not link to clusters")
+        return try link(.interrupted)
+    }
+
     /// Recomputes every identity and every cluster from the reports alone; moderation state is kept.
     ///
     /// Two guards keep a rebuild beside a running `poll` exact. The lease `clusters:rebuild` lets one rebuild run at a
@@ -62,25 +72,21 @@ public struct ClusterService: Sendable {
         let due = try store.dueShortLinks(limit: limit)
         guard !due.isEmpty else { return (0, 0) }
         let r = resolver ?? RedirectResolver(timeoutSeconds: settings.shortLinkTimeoutSeconds, maxHops: 5)
-        var resolved: [String] = []
+        var resolved: [String: String] = [:]
         var failed = 0
         for url in due {
             // A short link inside a wrapper (Safe Links around bit.ly) is followed without the wrapper.
             switch r.resolve(ContentIdentifier.unwrapped(url, rules: settings.identityRules)) {
             case .resolved(let final, _):
-                try store.recordShortLink(url, finalURL: final, error: nil)
-                resolved.append(url)
+                resolved[url] = final
             case .failed(let reason):
                 try store.recordShortLink(url, finalURL: nil, error: reason)
                 logger.info("short link \(url) not resolved (\(reason)); will retry later")
                 failed += 1
             }
         }
-        if !resolved.isEmpty {
-            let (urls, former) = try store.detachURLs(resolved)
-            try link(.given(urls))
-            try store.refreshClusters(former)
-        }
+        // Recorded, detached, re-linked and recounted in one transaction: a crash leaves them to resolve again.
+        if !resolved.isEmpty { _ = try link(.resolved(resolved)) }
         return (resolved.count, failed)
     }
 

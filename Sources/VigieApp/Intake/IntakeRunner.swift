@@ -5,7 +5,7 @@ import VigieMail
 import VigieStore
 
 /// One intake queue: fetch new messages, store them raw first, then act on the server, then parse.
-public final class IntakeRunner: @unchecked Sendable {
+public final class IntakeRunner: Sendable {
     /// Opens a logged-in session; injectable so tests can count or break connections.
     public typealias SessionFactory = @Sendable (IMAPEndpoint, Logger) throws -> any MailboxSession
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import VigieCore
 import VigieMail
 import VigieStore
@@ -106,7 +107,9 @@ public final class IntakeService: Sendable {
                      afterPass: (@Sendable () -> Void)? = nil) -> (any Error)? {
         let q = runner.queue
         let log = runner.logger
-        var backoff = 1.0
+        let reconnect = Backoff.intakeReconnect
+        var failures = 0
+        var rng = SystemRandomNumberGenerator()
         var session: (any MailboxSession)?
         while !stop.isStopped {
             do {
@@ -118,7 +121,7 @@ public final class IntakeService: Sendable {
                 let stats = try runner.pass(s, stop: stop, lease: lease)
                 if stats.fetched > 0 || stats.parsed > 0 { log.info("\(stats.summary)") }
                 if stats.stored > 0 { afterPass?() }
-                backoff = 1
+                failures = 0
                 if q.idle && s.capabilities.contains("IDLE") {
                     // IDLE in short slices so a stop request is honoured quickly; re-check at the poll interval anyway.
                     let deadline = Date().addingTimeInterval(Double(q.pollIntervalSeconds))
@@ -141,9 +144,10 @@ public final class IntakeService: Sendable {
                     return explained
                 }
                 let failure = IntakeError.queueFailed(queue: q, underlying: explained ?? error)
-                log.warning("\(failure); retrying in \(Int(backoff)) s")
-                stop.sleep(backoff)
-                backoff = min(backoff * 2, 300)
+                let delay = reconnect.delay(attempt: failures, using: &rng).inSeconds
+                failures += 1
+                log.warning("\(failure); retrying in \(Int(delay)) s")
+                stop.sleep(delay)
             }
         }
         session?.logout()
@@ -152,13 +156,12 @@ public final class IntakeService: Sendable {
 }
 
 /// The first fatal error of the queue threads.
-private final class FatalError: @unchecked Sendable {
-    private let lock = NSLock()
-    private var error: (any Error)?
+private final class FatalError: Sendable {
+    private let error = Mutex<(any Error)?>(nil)
 
-    var first: (any Error)? { lock.withLock { error } }
+    var first: (any Error)? { error.withLock { $0 } }
 
-    func record(_ e: any Error) { lock.withLock { if error == nil { error = e } } }
+    func record(_ e: any Error) { error.withLock { if $0 == nil { $0 = e } } }
 }
 
 /// Intake failures, one line each, naming the queue and its server, and saying what to do about the cause.

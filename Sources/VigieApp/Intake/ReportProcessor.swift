@@ -33,6 +33,8 @@ public struct ReportProcessor: IntakeProcessor {
     let logger: Logger
     /// Called with the ids of messages that became citizen reports, once saved (clustering hooks in here).
     public var onReports: (@Sendable ([Int64]) throws -> Void)?
+    /// Called first by `processPending`: links the reports an interrupted run saved but did not link.
+    public var onInterrupted: (@Sendable () throws -> Void)?
 
     public init(store: Store, queue: String, extractor: URLExtractor, maxMessageBytes: Int, logger: Logger) {
         self.store = store
@@ -45,7 +47,8 @@ public struct ReportProcessor: IntakeProcessor {
     /// Parses every message still awaiting it; returns the counts by outcome.
     @discardableResult
     public func processPending() throws -> IntakeStats {
-        try drain(queue: queue, store: store)
+        try onInterrupted?()
+        return try drain(queue: queue, store: store)
     }
 
     /// Parses on all cores, saves in one transaction, then links the new reports to their clusters.

@@ -44,13 +44,14 @@ public struct SubscriptionMailProcessor: IntakeProcessor {
                 switch SubscriberMail.classify(subject: parsed.subject, headers: parsed.headers, raw: item.raw, list: list) {
                 case .unsubscribe(let token):
                     status = .parsed
-                    if let s = try subscribers.unsubscribe(token: token, tokens: tokens, reason: "mailto request") {
+                    if let s = try subscribers.unsubscribe(token: token, tokens: tokens, reason: "mailto request",
+                                                             causedBy: item.id) {
                         note = "unsubscribe request: \(s.email) unsubscribed"
                     } else {
                         note = "unsubscribe request with an invalid or revoked token"
                     }
                 case .hardBounce(let token, let detail):
-                    if let s = try subscribers.bounce(token: token, tokens: tokens, detail: detail) {
+                    if let s = try subscribers.bounce(token: token, tokens: tokens, detail: detail, causedBy: item.id) {
                         note = "bounce: \(s.email) marked bounced (\(detail))"
                     } else {
                         note = "bounce with an invalid token (\(detail))"
@@ -58,7 +59,7 @@ public struct SubscriptionMailProcessor: IntakeProcessor {
                 case .softBounce(let token, let detail):
                     if let id = UnsubscribeTokens.claimedID(token), let s = try store.subscriber(id: id),
                        tokens.verify(token, subscriberID: id, salt: s.tokenSalt) {
-                        try store.recordSoftBounce(id: id, detail: detail)
+                        try store.recordSoftBounce(id: id, detail: detail, causedBy: item.id)
                         note = "temporary bounce for \(s.email) (\(detail))"
                     } else {
                         note = "temporary bounce with an invalid token (\(detail))"

@@ -58,17 +58,23 @@ public struct SubscriberService: Sendable {
     }
 
     /// Unsubscribes the subscriber a token designates (one-click link or `unsubscribe-TOKEN` mail), after checking it.
-    public func unsubscribe(token: String, tokens: UnsubscribeTokens, reason: String) throws -> Subscriber? {
+    /// `causedBy`: the stored message that asked, so that processing it again changes nothing.
+    public func unsubscribe(token: String, tokens: UnsubscribeTokens, reason: String, causedBy: Int64? = nil) throws
+        -> Subscriber?
+    {
         guard let id = UnsubscribeTokens.claimedID(token), let s = try store.subscriber(id: id),
               tokens.verify(token, subscriberID: id, salt: s.tokenSalt) else { return nil }
-        return try store.setSubscriberStatus(id: id, to: .unsubscribed, reason: reason)
+        return try store.setSubscriberStatus(id: id, to: .unsubscribed, reason: reason, causedBy: causedBy)
     }
 
-    /// Marks the subscriber a VERP token designates as bounced; nil when the token is not genuine.
-    public func bounce(token: String, tokens: UnsubscribeTokens, detail: String) throws -> Subscriber? {
+    /// Marks the subscriber a VERP token designates as bounced; nil when the token is not genuine. `causedBy`: the
+    /// stored DSN, so that processing it again counts nothing twice.
+    public func bounce(token: String, tokens: UnsubscribeTokens, detail: String, causedBy: Int64? = nil) throws
+        -> Subscriber?
+    {
         guard let id = UnsubscribeTokens.claimedID(token), let s = try store.subscriber(id: id),
               tokens.verify(token, subscriberID: id, salt: s.tokenSalt) else { return nil }
-        return try store.setSubscriberStatus(id: id, to: .bounced, reason: detail)
+        return try store.setSubscriberStatus(id: id, to: .bounced, reason: detail, causedBy: causedBy)
     }
 
     /// The subscriber with this address; nil when there is none.

@@ -107,7 +107,8 @@ public final class OutboxSender: Sendable {
     /// the thread beside intake (`vigie poll`) or in `serve`. Relay faults and a lease held elsewhere are logged and
     /// retried with backoff; this never throws.
     public func loop(until stop: StopSignal, wake: Doorbell, idleSeconds: Double = 60) {
-        let backoff = Backoff(base: .seconds(2), cap: .seconds(300), jitter: settings.dispatch.jitter)
+        // The queue's own reconnection policy (reconnect_base_seconds … reconnect_max_seconds), between runs.
+        let backoff = settings.dispatch.reconnectBackoff
         var failures = 0
         var rng = SystemRandomNumberGenerator()
         while !stop.isStopped {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import VigieStore
 
 #if canImport(Glibc)
@@ -54,40 +55,36 @@ public enum LeaseError: Error, CustomStringConvertible {
 /// A holder on this host whose process is gone (kill -9) is taken over at once; one on another host only after its
 /// lease expires. If a renewal finds the lease taken over, `isLost` turns true and `onLost` runs: the job must stop
 /// before its next external side effect (`check()` or the store's fence say so).
-public final class JobLease: @unchecked Sendable {
+public final class JobLease: Sendable {
     /// The job's name (`newsletter:ID`, `poll:MAILBOX`, `clusters:rebuild`).
     public let job: String
     let token: String
     let store: Store
     let timing: LeaseTiming
     let logger: Logger
-    private let state = NSLock()
-    private var lost = false
-    private var released = false
+    /// Whether a renewal found the lease taken over, and whether it was given up.
+    private let state = Mutex((lost: false, released: false))
     private let done = StopSignal()
-    private var onLost: (@Sendable () -> Void)?
+    private let onLost: (@Sendable () -> Void)?
 
     /// The fence the store checks before a statement with external effects.
     public var fence: LeaseFence { LeaseFence(job: job, token: token) }
 
     /// True once a renewal found the lease taken over.
-    public var isLost: Bool { state.withLock { lost } }
+    public var isLost: Bool { state.withLock { $0.lost } }
 
     /// Leases this process holds, for `releaseAll()` on the way out of a signal.
-    private static let held = HeldLeases()
-
-    private final class HeldLeases: @unchecked Sendable {
-        let lock = NSLock()
-        var leases: [ObjectIdentifier: JobLease] = [:]
-    }
+    private static let held = Mutex<[ObjectIdentifier: JobLease]>([:])
 
     /// Releases every lease this process holds (a SIGINT/SIGTERM handler that exits at once calls it).
     public static func releaseAll() {
-        let all = held.lock.withLock { Array(held.leases.values) }
+        let all = held.withLock { Array($0.values) }
         for l in all { l.release() }
     }
 
-    private init(job: String, token: String, store: Store, timing: LeaseTiming, logger: Logger) {
+    private init(job: String, token: String, store: Store, timing: LeaseTiming, logger: Logger,
+                 onLost: (@Sendable () -> Void)?) {
+        self.onLost = onLost
         self.job = job
         self.token = token
         self.store = store
@@ -100,8 +97,8 @@ public final class JobLease: @unchecked Sendable {
     public static func acquire(_ job: String, store: Store, wait: Bool = false, stop: StopSignal? = nil,
                                timing: LeaseTiming = .standard, logger: Logger,
                                onLost: (@Sendable () -> Void)? = nil) throws -> JobLease {
-        let lease = JobLease(job: job, token: Self.newToken(), store: store, timing: timing, logger: logger)
-        lease.onLost = onLost
+        let lease = JobLease(job: job, token: Self.newToken(), store: store, timing: timing, logger: logger,
+                             onLost: onLost)
         let host = Self.hostName
         var announced = false
         while true {
@@ -144,13 +141,13 @@ public final class JobLease: @unchecked Sendable {
 
     /// Gives the lease up (idempotent); the renewal thread ends.
     public func release() {
-        let first = state.withLock { () -> Bool in
-            defer { released = true }
-            return !released
+        let first = state.withLock { s -> Bool in
+            defer { s.released = true }
+            return !s.released
         }
         guard first else { return }
         done.stop()
-        _ = Self.held.lock.withLock { Self.held.leases.removeValue(forKey: ObjectIdentifier(self)) }
+        _ = Self.held.withLock { $0.removeValue(forKey: ObjectIdentifier(self)) }
         do {
             try store.releaseLease(job: job, token: token)
         } catch {
@@ -159,7 +156,7 @@ public final class JobLease: @unchecked Sendable {
     }
 
     private func startRenewing() {
-        Self.held.lock.withLock { Self.held.leases[ObjectIdentifier(self)] = self }
+        Self.held.withLock { $0[ObjectIdentifier(self)] = self }
         let t = Thread { [self] in
             while done.sleep(timing.renewSeconds) {
                 do {
@@ -178,9 +175,9 @@ public final class JobLease: @unchecked Sendable {
     }
 
     private func markLost() {
-        let first = state.withLock { () -> Bool in
-            defer { lost = true }
-            return !lost
+        let first = state.withLock { s -> Bool in
+            defer { s.lost = true }
+            return !s.lost
         }
         guard first else { return }
         let holder = try? store.leaseHolder(job: job)

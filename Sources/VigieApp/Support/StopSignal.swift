@@ -1,9 +1,9 @@
 import Foundation
+import Synchronization
 
 /// A flag raised by SIGINT/SIGTERM (or a test) asking long-running loops to finish what is in flight and return.
-public final class StopSignal: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stopped = false
+public final class StopSignal: Sendable {
+    private let stopped = Mutex(false)
     private let parent: StopSignal?
 
     public init() { parent = nil }
@@ -12,10 +12,10 @@ public final class StopSignal: @unchecked Sendable {
     public init(linkedTo parent: StopSignal) { self.parent = parent }
 
     /// True once a stop was requested (here or on the parent).
-    public var isStopped: Bool { lock.withLock { stopped } || parent?.isStopped == true }
+    public var isStopped: Bool { stopped.withLock { $0 } || parent?.isStopped == true }
 
     /// Requests a stop.
-    public func stop() { lock.withLock { stopped = true } }
+    public func stop() { stopped.withLock { $0 = true } }
 
     /// Sleeps up to `seconds`, waking early when a stop is requested; returns false if stopped.
     @discardableResult

@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import Synchronization
 import VigieCore
 
 /// One SMTP connection through a libcurl easy handle, kept open from one message to the next.
@@ -14,22 +15,29 @@ import VigieCore
 /// (greeting, EHLO, STARTTLS, AUTH, MAIL FROM) is never reported as a verdict on the recipient (`SMTPOutcome`).
 /// With credentials configured, a message is never handed over on a connection that did not authenticate: libcurl
 /// would silently skip AUTH when the relay does not offer it.
+///
+/// `@unchecked Sendable` only for the C handle and its error buffer (pointers): they are touched in `init`, `deinit`
+/// and inside `connection`'s lock, never elsewhere; every mutable Swift value lives in that lock.
 public final class CurlSMTPTransport: MailTransport, @unchecked Sendable {
-    private let lock = NSLock()
     private let handle: UnsafeMutableRawPointer
     private let errorBuffer: UnsafeMutablePointer<CChar>
     public let settings: SMTPEndpoint
     /// After this many messages the next one goes over a fresh connection; 0 = no limit.
     public let maxMessagesPerConnection: Int
-    private var messagesOnConnection = 0
-    private var opened = 0
-    /// Whether the cached connection completed AUTH (carried from one transfer to the next).
-    private var connectionAuthenticated = false
-    /// Set when the handle could not be configured; every send then reports it.
-    private var setupProblem: String?
+    /// What one send leaves for the next; taking the lock also serialises the calls on the handle.
+    private struct Connection {
+        var messagesOnConnection = 0
+        var opened = 0
+        /// Whether the cached connection completed AUTH (carried from one transfer to the next).
+        var authenticated = false
+        /// Set when the handle could not be configured; every send then reports it.
+        var setupProblem: String?
+    }
+
+    private let connection: Mutex<Connection>
 
     /// Connections opened so far (reconnections included).
-    public var connectionsOpened: Int { lock.withLock { opened } }
+    public var connectionsOpened: Int { connection.withLock { $0.opened } }
 
     /// Configures the handle; nothing is sent until the first `send`.
     public init(settings: SMTPEndpoint, maxMessagesPerConnection: Int = 0) {
@@ -40,7 +48,9 @@ public final class CurlSMTPTransport: MailTransport, @unchecked Sendable {
         self.handle = curl_easy_init()
         self.errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
-        setupProblem = configure()
+        self.connection = Mutex(Connection())
+        let problem = configure()
+        connection.withLock { $0.setupProblem = problem }
     }
 
     deinit {
@@ -111,25 +121,26 @@ public final class CurlSMTPTransport: MailTransport, @unchecked Sendable {
     /// `failure`. Anything else sets `failure`: a session fault (connection, TLS, AUTH, a refused EHLO or MAIL FROM,
     /// a timeout before the message) or an interrupted message (`.timeoutDuringData`, `.droppedDuringData`).
     public func send(from envelopeFrom: String, to recipient: String, message: [UInt8]) -> SMTPReply {
-        lock.withLock { sendLocked(from: envelopeFrom, to: recipient, message: message) }
+        connection.withLock { sendLocked(from: envelopeFrom, to: recipient, message: message, on: &$0) }
     }
 
-    private func sendLocked(from envelopeFrom: String, to recipient: String, message: [UInt8]) -> SMTPReply {
-        if let setupProblem { return SMTPReply(code: 0, text: setupProblem, failure: .configuration, stage: .connect) }
+    private func sendLocked(from envelopeFrom: String, to recipient: String, message: [UInt8],
+                            on connection: inout Connection) -> SMTPReply {
+        if let setupProblem = connection.setupProblem { return SMTPReply(code: 0, text: setupProblem, failure: .configuration, stage: .connect) }
         let from = HeaderEncoding.sanitizeAddress(envelopeFrom)
         let to = HeaderEncoding.sanitizeAddress(recipient)
         guard !to.isEmpty else {
             return SMTPReply(code: 0, text: "empty recipient address (not sent)", failure: .invalidRecipient)
         }
         let context = TransferContext(
-            message: message, requireAuthentication: settings.user != nil, authenticated: connectionAuthenticated)
+            message: message, requireAuthentication: settings.user != nil, authenticated: connection.authenticated)
         let contextPointer = Unmanaged.passUnretained(context).toOpaque()
         guard let recipients = curl_slist_append(nil, "<\(to)>") else {
             return SMTPReply(code: 0, text: "out of memory", failure: .protocolError)
         }
         defer { curl_slist_free_all(recipients) }
 
-        let fresh = maxMessagesPerConnection > 0 && messagesOnConnection >= maxMessagesPerConnection
+        let fresh = maxMessagesPerConnection > 0 && connection.messagesOnConnection >= maxMessagesPerConnection
         errorBuffer[0] = 0
         let setup = [
             CurlError.setupProblem(ccurl_setopt_string(handle, CURLOPT_MAIL_FROM, "<\(from)>"), "MAIL_FROM"),
@@ -150,15 +161,15 @@ public final class CurlSMTPTransport: MailTransport, @unchecked Sendable {
         _ = ccurl_setopt_pointer(handle, CURLOPT_READDATA, nil)
         _ = ccurl_setopt_pointer(handle, CURLOPT_DEBUGDATA, nil)
         _ = ccurl_setopt_pointer(handle, CURLOPT_SOCKOPTDATA, nil)
-        connectionAuthenticated = result == CURLE_OK && context.authenticated
+        connection.authenticated = result == CURLE_OK && context.authenticated
         if result != CURLE_OK { abandonConnection() }
 
         var newConnections = 0
         _ = ccurl_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &newConnections)
         var responseCode = 0
         _ = ccurl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &responseCode)
-        opened += newConnections
-        messagesOnConnection = newConnections > 0 ? 1 : messagesOnConnection + 1
+        connection.opened += newConnections
+        connection.messagesOnConnection = newConnections > 0 ? 1 : connection.messagesOnConnection + 1
 
         return SMTPOutcome.classify(SMTPOutcome.Observed(
             kind: result == CURLE_OK ? nil : CurlError.kind(result),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import VigieApp
 import VigieCore
 
@@ -179,17 +180,17 @@ struct Newsletter: ParsableCommand {
 }
 
 /// A progress bar on a terminal, a log line every few seconds otherwise.
-final class SendProgressDisplay: @unchecked Sendable {
+final class SendProgressDisplay: Sendable {
     let edition: String
     let tty = isatty(STDERR_FILENO) == 1
     let started = Date()
-    var lastLog = Date.distantPast
-    let lock = NSLock()
+    /// When the last progress line was logged (non-terminal output); the lock also keeps lines whole.
+    let lastLog = Mutex(Date.distantPast)
 
     init(edition: String) { self.edition = edition }
 
     func show(_ s: Dispatcher.Summary, _ start: EditionStatus) {
-        lock.withLock {
+        lastLog.withLock { lastLog in
             let todo = max(1, start.pending + start.deferred)
             let done = s.sent + s.failed + s.skipped
             let elapsed = max(0.001, Date().timeIntervalSince(started))

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 import VigieApp
 
 /// SIGINT/SIGTERM handling through dispatch sources (no work in a signal handler).
@@ -44,12 +45,11 @@ enum Signals {
     }
 }
 
-/// The first signal number recorded, kept inside its lock (swift-nio's NIOLockedValueBox pattern).
-private final class LockedSignal: @unchecked Sendable {
-    private let lock = NSLock()
-    private var signal: Int32?
+/// The first signal number recorded, kept inside its lock (`Mutex`, as swift-nio's NIOLockedValueBox).
+private final class LockedSignal: Sendable {
+    private let signal = Mutex<Int32?>(nil)
 
-    func record(_ number: Int32) { lock.withLock { if signal == nil { signal = number } } }
+    func record(_ number: Int32) { signal.withLock { if $0 == nil { $0 = number } } }
 
-    var first: Int32? { lock.withLock { signal } }
+    var first: Int32? { signal.withLock { $0 } }
 }

@@ -1,7 +1,8 @@
 import Foundation
+import Synchronization
 
 /// A clock that moves only when told: `advance(by:)`, or `sleep`, which jumps straight to the deadline.
-final class ManualClock: Clock, @unchecked Sendable {
+final class ManualClock: Clock, Sendable {
     struct Instant: InstantProtocol, Sendable {
         /// Time since the clock's origin.
         var offset: Duration
@@ -11,19 +12,18 @@ final class ManualClock: Clock, @unchecked Sendable {
         static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
     }
 
-    private let lock = NSLock()
-    private var current = Instant(offset: .zero)
+    private let current = Mutex(Instant(offset: .zero))
 
-    var now: Instant { lock.withLock { current } }
+    var now: Instant { current.withLock { $0 } }
     var minimumResolution: Duration { .nanoseconds(1) }
 
     func advance(by duration: Duration) {
-        lock.withLock { current = current.advanced(by: duration) }
+        current.withLock { $0 = $0.advanced(by: duration) }
     }
 
     /// Moves to `deadline` if it is ahead (simulated time: nobody else is waiting).
     func advance(to deadline: Instant) {
-        lock.withLock { if deadline > current { current = deadline } }
+        current.withLock { if deadline > $0 { $0 = deadline } }
     }
 
     func sleep(until deadline: Instant, tolerance: Duration?) async throws {
