@@ -15,8 +15,9 @@ extension AppContext {
     public func outboundSettings(queue: String) throws -> OutboundSettings {
         let all = outboxQueueConfigs
         guard let q = all.first(where: { $0.name == queue }) else {
-            throw ConfigError("no outbox queue named \"\(queue)\" in \(config.queuesDir); outbox queues: "
-                + (all.isEmpty ? "none" : all.map(\.name).joined(separator: ", ")))
+            throw ConfigError(
+                "no outbox queue named \"\(queue)\" in \(config.queuesDir); outbox queues: "
+                    + (all.isEmpty ? "none" : all.map(\.name).joined(separator: ", ")))
         }
         return try OutboundSettings.from(q, config: config)
     }

@@ -4,7 +4,7 @@ import VigieCore
 import VigieStore
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// A `vigie init` folder whose `acknowledgements` queue is enabled and points at `smtpURL`, with rows enqueued
@@ -13,17 +13,22 @@ struct OutboxFixture {
     let config: String
     let dir: String
 
-    init(smtpURL: String, rate: Double = 0, connections: Int = 2, retryBase: Double = 0.2, maxAttempts: Int = 3,
-         user: String = "nobody", extraKeys: String = "") throws {
+    init(
+        smtpURL: String, rate: Double = 0, connections: Int = 2, retryBase: Double = 0.2, maxAttempts: Int = 3,
+        user: String = "nobody", extraKeys: String = ""
+    ) throws {
         config = try VigieCLI.initConfig(user: user)
         dir = (config as NSString).deletingLastPathComponent
-        try writeQueue(smtpURL: smtpURL, rate: rate, connections: connections, retryBase: retryBase,
-                       maxAttempts: maxAttempts, extraKeys: extraKeys)
+        try writeQueue(
+            smtpURL: smtpURL, rate: rate, connections: connections, retryBase: retryBase,
+            maxAttempts: maxAttempts, extraKeys: extraKeys)
     }
 
     /// (Re)writes `queues/acknowledgements.toml`.
-    func writeQueue(smtpURL: String, rate: Double = 0, connections: Int = 2, retryBase: Double = 0.2,
-                    maxAttempts: Int = 3, extraKeys: String = "") throws {
+    func writeQueue(
+        smtpURL: String, rate: Double = 0, connections: Int = 2, retryBase: Double = 0.2,
+        maxAttempts: Int = 3, extraKeys: String = ""
+    ) throws {
         let queue = """
             kind = "acknowledgements"
             enabled = true
@@ -48,12 +53,14 @@ struct OutboxFixture {
     func enqueue(_ n: Int, domain: String, from start: Int = 0) throws -> [String] {
         let items = (start..<(start + n)).map { i in
             let to = "c\(i)@\(domain)"
-            let message = "From: Signalements <signalements@example.org>\r\nTo: \(to)\r\n"
+            let message =
+                "From: Signalements <signalements@example.org>\r\nTo: \(to)\r\n"
                 + "Message-ID: <ack-\(i).\(domain)@vigie.example.org>\r\nSubject: Signalement recu\r\n"
                 + "Auto-Submitted: auto-replied\r\n\r\nBonjour,\r\nvotre signalement \(i) est bien arrive.\r\n"
-            return OutboxItem(kind: .acknowledgement, queue: "acknowledgements", dedupeKey: "ack:report:\(domain):\(i)",
-                              recipient: to, envelopeFrom: "", messageID: "ack-\(i).\(domain)@vigie.example.org",
-                              bytes: Array(message.utf8), subjectRef: "report:\(i)")
+            return OutboxItem(
+                kind: .acknowledgement, queue: "acknowledgements", dedupeKey: "ack:report:\(domain):\(i)",
+                recipient: to, envelopeFrom: "", messageID: "ack-\(i).\(domain)@vigie.example.org",
+                bytes: Array(message.utf8), subjectRef: "report:\(i)")
         }
         try store.enqueue(items)
         return items.map(\.recipient)
@@ -157,13 +164,14 @@ struct OutboxFixture {
         let second = try f.run(["outbox", "send"])
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.stdout.contains("1 sent, 0 failed, 0 deferred"), "\(second.stdout)")
-        #expect(Self.counts(server.messages.flatMap(\.recipients)) == Dictionary(uniqueKeysWithValues: to.map { ($0, 1) }))
+        #expect(
+            Self.counts(server.messages.flatMap(\.recipients)) == Dictionary(uniqueKeysWithValues: to.map { ($0, 1) }))
     }
 
     /// A 5xx fails the message with the relay's reply; `failures` shows it to the operator, `retry` requeues it.
     @Test func a5xxFailsWithTheReplyThenFailuresAndRetry() throws {
         let server = try TestSMTPServer(scripts: [
-            "c0@refuse.example": [.reply(.rcpt, 550, "5.1.1 <c0@refuse.example>: Recipient address rejected"), .accept],
+            "c0@refuse.example": [.reply(.rcpt, 550, "5.1.1 <c0@refuse.example>: Recipient address rejected"), .accept]
         ])
         defer { server.stop() }
         let f = try OutboxFixture(smtpURL: server.url, connections: 1)
@@ -225,8 +233,9 @@ struct OutboxFixture {
         let second = try f.run(["outbox", "send"])
         #expect(second.status == 75, "\(second.status) \(second.stderr)")
         #expect(second.stderr.split(separator: "\n").count == 1, "\(second.stderr)")
-        #expect(second.stderr.contains("job outbox:acknowledgements is already running: pid \(first.pid)"),
-                "\(second.stderr)")
+        #expect(
+            second.stderr.contains("job outbox:acknowledgements is already running: pid \(first.pid)"),
+            "\(second.stderr)")
         let r1 = first.wait()
         #expect(r1.status == 0, "\(r1.stderr)")
         let got = Self.counts(server.messages.flatMap(\.recipients))
@@ -273,7 +282,8 @@ struct OutboxFixture {
         // Recorded `sent` only once its run is over: later rows can then reach the wire only through a wake-up.
         #expect(eventually(timeout: 20, every: 0.02) { (try? f.store.outboxCounts().first?.sent) == 1 })
         let to = try f.enqueue(2, domain: "later.example")
-        let mail = "From: Camille <camille@exemple.fr>\r\nTo: signalement@example.org\r\nSubject: Signalement\r\n"
+        let mail =
+            "From: Camille <camille@exemple.fr>\r\nTo: signalement@example.org\r\nSubject: Signalement\r\n"
             + "Message-ID: <wake-\(UUID().uuidString)@exemple.fr>\r\n\r\nhttps://x.com/a/status/1\r\n"
         try LocalServers.deliver([Array(mail.utf8)], to: user)
         let woken = eventually(timeout: 30, every: 0.02) {

@@ -14,12 +14,15 @@ public final class Dispatcher: Sendable {
 
     let sender: Sender<EditionQueue>
 
-    public init(store: Store, editionID: String, settings: DispatchSettings, compose: @escaping Composer,
-                makeTransport: @escaping TransportFactory, logger: Logger, stop: StopSignal,
-                waitForDeferred: Bool = true, fence: LeaseFence? = nil) {
-        sender = Sender(queue: EditionQueue(store: store, editionID: editionID, composer: compose), settings: settings,
-                        makeTransport: makeTransport, logger: logger, stop: stop, waitForDeferred: waitForDeferred,
-                        fence: fence)
+    public init(
+        store: Store, editionID: String, settings: DispatchSettings, compose: @escaping Composer,
+        makeTransport: @escaping TransportFactory, logger: Logger, stop: StopSignal,
+        waitForDeferred: Bool = true, fence: LeaseFence? = nil
+    ) {
+        sender = Sender(
+            queue: EditionQueue(store: store, editionID: editionID, composer: compose), settings: settings,
+            makeTransport: makeTransport, logger: logger, stop: stop, waitForDeferred: waitForDeferred,
+            fence: fence)
     }
 
     /// Counts so far (for progress display).

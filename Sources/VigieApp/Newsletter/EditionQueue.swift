@@ -24,8 +24,9 @@ struct EditionQueue: SendQueue {
 
     func record(_ outcome: SendOutcome?, take next: Delivery?, fence: LeaseFence?) throws -> TakeOutcome? {
         let update = outcome.map {
-            DeliveryUpdate(subscriberID: $0.key, state: $0.state, attempts: $0.attempts, nextAttemptAt: $0.nextAttemptAt,
-                           code: $0.code, reply: $0.reply, messageID: $0.messageID)
+            DeliveryUpdate(
+                subscriberID: $0.key, state: $0.state, attempts: $0.attempts, nextAttemptAt: $0.nextAttemptAt,
+                code: $0.code, reply: $0.reply, messageID: $0.messageID)
         }
         return try store.record(editionID: editionID, result: update, nextSending: next?.subscriberID, fence: fence)
     }

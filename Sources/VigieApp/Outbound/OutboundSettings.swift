@@ -16,8 +16,10 @@ public struct OutboundSettings: Sendable {
     public var keepSentDays: Int
 
     /// Reads the queue's keys (already type-checked by the loader) and resolves the relay.
-    public static func from(_ q: OutboundQueue, config: VigieConfig,
-                            environment: [String: String] = ProcessInfo.processInfo.environment) throws
+    public static func from(
+        _ q: OutboundQueue, config: VigieConfig,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws
         -> OutboundSettings
     {
         let r = TOMLReader(table: q.table, file: q.file)

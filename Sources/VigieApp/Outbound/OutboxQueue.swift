@@ -27,8 +27,9 @@ struct OutboxQueue: SendQueue {
             guard let state = OutboxState(rawValue: o.state.rawValue) else {
                 throw OutboxError("outbox \(o.key): no outbox state for \(o.state.rawValue)")
             }
-            return OutboxUpdate(id: o.key, state: state, attempts: o.attempts, nextAttemptAt: o.nextAttemptAt,
-                                code: o.code, reply: o.reply)
+            return OutboxUpdate(
+                id: o.key, state: state, attempts: o.attempts, nextAttemptAt: o.nextAttemptAt,
+                code: o.code, reply: o.reply)
         }
         return try store.recordOutbox(queue: name, result: update, nextSending: next?.id, fence: fence)
     }
@@ -37,8 +38,9 @@ struct OutboxQueue: SendQueue {
 
     func compose(_ m: OutboxMessage) throws -> ComposedMessage {
         guard let bytes = try store.outboxBytes(id: m.id) else {
-            throw OutboxError("outbox \(m.id): its message bytes are gone from the database; "
-                + "restore the database from a backup")
+            throw OutboxError(
+                "outbox \(m.id): its message bytes are gone from the database; "
+                    + "restore the database from a backup")
         }
         return ComposedMessage(envelopeFrom: m.envelopeFrom, messageID: m.messageID, bytes: bytes)
     }

@@ -45,8 +45,10 @@ public final class OutboxSender: Sendable {
     let leaseTiming: LeaseTiming
     let makeTransport: TransportFactory
 
-    public init(store: Store, settings: OutboundSettings, logger: Logger, leaseTiming: LeaseTiming = .standard,
-                makeTransport: TransportFactory? = nil) {
+    public init(
+        store: Store, settings: OutboundSettings, logger: Logger, leaseTiming: LeaseTiming = .standard,
+        makeTransport: TransportFactory? = nil
+    ) {
         self.store = store
         self.settings = settings
         self.logger = logger
@@ -64,11 +66,14 @@ public final class OutboxSender: Sendable {
     /// Sends what is due now (and, with `waitForDeferred`, waits out the 4xx retries until nothing is left), under the
     /// queue's lease: another runner holding it makes this throw `LeaseError.held`, or wait with `waitForLease`.
     /// Throws `RelayError` (one line, rows untouched) when the relay failed.
-    public func run(stop: StopSignal, waitForDeferred: Bool = false, waitForLease: Bool = false) throws
+    public func run(
+        stop: StopSignal, waitForDeferred: Bool = false, waitForLease: Bool = false
+    ) throws
         -> OutboxSummary
     {
-        let lease = try JobLease.acquire(leaseJob, store: store, wait: waitForLease, stop: stop, timing: leaseTiming,
-                                         logger: logger, onLost: { stop.stop() })
+        let lease = try JobLease.acquire(
+            leaseJob, store: store, wait: waitForLease, stop: stop, timing: leaseTiming,
+            logger: logger, onLost: { stop.stop() })
         defer { lease.release() }
         var result = OutboxSummary(queue: queue)
         // Only the lease holder may decide a `sending` row is a crash's: the statement checks the fence itself.
@@ -79,9 +84,10 @@ public final class OutboxSender: Sendable {
         if recovered > 0 {
             logger.info("outbox \(queue): \(recovered) messages were in flight at an interruption and are sent again")
         }
-        let sender = Sender(queue: OutboxQueue(store: store, name: queue), settings: settings.dispatch,
-                            makeTransport: makeTransport, logger: logger, stop: stop,
-                            waitForDeferred: waitForDeferred, fence: lease.fence)
+        let sender = Sender(
+            queue: OutboxQueue(store: store, name: queue), settings: settings.dispatch,
+            makeTransport: makeTransport, logger: logger, stop: stop,
+            waitForDeferred: waitForDeferred, fence: lease.fence)
         let s: SendSummary
         do {
             s = try sender.run()
@@ -131,8 +137,10 @@ public final class OutboxSender: Sendable {
 
     /// Runs `body` with every sender looping beside it on a thread of its own (each woken by the `ring` handed to
     /// `body`), then stops them once `body` returns or throws, letting each finish what it has in flight.
-    public static func alongside<T>(_ senders: [OutboxSender], stop: StopSignal,
-                                    _ body: (_ ring: @escaping @Sendable () -> Void) throws -> T) rethrows -> T {
+    public static func alongside<T>(
+        _ senders: [OutboxSender], stop: StopSignal,
+        _ body: (_ ring: @escaping @Sendable () -> Void) throws -> T
+    ) rethrows -> T {
         let own = StopSignal(linkedTo: stop)
         let bells = senders.map { _ in Doorbell() }
         let group = DispatchGroup()

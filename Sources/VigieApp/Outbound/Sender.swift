@@ -50,8 +50,10 @@ public final class Sender<Queue: SendQueue>: Sendable {
 
     private let state: Mutex<State>
 
-    public init(queue: Queue, settings: DispatchSettings, makeTransport: @escaping TransportFactory, logger: Logger,
-                stop: StopSignal, waitForDeferred: Bool = true, fence: LeaseFence? = nil) {
+    public init(
+        queue: Queue, settings: DispatchSettings, makeTransport: @escaping TransportFactory, logger: Logger,
+        stop: StopSignal, waitForDeferred: Bool = true, fence: LeaseFence? = nil
+    ) {
         self.fence = fence
         self.queue = queue
         self.settings = settings
@@ -164,15 +166,18 @@ public final class Sender<Queue: SendQueue>: Sendable {
             let now = clock.now
             let attempt = queue.attempts(of: d) + 1
             let event = DeliveryEvent(reply: reply)
-            guard let transition = machine.handle(event, in: .sending(attempt: attempt),
-                                                  now: now, connectionFailures: connectionFailures, random: &rng)
+            guard
+                let transition = machine.handle(
+                    event, in: .sending(attempt: attempt),
+                    now: now, connectionFailures: connectionFailures, random: &rng)
             else { continue }
             if case .relayFault = event {
                 // Not the recipient's doing: the row goes back exactly as it was taken (state, attempts, reply).
                 guard giveBack(d) else { break }
             } else {
-                record(d, reply: reply, messageID: message.messageID, state: transition.state, now: now,
-                       attempt: attempt, unrecorded: &unrecorded)
+                record(
+                    d, reply: reply, messageID: message.messageID, state: transition.state, now: now,
+                    attempt: attempt, unrecorded: &unrecorded)
             }
             var reconnected = false
             var leave = false
@@ -187,7 +192,8 @@ public final class Sender<Queue: SendQueue>: Sendable {
                     state.withLock { $0.summary.reconnects += 1 }
                     let delay = String(format: "%.1f", Self.seconds(after))
                     if case .relayFault(let fault) = event {
-                        logger.warning("""
+                        logger.warning(
+                            """
                             connection \(index): \(fault.cause); new connection in \(delay) s \
                             (fault \(connectionFailures) of \(machine.maxRelayFaults) in a row)
                             """)
@@ -211,7 +217,8 @@ public final class Sender<Queue: SendQueue>: Sendable {
                         return max(1, settings.connections) - s.retired
                     }
                     let others = remaining > 0 ? "; \(remaining) connections go on" : ""
-                    logger.error("""
+                    logger.error(
+                        """
                         connection \(index): giving up after \(machine.maxRelayFaults) relay faults in a row: \
                         \(fault.cause)\(others)
                         """)
@@ -233,11 +240,14 @@ public final class Sender<Queue: SendQueue>: Sendable {
 
     /// Records a finished attempt's outcome: a 2xx waits in `unrecorded` for the next row's `sending` mark (one
     /// commit per message), deferrals and failures are written at once so the queue knows when a retry is due.
-    private func record(_ d: Item, reply: SMTPReply, messageID: String, state: DeliveryState<Instant>,
-                        now: Instant, attempt: Int, unrecorded: inout SendOutcome?) {
-        var update = SendOutcome(key: queue.key(of: d), state: .sending, attempts: attempt, nextAttemptAt: nil,
-                                 code: reply.code == 0 ? nil : reply.code, reply: Self.clip(reply.text),
-                                 messageID: messageID)
+    private func record(
+        _ d: Item, reply: SMTPReply, messageID: String, state: DeliveryState<Instant>,
+        now: Instant, attempt: Int, unrecorded: inout SendOutcome?
+    ) {
+        var update = SendOutcome(
+            key: queue.key(of: d), state: .sending, attempts: attempt, nextAttemptAt: nil,
+            code: reply.code == 0 ? nil : reply.code, reply: Self.clip(reply.text),
+            messageID: messageID)
         switch state {
         case .sent:
             update.state = .sent
@@ -251,7 +261,8 @@ public final class Sender<Queue: SendQueue>: Sendable {
             update.state = .deferred
             update.nextAttemptAt = Date().addingTimeInterval(Self.seconds(until - now))
             let wait = Int(Self.seconds(until - now))
-            logger.info("""
+            logger.info(
+                """
                 \(queue.logName(of: d)): deferred (\(Self.clip(queue.loggable(reply.text, for: d)))), retry in \(wait) s
                 """)
             logger.debug("\(queue.logName(of: d)) is \(queue.recipient(of: d))")

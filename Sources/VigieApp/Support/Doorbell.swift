@@ -15,7 +15,11 @@ public final class Doorbell: Sendable {
     public func wait(upTo seconds: Double, stop: StopSignal) -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while !stop.isStopped {
-            if rung.withLock({ r in defer { r = false }; return r }) { return true }
+            if rung.withLock({ r in
+                defer { r = false }; return r
+            }) {
+                return true
+            }
             let left = deadline.timeIntervalSinceNow
             if left <= 0 { return false }
             Thread.sleep(forTimeInterval: min(0.02, left))

@@ -12,8 +12,10 @@ public struct OutboxMessage: Sendable, Equatable {
     public var state: OutboxState
     public var attempts: Int
 
-    public init(id: Int64, queue: String, kind: OutboxKind, recipient: String, envelopeFrom: String, messageID: String,
-                state: OutboxState, attempts: Int) {
+    public init(
+        id: Int64, queue: String, kind: OutboxKind, recipient: String, envelopeFrom: String, messageID: String,
+        state: OutboxState, attempts: Int
+    ) {
         self.id = id
         self.queue = queue
         self.kind = kind
@@ -63,8 +65,10 @@ public struct OutboxFailure: Sendable, Equatable {
     public var reply: String?
     public var failedAt: Date
 
-    public init(id: Int64, queue: String, kind: OutboxKind, recipient: String, subjectRef: String?, attempts: Int,
-                code: Int?, reply: String?, failedAt: Date) {
+    public init(
+        id: Int64, queue: String, kind: OutboxKind, recipient: String, subjectRef: String?, attempts: Int,
+        code: Int?, reply: String?, failedAt: Date
+    ) {
         self.id = id
         self.queue = queue
         self.kind = kind

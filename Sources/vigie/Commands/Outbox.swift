@@ -17,8 +17,9 @@ struct Outbox: ParsableCommand {
         func parsedKind() throws -> OutboxKind? {
             guard let kind else { return nil }
             guard let k = OutboxKind(rawValue: kind) else {
-                throw ValidationError("unknown kind \(SafeText.quoted(kind)); kinds: "
-                    + OutboxKind.allCases.map(\.rawValue).joined(separator: ", "))
+                throw ValidationError(
+                    "unknown kind \(SafeText.quoted(kind)); kinds: "
+                        + OutboxKind.allCases.map(\.rawValue).joined(separator: ", "))
             }
             return k
         }
@@ -27,7 +28,11 @@ struct Outbox: ParsableCommand {
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Counts per queue and kind.")
         @OptionGroup var global: GlobalOptions
-        @Flag(name: .long, help: "JSON: [{queue, kind, pending, deferred, sent, failed, skipped, pruned, next_attempt_at, oldest_unsent_at}].")
+        @Flag(
+            name: .long,
+            help:
+                "JSON: [{queue, kind, pending, deferred, sent, failed, skipped, pruned, next_attempt_at, oldest_unsent_at}]."
+        )
         var json = false
 
         func run() throws {
@@ -38,10 +43,13 @@ struct Outbox: ParsableCommand {
                     return
                 }
                 for c in rows {
-                    var line = "\(Output.one(c.queue)) \(c.kind.rawValue): pending \(c.pending), deferred "
+                    var line =
+                        "\(Output.one(c.queue)) \(c.kind.rawValue): pending \(c.pending), deferred "
                         + "\(c.deferred), sent \(c.sent), failed \(c.failed), skipped \(c.skipped)"
                     if let next = c.nextAttemptAt { line += ", next retry \(Output.dateFormatter.string(from: next))" }
-                    if let oldest = c.oldestUnsentAt { line += ", oldest unsent \(Output.dateFormatter.string(from: oldest))" }
+                    if let oldest = c.oldestUnsentAt {
+                        line += ", oldest unsent \(Output.dateFormatter.string(from: oldest))"
+                    }
                     Output.emit(line)
                 }
                 if rows.isEmpty { Output.emit("the outbox is empty") }
@@ -64,8 +72,9 @@ struct Outbox: ParsableCommand {
                     return
                 }
                 for f in rows {
-                    Output.emit("\(f.id)\t\(Output.one(f.queue))\t\(f.kind.rawValue)\t\(Output.one(f.recipient))\t"
-                        + "\(f.attempts) attempts\t\(Output.one(f.reply ?? "-"))")
+                    Output.emit(
+                        "\(f.id)\t\(Output.one(f.queue))\t\(f.kind.rawValue)\t\(Output.one(f.recipient))\t"
+                            + "\(f.attempts) attempts\t\(Output.one(f.reply ?? "-"))")
                 }
                 Output.emit("\(rows.count) failed")
             }
