@@ -48,7 +48,6 @@ public final class Dispatcher: Sendable {
         var queueIndex = 0
         var inFlight: Set<Int64> = []
         var pacer: SendPacer<Instant>
-        var lastSlowDown: Instant?
         var summary = Summary()
         var storeError: (any Error)?
         /// The fault that stopped the run at once, if any.
@@ -136,13 +135,7 @@ public final class Dispatcher: Sendable {
                 }
             }
             // Pace: book a slot, wait for it (a stop request during the wait gives the delivery back untouched).
-            let slot = state.withLock { s -> Instant in
-                if let t = s.lastSlowDown, clock.now - t > .seconds(60) {
-                    s.pacer.recover()
-                    s.lastSlowDown = nil
-                }
-                return s.pacer.reserve(at: clock.now)
-            }
+            let slot = state.withLock { s in s.pacer.reserve(at: clock.now) }
             if !sleep(until: slot) {
                 release(d)
                 break
@@ -203,8 +196,7 @@ public final class Dispatcher: Sendable {
                     reconnectAt = clock.now.advanced(by: after)
                 case .slowDown:
                     let rate = state.withLock { s in
-                        s.pacer.slowDown()
-                        s.lastSlowDown = clock.now
+                        s.pacer.slowDown(at: clock.now)
                         return s.pacer.currentRate
                     }
                     logger.warning("the relay pushed back (421): slowing down to \(rate)/s")
