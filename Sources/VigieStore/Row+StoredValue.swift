@@ -6,6 +6,7 @@ import VigieCore
 extension Platform: DatabaseValueConvertible {}
 extension ContentIdentity.Kind: DatabaseValueConvertible {}
 extension MessageStatus: DatabaseValueConvertible {}
+extension IntakeRole: DatabaseValueConvertible {}
 extension ModerationStatus: DatabaseValueConvertible {}
 extension SubscriberStatus: DatabaseValueConvertible {}
 extension SubscriberEvent: DatabaseValueConvertible {}

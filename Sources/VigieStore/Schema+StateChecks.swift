@@ -26,6 +26,7 @@ extension Schema {
     /// Every state column the store keeps, with the enum it holds.
     static let stateColumns: [StateColumn] = [
         StateColumn("messages", "status", MessageStatus.self),
+        StateColumn("messages", "role", IntakeRole.self),
         StateColumn("clusters", "platform", Platform.self),
         StateColumn("clusters", "kind", ContentIdentity.Kind.self),
         StateColumn("clusters", "status", ModerationStatus.self),
@@ -82,7 +83,7 @@ extension Schema {
                 id INTEGER PRIMARY KEY,
                 mailbox TEXT NOT NULL,
                 queue TEXT NOT NULL,
-                role TEXT NOT NULL DEFAULT 'reports',
+                role TEXT NOT NULL DEFAULT \(q(IntakeRole.reports.rawValue)) \(check("messages", "role")),
                 uid_validity INTEGER NOT NULL,
                 uid INTEGER NOT NULL,
                 message_id TEXT,

@@ -129,7 +129,7 @@ extension Store {
                 // reusing one), stored like any other and flagged.
                 let collision = try m.messageID.flatMap { try Int64.fetchOne(byMessageID, arguments: [$0]) }
                 // Inserted already claimed for parsing (attempt 1): the caller parses it from memory right after.
-                try insert.execute(arguments: [mailbox, queue, role.rawValue, validity, uid, m.messageID, m.sha256, m.size,
+                try insert.execute(arguments: [mailbox, queue, role, validity, uid, m.messageID, m.sha256, m.size,
                                                m.truncated, stamp, claimed ? 1 : 0, collision])
                 let id = db.lastInsertedRowID
                 try insertRaw.execute(arguments: [id, Data(m.raw)])

@@ -12,7 +12,7 @@ extension Store {
                 SELECT m.id, m.message_id, m.received_at, m.status, r.from_address, r.from_name, r.subject
                 FROM messages m LEFT JOIN reports r ON r.message_id = m.id WHERE m.role = ?
                 """
-            var args: StatementArguments = [role.rawValue]
+            var args: StatementArguments = [role]
             if let status {
                 sql += " AND m.status = ?"
                 args += [status]

@@ -189,4 +189,30 @@ import VigieCore
         #expect(a.duration(to: b) == .milliseconds(100))  // booked before the slow-down
         #expect(b.duration(to: c) == .milliseconds(200))
     }
+
+    /// After a 421 the rate comes back one doubling per quiet minute, all the way up, and a new 421 restarts the wait.
+    @Test func slowedRateComesBackOneStepPerQuietPeriod() {
+        var pacer = SendPacer<Instant>(settings: Self.settings(rate: 16))
+        let clock = ManualClock()
+        let t0 = clock.now
+        pacer.slowDown(at: t0)
+        pacer.slowDown(at: t0)
+        #expect(pacer.currentRate == 4)
+        _ = pacer.reserve(at: t0.advanced(by: .seconds(59)))
+        #expect(pacer.currentRate == 4)
+        _ = pacer.reserve(at: t0.advanced(by: .seconds(60)))
+        #expect(pacer.currentRate == 8)
+        // Pushed back again 30 s later: halved, and the next step waits a full quiet period from there.
+        pacer.slowDown(at: t0.advanced(by: .seconds(90)))
+        #expect(pacer.currentRate == 4)
+        _ = pacer.reserve(at: t0.advanced(by: .seconds(149)))
+        #expect(pacer.currentRate == 4)
+        _ = pacer.reserve(at: t0.advanced(by: .seconds(150)))
+        #expect(pacer.currentRate == 8)
+        _ = pacer.reserve(at: t0.advanced(by: .seconds(210)))
+        #expect(pacer.currentRate == 16)
+        #expect(pacer.quietSince == nil)
+        _ = pacer.reserve(at: t0.advanced(by: .seconds(400)))
+        #expect(pacer.currentRate == 16)
+    }
 }

@@ -13,6 +13,11 @@ public struct SendPacer<Instant: InstantProtocol & Sendable>: Sendable where Ins
     private var batchResumesAt: Instant?
     /// Lowest rate `slowDown()` goes to, as a share of the configured rate.
     public static var minimumRateShare: Double { 1.0 / 16 }
+    /// How long the relay must go without pushing back before the rate doubles back one step.
+    public static var quietPeriod: Duration { .seconds(60) }
+    /// While the rate is below the configured one: since when the relay has been quiet (the last slow-down, or the
+    /// last step back up).
+    public private(set) var quietSince: Instant?
 
     public init(settings: DispatchSettings) {
         self.settings = settings
@@ -30,8 +35,10 @@ public struct SendPacer<Instant: InstantProtocol & Sendable>: Sendable where Ins
         return hourlyCap.earliest(at: t)
     }
 
-    /// Books the next slot and returns its instant (≥ `now`).
+    /// Books the next slot and returns its instant (≥ `now`); first steps the rate back up if the relay has been
+    /// quiet for `quietPeriod`.
     public mutating func reserve(at now: Instant) -> Instant {
+        recoverIfQuiet(at: now)
         // The cap's answer never precedes its input and the bucket's is monotone, so one pass settles all three.
         let t = earliest(at: now)
         _ = bucket.reserve(at: t)
@@ -48,6 +55,20 @@ public struct SendPacer<Instant: InstantProtocol & Sendable>: Sendable where Ins
         guard settings.ratePerSecond > 0 else { return }
         let floor = settings.ratePerSecond * Self.minimumRateShare
         bucket.setRate(max(floor, bucket.ratePerSecond / 2))
+    }
+
+    /// `slowDown()` after the relay pushed back at `now` (a 421): the rate comes back one doubling per quiet period.
+    public mutating func slowDown(at now: Instant) {
+        guard settings.ratePerSecond > 0 else { return }
+        slowDown()
+        quietSince = now
+    }
+
+    /// One `recover()` step once the relay has been quiet for `quietPeriod`; the next step needs another quiet period.
+    mutating func recoverIfQuiet(at now: Instant) {
+        guard let since = quietSince, since.duration(to: now) >= Self.quietPeriod else { return }
+        recover()
+        quietSince = bucket.ratePerSecond < settings.ratePerSecond ? now : nil
     }
 
     /// Doubles the rate back towards the configured one, once the relay has been quiet for a while.
