@@ -88,8 +88,8 @@ public final class Store: Sendable {
         m.registerMigration("v5-leases", migrate: Schema.leasesV1)
         // Rebuilds tables: foreign keys stay off during the migration and are checked before it commits.
         m.registerMigration("v6-state-checks", foreignKeyChecks: .deferred, migrate: Schema.stateChecks)
-        m.registerMigration("v7-outbox", migrate: Schema.outboxV1)
         m.registerMigration("v7-crash-gaps", migrate: Schema.crashGapsV1)
+        m.registerMigration("v7-outbox", migrate: Schema.outboxV1)
         return m
     }
 

@@ -174,10 +174,10 @@ private func forceValue(_ store: Store, _ sql: String) throws {
         #expect(before["messages"]!.count == 2 + MessageStatus.allCases.count + IntakeRole.allCases.count)
 
         let store = try Store(path: path, mode: .mustExist)
-        #expect(try store.appliedMigrations().suffix(2) == ["v6-state-checks", "v7-crash-gaps"])
+        #expect(try store.appliedMigrations().suffix(3) == ["v6-state-checks", "v7-crash-gaps", "v7-outbox"])
         let after = try store.pool.read(snapshot)
-        // v7 adds the crash-gap tables; every table that was there keeps its rows.
-        #expect(Set(after.keys) == Set(before.keys).union(["reports_to_link", "subscriber_effects"]))
+        // v7 adds the crash-gap tables and the outbox; every table that was there keeps its rows.
+        #expect(Set(after.keys) == Set(before.keys).union(["reports_to_link", "subscriber_effects", "outbox"]))
         for (table, rows) in before {
             #expect(after[table] == rows, "\(table) changed")
         }
