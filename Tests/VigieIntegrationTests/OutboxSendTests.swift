@@ -296,3 +296,23 @@ struct OutboxFixture {
         #expect(!r.stderr.contains("@later.example"), "an address was logged: \(r.stderr)")
     }
 }
+
+/// `config check` reads an enabled outbox queue as its sender will: pacing that cannot work is refused in one line.
+@Suite struct OutboxConfigTests {
+    @Test func inconsistentPacingIsRefusedByConfigCheck() throws {
+        let f = try OutboxFixture(smtpURL: "smtp://127.0.0.1:\(LocalServers.smtpPort)")
+        // The shipped newsletter queue is enabled: its secret must be set for `config check` to pass.
+        let env = ["VIGIE_NEWSLETTER_SECRET": "test-secret-0123456789abcdef0123456789"]
+        let ok = try VigieCLI.run(["config", "check"], config: f.config, environment: env)
+        #expect(ok.status == 0, "\(ok.stderr)")
+        let queue = f.dir + "/queues/acknowledgements.toml"
+        let text = try String(contentsOfFile: queue, encoding: .utf8)
+            .replacingOccurrences(of: "retry_base_seconds = 0.2", with: "retry_base_seconds = 90")
+        try text.write(toFile: queue, atomically: true, encoding: .utf8)
+        let check = try VigieCLI.run(["config", "check"], config: f.config, environment: env)
+        #expect(check.status == 1, "\(check.stdout)")
+        #expect(
+            check.stderr.contains("acknowledgements.toml: retry_base_seconds must be ≥ 0 and ≤ retry_max_seconds"),
+            "\(check.stderr)")
+    }
+}

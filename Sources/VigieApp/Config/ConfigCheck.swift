@@ -9,8 +9,8 @@ extension AppContext {
             if q.kind == .newsletter {
                 _ = try NewsletterSettings.from(q, config: config, environment: environment)
             } else {
-                _ = try ConfigLoader.password(TOMLReader(table: q.table, file: q.file), environment: environment,
-                                              base: (q.file as NSString).deletingLastPathComponent)
+                // The relay's secret, the pacing's consistency and `from`, as the outbox sender reads them.
+                _ = try OutboundSettings.from(q, config: config, environment: environment)
             }
         }
     }
