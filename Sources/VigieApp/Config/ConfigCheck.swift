@@ -9,8 +9,9 @@ extension AppContext {
             if q.kind == .newsletter {
                 _ = try NewsletterSettings.from(q, config: config, environment: environment)
             } else {
-                _ = try ConfigLoader.password(TOMLReader(table: q.table, file: q.file), environment: environment,
-                                              base: (q.file as NSString).deletingLastPathComponent)
+                _ = try ConfigLoader.password(
+                    TOMLReader(table: q.table, file: q.file), environment: environment,
+                    base: (q.file as NSString).deletingLastPathComponent)
             }
         }
     }

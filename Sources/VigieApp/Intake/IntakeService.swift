@@ -25,8 +25,9 @@ public final class IntakeService: Sendable {
         var firstError: (any Error)?
         for runner in runners {
             do {
-                let lease = try JobLease.acquire(runner.leaseJob, store: runner.store, wait: waitForLease,
-                                                 timing: leaseTiming, logger: runner.logger)
+                let lease = try JobLease.acquire(
+                    runner.leaseJob, store: runner.store, wait: waitForLease,
+                    timing: leaseTiming, logger: runner.logger)
                 defer { lease.release() }
                 let s = try runner.pollOnce(lease: lease)
                 runner.logger.info("\(s.summary)")
@@ -34,8 +35,9 @@ public final class IntakeService: Sendable {
             } catch let e as LeaseError {
                 if firstError == nil { firstError = e }
             } catch {
-                let failure = IntakeError.queueFailed(queue: runner.queue,
-                                                      underlying: StoreError(error, store: runner.store) ?? error)
+                let failure = IntakeError.queueFailed(
+                    queue: runner.queue,
+                    underlying: StoreError(error, store: runner.store) ?? error)
                 runner.logger.error("\(failure)")
                 if firstError == nil { firstError = failure }
             }
@@ -53,8 +55,10 @@ public final class IntakeService: Sendable {
         defer { for l in leases { l.release() } }
         let fatal = FatalError()
         for runner in runners {
-            leases.append(try JobLease.acquire(runner.leaseJob, store: runner.store, wait: waitForLease, stop: stop,
-                                               timing: leaseTiming, logger: runner.logger, onLost: { stop.stop() }))
+            leases.append(
+                try JobLease.acquire(
+                    runner.leaseJob, store: runner.store, wait: waitForLease, stop: stop,
+                    timing: leaseTiming, logger: runner.logger, onLost: { stop.stop() }))
         }
         let group = DispatchGroup()
         for (runner, lease) in zip(runners, leases) {

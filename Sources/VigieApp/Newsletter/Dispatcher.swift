@@ -60,9 +60,11 @@ public final class Dispatcher: Sendable {
 
     private let state: Mutex<State>
 
-    public init(store: Store, editionID: String, settings: DispatchSettings, compose: @escaping Composer,
-                makeTransport: @escaping TransportFactory, logger: Logger, stop: StopSignal,
-                waitForDeferred: Bool = true, fence: LeaseFence? = nil) {
+    public init(
+        store: Store, editionID: String, settings: DispatchSettings, compose: @escaping Composer,
+        makeTransport: @escaping TransportFactory, logger: Logger, stop: StopSignal,
+        waitForDeferred: Bool = true, fence: LeaseFence? = nil
+    ) {
         self.fence = fence
         self.store = store
         self.editionID = editionID
@@ -163,15 +165,18 @@ public final class Dispatcher: Sendable {
             let now = clock.now
             let attempt = d.attempts + 1
             let event = DeliveryEvent(reply: reply)
-            guard let transition = machine.handle(event, in: .sending(attempt: attempt),
-                                                  now: now, connectionFailures: connectionFailures, random: &rng)
+            guard
+                let transition = machine.handle(
+                    event, in: .sending(attempt: attempt),
+                    now: now, connectionFailures: connectionFailures, random: &rng)
             else { continue }
             if case .relayFault = event {
                 // Not the recipient's doing: the row goes back exactly as it was taken (state, attempts, reply).
                 guard giveBack(d) else { break }
             } else {
-                record(d, reply: reply, messageID: message.messageID, state: transition.state, now: now,
-                       attempt: attempt, unrecorded: &unrecorded)
+                record(
+                    d, reply: reply, messageID: message.messageID, state: transition.state, now: now,
+                    attempt: attempt, unrecorded: &unrecorded)
             }
             var reconnected = false
             var leave = false
@@ -186,7 +191,8 @@ public final class Dispatcher: Sendable {
                     state.withLock { $0.summary.reconnects += 1 }
                     let delay = String(format: "%.1f", Self.seconds(after))
                     if case .relayFault(let fault) = event {
-                        logger.warning("""
+                        logger.warning(
+                            """
                             connection \(index): \(fault.cause); new connection in \(delay) s \
                             (fault \(connectionFailures) of \(machine.maxRelayFaults) in a row)
                             """)
@@ -209,7 +215,8 @@ public final class Dispatcher: Sendable {
                         return max(1, settings.connections) - s.retired
                     }
                     let others = remaining > 0 ? "; \(remaining) connections go on" : ""
-                    logger.error("""
+                    logger.error(
+                        """
                         connection \(index): giving up after \(machine.maxRelayFaults) relay faults in a row: \
                         \(fault.cause)\(others)
                         """)
@@ -231,11 +238,14 @@ public final class Dispatcher: Sendable {
 
     /// Records a finished attempt's outcome: a 2xx waits in `unrecorded` for the next row's `sending` mark (one
     /// commit per message), deferrals and failures are written at once so the queue knows when a retry is due.
-    private func record(_ d: Delivery, reply: SMTPReply, messageID: String, state: DeliveryState<Instant>,
-                        now: Instant, attempt: Int, unrecorded: inout DeliveryUpdate?) {
-        var update = DeliveryUpdate(subscriberID: d.subscriberID, state: .sending, attempts: attempt,
-                                    code: reply.code == 0 ? nil : reply.code, reply: Self.clip(reply.text),
-                                    messageID: messageID)
+    private func record(
+        _ d: Delivery, reply: SMTPReply, messageID: String, state: DeliveryState<Instant>,
+        now: Instant, attempt: Int, unrecorded: inout DeliveryUpdate?
+    ) {
+        var update = DeliveryUpdate(
+            subscriberID: d.subscriberID, state: .sending, attempts: attempt,
+            code: reply.code == 0 ? nil : reply.code, reply: Self.clip(reply.text),
+            messageID: messageID)
         switch state {
         case .sent:
             update.state = .sent
@@ -299,8 +309,9 @@ public final class Dispatcher: Sendable {
     /// store failed. A lost lease stops the run.
     private func take(_ d: Delivery, recording update: DeliveryUpdate?) -> TakeOutcome? {
         do {
-            let outcome = try store.record(editionID: editionID, result: update, nextSending: d.subscriberID,
-                                           fence: fence)
+            let outcome = try store.record(
+                editionID: editionID, result: update, nextSending: d.subscriberID,
+                fence: fence)
             if outcome == .leaseLost {
                 state.withLock { $0.leaseLost = true }
                 stop.stop()

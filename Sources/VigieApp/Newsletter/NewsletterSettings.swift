@@ -12,8 +12,10 @@ public struct NewsletterSettings: Sendable {
     public var secret: [UInt8]
 
     /// Reads the queue's keys (already type-checked by the loader) and resolves the relay and the secret.
-    public static func from(_ q: OutboundQueue, config: VigieConfig,
-                            environment: [String: String] = ProcessInfo.processInfo.environment) throws
+    public static func from(
+        _ q: OutboundQueue, config: VigieConfig,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws
         -> NewsletterSettings
     {
         let r = TOMLReader(table: q.table, file: q.file)
@@ -32,14 +34,16 @@ public struct NewsletterSettings: Sendable {
         let user = try R.user.read(r) ?? config.smtp.user
         let queuePassword = try ConfigLoader.password(r, environment: environment, base: base)
         let smtp = SMTPEndpoint(
-            url: url, starttls: try R.starttls.read(r) ?? config.smtp.starttls, user: (user?.isEmpty ?? true) ? nil : user,
+            url: url, starttls: try R.starttls.read(r) ?? config.smtp.starttls,
+            user: (user?.isEmpty ?? true) ? nil : user,
             password: queuePassword ?? config.smtp.password,
             caFile: try R.caFile.read(r).map { ConfigLoader.resolve($0, base: base) } ?? config.smtp.caFile,
             timeoutSeconds: Double(try R.timeoutSeconds.read(r)))
 
         // The same checks as at load time (ConfigValues), so `config check` refused whatever is refused here.
-        let from = try ConfigLoader.mailAddress(try R.from.read(r) ?? config.smtp.from, file: q.file,
-                                                key: "from (or [smtp] from)")
+        let from = try ConfigLoader.mailAddress(
+            try R.from.read(r) ?? config.smtp.from, file: q.file,
+            key: "from (or [smtp] from)")
         let listID = try ConfigLoader.listID(
             try N.listID.read(r) ?? "\(config.organisation.name) <newsletter.\(domain(of: from.address))>",
             file: q.file)
@@ -47,25 +51,31 @@ public struct NewsletterSettings: Sendable {
         let mailto = try ConfigLoader.bareAddress(
             try N.unsubscribeMailto.read(r) ?? "unsubscribe@\(domain(of: from.address))", file: q.file,
             key: "unsubscribe_mailto", example: "desinscription@example.org")
-        let rp = try ConfigLoader.bareAddress(try N.returnPath.read(r) ?? "bounces@\(domain(of: from.address))",
-                                              file: q.file, key: "return_path", example: "bounces@example.org")
+        let rp = try ConfigLoader.bareAddress(
+            try N.returnPath.read(r) ?? "bounces@\(domain(of: from.address))",
+            file: q.file, key: "return_path", example: "bounces@example.org")
         guard let at = rp.lastIndex(of: "@") else {
             throw ConfigError("\(q.file): return_path \(SafeText.quoted(rp)) has no domain (bounces@your-domain)")
         }
-        let list = ListHeaders(listID: listID, unsubscribeURLBase: unsubscribeBase, unsubscribeMailbox: mailto,
-                               bounceDomain: String(rp[rp.index(after: at)...]), bouncePrefix: String(rp[..<at]))
+        let list = ListHeaders(
+            listID: listID, unsubscribeURLBase: unsubscribeBase, unsubscribeMailbox: mailto,
+            bounceDomain: String(rp[rp.index(after: at)...]), bouncePrefix: String(rp[..<at]))
         let secret = try readSecret(r, file: q.file, base: base, environment: environment)
-        return NewsletterSettings(queue: q.name, file: q.file, dispatch: d, smtp: smtp, from: from, list: list,
-                                  secret: secret)
+        return NewsletterSettings(
+            queue: q.name, file: q.file, dispatch: d, smtp: smtp, from: from, list: list,
+            secret: secret)
     }
 
-    static func readSecret(_ r: TOMLReader, file: String, base: String, environment: [String: String]) throws
+    static func readSecret(
+        _ r: TOMLReader, file: String, base: String, environment: [String: String]
+    ) throws
         -> [UInt8]
     {
         if let env = try QueueKeys.Newsletter.secretEnv.read(r), !env.isEmpty {
             guard let v = environment[env], !v.isEmpty else {
-                throw ConfigError("\(file): secret_env names $\(env), which is not set; export a random value "
-                    + "(e.g. head -c 32 /dev/urandom | base64) or use secret_file")
+                throw ConfigError(
+                    "\(file): secret_env names $\(env), which is not set; export a random value "
+                        + "(e.g. head -c 32 /dev/urandom | base64) or use secret_file")
             }
             return Array(v.utf8)
         }
@@ -76,8 +86,9 @@ public struct NewsletterSettings: Sendable {
             }
             let secret = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             guard !secret.isEmpty else {
-                throw ConfigError("\(file): secret_file \(p) is empty; write a random value in it "
-                    + "(head -c 32 /dev/urandom | base64 > \(p))")
+                throw ConfigError(
+                    "\(file): secret_file \(p) is empty; write a random value in it "
+                        + "(head -c 32 /dev/urandom | base64 > \(p))")
             }
             return Array(secret.utf8)
         }
@@ -94,9 +105,12 @@ extension MailAddress {
     public static func parseDisplay(_ text: String) -> MailAddress? {
         let t = text.trimmingCharacters(in: .whitespaces)
         if let open = t.lastIndex(of: "<"), t.hasSuffix(">") {
-            let addr = String(t[t.index(after: open)..<t.index(before: t.endIndex)]).trimmingCharacters(in: .whitespaces)
+            let addr = String(t[t.index(after: open)..<t.index(before: t.endIndex)]).trimmingCharacters(
+                in: .whitespaces)
             var name = String(t[..<open]).trimmingCharacters(in: .whitespaces)
-            if name.hasPrefix("\""), name.hasSuffix("\""), name.count >= 2 { name = String(name.dropFirst().dropLast()) }
+            if name.hasPrefix("\""), name.hasSuffix("\""), name.count >= 2 {
+                name = String(name.dropFirst().dropLast())
+            }
             return addr.isEmpty ? nil : MailAddress(name: name.isEmpty ? nil : name, address: addr)
         }
         return t.isEmpty || t.contains(" ") ? nil : MailAddress(address: t)
