@@ -23,52 +23,70 @@ let package = Package(
     ],
     targets: [
         // C libraries behind shims: C types never leave VigieMail.
-        .systemLibrary(name: "CEtpan", path: "Sources/CEtpan",
-                       providers: [.apt(["libetpan-dev"])]),
-        .systemLibrary(name: "CCurl", path: "Sources/CCurl",
-                       providers: [.apt(["libcurl4-gnutls-dev"])]),
+        .systemLibrary(
+            name: "CEtpan", path: "Sources/CEtpan",
+            providers: [.apt(["libetpan-dev"])]),
+        .systemLibrary(
+            name: "CCurl", path: "Sources/CCurl",
+            providers: [.apt(["libcurl4-gnutls-dev"])]),
 
         // The domain: pure, synchronous, Foundation only.
         .target(name: "VigieCore", swiftSettings: upcoming),
         // Adapters to libetpan and libcurl.
-        .target(name: "VigieMail", dependencies: [
-            "CEtpan", "CCurl", "VigieCore",
-            .product(name: "Logging", package: "swift-log"),
-        ], swiftSettings: upcoming),
+        .target(
+            name: "VigieMail",
+            dependencies: [
+                "CEtpan", "CCurl", "VigieCore",
+                .product(name: "Logging", package: "swift-log"),
+            ], swiftSettings: upcoming),
         // SQLite through GRDB.
-        .target(name: "VigieStore", dependencies: [
-            "VigieCore",
-            .product(name: "GRDB", package: "GRDB.swift"),
-        ], swiftSettings: upcoming),
+        .target(
+            name: "VigieStore",
+            dependencies: [
+                "VigieCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ], swiftSettings: upcoming),
         // Use cases wiring the rest.
-        .target(name: "VigieApp", dependencies: [
-            "VigieCore", "VigieMail", "VigieStore",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "Mustache", package: "swift-mustache"),
-        ], swiftSettings: upcoming),
+        .target(
+            name: "VigieApp",
+            dependencies: [
+                "VigieCore", "VigieMail", "VigieStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ], swiftSettings: upcoming),
         // Parsing and printing only: the use cases of VigieApp and the domain's values, never the store.
-        .executableTarget(name: "vigie", dependencies: [
-            "VigieApp", "VigieCore",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-        ], swiftSettings: upcoming),
+        .executableTarget(
+            name: "vigie",
+            dependencies: [
+                "VigieApp", "VigieCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ], swiftSettings: upcoming),
 
-        .testTarget(name: "VigieCoreTests", dependencies: ["VigieCore"], resources: [.copy("Golden")],
-                    swiftSettings: upcoming),
-        .testTarget(name: "VigieMailTests", dependencies: ["VigieMail", "VigieCore"],
-                    resources: [.copy("Fixtures")], swiftSettings: upcoming),
-        .testTarget(name: "VigieStoreTests", dependencies: [
-            "VigieStore", "VigieCore", .product(name: "GRDB", package: "GRDB.swift"),
-        ], swiftSettings: upcoming),
+        .testTarget(
+            name: "VigieCoreTests", dependencies: ["VigieCore"], resources: [.copy("Golden")],
+            swiftSettings: upcoming),
+        .testTarget(
+            name: "VigieMailTests", dependencies: ["VigieMail", "VigieCore"],
+            resources: [.copy("Fixtures")], swiftSettings: upcoming),
+        .testTarget(
+            name: "VigieStoreTests",
+            dependencies: [
+                "VigieStore", "VigieCore", .product(name: "GRDB", package: "GRDB.swift"),
+            ], swiftSettings: upcoming),
         // Use cases against in-memory transports and mailboxes (orchestration only; the wire is integration's).
-        .testTarget(name: "VigieAppTests", dependencies: [
-            "VigieApp", "VigieStore", "VigieCore",
-            .product(name: "Logging", package: "swift-log"),
-        ], swiftSettings: upcoming),
-        .testTarget(name: "VigieIntegrationTests", dependencies: [
-            "VigieApp", "VigieMail", "VigieStore", "VigieCore",
-            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
-        ], swiftSettings: upcoming),
+        .testTarget(
+            name: "VigieAppTests",
+            dependencies: [
+                "VigieApp", "VigieStore", "VigieCore",
+                .product(name: "Logging", package: "swift-log"),
+            ], swiftSettings: upcoming),
+        .testTarget(
+            name: "VigieIntegrationTests",
+            dependencies: [
+                "VigieApp", "VigieMail", "VigieStore", "VigieCore",
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
+            ], swiftSettings: upcoming),
     ]
 )

@@ -6,9 +6,10 @@ extension AppContext {
     /// Processing of the subscriptions mailbox: unsubscribe requests and bounces for the newsletter's list.
     func subscriptionProcessor(queue: String) throws -> SubscriptionMailProcessor {
         let n = try newsletterSettings()
-        return SubscriptionMailProcessor(store: try store(), queue: queue, list: n.list,
-                                         tokens: try UnsubscribeTokens(secret: n.secret, listID: n.list.listID),
-                                         logger: logger)
+        return SubscriptionMailProcessor(
+            store: try store(), queue: queue, list: n.list,
+            tokens: try UnsubscribeTokens(secret: n.secret, listID: n.list.listID),
+            logger: logger)
     }
 
     /// The newsletter queue's settings (the queue named `name`, else the first of kind newsletter).
@@ -18,8 +19,9 @@ extension AppContext {
             return nil
         }
         guard let q = name.map({ n in candidates.first { $0.name == n } }) ?? candidates.first else {
-            throw ConfigError("no newsletter queue\(name.map { " named \"\($0)\"" } ?? "") in \(config.queuesDir); "
-                + "add one with kind = \"newsletter\" (vigie init writes an example)")
+            throw ConfigError(
+                "no newsletter queue\(name.map { " named \"\($0)\"" } ?? "") in \(config.queuesDir); "
+                    + "add one with kind = \"newsletter\" (vigie init writes an example)")
         }
         guard q.enabled else { throw ConfigError("\(q.file): the queue is disabled (enabled = false)") }
         return try NewsletterSettings.from(q, config: config)
@@ -27,8 +29,9 @@ extension AppContext {
 
     /// The newsletter use cases; `create` for `send`, which may be the first run.
     public func newsletter(queue name: String? = nil, create: Bool = false) throws -> NewsletterService {
-        NewsletterService(store: try store(create: create), settings: try newsletterSettings(queue: name), config: config,
-                          logger: logger)
+        NewsletterService(
+            store: try store(create: create), settings: try newsletterSettings(queue: name), config: config,
+            logger: logger)
     }
 
     /// An edition's deliveries after sending (status, failures, retry): the database only.

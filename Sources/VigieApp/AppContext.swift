@@ -58,8 +58,9 @@ public final class AppContext: Sendable {
         }
         if let name {
             guard let q = all.first(where: { $0.name == name }) else {
-                throw ConfigError("no intake queue named \"\(name)\" in \(config.queuesDir); intake queues: "
-                    + all.map(\.name).joined(separator: ", "))
+                throw ConfigError(
+                    "no intake queue named \"\(name)\" in \(config.queuesDir); intake queues: "
+                        + all.map(\.name).joined(separator: ", "))
             }
             return [q]
         }
@@ -67,7 +68,9 @@ public final class AppContext: Sendable {
     }
 
     /// The intake service over the enabled queues.
-    public func intakeService(only name: String? = nil, afterPass: (@Sendable () -> Void)? = nil) throws
+    public func intakeService(
+        only name: String? = nil, afterPass: (@Sendable () -> Void)? = nil
+    ) throws
         -> IntakeService
     {
         let queues = try intakeQueues(only: name)
@@ -79,16 +82,18 @@ public final class AppContext: Sendable {
         let runners = try queues.map { q -> IntakeRunner in
             switch q.role {
             case .reports:
-                var processor = ReportProcessor(store: store, queue: q.name, extractor: urlExtractor(),
-                                                maxMessageBytes: q.maxMessageBytes, logger: logger)
+                var processor = ReportProcessor(
+                    store: store, queue: q.name, extractor: urlExtractor(),
+                    maxMessageBytes: q.maxMessageBytes, logger: logger)
                 // Clusters follow intake report by report; a rebuild gives the same result.
                 processor.onReports = { ids in try clusters.link(reportIDs: ids) }
                 // A crash between saving reports and linking them is repaired at the next pass.
                 processor.onInterrupted = { try clusters.linkInterrupted() }
                 return IntakeRunner(queue: q, store: store, processor: processor, logger: logger)
             case .subscriptions:
-                return IntakeRunner(queue: q, store: store, processor: try subscriptionProcessor(queue: q.name),
-                                    logger: logger)
+                return IntakeRunner(
+                    queue: q, store: store, processor: try subscriptionProcessor(queue: q.name),
+                    logger: logger)
             }
         }
         return IntakeService(runners: runners, clusters: clusters, logger: logger, afterPass: afterPass)
@@ -108,8 +113,9 @@ extension AppContext {
 
     /// The moderation workflow, with the offences file loaded.
     public func moderation() throws -> ModerationService {
-        ModerationService(store: try store(), offences: try ModerationService.loadOffences(path: config.offencesFile),
-                          organisation: config.organisation, templates: TemplateRenderer(directory: config.templatesDir),
-                          weights: config.clusters.weights)
+        ModerationService(
+            store: try store(), offences: try ModerationService.loadOffences(path: config.offencesFile),
+            organisation: config.organisation, templates: TemplateRenderer(directory: config.templatesDir),
+            weights: config.clusters.weights)
     }
 }

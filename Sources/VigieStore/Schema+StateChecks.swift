@@ -52,8 +52,10 @@ extension Schema {
     }
 
     /// The tables holding a state column, in the order `v6-state-checks` rebuilt them.
-    static let stateTables = ["messages", "clusters", "cluster_events", "short_links", "subscribers",
-                              "subscriber_events", "deliveries"]
+    static let stateTables = [
+        "messages", "clusters", "cluster_events", "short_links", "subscribers",
+        "subscriber_events", "deliveries",
+    ]
 
     /// Each state column gets a `CHECK` listing its enum's raw values (`v6-state-checks`). A value no enum knows
     /// stops the migration with its table, column and value; the migration's transaction leaves the file as it was.
@@ -79,7 +81,8 @@ extension Schema {
         let q = quoted
         switch table {
         case "messages":
-            return ("""
+            return (
+                """
                 id INTEGER PRIMARY KEY,
                 mailbox TEXT NOT NULL,
                 queue TEXT NOT NULL,
@@ -96,9 +99,11 @@ extension Schema {
                 parse_error TEXT,
                 message_id_collision INTEGER REFERENCES messages(id),
                 UNIQUE (mailbox, uid_validity, uid)
-                """, false)
+                """, false
+            )
         case "clusters":
-            return ("""
+            return (
+                """
                 id INTEGER PRIMARY KEY,
                 key TEXT NOT NULL UNIQUE,
                 platform TEXT NOT NULL \(check("clusters", "platform")),
@@ -117,9 +122,11 @@ extension Schema {
                 notified_channel TEXT,
                 reason TEXT,
                 updated_at REAL
-                """, false)
+                """, false
+            )
         case "cluster_events":
-            return ("""
+            return (
+                """
                 id INTEGER PRIMARY KEY,
                 cluster_id INTEGER NOT NULL REFERENCES clusters(id) ON DELETE CASCADE,
                 at REAL NOT NULL,
@@ -131,9 +138,11 @@ extension Schema {
                 platform_ref TEXT,
                 channel TEXT,
                 reason TEXT
-                """, false)
+                """, false
+            )
         case "short_links":
-            return ("""
+            return (
+                """
                 url TEXT PRIMARY KEY,
                 final_url TEXT,
                 status TEXT NOT NULL \(check("short_links", "status")),
@@ -141,9 +150,11 @@ extension Schema {
                 next_attempt_at REAL,
                 error TEXT,
                 updated_at REAL NOT NULL
-                """, false)
+                """, false
+            )
         case "subscribers":
-            return ("""
+            return (
+                """
                 id INTEGER PRIMARY KEY,
                 email TEXT NOT NULL,
                 email_key TEXT NOT NULL UNIQUE,
@@ -156,17 +167,21 @@ extension Schema {
                 status_changed_at REAL,
                 status_reason TEXT,
                 bounces INTEGER NOT NULL DEFAULT 0
-                """, false)
+                """, false
+            )
         case "subscriber_events":
-            return ("""
+            return (
+                """
                 id INTEGER PRIMARY KEY,
                 subscriber_id INTEGER NOT NULL REFERENCES subscribers(id) ON DELETE CASCADE,
                 at REAL NOT NULL,
                 event TEXT NOT NULL \(check("subscriber_events", "event")),
                 detail TEXT
-                """, false)
+                """, false
+            )
         case "deliveries":
-            return ("""
+            return (
+                """
                 edition_id TEXT NOT NULL REFERENCES editions(id),
                 subscriber_id INTEGER NOT NULL REFERENCES subscribers(id),
                 email TEXT NOT NULL,
@@ -180,7 +195,8 @@ extension Schema {
                 sent_at REAL,
                 updated_at REAL NOT NULL,
                 PRIMARY KEY (edition_id, subscriber_id)
-                """, true)
+                """, true
+            )
         default:
             preconditionFailure("\(table) holds no state column")
         }
@@ -189,23 +205,28 @@ extension Schema {
     /// Throws `UnknownStoredValueError` for the first value of `state`'s column its enum does not know.
     static func refuseUnknownValues(_ db: Database, _ state: StateColumn) throws {
         let marks = Array(repeating: "?", count: state.known.count).joined(separator: ", ")
-        let unknown = try Row.fetchOne(db, sql: """
-            SELECT \(state.column) AS value FROM \(state.table)
-            WHERE \(state.column) IS NULL OR \(state.column) NOT IN (\(marks)) LIMIT 1
-            """, arguments: StatementArguments(state.known))
+        let unknown = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT \(state.column) AS value FROM \(state.table)
+                WHERE \(state.column) IS NULL OR \(state.column) NOT IN (\(marks)) LIMIT 1
+                """, arguments: StatementArguments(state.known))
         if let unknown {
             let value: String? = unknown["value"]
-            throw UnknownStoredValueError(column: state.table + "." + state.column, value: value ?? "NULL",
-                                          known: state.known)
+            throw UnknownStoredValueError(
+                column: state.table + "." + state.column, value: value ?? "NULL",
+                known: state.known)
         }
     }
 
     /// Rebuilds `table` with the column definitions given (the same columns, in the same order, plus constraints):
     /// every row is copied by column name and the table's indexes are created again as they were.
     static func rebuild(_ db: Database, _ table: String, _ columns: String, withoutRowID: Bool = false) throws {
-        let indexes = try String.fetchAll(db, sql: """
-            SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name
-            """, arguments: [table])
+        let indexes = try String.fetchAll(
+            db,
+            sql: """
+                SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name
+                """, arguments: [table])
         let names = try db.columns(in: table).map { "\"\($0.name)\"" }.joined(separator: ", ")
         let staging = table + "_rebuilt"
         try db.execute(sql: "CREATE TABLE \(staging) (\n\(columns)\n)" + (withoutRowID ? " WITHOUT ROWID" : ""))

@@ -17,9 +17,11 @@ public struct ClusterAssignment: Sendable, Equatable {
     /// The reported URL's row, when known: linking by rowid is one B-tree lookup instead of two.
     public var rowID: Int64?
 
-    public init(reportID: Int64, position: Int, key: String, platform: Platform, kind: ContentIdentity.Kind,
-                accountKey: String?, canonicalURL: String, reporter: String? = nil, receivedAt: Double = 0,
-                rowID: Int64? = nil) {
+    public init(
+        reportID: Int64, position: Int, key: String, platform: Platform, kind: ContentIdentity.Kind,
+        accountKey: String?, canonicalURL: String, reporter: String? = nil, receivedAt: Double = 0,
+        rowID: Int64? = nil
+    ) {
         self.rowID = rowID
         self.reportID = reportID
         self.position = position
@@ -35,8 +37,9 @@ public struct ClusterAssignment: Sendable, Equatable {
     /// A URL that is no content (garbage, a platform's bare host): linked to no cluster.
     public static func unlinked(reportID: Int64, position: Int, rowID: Int64?) -> ClusterAssignment {
         // Platform and kind are never stored for an empty key.
-        ClusterAssignment(reportID: reportID, position: position, key: "", platform: .web, kind: .page, accountKey: nil,
-                          canonicalURL: "", rowID: rowID)
+        ClusterAssignment(
+            reportID: reportID, position: position, key: "", platform: .web, kind: .page, accountKey: nil,
+            canonicalURL: "", rowID: rowID)
     }
 }
 
@@ -67,13 +70,17 @@ extension Store {
         if let ids = reportIDs {
             for chunk in ids.chunked(500) {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                rows += try Row.fetchAll(db, sql: base + " AND ru.report_id IN (\(marks))",
-                                         arguments: [MessageStatus.parsed] + StatementArguments(chunk))
-                    .map(Self.reportedURL)
+                rows += try Row.fetchAll(
+                    db, sql: base + " AND ru.report_id IN (\(marks))",
+                    arguments: [MessageStatus.parsed] + StatementArguments(chunk)
+                )
+                .map(Self.reportedURL)
             }
         } else {
-            rows = try Row.fetchAll(db, sql: base + " ORDER BY ru.report_id, ru.position",
-                                    arguments: [MessageStatus.parsed]).map(Self.reportedURL)
+            rows = try Row.fetchAll(
+                db, sql: base + " ORDER BY ru.report_id, ru.position",
+                arguments: [MessageStatus.parsed]
+            ).map(Self.reportedURL)
         }
         return rows
     }
@@ -84,16 +91,20 @@ extension Store {
     }
 
     func allReportedURLs(_ db: Database) throws -> [ReportedURL] {
-        return try Row.fetchAll(db, sql: """
-            SELECT ru.rowid AS row_id, ru.report_id, ru.position, ru.url, r.reporter, m.received_at FROM report_urls ru
-            JOIN messages m ON m.id = ru.report_id AND m.status = ?
-            JOIN reports r ON r.message_id = ru.report_id ORDER BY ru.report_id, ru.position
-            """, arguments: [MessageStatus.parsed]).map(Self.reportedURL)
+        return try Row.fetchAll(
+            db,
+            sql: """
+                SELECT ru.rowid AS row_id, ru.report_id, ru.position, ru.url, r.reporter, m.received_at FROM report_urls ru
+                JOIN messages m ON m.id = ru.report_id AND m.status = ?
+                JOIN reports r ON r.message_id = ru.report_id ORDER BY ru.report_id, ru.position
+                """, arguments: [MessageStatus.parsed]
+        ).map(Self.reportedURL)
     }
 
     private static func reportedURL(_ r: Row) -> ReportedURL {
-        ReportedURL(reportID: r["report_id"], position: r["position"], url: r["url"], reporter: r["reporter"],
-                    receivedAt: r["received_at"] ?? 0, rowID: r["row_id"])
+        ReportedURL(
+            reportID: r["report_id"], position: r["position"], url: r["url"], reporter: r["reporter"],
+            receivedAt: r["received_at"] ?? 0, rowID: r["row_id"])
     }
 
     /// Links URLs to their clusters (creating clusters as needed) and updates the counts of every cluster touched.
@@ -102,9 +113,10 @@ extension Store {
     /// count is first dropped, so the result depends only on the reports; moderation state survives because clusters
     /// are kept by key.
     @discardableResult
-    public func assignClusters(_ assignments: [ClusterAssignment], rebuild: Bool = false, fresh: Bool = false,
-                               now: Date = Date()) throws -> Int
-    {
+    public func assignClusters(
+        _ assignments: [ClusterAssignment], rebuild: Bool = false, fresh: Bool = false,
+        now: Date = Date()
+    ) throws -> Int {
         try pool.write { db in try assignClusters(db, assignments, rebuild: rebuild, fresh: fresh, now: now) }
     }
 
@@ -178,30 +190,36 @@ extension Store {
         for id in ids { try st.execute(arguments: [id]) }
     }
 
-    func assignClusters(_ db: Database, _ assignments: [ClusterAssignment], rebuild: Bool, fresh: Bool,
-                        now: Date) throws -> Int {
+    func assignClusters(
+        _ db: Database, _ assignments: [ClusterAssignment], rebuild: Bool, fresh: Bool,
+        now: Date
+    ) throws -> Int {
         if rebuild {
             // Every URL is assigned again below (an empty key unlinks it): counts restart from zero.
             // The cluster index is rebuilt in one sorted pass at the end, cheaper than a million updates to it.
-            try db.execute(sql: """
-                DROP INDEX IF EXISTS report_urls_cluster;
-                DELETE FROM cluster_reporters;
-                UPDATE clusters SET reports = 0, reporters = 0, first_reported = NULL, last_reported = NULL;
-                """)
+            try db.execute(
+                sql: """
+                    DROP INDEX IF EXISTS report_urls_cluster;
+                    DELETE FROM cluster_reporters;
+                    UPDATE clusters SET reports = 0, reporters = 0, first_reported = NULL, last_reported = NULL;
+                    """)
         }
-        try db.execute(sql: """
-            CREATE TEMP TABLE IF NOT EXISTS touched (id INTEGER PRIMARY KEY);
-            DELETE FROM touched;
-            """)
+        try db.execute(
+            sql: """
+                CREATE TEMP TABLE IF NOT EXISTS touched (id INTEGER PRIMARY KEY);
+                DELETE FROM touched;
+                """)
         // One upsert per distinct content, then one keyed update per reported URL: all by primary key or the
         // unique key, so the cost follows the batch, not the size of the store.
-        let upsert = try db.cachedStatement(sql: """
-            INSERT INTO clusters (key, platform, kind, account_key, canonical_url, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT(key) DO UPDATE SET account_key = coalesce(clusters.account_key, excluded.account_key)
-            RETURNING id
-            """)
-        let link = try db.cachedStatement(sql: "UPDATE report_urls SET cluster_id = ? WHERE report_id = ? AND position = ?")
+        let upsert = try db.cachedStatement(
+            sql: """
+                INSERT INTO clusters (key, platform, kind, account_key, canonical_url, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT(key) DO UPDATE SET account_key = coalesce(clusters.account_key, excluded.account_key)
+                RETURNING id
+                """)
+        let link = try db.cachedStatement(
+            sql: "UPDATE report_urls SET cluster_id = ? WHERE report_id = ? AND position = ?")
         let linkRow = try db.cachedStatement(sql: "UPDATE report_urls SET cluster_id = ? WHERE rowid = ?")
         let touch = try db.cachedStatement(sql: "INSERT OR IGNORE INTO touched (id) VALUES (?)")
         var ids: [String: Int64] = [:]
@@ -219,8 +237,14 @@ extension Store {
             if let known = ids[a.key] {
                 id = known
             } else {
-                guard let fresh = try Int64.fetchOne(upsert, arguments: [a.key, a.platform, a.kind, a.accountKey,
-                                                                           a.canonicalURL, t]) else { continue }
+                guard
+                    let fresh = try Int64.fetchOne(
+                        upsert,
+                        arguments: [
+                            a.key, a.platform, a.kind, a.accountKey,
+                            a.canonicalURL, t,
+                        ])
+                else { continue }
                 ids[a.key] = fresh
                 try touch.execute(arguments: [fresh])
                 id = fresh
@@ -242,10 +266,11 @@ extension Store {
         let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM touched") ?? 0
         if rebuild {
             // Clusters no report leads to any more are dropped unless moderators already worked on them.
-            try db.execute(sql: """
-                DELETE FROM clusters WHERE reports = 0 AND status = ?
-                    AND NOT EXISTS (SELECT 1 FROM cluster_events e WHERE e.cluster_id = clusters.id)
-                """, arguments: [ModerationStatus.new])
+            try db.execute(
+                sql: """
+                    DELETE FROM clusters WHERE reports = 0 AND status = ?
+                        AND NOT EXISTS (SELECT 1 FROM cluster_events e WHERE e.cluster_id = clusters.id)
+                    """, arguments: [ModerationStatus.new])
         }
         try db.execute(sql: "DELETE FROM touched")
         return n
@@ -254,8 +279,10 @@ extension Store {
     /// Counts for reports linked for the first time (or for everything, after a rebuild reset them): one more report
     /// per (cluster, report), reporters merged — aggregated here, then one statement per cluster and per reporter.
     /// `fromZero`: the counts were just reset (rebuild), so rows are appended in key order and counted here.
-    private func addDeltas(_ db: Database, _ assignments: [ClusterAssignment], clusterIDs: [String: Int64],
-                           fromZero: Bool) throws {
+    private func addDeltas(
+        _ db: Database, _ assignments: [ClusterAssignment], clusterIDs: [String: Int64],
+        fromZero: Bool
+    ) throws {
         struct Span {
             var count = 0
             var first = Double.infinity
@@ -281,13 +308,16 @@ extension Store {
             guard let cid = clusterIDs[a.key], seen.insert(ReportKey(cluster: cid, report: a.reportID)).inserted
             else { continue }
             clusters[cid, default: Span()].add(a.receivedAt)
-            if let r = a.reporter, !r.isEmpty { reporters[ReporterKey(cluster: cid, reporter: r), default: Span()].add(a.receivedAt) }
+            if let r = a.reporter, !r.isEmpty {
+                reporters[ReporterKey(cluster: cid, reporter: r), default: Span()].add(a.receivedAt)
+            }
         }
-        let reporter = try db.cachedStatement(sql: """
-            INSERT INTO cluster_reporters (cluster_id, reporter, first_at, last_at, reports) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT(cluster_id, reporter) DO UPDATE SET first_at = min(first_at, excluded.first_at),
-                last_at = max(last_at, excluded.last_at), reports = reports + excluded.reports
-            """)
+        let reporter = try db.cachedStatement(
+            sql: """
+                INSERT INTO cluster_reporters (cluster_id, reporter, first_at, last_at, reports) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(cluster_id, reporter) DO UPDATE SET first_at = min(first_at, excluded.first_at),
+                    last_at = max(last_at, excluded.last_at), reports = reports + excluded.reports
+                """)
         var entries = Array(reporters)
         if fromZero {
             // In primary-key order the B-tree only ever appends.
@@ -301,20 +331,22 @@ extension Store {
         }
         if fromZero {
             try db.execute(sql: "CREATE INDEX cluster_reporters_last ON cluster_reporters(last_at)")
-            let set = try db.cachedStatement(sql: """
-                UPDATE clusters SET reports = ?, reporters = ?, first_reported = ?, last_reported = ? WHERE id = ?
-                """)
+            let set = try db.cachedStatement(
+                sql: """
+                    UPDATE clusters SET reports = ?, reporters = ?, first_reported = ?, last_reported = ? WHERE id = ?
+                    """)
             for (cid, span) in clusters.sorted(by: { $0.key < $1.key }) {
                 try set.execute(arguments: [span.count, reporterCounts[cid] ?? 0, span.first, span.last, cid])
             }
             return
         }
-        let update = try db.cachedStatement(sql: """
-            UPDATE clusters SET reports = reports + ?,
-                reporters = (SELECT count(*) FROM cluster_reporters WHERE cluster_id = ?),
-                first_reported = min(coalesce(first_reported, ?), ?), last_reported = max(coalesce(last_reported, ?), ?)
-            WHERE id = ?
-            """)
+        let update = try db.cachedStatement(
+            sql: """
+                UPDATE clusters SET reports = reports + ?,
+                    reporters = (SELECT count(*) FROM cluster_reporters WHERE cluster_id = ?),
+                    first_reported = min(coalesce(first_reported, ?), ?), last_reported = max(coalesce(last_reported, ?), ?)
+                WHERE id = ?
+                """)
         for (cid, span) in clusters {
             try update.execute(arguments: [span.count, cid, span.first, span.first, span.last, span.last, cid])
         }
@@ -322,30 +354,32 @@ extension Store {
 
     /// Recomputes reporters and counts of the clusters listed in temp.touched, from the links alone.
     private func refreshTouched(_ db: Database) throws {
-        try db.execute(sql: """
-            DELETE FROM cluster_reporters WHERE cluster_id IN (SELECT id FROM touched);
-            INSERT INTO cluster_reporters (cluster_id, reporter, first_at, last_at, reports)
-                SELECT ru.cluster_id, r.reporter, min(m.received_at), max(m.received_at), count(DISTINCT ru.report_id)
-                FROM report_urls ru
-                JOIN reports r ON r.message_id = ru.report_id
-                JOIN messages m ON m.id = ru.report_id
-                WHERE ru.cluster_id IN (SELECT id FROM touched) AND r.reporter IS NOT NULL AND r.reporter != ''
-                GROUP BY ru.cluster_id, r.reporter;
-            UPDATE clusters SET
-                reports = (SELECT count(DISTINCT report_id) FROM report_urls WHERE cluster_id = clusters.id),
-                reporters = (SELECT count(*) FROM cluster_reporters WHERE cluster_id = clusters.id),
-                first_reported = (SELECT min(m.received_at) FROM report_urls ru JOIN messages m ON m.id = ru.report_id
-                                  WHERE ru.cluster_id = clusters.id),
-                last_reported = (SELECT max(m.received_at) FROM report_urls ru JOIN messages m ON m.id = ru.report_id
-                                 WHERE ru.cluster_id = clusters.id)
-            WHERE id IN (SELECT id FROM touched);
-            """)
+        try db.execute(
+            sql: """
+                DELETE FROM cluster_reporters WHERE cluster_id IN (SELECT id FROM touched);
+                INSERT INTO cluster_reporters (cluster_id, reporter, first_at, last_at, reports)
+                    SELECT ru.cluster_id, r.reporter, min(m.received_at), max(m.received_at), count(DISTINCT ru.report_id)
+                    FROM report_urls ru
+                    JOIN reports r ON r.message_id = ru.report_id
+                    JOIN messages m ON m.id = ru.report_id
+                    WHERE ru.cluster_id IN (SELECT id FROM touched) AND r.reporter IS NOT NULL AND r.reporter != ''
+                    GROUP BY ru.cluster_id, r.reporter;
+                UPDATE clusters SET
+                    reports = (SELECT count(DISTINCT report_id) FROM report_urls WHERE cluster_id = clusters.id),
+                    reporters = (SELECT count(*) FROM cluster_reporters WHERE cluster_id = clusters.id),
+                    first_reported = (SELECT min(m.received_at) FROM report_urls ru JOIN messages m ON m.id = ru.report_id
+                                      WHERE ru.cluster_id = clusters.id),
+                    last_reported = (SELECT max(m.received_at) FROM report_urls ru JOIN messages m ON m.id = ru.report_id
+                                     WHERE ru.cluster_id = clusters.id)
+                WHERE id IN (SELECT id FROM touched);
+                """)
     }
 
     /// Clusters ranked by priority (highest first), optionally filtered.
-    public func clusters(status: ModerationStatus? = nil, platform: Platform? = nil, limit: Int? = nil,
-                         weights: PriorityWeights = PriorityWeights(), now: Date = Date()) throws -> [ClusterSummary]
-    {
+    public func clusters(
+        status: ModerationStatus? = nil, platform: Platform? = nil, limit: Int? = nil,
+        weights: PriorityWeights = PriorityWeights(), now: Date = Date()
+    ) throws -> [ClusterSummary] {
         try pool.read { db in
             var sql = """
                 SELECT c.*, (SELECT count(*) FROM cluster_reporters cr WHERE cr.cluster_id = c.id AND cr.last_at >= ?)
@@ -375,51 +409,68 @@ extension Store {
     }
 
     /// One cluster with its reports (reporters' addresses only when asked) and its audit trail.
-    public func cluster(id: Int64, includeReporters: Bool, weights: PriorityWeights = PriorityWeights(),
-                        now: Date = Date()) throws -> ClusterDetail?
-    {
+    public func cluster(
+        id: Int64, includeReporters: Bool, weights: PriorityWeights = PriorityWeights(),
+        now: Date = Date()
+    ) throws -> ClusterDetail? {
         try pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT c.*, (SELECT count(*) FROM cluster_reporters cr WHERE cr.cluster_id = c.id AND cr.last_at >= ?)
-                    AS recent FROM clusters c WHERE c.id = ?
-                """, arguments: [now.timeIntervalSince1970 - 86_400, id]) else { return nil }
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT c.*, (SELECT count(*) FROM cluster_reporters cr WHERE cr.cluster_id = c.id AND cr.last_at >= ?)
+                            AS recent FROM clusters c WHERE c.id = ?
+                        """, arguments: [now.timeIntervalSince1970 - 86_400, id])
+            else { return nil }
             var s = try summary(row, weights: weights, now: now)
             s.urls = try originalURLs(db, clusterIDs: [id])[id] ?? []
-            let reportRows = try Row.fetchAll(db, sql: """
-                SELECT ru.report_id, group_concat(ru.url, char(10)) AS urls, m.received_at, r.reporter, r.subject,
-                       substr(r.text, 1, 600) AS text
-                FROM report_urls ru JOIN messages m ON m.id = ru.report_id JOIN reports r ON r.message_id = ru.report_id
-                WHERE ru.cluster_id = ? GROUP BY ru.report_id ORDER BY m.received_at, ru.report_id
-                """, arguments: [id])
+            let reportRows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT ru.report_id, group_concat(ru.url, char(10)) AS urls, m.received_at, r.reporter, r.subject,
+                           substr(r.text, 1, 600) AS text
+                    FROM report_urls ru JOIN messages m ON m.id = ru.report_id JOIN reports r ON r.message_id = ru.report_id
+                    WHERE ru.cluster_id = ? GROUP BY ru.report_id ORDER BY m.received_at, ru.report_id
+                    """, arguments: [id])
             let reports = reportRows.map { r in
-                ClusterReport(reportID: r["report_id"], receivedAt: Date(timeIntervalSince1970: r["received_at"]),
-                              reporter: includeReporters ? r["reporter"] : nil, subject: r["subject"],
-                              excerpt: Excerpt.make(r["text"] ?? "", maxLength: 280),
-                              urls: (r["urls"] as String? ?? "").split(separator: "\n").map(String.init))
+                ClusterReport(
+                    reportID: r["report_id"], receivedAt: Date(timeIntervalSince1970: r["received_at"]),
+                    reporter: includeReporters ? r["reporter"] : nil, subject: r["subject"],
+                    excerpt: Excerpt.make(r["text"] ?? "", maxLength: 280),
+                    urls: (r["urls"] as String? ?? "").split(separator: "\n").map(String.init))
             }
-            let events = try Row.fetchAll(db, sql: "SELECT * FROM cluster_events WHERE cluster_id = ? ORDER BY id",
-                                          arguments: [id]).map { e in
-                ClusterEvent(at: Date(timeIntervalSince1970: e["at"]), author: e["author"],
-                             from: try e.decodeStored(ModerationStatus.self, "from_status", table: "cluster_events"),
-                             to: try e.decodeStored(ModerationStatus.self, "to_status", table: "cluster_events"),
-                             offence: e["offence"],
-                             note: e["note"], platformRef: e["platform_ref"], channel: e["channel"], reason: e["reason"])
+            let events = try Row.fetchAll(
+                db, sql: "SELECT * FROM cluster_events WHERE cluster_id = ? ORDER BY id",
+                arguments: [id]
+            ).map { e in
+                ClusterEvent(
+                    at: Date(timeIntervalSince1970: e["at"]), author: e["author"],
+                    from: try e.decodeStored(ModerationStatus.self, "from_status", table: "cluster_events"),
+                    to: try e.decodeStored(ModerationStatus.self, "to_status", table: "cluster_events"),
+                    offence: e["offence"],
+                    note: e["note"], platformRef: e["platform_ref"], channel: e["channel"], reason: e["reason"])
             }
-            return ClusterDetail(summary: s, note: row["note"], reason: row["reason"],
-                                 notifiedAt: (row["notified_at"] as Double?).map { Date(timeIntervalSince1970: $0) },
-                                 notifiedChannel: row["notified_channel"], reportList: reports, events: events)
+            return ClusterDetail(
+                summary: s, note: row["note"], reason: row["reason"],
+                notifiedAt: (row["notified_at"] as Double?).map { Date(timeIntervalSince1970: $0) },
+                notifiedChannel: row["notified_channel"], reportList: reports, events: events)
         }
     }
 
     /// Applies a workflow change if `rules` allow it from the stored status, recording it in the audit trail, in one
     /// transaction; throws the refusal otherwise.
     @discardableResult
-    public func moderate(clusterID: Int64, change: ModerationChange, rules: ModerationRules, now: Date = Date())
+    public func moderate(
+        clusterID: Int64, change: ModerationChange, rules: ModerationRules, now: Date = Date()
+    )
         throws -> ModerationStatus
     {
         try pool.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT status FROM clusters WHERE id = ?",
-                                             arguments: [clusterID]) else {
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT status FROM clusters WHERE id = ?",
+                    arguments: [clusterID])
+            else {
                 throw StoreError.notFound(what: "cluster \(clusterID)", hint: "see `vigie clusters list`")
             }
             let current = try row.decodeStored(ModerationStatus.self, "status", table: "clusters")
@@ -427,28 +478,38 @@ extension Store {
             let t = now.timeIntervalSince1970
             switch change.to {
             case .qualified:
-                try db.execute(sql: """
-                    UPDATE clusters SET status = ?, offence = ?, note = coalesce(?, note), reason = NULL,
-                        updated_at = ? WHERE id = ?
-                    """, arguments: [ModerationStatus.qualified, change.offence, change.note, t, clusterID])
+                try db.execute(
+                    sql: """
+                        UPDATE clusters SET status = ?, offence = ?, note = coalesce(?, note), reason = NULL,
+                            updated_at = ? WHERE id = ?
+                        """, arguments: [ModerationStatus.qualified, change.offence, change.note, t, clusterID])
             case .notified:
-                try db.execute(sql: """
-                    UPDATE clusters SET status = ?, platform_ref = coalesce(?, platform_ref), notified_at = ?,
-                        notified_channel = coalesce(?, notified_channel), note = coalesce(?, note), updated_at = ?
-                    WHERE id = ?
-                    """, arguments: [ModerationStatus.notified, change.platformRef, t, change.channel, change.note, t,
-                                     clusterID])
+                try db.execute(
+                    sql: """
+                        UPDATE clusters SET status = ?, platform_ref = coalesce(?, platform_ref), notified_at = ?,
+                            notified_channel = coalesce(?, notified_channel), note = coalesce(?, note), updated_at = ?
+                        WHERE id = ?
+                        """,
+                    arguments: [
+                        ModerationStatus.notified, change.platformRef, t, change.channel, change.note, t,
+                        clusterID,
+                    ])
             default:
-                try db.execute(sql: """
-                    UPDATE clusters SET status = ?, reason = coalesce(?, reason), note = coalesce(?, note),
-                        platform_ref = coalesce(?, platform_ref), updated_at = ? WHERE id = ?
-                    """, arguments: [change.to, change.reason, change.note, change.platformRef, t, clusterID])
+                try db.execute(
+                    sql: """
+                        UPDATE clusters SET status = ?, reason = coalesce(?, reason), note = coalesce(?, note),
+                            platform_ref = coalesce(?, platform_ref), updated_at = ? WHERE id = ?
+                        """, arguments: [change.to, change.reason, change.note, change.platformRef, t, clusterID])
             }
-            try db.execute(sql: """
-                INSERT INTO cluster_events (cluster_id, at, author, from_status, to_status, offence, note, platform_ref,
-                    channel, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [clusterID, t, change.author, current, change.to, change.offence,
-                                 change.note, change.platformRef, change.channel, change.reason])
+            try db.execute(
+                sql: """
+                    INSERT INTO cluster_events (cluster_id, at, author, from_status, to_status, offence, note, platform_ref,
+                        channel, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    clusterID, t, change.author, current, change.to, change.offence,
+                    change.note, change.platformRef, change.channel, change.reason,
+                ])
             return change.to
         }
     }
@@ -473,11 +534,12 @@ extension Store {
                 args += ["limit": limit]
             }
             return try Row.fetchAll(db, sql: sql, arguments: args).map { r in
-                AccountSummary(key: r["account"],
-                               platform: try r.decodeStored(Platform.self, "platform", table: "clusters"),
-                               posts: r["posts"], reporters: r["reporters"],
-                               reports: r["reports"],
-                               lastReported: (r["last_reported"] as Double?).map { Date(timeIntervalSince1970: $0) })
+                AccountSummary(
+                    key: r["account"],
+                    platform: try r.decodeStored(Platform.self, "platform", table: "clusters"),
+                    posts: r["posts"], reporters: r["reporters"],
+                    reports: r["reports"],
+                    lastReported: (r["last_reported"] as Double?).map { Date(timeIntervalSince1970: $0) })
             }
         }
     }
@@ -501,10 +563,13 @@ extension Store {
         var out: [Int64: [String]] = [:]
         for chunk in clusterIDs.chunked(500) {
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            for r in try Row.fetchAll(db, sql: """
-                SELECT cluster_id, url FROM report_urls WHERE cluster_id IN (\(marks))
-                GROUP BY cluster_id, url ORDER BY cluster_id, min(report_id), min(position)
-                """, arguments: StatementArguments(chunk)) {
+            for r in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT cluster_id, url FROM report_urls WHERE cluster_id IN (\(marks))
+                    GROUP BY cluster_id, url ORDER BY cluster_id, min(report_id), min(position)
+                    """, arguments: StatementArguments(chunk))
+            {
                 out[r["cluster_id"], default: []].append(r["url"])
             }
         }
@@ -530,9 +595,12 @@ extension Store {
         var out: [String: String] = [:]
         for chunk in Array(Set(urls)).chunked(500) {
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            for r in try Row.fetchAll(db, sql: """
-                SELECT url, final_url FROM short_links WHERE status = ? AND url IN (\(marks))
-                """, arguments: [ShortLinkStatus.resolved] + StatementArguments(chunk)) {
+            for r in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT url, final_url FROM short_links WHERE status = ? AND url IN (\(marks))
+                    """, arguments: [ShortLinkStatus.resolved] + StatementArguments(chunk))
+            {
                 out[r["url"]] = r["final_url"]
             }
         }
@@ -547,9 +615,10 @@ extension Store {
 
     func queueShortLinks(_ db: Database, _ urls: [String], now: Date) throws {
         guard !urls.isEmpty else { return }
-        let st = try db.cachedStatement(sql: """
-            INSERT OR IGNORE INTO short_links (url, status, next_attempt_at, updated_at) VALUES (?, ?, ?, ?)
-            """)
+        let st = try db.cachedStatement(
+            sql: """
+                INSERT OR IGNORE INTO short_links (url, status, next_attempt_at, updated_at) VALUES (?, ?, ?, ?)
+                """)
         let t = now.timeIntervalSince1970
         for u in Set(urls) { try st.execute(arguments: [u, ShortLinkStatus.pending, t, t]) }
     }
@@ -557,39 +626,52 @@ extension Store {
     /// Short links whose resolution is due.
     public func dueShortLinks(now: Date = Date(), limit: Int) throws -> [String] {
         try pool.read { db in
-            try String.fetchAll(db, sql: """
-                SELECT url FROM short_links WHERE status = ? AND next_attempt_at <= ? ORDER BY next_attempt_at
-                LIMIT ?
-                """, arguments: [ShortLinkStatus.pending, now.timeIntervalSince1970, limit])
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT url FROM short_links WHERE status = ? AND next_attempt_at <= ? ORDER BY next_attempt_at
+                    LIMIT ?
+                    """, arguments: [ShortLinkStatus.pending, now.timeIntervalSince1970, limit])
         }
     }
 
     /// Records a resolution: resolved, or failed and retried later as `retry` says (given up once it is exhausted).
-    public func recordShortLink(_ url: String, finalURL: String?, error: String?, retry: Backoff = .shortLinks,
-                                now: Date = Date()) throws {
+    public func recordShortLink(
+        _ url: String, finalURL: String?, error: String?, retry: Backoff = .shortLinks,
+        now: Date = Date()
+    ) throws {
         try pool.write { db in
             try recordShortLink(db, url, finalURL: finalURL, error: error, retry: retry, now: now)
         }
     }
 
-    func recordShortLink(_ db: Database, _ url: String, finalURL: String?, error: String?, retry: Backoff,
-                         now: Date) throws {
+    func recordShortLink(
+        _ db: Database, _ url: String, finalURL: String?, error: String?, retry: Backoff,
+        now: Date
+    ) throws {
         let t = now.timeIntervalSince1970
         if let finalURL {
-            try db.execute(sql: """
-                UPDATE short_links SET status = ?, final_url = ?, attempts = attempts + 1, error = NULL,
-                    next_attempt_at = NULL, updated_at = ? WHERE url = ?
-                """, arguments: [ShortLinkStatus.resolved, finalURL, t, url])
+            try db.execute(
+                sql: """
+                    UPDATE short_links SET status = ?, final_url = ?, attempts = attempts + 1, error = NULL,
+                        next_attempt_at = NULL, updated_at = ? WHERE url = ?
+                    """, arguments: [ShortLinkStatus.resolved, finalURL, t, url])
         } else {
-            let before = try Int.fetchOne(db, sql: "SELECT attempts FROM short_links WHERE url = ?",
-                                          arguments: [url]) ?? 0
+            let before =
+                try Int.fetchOne(
+                    db, sql: "SELECT attempts FROM short_links WHERE url = ?",
+                    arguments: [url]) ?? 0
             let failed = retry.isExhausted(after: before + 1)
-            try db.execute(sql: """
-                UPDATE short_links SET attempts = attempts + 1, error = ?, updated_at = ?,
-                    status = ?, next_attempt_at = ?
-                WHERE url = ?
-                """, arguments: [error, t, failed ? ShortLinkStatus.failed : ShortLinkStatus.pending,
-                                 t + retry.nominal(attempt: before).inSeconds, url])
+            try db.execute(
+                sql: """
+                    UPDATE short_links SET attempts = attempts + 1, error = ?, updated_at = ?,
+                        status = ?, next_attempt_at = ?
+                    WHERE url = ?
+                    """,
+                arguments: [
+                    error, t, failed ? ShortLinkStatus.failed : ShortLinkStatus.pending,
+                    t + retry.nominal(attempt: before).inSeconds, url,
+                ])
         }
     }
 
@@ -605,16 +687,21 @@ extension Store {
         var former: Set<Int64> = []
         for chunk in Array(Set(urls)).chunked(500) {
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT report_id, position, url, cluster_id FROM report_urls WHERE url IN (\(marks))
-                """, arguments: StatementArguments(chunk))
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT report_id, position, url, cluster_id FROM report_urls WHERE url IN (\(marks))
+                    """, arguments: StatementArguments(chunk))
             for r in rows {
-                detached.append(ReportedURL(reportID: r["report_id"], position: r["position"], url: r["url"],
-                                            reporter: nil, receivedAt: 0, rowID: nil))
+                detached.append(
+                    ReportedURL(
+                        reportID: r["report_id"], position: r["position"], url: r["url"],
+                        reporter: nil, receivedAt: 0, rowID: nil))
                 if let c: Int64 = r["cluster_id"] { former.insert(c) }
             }
-            try db.execute(sql: "UPDATE report_urls SET cluster_id = NULL WHERE url IN (\(marks))",
-                           arguments: StatementArguments(chunk))
+            try db.execute(
+                sql: "UPDATE report_urls SET cluster_id = NULL WHERE url IN (\(marks))",
+                arguments: StatementArguments(chunk))
         }
         return (detached, Array(former))
     }

@@ -12,8 +12,10 @@ public struct DeliveryUpdate: Sendable {
     public var reply: String?
     public var messageID: String?
 
-    public init(subscriberID: Int64, state: DeliveryStatus, attempts: Int, nextAttemptAt: Date? = nil, code: Int? = nil,
-                reply: String? = nil, messageID: String? = nil) {
+    public init(
+        subscriberID: Int64, state: DeliveryStatus, attempts: Int, nextAttemptAt: Date? = nil, code: Int? = nil,
+        reply: String? = nil, messageID: String? = nil
+    ) {
         self.subscriberID = subscriberID
         self.state = state
         self.attempts = attempts
@@ -56,40 +58,51 @@ extension Store {
     /// Creates the edition and snapshots the active subscribers into its queue, once; a later call for the same
     /// edition (a resume) only checks the file did not change. Returns true when the snapshot was made now.
     @discardableResult
-    public func startEdition(id: String, subject: String, date: String, sourceSHA256: String, now: Date = Date())
+    public func startEdition(
+        id: String, subject: String, date: String, sourceSHA256: String, now: Date = Date()
+    )
         throws -> Bool
     {
         try pool.write { db in
-            if let sha = try String.fetchOne(db, sql: "SELECT source_sha256 FROM editions WHERE id = ?", arguments: [id]) {
+            if let sha = try String.fetchOne(
+                db, sql: "SELECT source_sha256 FROM editions WHERE id = ?", arguments: [id])
+            {
                 guard sha == sourceSHA256 else {
-                    throw EditionError(description: "edition \(id) was started from a different file; an edition "
-                        + "being sent cannot change: restore the file, or give the new one another id")
+                    throw EditionError(
+                        description: "edition \(id) was started from a different file; an edition "
+                            + "being sent cannot change: restore the file, or give the new one another id")
                 }
                 return false
             }
             let t = now.timeIntervalSince1970
-            try db.execute(sql: """
-                INSERT INTO editions (id, subject, date, source_sha256, created_at) VALUES (?, ?, ?, ?, ?)
-                """, arguments: [id, subject, date, sourceSHA256, t])
-            try db.execute(sql: """
-                INSERT INTO deliveries (edition_id, subscriber_id, email, name, updated_at)
-                SELECT ?, id, email, name, ? FROM subscribers WHERE status = ? ORDER BY id
-                """, arguments: [id, t, SubscriberStatus.active])
+            try db.execute(
+                sql: """
+                    INSERT INTO editions (id, subject, date, source_sha256, created_at) VALUES (?, ?, ?, ?, ?)
+                    """, arguments: [id, subject, date, sourceSHA256, t])
+            try db.execute(
+                sql: """
+                    INSERT INTO deliveries (edition_id, subscriber_id, email, name, updated_at)
+                    SELECT ?, id, email, name, ? FROM subscribers WHERE status = ? ORDER BY id
+                    """, arguments: [id, t, SubscriberStatus.active])
             return true
         }
     }
 
     /// Whether the edition exists.
     public func editionExists(_ id: String) throws -> Bool {
-        try pool.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM editions WHERE id = ?", arguments: [id]) ?? false }
+        try pool.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM editions WHERE id = ?", arguments: [id]) ?? false
+        }
     }
 
     /// Deliveries left `sending` by a crash go back to pending: they may be sent twice, never skipped.
     public func recoverInFlight(editionID: String, now: Date = Date()) throws -> Int {
         try pool.write { db in
-            try db.execute(sql: """
-                UPDATE deliveries SET state = ?, updated_at = ? WHERE edition_id = ? AND state = ?
-                """, arguments: [DeliveryStatus.pending, now.timeIntervalSince1970, editionID, DeliveryStatus.sending])
+            try db.execute(
+                sql: """
+                    UPDATE deliveries SET state = ?, updated_at = ? WHERE edition_id = ? AND state = ?
+                    """,
+                arguments: [DeliveryStatus.pending, now.timeIntervalSince1970, editionID, DeliveryStatus.sending])
             return db.changesCount
         }
     }
@@ -97,17 +110,24 @@ extension Store {
     /// Deliveries due now (pending, or deferred whose time has come), in subscriber order.
     public func dueDeliveries(editionID: String, now: Date = Date(), limit: Int) throws -> [Delivery] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT d.subscriber_id, d.email, d.name, d.state, d.attempts, s.token_salt
-                FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
-                WHERE d.edition_id = ? AND (d.state = ? OR (d.state = ? AND d.next_attempt_at <= ?))
-                ORDER BY d.subscriber_id LIMIT ?
-                """, arguments: [editionID, DeliveryStatus.pending, DeliveryStatus.deferred, now.timeIntervalSince1970,
-                                 limit]).map { r in
-                Delivery(editionID: editionID, subscriberID: r["subscriber_id"], email: r["email"], name: r["name"],
-                         state: try r.decodeStored(DeliveryStatus.self, "state", table: "deliveries"),
-                         attempts: r["attempts"],
-                         tokenSalt: r["token_salt"])
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT d.subscriber_id, d.email, d.name, d.state, d.attempts, s.token_salt
+                    FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
+                    WHERE d.edition_id = ? AND (d.state = ? OR (d.state = ? AND d.next_attempt_at <= ?))
+                    ORDER BY d.subscriber_id LIMIT ?
+                    """,
+                arguments: [
+                    editionID, DeliveryStatus.pending, DeliveryStatus.deferred, now.timeIntervalSince1970,
+                    limit,
+                ]
+            ).map { r in
+                Delivery(
+                    editionID: editionID, subscriberID: r["subscriber_id"], email: r["email"], name: r["name"],
+                    state: try r.decodeStored(DeliveryStatus.self, "state", table: "deliveries"),
+                    attempts: r["attempts"],
+                    tokenSalt: r["token_salt"])
             }
         }
     }
@@ -115,9 +135,12 @@ extension Store {
     /// When the earliest deferred delivery falls due, if any.
     public func nextDeferredAttempt(editionID: String) throws -> Date? {
         try pool.read { db in
-            try Double.fetchOne(db, sql: """
-                SELECT min(next_attempt_at) FROM deliveries WHERE edition_id = ? AND state = ?
-                """, arguments: [editionID, DeliveryStatus.deferred]).map { Date(timeIntervalSince1970: $0) }
+            try Double.fetchOne(
+                db,
+                sql: """
+                    SELECT min(next_attempt_at) FROM deliveries WHERE edition_id = ? AND state = ?
+                    """, arguments: [editionID, DeliveryStatus.deferred]
+            ).map { Date(timeIntervalSince1970: $0) }
         }
     }
 
@@ -126,39 +149,53 @@ extension Store {
     /// `sending`, and it does so only if `fence` still holds the edition's lease and the subscriber is still `active`;
     /// a withdrawn subscriber's row is closed `skipped` in the same commit, so it never reaches the wire.
     @discardableResult
-    public func record(editionID: String, result: DeliveryUpdate?, nextSending: Int64?, fence: LeaseFence? = nil,
-                       now: Date = Date()) throws -> TakeOutcome? {
+    public func record(
+        editionID: String, result: DeliveryUpdate?, nextSending: Int64?, fence: LeaseFence? = nil,
+        now: Date = Date()
+    ) throws -> TakeOutcome? {
         try pool.write { db -> TakeOutcome? in
             let t = now.timeIntervalSince1970
             if let u = result {
-                let update = try db.cachedStatement(sql: """
-                    UPDATE deliveries SET state = ?, attempts = ?, next_attempt_at = ?, last_code = ?, last_reply = ?,
-                        message_id = coalesce(?, message_id), sent_at = coalesce(?, sent_at), updated_at = ?
-                    WHERE edition_id = ? AND subscriber_id = ?
-                    """)
-                try update.execute(arguments: [u.state, u.attempts, u.nextAttemptAt?.timeIntervalSince1970,
-                                               u.code, u.reply, u.messageID, u.state == .sent ? t : nil, t, editionID,
-                                               u.subscriberID])
+                let update = try db.cachedStatement(
+                    sql: """
+                        UPDATE deliveries SET state = ?, attempts = ?, next_attempt_at = ?, last_code = ?, last_reply = ?,
+                            message_id = coalesce(?, message_id), sent_at = coalesce(?, sent_at), updated_at = ?
+                        WHERE edition_id = ? AND subscriber_id = ?
+                        """)
+                try update.execute(arguments: [
+                    u.state, u.attempts, u.nextAttemptAt?.timeIntervalSince1970,
+                    u.code, u.reply, u.messageID, u.state == .sent ? t : nil, t, editionID,
+                    u.subscriberID,
+                ])
             }
             guard let next = nextSending else { return nil }
             if let fence, try !Self.holdsLease(db, job: fence.job, token: fence.token) { return .leaseLost }
-            let mark = try db.cachedStatement(sql: """
-                UPDATE deliveries SET state = ?, updated_at = ?
-                WHERE edition_id = ? AND subscriber_id = ? AND state IN (?, ?)
-                  AND EXISTS (SELECT 1 FROM subscribers s WHERE s.id = deliveries.subscriber_id AND s.status = ?)
-                """)
-            try mark.execute(arguments: [DeliveryStatus.sending, t, editionID, next, DeliveryStatus.pending,
-                                         DeliveryStatus.deferred, SubscriberStatus.active])
+            let mark = try db.cachedStatement(
+                sql: """
+                    UPDATE deliveries SET state = ?, updated_at = ?
+                    WHERE edition_id = ? AND subscriber_id = ? AND state IN (?, ?)
+                      AND EXISTS (SELECT 1 FROM subscribers s WHERE s.id = deliveries.subscriber_id AND s.status = ?)
+                    """)
+            try mark.execute(arguments: [
+                DeliveryStatus.sending, t, editionID, next, DeliveryStatus.pending,
+                DeliveryStatus.deferred, SubscriberStatus.active,
+            ])
             if db.changesCount == 1 { return .sending }
-            let skip = try db.cachedStatement(sql: """
-                UPDATE deliveries SET state = ?, next_attempt_at = NULL, updated_at = ?,
-                    last_reply = 'not sent: subscriber ' || (SELECT s.status FROM subscribers s
-                                                             WHERE s.id = deliveries.subscriber_id)
-                WHERE edition_id = ? AND subscriber_id = ? AND state IN (?, ?)
-                RETURNING last_reply
-                """)
-            if let reason = try String.fetchOne(skip, arguments: [DeliveryStatus.skipped, t, editionID, next,
-                                                                  DeliveryStatus.pending, DeliveryStatus.deferred]) {
+            let skip = try db.cachedStatement(
+                sql: """
+                    UPDATE deliveries SET state = ?, next_attempt_at = NULL, updated_at = ?,
+                        last_reply = 'not sent: subscriber ' || (SELECT s.status FROM subscribers s
+                                                                 WHERE s.id = deliveries.subscriber_id)
+                    WHERE edition_id = ? AND subscriber_id = ? AND state IN (?, ?)
+                    RETURNING last_reply
+                    """)
+            if let reason = try String.fetchOne(
+                skip,
+                arguments: [
+                    DeliveryStatus.skipped, t, editionID, next,
+                    DeliveryStatus.pending, DeliveryStatus.deferred,
+                ])
+            {
                 return .skipped(reason: reason)
             }
             return .notDue
@@ -172,8 +209,10 @@ extension Store {
                 return nil
             }
             var s = EditionStatus(edition: id, total: 0, sent: 0, failed: 0, deferred: 0, pending: 0, skipped: 0)
-            for r in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM deliveries WHERE edition_id = ? GROUP BY state",
-                                      arguments: [id]) {
+            for r in try Row.fetchAll(
+                db, sql: "SELECT state, count(*) AS n FROM deliveries WHERE edition_id = ? GROUP BY state",
+                arguments: [id])
+            {
                 let n: Int = r["n"]
                 s.total += n
                 switch try r.decodeStored(DeliveryStatus.self, "state", table: "deliveries") {
@@ -191,11 +230,15 @@ extension Store {
     /// Failed deliveries with their last reply.
     public func deliveryFailures(editionID: String) throws -> [DeliveryFailure] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT email, attempts, last_code, last_reply FROM deliveries WHERE edition_id = ? AND state = ?
-                ORDER BY subscriber_id
-                """, arguments: [editionID, DeliveryStatus.failed]).map {
-                DeliveryFailure(email: $0["email"], attempts: $0["attempts"], code: $0["last_code"], reply: $0["last_reply"])
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT email, attempts, last_code, last_reply FROM deliveries WHERE edition_id = ? AND state = ?
+                    ORDER BY subscriber_id
+                    """, arguments: [editionID, DeliveryStatus.failed]
+            ).map {
+                DeliveryFailure(
+                    email: $0["email"], attempts: $0["attempts"], code: $0["last_code"], reply: $0["last_reply"])
             }
         }
     }
@@ -203,12 +246,16 @@ extension Store {
     /// Requeues failed deliveries whose subscriber is still active; returns how many.
     public func retryFailed(editionID: String, now: Date = Date()) throws -> Int {
         try pool.write { db in
-            try db.execute(sql: """
-                UPDATE deliveries SET state = ?, attempts = 0, next_attempt_at = NULL, updated_at = ?
-                WHERE edition_id = ? AND state = ?
-                  AND subscriber_id IN (SELECT id FROM subscribers WHERE status = ?)
-                """, arguments: [DeliveryStatus.pending, now.timeIntervalSince1970, editionID, DeliveryStatus.failed,
-                                 SubscriberStatus.active])
+            try db.execute(
+                sql: """
+                    UPDATE deliveries SET state = ?, attempts = 0, next_attempt_at = NULL, updated_at = ?
+                    WHERE edition_id = ? AND state = ?
+                      AND subscriber_id IN (SELECT id FROM subscribers WHERE status = ?)
+                    """,
+                arguments: [
+                    DeliveryStatus.pending, now.timeIntervalSince1970, editionID, DeliveryStatus.failed,
+                    SubscriberStatus.active,
+                ])
             return db.changesCount
         }
     }
@@ -216,8 +263,9 @@ extension Store {
     /// Marks the edition complete (nothing left to attempt).
     public func completeEdition(_ id: String, now: Date = Date()) throws {
         try pool.write { db in
-            try db.execute(sql: "UPDATE editions SET completed_at = ? WHERE id = ? AND completed_at IS NULL",
-                           arguments: [now.timeIntervalSince1970, id])
+            try db.execute(
+                sql: "UPDATE editions SET completed_at = ? WHERE id = ? AND completed_at IS NULL",
+                arguments: [now.timeIntervalSince1970, id])
         }
     }
 }

@@ -54,8 +54,10 @@ public struct ParseOutcome: Sendable {
     public var automaticReason: String?
     public var error: String?
 
-    public init(messageID: Int64, status: MessageStatus, parsed: ParsedMessage?, urls: [String],
-                automaticReason: String?, error: String?) {
+    public init(
+        messageID: Int64, status: MessageStatus, parsed: ParsedMessage?, urls: [String],
+        automaticReason: String?, error: String?
+    ) {
         self.messageID = messageID
         self.status = status
         self.parsed = parsed
@@ -69,49 +71,61 @@ extension Store {
     /// The committed checkpoint of a mailbox, nil on first visit.
     public func checkpoint(mailbox: String) throws -> IntakeCheckpoint? {
         try pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT uid_validity, last_uid FROM intake_state WHERE mailbox = ?",
-                                             arguments: [mailbox]) else { return nil }
-            return IntakeCheckpoint(uidValidity: UInt32(truncatingIfNeeded: row["uid_validity"] as Int64),
-                                    lastUID: UInt32(truncatingIfNeeded: row["last_uid"] as Int64))
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT uid_validity, last_uid FROM intake_state WHERE mailbox = ?",
+                    arguments: [mailbox])
+            else { return nil }
+            return IntakeCheckpoint(
+                uidValidity: UInt32(truncatingIfNeeded: row["uid_validity"] as Int64),
+                lastUID: UInt32(truncatingIfNeeded: row["last_uid"] as Int64))
         }
     }
 
     /// Starts a mailbox over under a new UIDVALIDITY: the checkpoint restarts at 0 and owed actions are void.
     public func resetCheckpoint(mailbox: String, uidValidity: UInt32, now: Date = Date()) throws {
         try pool.write { db in
-            try db.execute(sql: """
-                INSERT INTO intake_state (mailbox, uid_validity, last_uid, updated_at) VALUES (?, ?, 0, ?)
-                ON CONFLICT(mailbox) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = 0,
-                    updated_at = excluded.updated_at
-                """, arguments: [mailbox, Int64(uidValidity), now.timeIntervalSince1970])
-            try db.execute(sql: "DELETE FROM intake_pending_actions WHERE mailbox = ? AND uid_validity != ?",
-                           arguments: [mailbox, Int64(uidValidity)])
+            try db.execute(
+                sql: """
+                    INSERT INTO intake_state (mailbox, uid_validity, last_uid, updated_at) VALUES (?, ?, 0, ?)
+                    ON CONFLICT(mailbox) DO UPDATE SET uid_validity = excluded.uid_validity, last_uid = 0,
+                        updated_at = excluded.updated_at
+                    """, arguments: [mailbox, Int64(uidValidity), now.timeIntervalSince1970])
+            try db.execute(
+                sql: "DELETE FROM intake_pending_actions WHERE mailbox = ? AND uid_validity != ?",
+                arguments: [mailbox, Int64(uidValidity)])
         }
     }
 
     /// Stores a fetched batch in one transaction: each message once (by location, then sha256), the
     /// checkpoint advanced to `lastUID`, and the server actions owed for every UID of the batch recorded.
     /// With `claimed`, new rows count their first parse attempt already (the caller parses them from memory).
-    public func commit(batch: [IncomingMessage], queue: String, role: IntakeRole = .reports, mailbox: String,
-                       uidValidity: UInt32, lastUID: UInt32, claimed: Bool = false, now: Date = Date()) throws
+    public func commit(
+        batch: [IncomingMessage], queue: String, role: IntakeRole = .reports, mailbox: String,
+        uidValidity: UInt32, lastUID: UInt32, claimed: Bool = false, now: Date = Date()
+    ) throws
         -> [StoreOutcome]
     {
         try pool.write { db in
             var outcomes: [StoreOutcome] = []
             outcomes.reserveCapacity(batch.count)
-            let byLocation = try db.cachedStatement(sql: """
-                SELECT id FROM messages WHERE mailbox = ? AND uid_validity = ? AND uid = ?
-                """)
+            let byLocation = try db.cachedStatement(
+                sql: """
+                    SELECT id FROM messages WHERE mailbox = ? AND uid_validity = ? AND uid = ?
+                    """)
             let bySHA = try db.cachedStatement(sql: "SELECT id FROM messages WHERE sha256 = ?")
-            let byMessageID = try db.cachedStatement(sql: "SELECT id FROM messages WHERE message_id = ? ORDER BY id LIMIT 1")
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO messages (mailbox, queue, role, uid_validity, uid, message_id, sha256, size, truncated,
-                    received_at, parse_attempts, message_id_collision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+            let byMessageID = try db.cachedStatement(
+                sql: "SELECT id FROM messages WHERE message_id = ? ORDER BY id LIMIT 1")
+            let insert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO messages (mailbox, queue, role, uid_validity, uid, message_id, sha256, size, truncated,
+                        received_at, parse_attempts, message_id_collision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
             let insertRaw = try db.cachedStatement(sql: "INSERT INTO message_raw (message_id, raw) VALUES (?, ?)")
-            let owe = try db.cachedStatement(sql: """
-                INSERT OR IGNORE INTO intake_pending_actions (mailbox, uid_validity, uid) VALUES (?, ?, ?)
-                """)
+            let owe = try db.cachedStatement(
+                sql: """
+                    INSERT OR IGNORE INTO intake_pending_actions (mailbox, uid_validity, uid) VALUES (?, ?, ?)
+                    """)
             let validity = Int64(uidValidity)
             let stamp = now.timeIntervalSince1970
             for m in batch {
@@ -129,19 +143,22 @@ extension Store {
                 // reusing one), stored like any other and flagged.
                 let collision = try m.messageID.flatMap { try Int64.fetchOne(byMessageID, arguments: [$0]) }
                 // Inserted already claimed for parsing (attempt 1): the caller parses it from memory right after.
-                try insert.execute(arguments: [mailbox, queue, role, validity, uid, m.messageID, m.sha256, m.size,
-                                               m.truncated, stamp, claimed ? 1 : 0, collision])
+                try insert.execute(arguments: [
+                    mailbox, queue, role, validity, uid, m.messageID, m.sha256, m.size,
+                    m.truncated, stamp, claimed ? 1 : 0, collision,
+                ])
                 let id = db.lastInsertedRowID
                 try insertRaw.execute(arguments: [id, Data(m.raw)])
                 outcomes.append(.inserted(id: id))
             }
-            try db.execute(sql: """
-                INSERT INTO intake_state (mailbox, uid_validity, last_uid, updated_at) VALUES (?, ?, ?, ?)
-                ON CONFLICT(mailbox) DO UPDATE SET uid_validity = excluded.uid_validity,
-                    last_uid = max(CASE WHEN intake_state.uid_validity = excluded.uid_validity
-                                        THEN intake_state.last_uid ELSE 0 END, excluded.last_uid),
-                    updated_at = excluded.updated_at
-                """, arguments: [mailbox, validity, Int64(lastUID), stamp])
+            try db.execute(
+                sql: """
+                    INSERT INTO intake_state (mailbox, uid_validity, last_uid, updated_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(mailbox) DO UPDATE SET uid_validity = excluded.uid_validity,
+                        last_uid = max(CASE WHEN intake_state.uid_validity = excluded.uid_validity
+                                            THEN intake_state.last_uid ELSE 0 END, excluded.last_uid),
+                        updated_at = excluded.updated_at
+                    """, arguments: [mailbox, validity, Int64(lastUID), stamp])
             return outcomes
         }
     }
@@ -149,9 +166,12 @@ extension Store {
     /// UIDs whose \Seen flag or move is still owed (a crash came between commit and the server action).
     public func owedActions(mailbox: String, uidValidity: UInt32) throws -> [UInt32] {
         try pool.read { db in
-            try Int64.fetchAll(db, sql: """
-                SELECT uid FROM intake_pending_actions WHERE mailbox = ? AND uid_validity = ? ORDER BY uid
-                """, arguments: [mailbox, Int64(uidValidity)]).map { UInt32(truncatingIfNeeded: $0) }
+            try Int64.fetchAll(
+                db,
+                sql: """
+                    SELECT uid FROM intake_pending_actions WHERE mailbox = ? AND uid_validity = ? ORDER BY uid
+                    """, arguments: [mailbox, Int64(uidValidity)]
+            ).map { UInt32(truncatingIfNeeded: $0) }
         }
     }
 
@@ -159,30 +179,37 @@ extension Store {
     public func clearOwedActions(mailbox: String, uidValidity: UInt32, uids: [UInt32]) throws {
         guard !uids.isEmpty else { return }
         try pool.write { db in
-            let stmt = try db.cachedStatement(sql: """
-                DELETE FROM intake_pending_actions WHERE mailbox = ? AND uid_validity = ? AND uid = ?
-                """)
+            let stmt = try db.cachedStatement(
+                sql: """
+                    DELETE FROM intake_pending_actions WHERE mailbox = ? AND uid_validity = ? AND uid = ?
+                    """)
             for uid in uids { try stmt.execute(arguments: [mailbox, Int64(uidValidity), Int64(uid)]) }
         }
     }
 
     /// Claims up to `limit` messages awaiting parsing, counting the attempt first so that a message which crashes the
     /// parser is not retried forever: past `maxAttempts` (`Backoff.parsing`) it is marked unparsed instead.
-    public func claimForParsing(queue: String? = nil, limit: Int, maxAttempts: Int = Backoff.parsing.maxAttempts)
+    public func claimForParsing(
+        queue: String? = nil, limit: Int, maxAttempts: Int = Backoff.parsing.maxAttempts
+    )
         throws -> [MessageToParse]
     {
         try pool.write { db in
             // A nil queue means every queue.
-            try db.execute(sql: """
-                UPDATE messages SET status = ?,
-                    parse_error = 'the parser did not finish after ' || parse_attempts || ' attempts'
-                WHERE status = ? AND parse_attempts >= ? AND (? IS NULL OR queue = ?)
-                """, arguments: [MessageStatus.unparsed, MessageStatus.received, maxAttempts, queue, queue])
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT m.id, r.raw, m.truncated, m.size FROM messages m JOIN message_raw r ON r.message_id = m.id
-                WHERE m.status = ? AND (? IS NULL OR m.queue = ?) ORDER BY m.id LIMIT ?
-                """, arguments: [MessageStatus.received, queue, queue, limit])
-            let bump = try db.cachedStatement(sql: "UPDATE messages SET parse_attempts = parse_attempts + 1 WHERE id = ?")
+            try db.execute(
+                sql: """
+                    UPDATE messages SET status = ?,
+                        parse_error = 'the parser did not finish after ' || parse_attempts || ' attempts'
+                    WHERE status = ? AND parse_attempts >= ? AND (? IS NULL OR queue = ?)
+                    """, arguments: [MessageStatus.unparsed, MessageStatus.received, maxAttempts, queue, queue])
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT m.id, r.raw, m.truncated, m.size FROM messages m JOIN message_raw r ON r.message_id = m.id
+                    WHERE m.status = ? AND (? IS NULL OR m.queue = ?) ORDER BY m.id LIMIT ?
+                    """, arguments: [MessageStatus.received, queue, queue, limit])
+            let bump = try db.cachedStatement(
+                sql: "UPDATE messages SET parse_attempts = parse_attempts + 1 WHERE id = ?")
             var out: [MessageToParse] = []
             out.reserveCapacity(rows.count)
             for row in rows {
@@ -201,13 +228,15 @@ extension Store {
         let encoder = JSONEncoder()
         try pool.write { db in
             let setStatus = try db.cachedStatement(sql: "UPDATE messages SET status = ?, parse_error = ? WHERE id = ?")
-            let insertReport = try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO reports (message_id, from_address, from_name, reporter, subject, date, reply_to,
-                    in_reply_to, header_message_id, text, attachments, automatic_reason, warnings)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+            let insertReport = try db.cachedStatement(
+                sql: """
+                    INSERT OR REPLACE INTO reports (message_id, from_address, from_name, reporter, subject, date, reply_to,
+                        in_reply_to, header_message_id, text, attachments, automatic_reason, warnings)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
             let clearURLs = try db.cachedStatement(sql: "DELETE FROM report_urls WHERE report_id = ?")
-            let insertURL = try db.cachedStatement(sql: "INSERT INTO report_urls (report_id, position, url) VALUES (?, ?, ?)")
+            let insertURL = try db.cachedStatement(
+                sql: "INSERT INTO report_urls (report_id, position, url) VALUES (?, ?, ?)")
             let toLink = try db.cachedStatement(sql: "INSERT OR IGNORE INTO reports_to_link (report_id) VALUES (?)")
             for o in outcomes {
                 try setStatus.execute(arguments: [o.status, o.error, o.messageID])

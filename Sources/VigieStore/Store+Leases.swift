@@ -34,8 +34,10 @@ extension Store {
     /// Takes the lease of `job` for `token` unless a live holder has it; an expired lease, or one whose holder
     /// `isGone` says is dead, is taken over. Read and write happen in one IMMEDIATE transaction (GRDB's pool writes are
     /// IMMEDIATE), so two processes can never both see the job free.
-    public func acquireLease(job: String, token: String, pid: Int32, host: String, ttl: TimeInterval,
-                             now: Date = Date(), isGone: (LeaseHolder) -> Bool = { _ in false }) throws
+    public func acquireLease(
+        job: String, token: String, pid: Int32, host: String, ttl: TimeInterval,
+        now: Date = Date(), isGone: (LeaseHolder) -> Bool = { _ in false }
+    ) throws
         -> LeaseAcquisition
     {
         try pool.write { db in
@@ -51,11 +53,12 @@ extension Store {
                 }
             }
             let since = current?.token == token ? current!.since.timeIntervalSince1970 : t
-            try db.execute(sql: """
-                INSERT INTO leases (job, token, pid, host, since, expires_at, renewed_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(job) DO UPDATE SET token = excluded.token, pid = excluded.pid, host = excluded.host,
-                    since = excluded.since, expires_at = excluded.expires_at, renewed_at = excluded.renewed_at
-                """, arguments: [job, token, pid, host, since, t + ttl, t])
+            try db.execute(
+                sql: """
+                    INSERT INTO leases (job, token, pid, host, since, expires_at, renewed_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(job) DO UPDATE SET token = excluded.token, pid = excluded.pid, host = excluded.host,
+                        since = excluded.since, expires_at = excluded.expires_at, renewed_at = excluded.renewed_at
+                    """, arguments: [job, token, pid, host, since, t + ttl, t])
             return outcome
         }
     }
@@ -65,8 +68,9 @@ extension Store {
     public func renewLease(job: String, token: String, ttl: TimeInterval, now: Date = Date()) throws -> Bool {
         try pool.write { db in
             let t = now.timeIntervalSince1970
-            try db.execute(sql: "UPDATE leases SET expires_at = ?, renewed_at = ? WHERE job = ? AND token = ?",
-                           arguments: [t + ttl, t, job, token])
+            try db.execute(
+                sql: "UPDATE leases SET expires_at = ?, renewed_at = ? WHERE job = ? AND token = ?",
+                arguments: [t + ttl, t, job, token])
             return db.changesCount == 1
         }
     }
@@ -94,11 +98,14 @@ extension Store {
     }
 
     static func leaseHolder(_ db: Database, job: String) throws -> LeaseHolder? {
-        try Row.fetchOne(db, sql: "SELECT token, pid, host, since, expires_at FROM leases WHERE job = ?",
-                         arguments: [job]).map { r in
-            LeaseHolder(job: job, token: r["token"], pid: r["pid"], host: r["host"],
-                        since: Date(timeIntervalSince1970: r["since"]),
-                        expiresAt: Date(timeIntervalSince1970: r["expires_at"]))
+        try Row.fetchOne(
+            db, sql: "SELECT token, pid, host, since, expires_at FROM leases WHERE job = ?",
+            arguments: [job]
+        ).map { r in
+            LeaseHolder(
+                job: job, token: r["token"], pid: r["pid"], host: r["host"],
+                since: Date(timeIntervalSince1970: r["since"]),
+                expiresAt: Date(timeIntervalSince1970: r["expires_at"]))
         }
     }
 

@@ -4,7 +4,9 @@ import VigieCore
 
 extension Store {
     /// Stored messages, newest first, optionally of one status.
-    public func reports(status: MessageStatus? = nil, limit: Int? = nil, role: IntakeRole = .reports) throws
+    public func reports(
+        status: MessageStatus? = nil, limit: Int? = nil, role: IntakeRole = .reports
+    ) throws
         -> [ReportSummary]
     {
         try pool.read { db in
@@ -31,12 +33,16 @@ extension Store {
     /// One stored message in full, or nil.
     public func report(id: Int64) throws -> ReportDetail? {
         try pool.read { db in
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT m.id, m.message_id, m.received_at, m.status, m.mailbox, m.uid, m.size, m.sha256, m.parse_error,
-                       r.from_address, r.from_name, r.subject, r.date, r.reply_to, r.in_reply_to, r.text, r.attachments,
-                       r.automatic_reason, r.warnings, m.message_id_collision
-                FROM messages m LEFT JOIN reports r ON r.message_id = m.id WHERE m.id = ?
-                """, arguments: [id]) else { return nil }
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT m.id, m.message_id, m.received_at, m.status, m.mailbox, m.uid, m.size, m.sha256, m.parse_error,
+                               r.from_address, r.from_name, r.subject, r.date, r.reply_to, r.in_reply_to, r.text, r.attachments,
+                               r.automatic_reason, r.warnings, m.message_id_collision
+                        FROM messages m LEFT JOIN reports r ON r.message_id = m.id WHERE m.id = ?
+                        """, arguments: [id])
+            else { return nil }
             let urls = try urlsByReport(db, ids: [id])[id] ?? []
             let decoder = JSONDecoder()
             // NULL only when the message has no report row (never parsed); stored JSON that does not decode throws.
@@ -84,9 +90,11 @@ extension Store {
         // Chunked to stay under SQLite's parameter limit.
         for chunk in ids.chunked(500) {
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT report_id, url FROM report_urls WHERE report_id IN (\(marks)) ORDER BY report_id, position
-                """, arguments: StatementArguments(chunk))
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT report_id, url FROM report_urls WHERE report_id IN (\(marks)) ORDER BY report_id, position
+                    """, arguments: StatementArguments(chunk))
             for r in rows { out[r["report_id"], default: []].append(r["url"]) }
         }
         return out

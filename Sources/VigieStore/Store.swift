@@ -28,8 +28,9 @@ public final class Store: Sendable {
             let dir = (path as NSString).deletingLastPathComponent
             if !dir.isEmpty {
                 do {
-                    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true,
-                                                            attributes: [.posixPermissions: 0o700])
+                    try FileManager.default.createDirectory(
+                        atPath: dir, withIntermediateDirectories: true,
+                        attributes: [.posixPermissions: 0o700])
                 } catch {
                     throw StoreError.cannotOpen(
                         path: path, reason: "cannot create folder \(dir): \(error.localizedDescription)")

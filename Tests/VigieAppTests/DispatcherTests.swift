@@ -23,12 +23,15 @@ import VigieStore
         return s
     }
 
-    static func dispatcher(_ t: TempStore, edition: String, relay: ScriptedRelay, log: CapturedLog,
-                           settings: DispatchSettings = settings(), waitForDeferred: Bool = false,
-                           stop: StopSignal = StopSignal()) -> Dispatcher {
-        Dispatcher(store: t.store, editionID: edition, settings: settings,
-                   compose: { d in ("bounces@x.fr", "\(d.subscriberID)@x.fr", Array("Subject: x\r\n\r\nx\r\n".utf8)) },
-                   makeTransport: relay.factory, logger: log.logger(), stop: stop, waitForDeferred: waitForDeferred)
+    static func dispatcher(
+        _ t: TempStore, edition: String, relay: ScriptedRelay, log: CapturedLog,
+        settings: DispatchSettings = settings(), waitForDeferred: Bool = false,
+        stop: StopSignal = StopSignal()
+    ) -> Dispatcher {
+        Dispatcher(
+            store: t.store, editionID: edition, settings: settings,
+            compose: { d in ("bounces@x.fr", "\(d.subscriberID)@x.fr", Array("Subject: x\r\n\r\nx\r\n".utf8)) },
+            makeTransport: relay.factory, logger: log.logger(), stop: stop, waitForDeferred: waitForDeferred)
     }
 
     static func reply(_ code: Int, _ text: String) -> SMTPReply {
@@ -39,14 +42,19 @@ import VigieStore
         let t = try TempStore()
         let edition = try t.edition(subscribers: 12)
         let relay = ScriptedRelay()
-        let summary = try Self.dispatcher(t, edition: edition, relay: relay, log: CapturedLog(),
-                                          settings: Self.settings(connections: 3)).run()
+        let summary = try Self.dispatcher(
+            t, edition: edition, relay: relay, log: CapturedLog(),
+            settings: Self.settings(connections: 3)
+        ).run()
         #expect(summary.sent == 12)
         #expect(summary.failed == 0 && summary.deferred == 0 && summary.reconnects == 0)
         #expect(relay.log.count == 12)
         #expect(Set(relay.log.map(\.recipient)).count == 12)
-        #expect(try t.store.editionStatus(edition) == EditionStatus(edition: edition, total: 12, sent: 12, failed: 0,
-                                                                     deferred: 0, pending: 0))
+        #expect(
+            try t.store.editionStatus(edition)
+                == EditionStatus(
+                    edition: edition, total: 12, sent: 12, failed: 0,
+                    deferred: 0, pending: 0))
     }
 
     @Test func a4xxDefersTheRowAndKeepsTheConnection() throws {
@@ -71,8 +79,10 @@ import VigieStore
         let edition = try t.edition(subscribers: 2)
         let busy = Self.reply(450, "450 4.2.0 mailbox busy")
         let relay = ScriptedRelay(["s1@x.fr": [busy, busy]])
-        let summary = try Self.dispatcher(t, edition: edition, relay: relay, log: CapturedLog(),
-                                          settings: Self.settings(retry: 0.01), waitForDeferred: true).run()
+        let summary = try Self.dispatcher(
+            t, edition: edition, relay: relay, log: CapturedLog(),
+            settings: Self.settings(retry: 0.01), waitForDeferred: true
+        ).run()
         #expect(summary.sent == 2)
         #expect(summary.deferred == 2)
         #expect(relay.attempts("s1@x.fr") == 3)
@@ -84,8 +94,10 @@ import VigieStore
         let edition = try t.edition(subscribers: 1)
         let busy = Self.reply(450, "450 4.2.0 mailbox busy")
         let relay = ScriptedRelay(["s1@x.fr": [busy, busy, busy]])
-        let summary = try Self.dispatcher(t, edition: edition, relay: relay, log: CapturedLog(),
-                                          settings: Self.settings(retry: 0.01), waitForDeferred: true).run()
+        let summary = try Self.dispatcher(
+            t, edition: edition, relay: relay, log: CapturedLog(),
+            settings: Self.settings(retry: 0.01), waitForDeferred: true
+        ).run()
         #expect(summary.failed == 1)
         #expect(relay.attempts("s1@x.fr") == 3)
         let failures = try t.store.deliveryFailures(editionID: edition)
@@ -119,8 +131,10 @@ import VigieStore
         let edition = try t.edition(subscribers: 3)
         let relay = ScriptedRelay(["s1@x.fr": [Self.reply(421, "421 4.7.0 too many messages, slow down")]])
         let log = CapturedLog()
-        let summary = try Self.dispatcher(t, edition: edition, relay: relay, log: log,
-                                          settings: Self.settings(rate: 200)).run()
+        let summary = try Self.dispatcher(
+            t, edition: edition, relay: relay, log: log,
+            settings: Self.settings(rate: 200)
+        ).run()
         #expect(summary.deferred == 1)
         #expect(summary.sent == 2)
         #expect(summary.reconnects == 1)
@@ -141,8 +155,10 @@ import VigieStore
         for i in 1...6 { script["s\(i)@x.fr"] = [push] }
         let relay = ScriptedRelay(script)
         let log = CapturedLog()
-        let summary = try Self.dispatcher(t, edition: edition, relay: relay, log: log,
-                                          settings: Self.settings(rate: 1000)).run()
+        let summary = try Self.dispatcher(
+            t, edition: edition, relay: relay, log: log,
+            settings: Self.settings(rate: 1000)
+        ).run()
         #expect(summary.deferred == 6)
         #expect(summary.sent == 0)
         #expect(relay.connections == 6)  // each 421 drops the connection; the next message opens a new one
@@ -180,8 +196,9 @@ import VigieStore
     @Test func aLastingRelayFaultStopsTheRunAndTouchesNoRow() throws {
         let t = try TempStore()
         let edition = try t.edition(subscribers: 3)
-        let denied = SMTPReply(code: 535, text: "535 5.7.8 authentication failed", failure: .authentication,
-                               stage: .auth)
+        let denied = SMTPReply(
+            code: 535, text: "535 5.7.8 authentication failed", failure: .authentication,
+            stage: .auth)
         let relay = ScriptedRelay(["s1@x.fr": [denied]])
         let dispatcher = Self.dispatcher(t, edition: edition, relay: relay, log: CapturedLog())
         #expect(throws: RelayError.self) { try dispatcher.run() }
@@ -197,8 +214,10 @@ import VigieStore
         let t = try TempStore()
         let edition = try t.edition(subscribers: 2)
         let refused = SMTPReply(code: 0, text: "Connection refused", failure: .connection, stage: .connect)
-        let relay = ScriptedRelay(["s1@x.fr": Array(repeating: refused, count: 10),
-                                   "s2@x.fr": Array(repeating: refused, count: 10)])
+        let relay = ScriptedRelay([
+            "s1@x.fr": Array(repeating: refused, count: 10),
+            "s2@x.fr": Array(repeating: refused, count: 10),
+        ])
         var settings = Self.settings()
         settings.maxRelayFaults = 3
         let dispatcher = Self.dispatcher(t, edition: edition, relay: relay, log: CapturedLog(), settings: settings)

@@ -41,8 +41,9 @@ final class CountingProcessor: IntakeProcessor, @unchecked Sendable {
                 maxMessageBytes: 1 << 20, enabled: true)
             var logger = Logger(label: "test")
             logger.logLevel = .critical
-            runner = IntakeRunner(queue: queue, store: temp.store, processor: processor, logger: logger,
-                                  batchCount: batchCount, makeSession: { [box] _, _ in box.session() })
+            runner = IntakeRunner(
+                queue: queue, store: temp.store, processor: processor, logger: logger,
+                batchCount: batchCount, makeSession: { [box] _, _ in box.session() })
         }
 
         var store: Store { temp.store }
@@ -60,12 +61,13 @@ final class CountingProcessor: IntakeProcessor, @unchecked Sendable {
         #expect(first.fetched == 5 && first.stored == 5 && first.parsed == 5)
         #expect(try f.checkpoint == IntakeCheckpoint(uidValidity: 1000, lastUID: 5))
         // Batches of two: each stored, then flagged and moved, before the next is fetched.
-        #expect(f.box.log == [
-            .select("INBOX"), .uids(from: 1),
-            .fetch([1, 2]), .markSeen([1, 2]), .move([1, 2], to: "Archive"),
-            .fetch([3, 4]), .markSeen([3, 4]), .move([3, 4], to: "Archive"),
-            .fetch([5]), .markSeen([5]), .move([5], to: "Archive"),
-        ])
+        #expect(
+            f.box.log == [
+                .select("INBOX"), .uids(from: 1),
+                .fetch([1, 2]), .markSeen([1, 2]), .move([1, 2], to: "Archive"),
+                .fetch([3, 4]), .markSeen([3, 4]), .move([3, 4], to: "Archive"),
+                .fetch([5]), .markSeen([5]), .move([5], to: "Archive"),
+            ])
         #expect(f.box.moved(to: "Archive") == [1, 2, 3, 4, 5])
         #expect(f.processor.processed.count == 5)
 
@@ -108,10 +110,11 @@ final class CountingProcessor: IntakeProcessor, @unchecked Sendable {
         f.box.deliver(Self.mails(5...5))
         let stats = try f.runner.pollOnce()
         #expect(stats.stored == 1)
-        #expect(f.box.log == [
-            .select("INBOX"), .markSeen([1, 2, 3, 4]), .move([1, 2, 3, 4], to: "Archive"),
-            .uids(from: 5), .fetch([5]), .markSeen([5]), .move([5], to: "Archive"),
-        ])
+        #expect(
+            f.box.log == [
+                .select("INBOX"), .markSeen([1, 2, 3, 4]), .move([1, 2, 3, 4], to: "Archive"),
+                .uids(from: 5), .fetch([5]), .markSeen([5]), .move([5], to: "Archive"),
+            ])
         #expect(try f.store.owedActions(mailbox: f.queue.mailboxKey, uidValidity: 1000).isEmpty)
         #expect(f.box.moved(to: "Archive") == [1, 2, 3, 4, 5])
         // Only the fresh message goes to parsing from memory; the four stored before the failure are claimed from

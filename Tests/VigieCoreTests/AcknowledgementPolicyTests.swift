@@ -7,8 +7,10 @@ struct AcknowledgementPolicyTests {
     static let policy = AcknowledgementPolicy(
         ownAddresses: ["signalements@example.org", "Lettre@Example.net"], ownDomains: ["example.org"])
 
-    static func message(from: String?, replyTo: [String] = [], headers: [(String, String)] = [],
-                        contentType: String = "text/plain") -> ParsedMessage {
+    static func message(
+        from: String?, replyTo: [String] = [], headers: [(String, String)] = [],
+        contentType: String = "text/plain"
+    ) -> ParsedMessage {
         var m = ParsedMessage()
         m.from = from.map { MailAddress(address: $0) }
         m.replyTo = replyTo.map { MailAddress(address: $0) }
@@ -21,12 +23,18 @@ struct AcknowledgementPolicyTests {
         (message(from: "camille@exemple.fr"), .send(to: "camille@exemple.fr")),
         (message(from: "camille@exemple.fr", replyTo: ["c.martin@autre.fr"]), .send(to: "c.martin@autre.fr")),
         (message(from: "Camille+signal@exemple.fr"), .send(to: "Camille+signal@exemple.fr")),
-        (message(from: "camille@exemple.fr", headers: [("Auto-Submitted", "auto-replied")]),
-         .skip(.automatic("Auto-Submitted: auto-replied"))),
-        (message(from: "camille@exemple.fr", headers: [("Precedence", "bulk")]),
-         .skip(.automatic("Precedence: bulk"))),
-        (message(from: "liste@lists.fr", headers: [("List-Id", "<x.lists.fr>")]),
-         .skip(.automatic("List-Id present"))),
+        (
+            message(from: "camille@exemple.fr", headers: [("Auto-Submitted", "auto-replied")]),
+            .skip(.automatic("Auto-Submitted: auto-replied"))
+        ),
+        (
+            message(from: "camille@exemple.fr", headers: [("Precedence", "bulk")]),
+            .skip(.automatic("Precedence: bulk"))
+        ),
+        (
+            message(from: "liste@lists.fr", headers: [("List-Id", "<x.lists.fr>")]),
+            .skip(.automatic("List-Id present"))
+        ),
         (message(from: "camille@exemple.fr", headers: [("Return-Path", "<>")]), .skip(.automatic("null sender"))),
         (message(from: "MAILER-DAEMON@mx.fr"), .skip(.automatic("sender is MAILER-DAEMON"))),
         (message(from: "no-reply@plateforme.com"), .skip(.robotAddress("no-reply"))),
@@ -46,8 +54,10 @@ struct AcknowledgementPolicyTests {
         (message(from: "pas-une-adresse"), .skip(.noAddress)),
         (message(from: "a@b"), .skip(.noAddress)),
         (message(from: "x y@exemple.fr"), .skip(.noAddress)),
-        (message(from: "camille@exemple.fr", contentType: "multipart/report"),
-         .skip(.automatic("delivery status notification"))),
+        (
+            message(from: "camille@exemple.fr", contentType: "multipart/report"),
+            .skip(.automatic("delivery status notification"))
+        ),
     ]
 
     @Test(arguments: cases)

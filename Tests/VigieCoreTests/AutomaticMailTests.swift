@@ -14,8 +14,9 @@ struct AutomaticMailTests {
 
     static let cases: [Case] = [
         Case(headers: [("Auto-Submitted", "auto-replied")], reason: "Auto-Submitted: auto-replied"),
-        Case(headers: [("auto-submitted", "Auto-Generated; owner-email=x@example.net")],
-             reason: "Auto-Submitted: auto-generated"),
+        Case(
+            headers: [("auto-submitted", "Auto-Generated; owner-email=x@example.net")],
+            reason: "Auto-Submitted: auto-generated"),
         Case(headers: [("Auto-Submitted", "no")], reason: nil),
         Case(headers: [("Auto-Submitted", "No (human)")], reason: nil),
         Case(headers: [("Precedence", "bulk")], reason: "Precedence: bulk"),

@@ -5,7 +5,9 @@ import VigieCore
 @Suite struct BackoffTests {
     let backoff = Backoff(base: .seconds(300), cap: .seconds(21_600), jitter: 0.2)
 
-    @Test(arguments: [(0, 300.0), (1, 600), (2, 1200), (5, 9600), (6, 19_200), (7, 21_600), (60, 21_600), (5000, 21_600)])
+    @Test(arguments: [
+        (0, 300.0), (1, 600), (2, 1200), (5, 9600), (6, 19_200), (7, 21_600), (60, 21_600), (5000, 21_600),
+    ])
     func nominalDoublesUpToTheCap(attempt: Int, seconds: Double) {
         #expect(backoff.nominal(attempt: attempt) == .seconds(seconds))
     }
@@ -33,7 +35,8 @@ import VigieCore
     @Test func noJitterIsExact() {
         let exact = Backoff(base: .seconds(2), cap: .seconds(300), jitter: 0)
         var random = SeededRandom(state: 5)
-        #expect((0..<10).map { exact.delay(attempt: $0, using: &random) }
+        #expect(
+            (0..<10).map { exact.delay(attempt: $0, using: &random) }
                 == [2, 4, 8, 16, 32, 64, 128, 256, 300, 300].map { Duration.seconds($0) })
     }
 

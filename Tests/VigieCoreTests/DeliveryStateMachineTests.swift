@@ -25,42 +25,58 @@ import VigieCore
 
     @Test(arguments: [
         Case(event: .replied(code: 250, text: "250 2.0.0 Ok: queued"), attempt: 1, state: .sent, actions: [.keep]),
-        Case(event: .replied(code: 251, text: "251 User not local; will forward"), attempt: 2, state: .sent, actions: [.keep]),
-        Case(event: .replied(code: 451, text: "451 4.7.1 Greylisted"), attempt: 1,
-             state: .deferred(until: at(300), attempt: 1), actions: [.keep]),
-        Case(event: .replied(code: 452, text: "452 4.2.2 Mailbox full"), attempt: 3,
-             state: .deferred(until: at(1200), attempt: 3), actions: [.keep]),
-        Case(event: .replied(code: 421, text: "421 4.7.0 Too many connections"), attempt: 1,
-             state: .deferred(until: at(300), attempt: 1), actions: [.reconnect(after: .seconds(2)), .slowDown]),
-        Case(event: .replied(code: 421, text: "421 4.7.0 Try later"), attempt: 2, connectionFailures: 3,
-             state: .deferred(until: at(600), attempt: 2), actions: [.reconnect(after: .seconds(16)), .slowDown]),
-        Case(event: .replied(code: 550, text: "550 5.1.1 <x@example.org>: User unknown"), attempt: 1,
-             state: .failed(reason: "550 5.1.1 <x@example.org>: User unknown"), actions: [.keep]),
-        Case(event: .replied(code: 554, text: "5.7.1 Rejected as spam"), attempt: 2,
-             state: .failed(reason: "554 5.7.1 Rejected as spam"), actions: [.keep]),
-        Case(event: .timeout, attempt: 1, state: .deferred(until: at(300), attempt: 1),
-             actions: [.reconnect(after: .seconds(2))]),
-        Case(event: .connectionDropped, attempt: 2, connectionFailures: 1, state: .deferred(until: at(600), attempt: 2),
-             actions: [.reconnect(after: .seconds(4))]),
-        Case(event: .connectionDropped, attempt: 1, connectionFailures: 10, state: .deferred(until: at(300), attempt: 1),
-             actions: [.reconnect(after: .seconds(60))]),
-        Case(event: .replied(code: 354, text: "354 go ahead"), attempt: 1, state: .deferred(until: at(300), attempt: 1),
-             actions: [.reconnect(after: .seconds(2))]),
+        Case(
+            event: .replied(code: 251, text: "251 User not local; will forward"), attempt: 2, state: .sent,
+            actions: [.keep]),
+        Case(
+            event: .replied(code: 451, text: "451 4.7.1 Greylisted"), attempt: 1,
+            state: .deferred(until: at(300), attempt: 1), actions: [.keep]),
+        Case(
+            event: .replied(code: 452, text: "452 4.2.2 Mailbox full"), attempt: 3,
+            state: .deferred(until: at(1200), attempt: 3), actions: [.keep]),
+        Case(
+            event: .replied(code: 421, text: "421 4.7.0 Too many connections"), attempt: 1,
+            state: .deferred(until: at(300), attempt: 1), actions: [.reconnect(after: .seconds(2)), .slowDown]),
+        Case(
+            event: .replied(code: 421, text: "421 4.7.0 Try later"), attempt: 2, connectionFailures: 3,
+            state: .deferred(until: at(600), attempt: 2), actions: [.reconnect(after: .seconds(16)), .slowDown]),
+        Case(
+            event: .replied(code: 550, text: "550 5.1.1 <x@example.org>: User unknown"), attempt: 1,
+            state: .failed(reason: "550 5.1.1 <x@example.org>: User unknown"), actions: [.keep]),
+        Case(
+            event: .replied(code: 554, text: "5.7.1 Rejected as spam"), attempt: 2,
+            state: .failed(reason: "554 5.7.1 Rejected as spam"), actions: [.keep]),
+        Case(
+            event: .timeout, attempt: 1, state: .deferred(until: at(300), attempt: 1),
+            actions: [.reconnect(after: .seconds(2))]),
+        Case(
+            event: .connectionDropped, attempt: 2, connectionFailures: 1, state: .deferred(until: at(600), attempt: 2),
+            actions: [.reconnect(after: .seconds(4))]),
+        Case(
+            event: .connectionDropped, attempt: 1, connectionFailures: 10, state: .deferred(until: at(300), attempt: 1),
+            actions: [.reconnect(after: .seconds(60))]),
+        Case(
+            event: .replied(code: 354, text: "354 go ahead"), attempt: 1, state: .deferred(until: at(300), attempt: 1),
+            actions: [.reconnect(after: .seconds(2))]),
         // Last attempt: temporary problems become final.
-        Case(event: .replied(code: 451, text: "451 4.3.0 Try again"), attempt: 4,
-             state: .failed(reason: "451 4.3.0 Try again (gave up after 4 attempts)"), actions: [.keep]),
-        Case(event: .timeout, attempt: 4, state: .failed(reason: "timeout (gave up after 4 attempts)"),
-             actions: [.reconnect(after: .seconds(2))]),
-        Case(event: .replied(code: 421, text: "421 bye"), attempt: 4,
-             state: .failed(reason: "421 bye (gave up after 4 attempts)"),
-             actions: [.reconnect(after: .seconds(2)), .slowDown]),
+        Case(
+            event: .replied(code: 451, text: "451 4.3.0 Try again"), attempt: 4,
+            state: .failed(reason: "451 4.3.0 Try again (gave up after 4 attempts)"), actions: [.keep]),
+        Case(
+            event: .timeout, attempt: 4, state: .failed(reason: "timeout (gave up after 4 attempts)"),
+            actions: [.reconnect(after: .seconds(2))]),
+        Case(
+            event: .replied(code: 421, text: "421 bye"), attempt: 4,
+            state: .failed(reason: "421 bye (gave up after 4 attempts)"),
+            actions: [.reconnect(after: .seconds(2)), .slowDown]),
         Case(event: .replied(code: 250, text: "250 ok"), attempt: 4, state: .sent, actions: [.keep]),
     ])
     func transitions(c: Case) throws {
         var random = SeededRandom(state: 1)
-        let t = try #require(Self.machine.handle(
-            c.event, in: State.sending(attempt: c.attempt), now: Self.now, connectionFailures: c.connectionFailures,
-            random: &random))
+        let t = try #require(
+            Self.machine.handle(
+                c.event, in: State.sending(attempt: c.attempt), now: Self.now, connectionFailures: c.connectionFailures,
+                random: &random))
         #expect(t.state == c.state)
         #expect(t.actions == c.actions)
     }
@@ -73,13 +89,14 @@ import VigieCore
 
     /// A delivery that keeps meeting 4xx is tried exactly `maxAttempts` times, with growing delays.
     @Test func greylistingUntilGivingUp() throws {
-        let machine = DeliveryStateMachine(settings: {
-            var s = DispatchSettings()
-            s.maxAttempts = 5
-            s.retryBaseSeconds = 60
-            s.jitter = 0.2
-            return s
-        }())
+        let machine = DeliveryStateMachine(
+            settings: {
+                var s = DispatchSettings()
+                s.maxAttempts = 5
+                s.retryBaseSeconds = 60
+                s.jitter = 0.2
+                return s
+            }())
         var random = SeededRandom(state: 42)
         var now = Instant(offset: .zero)
         var state = State.sending(attempt: 1)
@@ -87,7 +104,8 @@ import VigieCore
         var delays: [Double] = []
         while case .sending = state {
             tries += 1
-            let t = try #require(machine.handle(.replied(code: 450, text: "450 busy"), in: state, now: now, random: &random))
+            let t = try #require(
+                machine.handle(.replied(code: 450, text: "450 busy"), in: state, now: now, random: &random))
             state = t.state
             // A due retry is taken again with the next attempt number, as the store does.
             if case .deferred(let until, let made) = state {
@@ -108,22 +126,36 @@ import VigieCore
         (SMTPReply(code: 250, text: "250 ok"), DeliveryEvent.replied(code: 250, text: "250 ok")),
         (SMTPReply(code: 550, text: "550 no"), .replied(code: 550, text: "550 no")),
         (SMTPReply(code: 421, text: "421 later"), .replied(code: 421, text: "421 later")),
-        (SMTPReply(code: 0, text: "Failure when receiving data", failure: .droppedDuringData, stage: .message),
-         .connectionDropped),
+        (
+            SMTPReply(code: 0, text: "Failure when receiving data", failure: .droppedDuringData, stage: .message),
+            .connectionDropped
+        ),
         (SMTPReply(code: 0, text: "Timeout was reached", failure: .timeoutDuringData, stage: .message), .timeout),
         (SMTPReply(code: 0, text: "empty", failure: .invalidRecipient), .invalidRecipient(reason: "empty")),
-        (SMTPReply(code: 0, text: "Failure when receiving data", failure: .connection, stage: .rcptTo),
-         .relayFault(RelayFault(failure: .connection, detail: "Failure when receiving data", stage: .rcptTo))),
-        (SMTPReply(code: 0, text: "Timeout was reached", failure: .timeout, stage: .connect),
-         .relayFault(RelayFault(failure: .timeout, detail: "Timeout was reached", stage: .connect))),
-        (SMTPReply(code: 0, text: "SSL connect error", failure: .tls),
-         .relayFault(RelayFault(failure: .tls, detail: "SSL connect error"))),
-        (SMTPReply(code: 535, text: "535 bad credentials", failure: .authentication, stage: .auth),
-         .relayFault(RelayFault(failure: .authentication, code: 535, detail: "535 bad credentials", stage: .auth))),
-        (SMTPReply(code: 553, text: "553 sender rejected", failure: .rejected, stage: .mailFrom),
-         .relayFault(RelayFault(failure: .rejected, code: 553, detail: "553 sender rejected", stage: .mailFrom))),
-        (SMTPReply(code: 0, text: "weird", failure: .protocolError),
-         .relayFault(RelayFault(failure: .protocolError, detail: "weird"))),
+        (
+            SMTPReply(code: 0, text: "Failure when receiving data", failure: .connection, stage: .rcptTo),
+            .relayFault(RelayFault(failure: .connection, detail: "Failure when receiving data", stage: .rcptTo))
+        ),
+        (
+            SMTPReply(code: 0, text: "Timeout was reached", failure: .timeout, stage: .connect),
+            .relayFault(RelayFault(failure: .timeout, detail: "Timeout was reached", stage: .connect))
+        ),
+        (
+            SMTPReply(code: 0, text: "SSL connect error", failure: .tls),
+            .relayFault(RelayFault(failure: .tls, detail: "SSL connect error"))
+        ),
+        (
+            SMTPReply(code: 535, text: "535 bad credentials", failure: .authentication, stage: .auth),
+            .relayFault(RelayFault(failure: .authentication, code: 535, detail: "535 bad credentials", stage: .auth))
+        ),
+        (
+            SMTPReply(code: 553, text: "553 sender rejected", failure: .rejected, stage: .mailFrom),
+            .relayFault(RelayFault(failure: .rejected, code: 553, detail: "553 sender rejected", stage: .mailFrom))
+        ),
+        (
+            SMTPReply(code: 0, text: "weird", failure: .protocolError),
+            .relayFault(RelayFault(failure: .protocolError, detail: "weird"))
+        ),
         // A reply with no code and no failure is nobody's verdict: never the recipient's.
         (SMTPReply(code: 0, text: "nothing"), .relayFault(RelayFault(failure: .protocolError, detail: "nothing"))),
     ])
@@ -159,19 +191,23 @@ import VigieCore
         Case(fault: greylist, failures: 0, actions: [.reconnect(after: .seconds(2))]),
         Case(fault: greylist, failures: 5, actions: [.retire(greylist)]),
         Case(fault: credentials, failures: 0, actions: [.stopRun(credentials)]),
-        Case(fault: RelayFault(failure: .untrustedCertificate, detail: "x"), failures: 0,
-             actions: [.stopRun(RelayFault(failure: .untrustedCertificate, detail: "x"))]),
-        Case(fault: RelayFault(failure: .rejected, code: 553, detail: "553 no", stage: .mailFrom), failures: 0,
-             actions: [.stopRun(RelayFault(failure: .rejected, code: 553, detail: "553 no", stage: .mailFrom))]),
-        Case(fault: RelayFault(failure: .configuration, detail: "No host part"), failures: 0,
-             actions: [.stopRun(RelayFault(failure: .configuration, detail: "No host part"))]),
+        Case(
+            fault: RelayFault(failure: .untrustedCertificate, detail: "x"), failures: 0,
+            actions: [.stopRun(RelayFault(failure: .untrustedCertificate, detail: "x"))]),
+        Case(
+            fault: RelayFault(failure: .rejected, code: 553, detail: "553 no", stage: .mailFrom), failures: 0,
+            actions: [.stopRun(RelayFault(failure: .rejected, code: 553, detail: "553 no", stage: .mailFrom))]),
+        Case(
+            fault: RelayFault(failure: .configuration, detail: "No host part"), failures: 0,
+            actions: [.stopRun(RelayFault(failure: .configuration, detail: "No host part"))]),
     ])
     func relayFaultLeavesTheDeliveryAlone(c: Case) throws {
         for attempt in [1, 4] {
             var random = SeededRandom(state: 1)
-            let t = try #require(Self.machine.handle(
-                .relayFault(c.fault), in: DeliveryState<Instant>.sending(attempt: attempt), now: Self.now,
-                connectionFailures: c.failures, random: &random))
+            let t = try #require(
+                Self.machine.handle(
+                    .relayFault(c.fault), in: DeliveryState<Instant>.sending(attempt: attempt), now: Self.now,
+                    connectionFailures: c.failures, random: &random))
             // Never failed nor deferred, even on the last attempt: the attempt does not count.
             #expect(t.state == .pending)
             #expect(t.actions == c.actions)
@@ -180,9 +216,10 @@ import VigieCore
 
     @Test func invalidRecipientFailsAtOnce() throws {
         var random = SeededRandom(state: 1)
-        let t = try #require(Self.machine.handle(
-            .invalidRecipient(reason: "empty recipient address (not sent)"),
-            in: DeliveryState<Instant>.sending(attempt: 1), now: Self.now, random: &random))
+        let t = try #require(
+            Self.machine.handle(
+                .invalidRecipient(reason: "empty recipient address (not sent)"),
+                in: DeliveryState<Instant>.sending(attempt: 1), now: Self.now, random: &random))
         #expect(t.state == .failed(reason: "empty recipient address (not sent)"))
         #expect(t.actions == [.keep])
     }
@@ -196,27 +233,34 @@ import VigieCore
 
     /// Operator words first, the relay's own words after, on one line.
     @Test(arguments: [
-        CauseCase(fault: RelayFault(failure: .untrustedCertificate, detail: "SSL peer certificate was not OK"),
-                  transient: false,
-                  cause: "untrusted certificate — set ca_file or fix the relay's certificate (SSL peer certificate "
-                      + "was not OK)"),
-        CauseCase(fault: RelayFault(failure: .authentication, code: 535,
-                                    detail: "535-5.7.8 Username and Password not accepted.\n535 5.7.8 Learn more"),
-                  transient: false,
-                  cause: "credentials refused (535) — check user and password (535-5.7.8 Username and Password not "
-                      + "accepted. / 535 5.7.8 Learn more)"),
-        CauseCase(fault: RelayFault(failure: .starttlsUnavailable, detail: ""), transient: false,
-                  cause: "the relay does not offer STARTTLS (starttls = true) — check the port, or use smtps://"),
-        CauseCase(fault: RelayFault(failure: .connection, detail: "Couldn't connect to server (curl 7)", stage: .connect),
-                  transient: true,
-                  cause: "connection refused or unreachable — is the relay up, and is this its port? (Couldn't "
-                      + "connect to server (curl 7))"),
-        CauseCase(fault: RelayFault(failure: .rejected, code: 421, detail: "421 busy\u{1b}[2J", stage: .greeting),
-                  transient: true, cause: "the relay refused the session at its greeting (421 busy[2J)"),
-        CauseCase(fault: RelayFault(failure: .resolve, detail: "Could not resolve host: relay.invalid"),
-                  transient: true,
-                  cause: "cannot resolve the relay's host name — check smtp_url and DNS (Could not resolve host: "
-                      + "relay.invalid)"),
+        CauseCase(
+            fault: RelayFault(failure: .untrustedCertificate, detail: "SSL peer certificate was not OK"),
+            transient: false,
+            cause: "untrusted certificate — set ca_file or fix the relay's certificate (SSL peer certificate "
+                + "was not OK)"),
+        CauseCase(
+            fault: RelayFault(
+                failure: .authentication, code: 535,
+                detail: "535-5.7.8 Username and Password not accepted.\n535 5.7.8 Learn more"),
+            transient: false,
+            cause: "credentials refused (535) — check user and password (535-5.7.8 Username and Password not "
+                + "accepted. / 535 5.7.8 Learn more)"),
+        CauseCase(
+            fault: RelayFault(failure: .starttlsUnavailable, detail: ""), transient: false,
+            cause: "the relay does not offer STARTTLS (starttls = true) — check the port, or use smtps://"),
+        CauseCase(
+            fault: RelayFault(failure: .connection, detail: "Couldn't connect to server (curl 7)", stage: .connect),
+            transient: true,
+            cause: "connection refused or unreachable — is the relay up, and is this its port? (Couldn't "
+                + "connect to server (curl 7))"),
+        CauseCase(
+            fault: RelayFault(failure: .rejected, code: 421, detail: "421 busy\u{1b}[2J", stage: .greeting),
+            transient: true, cause: "the relay refused the session at its greeting (421 busy[2J)"),
+        CauseCase(
+            fault: RelayFault(failure: .resolve, detail: "Could not resolve host: relay.invalid"),
+            transient: true,
+            cause: "cannot resolve the relay's host name — check smtp_url and DNS (Could not resolve host: "
+                + "relay.invalid)"),
     ])
     func causesAreOneLineForOperators(c: CauseCase) {
         #expect(c.fault.isTransient == c.transient)

@@ -41,16 +41,43 @@ import VigieCore
     }
 
     @Test(arguments: [
-        ("id = \"x y\"\nsubject = \"s\"\ndate = 2026-11-21\n[[press]]\ntitle=\"t\"\nsource=\"s\"\nurl=\"https://a.fr/x\"\nlanguage=\"fr\"", "id"),
-        ("id = \"x\"\nsubject = \"s\"\n[[press]]\ntitle=\"t\"\nsource=\"s\"\nurl=\"https://a.fr/x\"\nlanguage=\"fr\"", "date"),
-        ("id = \"x\"\nsubject = \"s\"\ndate = 2026-11-21\n[[news]]\nkind=\"tribune\"\ntitle=\"t\"\nurl=\"https://a.fr/x\"", "kind"),
-        ("id = \"x\"\nsubject = \"s\"\ndate = 2026-11-21\n[[press]]\ntitle=\"t\"\nsource=\"s\"\nurl=\"ftp://a.fr/x\"\nlanguage=\"fr\"", "url"),
-        ("id = \"x\"\nsubject = \"s\"\ndate = 2026-11-21\n[[press]]\ntitle=\"t\"\nsource=\"s\"\nurl=\"https://a.fr/x\"\nlanguage=\"fr\"\nauthor=\"z\"", "author"),
+        (
+            "id = \"x y\"\nsubject = \"s\"\ndate = 2026-11-21\n[[press]]\ntitle=\"t\"\nsource=\"s\"\nurl=\"https://a.fr/x\"\nlanguage=\"fr\"",
+            "id"
+        ),
+        (
+            "id = \"x\"\nsubject = \"s\"\n[[press]]\ntitle=\"t\"\nsource=\"s\"\nurl=\"https://a.fr/x\"\nlanguage=\"fr\"",
+            "date"
+        ),
+        (
+            "id = \"x\"\nsubject = \"s\"\ndate = 2026-11-21\n[[news]]\nkind=\"tribune\"\ntitle=\"t\"\nurl=\"https://a.fr/x\"",
+            "kind"
+        ),
+        (
+            "id = \"x\"\nsubject = \"s\"\ndate = 2026-11-21\n[[press]]\ntitle=\"t\"\nsource=\"s\"\nurl=\"ftp://a.fr/x\"\nlanguage=\"fr\"",
+            "url"
+        ),
+        (
+            "id = \"x\"\nsubject = \"s\"\ndate = 2026-11-21\n[[press]]\ntitle=\"t\"\nsource=\"s\"\nurl=\"https://a.fr/x\"\nlanguage=\"fr\"\nauthor=\"z\"",
+            "author"
+        ),
         ("id = \"x\"\nsubject = \"s\"\ndate = 2026-11-21", "no [[news]]"),
-        ("id = \"x\"\nsubject = \"s\"\ndate = \"2026-13-45\"\n[[press]]\ntitle=\"t\"\nsource=\"s\"\nurl=\"https://a.fr/x\"\nlanguage=\"fr\"", "\"2026-13-45\""),
-        ("id = \"x\"\nsubject = \"s\"\ndate = \"2026-02-29\"\n[[press]]\ntitle=\"t\"\nsource=\"s\"\nurl=\"https://a.fr/x\"\nlanguage=\"fr\"", "calendar date"),
-        ("id = \"x\"\nsubject = \"s\"\ndate = \"21/11/2026\"\n[[press]]\ntitle=\"t\"\nsource=\"s\"\nurl=\"https://a.fr/x\"\nlanguage=\"fr\"", "YYYY-MM-DD"),
-        ("id = \"x\"\nsubject = \"s\"\ndate = 10:00:00\n[[press]]\ntitle=\"t\"\nsource=\"s\"\nurl=\"https://a.fr/x\"\nlanguage=\"fr\"", "calendar date"),
+        (
+            "id = \"x\"\nsubject = \"s\"\ndate = \"2026-13-45\"\n[[press]]\ntitle=\"t\"\nsource=\"s\"\nurl=\"https://a.fr/x\"\nlanguage=\"fr\"",
+            "\"2026-13-45\""
+        ),
+        (
+            "id = \"x\"\nsubject = \"s\"\ndate = \"2026-02-29\"\n[[press]]\ntitle=\"t\"\nsource=\"s\"\nurl=\"https://a.fr/x\"\nlanguage=\"fr\"",
+            "calendar date"
+        ),
+        (
+            "id = \"x\"\nsubject = \"s\"\ndate = \"21/11/2026\"\n[[press]]\ntitle=\"t\"\nsource=\"s\"\nurl=\"https://a.fr/x\"\nlanguage=\"fr\"",
+            "YYYY-MM-DD"
+        ),
+        (
+            "id = \"x\"\nsubject = \"s\"\ndate = 10:00:00\n[[press]]\ntitle=\"t\"\nsource=\"s\"\nurl=\"https://a.fr/x\"\nlanguage=\"fr\"",
+            "calendar date"
+        ),
     ])
     func badEditionsNameTheProblem(text: String, mention: String) {
         do {

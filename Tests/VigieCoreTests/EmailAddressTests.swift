@@ -70,8 +70,10 @@ import VigieCore
 
     @Test func totalLengthLimitIs254() {
         // 64 + 1 + 189 = 254 accepted; one more octet rejected.
-        let domain189 = [String(repeating: "d", count: 63), String(repeating: "e", count: 63),
-                         String(repeating: "f", count: 57), "org"].joined(separator: ".")
+        let domain189 = [
+            String(repeating: "d", count: 63), String(repeating: "e", count: 63),
+            String(repeating: "f", count: 57), "org",
+        ].joined(separator: ".")
         #expect(domain189.count == 189)
         #expect(EmailAddress.validate(Self.local64 + "@" + domain189) != nil)
         #expect(EmailAddress.validate(Self.local64 + "@g" + domain189) == nil)

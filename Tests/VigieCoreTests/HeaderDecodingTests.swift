@@ -51,7 +51,10 @@ struct HeaderDecodingTests {
 
     static let flowed: [(String, Bool, String)] = [
         ("Bonjour, \nla suite\n", false, "Bonjour, la suite\n"),
-        ("https://www.youtube.com/watch?v=Ab&feature=sh \nare\n", true, "https://www.youtube.com/watch?v=Ab&feature=share\n"),
+        (
+            "https://www.youtube.com/watch?v=Ab&feature=sh \nare\n", true,
+            "https://www.youtube.com/watch?v=Ab&feature=share\n"
+        ),
         ("un  \ndeux\n", true, "un deux\n"),
         ("> cité \n> suite\nnormal\n", false, "> cité suite\nnormal\n"),
         ("> niveau un \n>> niveau deux\n", false, "> niveau un \n>> niveau deux\n"),

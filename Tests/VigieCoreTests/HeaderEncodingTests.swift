@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VigieCore
 
 @Suite struct HeaderEncodingTests {
@@ -8,9 +9,11 @@ import Testing
         let lines = field.components(separatedBy: "\r\n")
         for (i, line) in lines.enumerated() {
             #expect(line.utf8.count <= HeaderEncoding.maxLineLength, sourceLocation: sourceLocation)
-            #expect(!line.contains("\r") && !line.contains("\n") && !line.contains("\0"), sourceLocation: sourceLocation)
-            #expect(line.unicodeScalars.allSatisfy { $0.value < 128 }, "non-ASCII on the wire: \(line)",
-                    sourceLocation: sourceLocation)
+            #expect(
+                !line.contains("\r") && !line.contains("\n") && !line.contains("\0"), sourceLocation: sourceLocation)
+            #expect(
+                line.unicodeScalars.allSatisfy { $0.value < 128 }, "non-ASCII on the wire: \(line)",
+                sourceLocation: sourceLocation)
             if i > 0 {
                 // A continuation line must start with whitespace, or it would be a new field.
                 #expect(line.hasPrefix(" "), "continuation without WSP: \(line)", sourceLocation: sourceLocation)
@@ -18,10 +21,12 @@ import Testing
             }
         }
         for word in HeaderDecoder.encodedWords(field) {
-            #expect(word.utf8.count <= HeaderEncoding.maxEncodedWordLength, "encoded-word too long: \(word)",
-                    sourceLocation: sourceLocation)
-            #expect(HeaderDecoder.decodeWord(word) != nil, "encoded-word does not decode alone: \(word)",
-                    sourceLocation: sourceLocation)
+            #expect(
+                word.utf8.count <= HeaderEncoding.maxEncodedWordLength, "encoded-word too long: \(word)",
+                sourceLocation: sourceLocation)
+            #expect(
+                HeaderDecoder.decodeWord(word) != nil, "encoded-word does not decode alone: \(word)",
+                sourceLocation: sourceLocation)
         }
     }
 
@@ -81,19 +86,27 @@ import Testing
         (MailAddress(name: "O'Brien", address: "ob@example.org"), "O'Brien <ob@example.org>"),
         (MailAddress(name: "Dupont, Jean", address: "jean@example.org"), "\"Dupont, Jean\" <jean@example.org>"),
         (MailAddress(name: "J. Dupont", address: "j@example.org"), "\"J. Dupont\" <j@example.org>"),
-        (MailAddress(name: "Jean \"JD\" Dupont", address: "j@example.org"), "\"Jean \\\"JD\\\" Dupont\" <j@example.org>"),
+        (
+            MailAddress(name: "Jean \"JD\" Dupont", address: "j@example.org"),
+            "\"Jean \\\"JD\\\" Dupont\" <j@example.org>"
+        ),
         (MailAddress(name: "back\\slash", address: "b@example.org"), "\"back\\\\slash\" <b@example.org>"),
         (MailAddress(name: "Team <Vigie>", address: "t@example.org"), "\"Team <Vigie>\" <t@example.org>"),
         (MailAddress(name: "a@b", address: "t@example.org"), "\"a@b\" <t@example.org>"),
         (MailAddress(name: "Zoé Martin", address: "zoe@example.org"), "=?UTF-8?Q?Zo=C3=A9_Martin?= <zoe@example.org>"),
-        (MailAddress(name: "Vigie — veille", address: "v@example.org"), "=?UTF-8?Q?Vigie_=E2=80=94_veille?= <v@example.org>"),
+        (
+            MailAddress(name: "Vigie — veille", address: "v@example.org"),
+            "=?UTF-8?Q?Vigie_=E2=80=94_veille?= <v@example.org>"
+        ),
     ])
     func displayNames(address: MailAddress, expected: String) {
         #expect(HeaderEncoding.mailbox(address) == expected)
         Self.checkWireRules(HeaderEncoding.addressField("To", address))
     }
 
-    @Test(arguments: ["Éric, \"le chef\" (équipe)", "Ünïcödé & <specials>; \\ end", String(repeating: "Zoé ", count: 30)])
+    @Test(arguments: [
+        "Éric, \"le chef\" (équipe)", "Ünïcödé & <specials>; \\ end", String(repeating: "Zoé ", count: 30),
+    ])
     func nonAsciiDisplayNamesRoundTrip(name: String) {
         let field = HeaderEncoding.addressField("From", MailAddress(name: name, address: "x@example.org"))
         Self.checkWireRules(field)

@@ -4,26 +4,28 @@ import VigieCore
 @Suite struct IntakeCheckpointTests {
     static let server = MailboxStatus(uidValidity: 42, uidNext: 100, messageCount: 5)
 
-    @Test(arguments: [
-        (nil, IntakeCheckpoint.Plan.rescan(reason: "first visit")),
-        (IntakeCheckpoint(uidValidity: 42, lastUID: 0), .resume(fromUID: 1)),
-        (IntakeCheckpoint(uidValidity: 42, lastUID: 57), .resume(fromUID: 58)),
-        (IntakeCheckpoint(uidValidity: 41, lastUID: 57), .rescan(reason: "UIDVALIDITY changed from 41 to 42")),
-    ] as [(IntakeCheckpoint?, IntakeCheckpoint.Plan)])
+    @Test(
+        arguments: [
+            (nil, IntakeCheckpoint.Plan.rescan(reason: "first visit")),
+            (IntakeCheckpoint(uidValidity: 42, lastUID: 0), .resume(fromUID: 1)),
+            (IntakeCheckpoint(uidValidity: 42, lastUID: 57), .resume(fromUID: 58)),
+            (IntakeCheckpoint(uidValidity: 41, lastUID: 57), .rescan(reason: "UIDVALIDITY changed from 41 to 42")),
+        ] as [(IntakeCheckpoint?, IntakeCheckpoint.Plan)])
     func plan(stored: IntakeCheckpoint?, expected: IntakeCheckpoint.Plan) {
         #expect(IntakeCheckpoint.plan(stored: stored, server: Self.server) == expected)
     }
 }
 
 @Suite struct RawHeaderScanTests {
-    @Test(arguments: [
-        ("Message-ID: <abc@x.org>\r\nSubject: s\r\n\r\nbody", "abc@x.org"),
-        ("Subject: s\r\nmessage-id:\r\n <folded@x.org>\r\n\r\nbody", "folded@x.org"),
-        ("Subject: s\r\n\r\nMessage-ID: <in-body@x.org>\r\n", nil),
-        ("Message-Id: bare@x.org\nFrom: a\n\n", "bare@x.org"),
-        ("X-Message-ID: <no@x.org>\r\n\r\n", nil),
-        ("", nil),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("Message-ID: <abc@x.org>\r\nSubject: s\r\n\r\nbody", "abc@x.org"),
+            ("Subject: s\r\nmessage-id:\r\n <folded@x.org>\r\n\r\nbody", "folded@x.org"),
+            ("Subject: s\r\n\r\nMessage-ID: <in-body@x.org>\r\n", nil),
+            ("Message-Id: bare@x.org\nFrom: a\n\n", "bare@x.org"),
+            ("X-Message-ID: <no@x.org>\r\n\r\n", nil),
+            ("", nil),
+        ] as [(String, String?)])
     func messageID(raw: String, expected: String?) {
         #expect(RawHeaderScan.messageID(in: Array(raw.utf8)) == expected)
     }

@@ -10,7 +10,8 @@ import VigieCore
     @Test func fieldsCarryTheTokenInBothUnsubscribeForms() throws {
         let fields = try #require(list.fields(token: "Zk3_-9aB"))
         #expect(fields.map(\.name) == ["List-Id", "List-Unsubscribe", "List-Unsubscribe-Post", "Precedence"])
-        #expect(fields[1].value == "<https://vigie.example.org/u/Zk3_-9aB>, "
+        #expect(
+            fields[1].value == "<https://vigie.example.org/u/Zk3_-9aB>, "
                 + "<mailto:desabonnement@vigie.example.org?subject=unsubscribe-Zk3_-9aB>")
         #expect(fields[2].value == "List-Unsubscribe=One-Click")
         #expect(fields[3].value == "bulk")
@@ -39,8 +40,10 @@ import VigieCore
             subject: "S", date: .init(timeIntervalSince1970: 0), messageID: "1@vigie.example.org",
             headers: try #require(list.fields(token: "tok")), textBody: "x")
         let text = MessageComposer.composeString(message)
-        #expect(text.contains("\r\nList-Unsubscribe: <https://vigie.example.org/u/tok>,\r\n "
-                              + "<mailto:desabonnement@vigie.example.org?subject=unsubscribe-tok>\r\n"))
+        #expect(
+            text.contains(
+                "\r\nList-Unsubscribe: <https://vigie.example.org/u/tok>,\r\n "
+                    + "<mailto:desabonnement@vigie.example.org?subject=unsubscribe-tok>\r\n"))
         #expect(text.contains("\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n"))
         #expect(text.contains("\r\nPrecedence: bulk\r\n"))
         #expect(text.contains("\r\nList-Id: Lettre Vigie <lettre.vigie.example.org>\r\n"))

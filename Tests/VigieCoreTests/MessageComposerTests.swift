@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VigieCore
 
 @Suite struct MessageComposerTests {
@@ -98,8 +99,10 @@ import Testing
         #expect(body.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 76 && !$0.hasPrefix(".") })
         let unfolded = header.replacingOccurrences(of: "\r\n ", with: " ")
         #expect(unfolded.contains("\r\nMessage-ID: <" + MessageComposer.bareMessageID(message.messageID) + ">\r\n"))
-        #expect(HeaderDecoder.decode(HeaderDecoder.unfoldedValue(
-            unfolded.components(separatedBy: "\r\n").first { $0.hasPrefix("Subject:") }!)) == message.subject)
+        #expect(
+            HeaderDecoder.decode(
+                HeaderDecoder.unfoldedValue(
+                    unfolded.components(separatedBy: "\r\n").first { $0.hasPrefix("Subject:") }!)) == message.subject)
     }
 
     @Test func partsDecodeBackToTheBodies() throws {
@@ -138,7 +141,12 @@ import Testing
         let text = MessageComposer.composeString(message)
         let header = String(text[..<text.range(of: "\r\n\r\n")!.lowerBound])
         let names = header.components(separatedBy: "\r\n").filter { !$0.hasPrefix(" ") }.map { $0.prefix { $0 != ":" } }
-        #expect(names == ["From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "X-Tag" + HeaderEncoding.sanitizeName(hostile), "Content-Type", "Content-Transfer-Encoding"].map { Substring($0) })
+        #expect(
+            names
+                == [
+                    "From", "To", "Subject", "Date", "Message-ID", "MIME-Version",
+                    "X-Tag" + HeaderEncoding.sanitizeName(hostile), "Content-Type", "Content-Transfer-Encoding",
+                ].map { Substring($0) })
     }
 
     @Test func reservedFieldsCannotBeAddedAsExtras() {
@@ -162,6 +170,7 @@ import Testing
         (0, "UTC", "Thu, 01 Jan 1970 00:00:00 +0000"),
     ])
     func dates(epoch: Double, zone: String, expected: String) {
-        #expect(RFC5322Date.format(Date(timeIntervalSince1970: epoch), timeZone: TimeZone(identifier: zone)!) == expected)
+        #expect(
+            RFC5322Date.format(Date(timeIntervalSince1970: epoch), timeZone: TimeZone(identifier: zone)!) == expected)
     }
 }

@@ -11,16 +11,18 @@ import VigieCore
         let from = MailAddress(name: "La lettre", address: "lettre@example.org")
         let to = MailAddress(name: "Zoé", address: "zoe@example.org")
         let headers = [HeaderField(name: "List-Id", value: "La lettre <lettre.example.org>")]
-        let prepared = p.compose(from: from, to: to, subject: "Édition du jour", date: date, messageID: "a@b",
-                                 headers: headers, textValues: values, htmlValues: values)
+        let prepared = p.compose(
+            from: from, to: to, subject: "Édition du jour", date: date, messageID: "a@b",
+            headers: headers, textValues: values, htmlValues: values)
         func fill(_ s: String) -> String {
             var s = s
             for (m, v) in zip(Self.markers, values) { s = s.replacingOccurrences(of: m, with: v) }
             return s
         }
-        let reference = MessageComposer.compose(OutgoingMessage(
-            from: from, to: to, subject: "Édition du jour", date: date, timeZone: .current, messageID: "a@b",
-            headers: headers, textBody: fill(text), htmlBody: html.map(fill)))
+        let reference = MessageComposer.compose(
+            OutgoingMessage(
+                from: from, to: to, subject: "Édition du jour", date: date, timeZone: .current, messageID: "a@b",
+                headers: headers, textBody: fill(text), htmlBody: html.map(fill)))
         return (prepared, reference)
     }
 
@@ -31,7 +33,8 @@ import VigieCore
         ("Fin sans saut SLOTBXQZ", "v", String(repeating: "long-valeur-", count: 30)),
     ])
     func decodesToTheSameBodiesAsTheComposer(text: String, a: String, b: String) {
-        let (prepared, reference) = compose(text: text, html: "<p>SLOTAXQZ</p><a href=\"SLOTBXQZ\">x</a>", values: [a, b])
+        let (prepared, reference) = compose(
+            text: text, html: "<p>SLOTAXQZ</p><a href=\"SLOTBXQZ\">x</a>", values: [a, b])
         let p = MIMEPreview.bodies(of: prepared)
         let r = MIMEPreview.bodies(of: reference)
         #expect(p.text == r.text)

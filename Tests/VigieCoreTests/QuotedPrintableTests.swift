@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VigieCore
 
 @Suite struct QuotedPrintableTests {
@@ -35,7 +36,9 @@ import Testing
 
     static let samples: [String] = [
         "Bonjour à toutes et à tous,\n\nVoici la lettre de la semaine : 42 signalements, 7 plateformes.\n",
-        String(repeating: "Une très longue ligne sans retour à la ligne, avec des accents éèàçù et des = signes. ", count: 20),
+        String(
+            repeating: "Une très longue ligne sans retour à la ligne, avec des accents éèàçù et des = signes. ",
+            count: 20),
         "📣 Édition spéciale 🇫🇷 — «citations» et ‘apostrophes’\r\n.\r\n..\r\nFrom the team\r\n   \r\n\t\n",
         String(repeating: "=", count: 200),
         String(repeating: " ", count: 100) + "\n" + String(repeating: "\t", count: 80),

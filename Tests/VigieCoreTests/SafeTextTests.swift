@@ -11,8 +11,10 @@ import VigieCore
         ("\u{9B}31mred", "\\u009B31mred", "\\u009B31mred"),
         ("\u{7F}\u{0}", "\\u007F\\u0000", "\\u007F\\u0000"),
         ("abc\u{202E}gpj.exe", "abc\\u202Egpj.exe", "abc\\u202Egpj.exe"),
-        ("\u{2066}x\u{2069}\u{200E}\u{200F}\u{061C}", "\\u2066x\\u2069\\u200E\\u200F\\u061C",
-         "\\u2066x\\u2069\\u200E\\u200F\\u061C"),
+        (
+            "\u{2066}x\u{2069}\u{200E}\u{200F}\u{061C}", "\\u2066x\\u2069\\u200E\\u200F\\u061C",
+            "\\u2066x\\u2069\\u200E\\u200F\\u061C"
+        ),
         ("line 1\nline 2\tcol", "line 1\\nline 2\\tcol", "line 1\nline 2\tcol"),
         ("crlf\r\nnext\rbare", "crlf\\r\\nnext\\rbare", "crlf\nnext\\rbare"),
         ("a\u{2028}b", "a\\u2028b", "a\\u2028b"),

@@ -43,12 +43,13 @@ import VigieCore
     }
 
     /// Excel in a French or German locale writes `;`; some tools write tabs: the header line says which.
-    @Test(arguments: [
-        ("email;name;language\r\nanne@exemple.fr;\"Dupont, Anne\";fr\r\n", "Dupont, Anne"),
-        ("email\tname\nanne@exemple.fr\tAnne; la première\n", "Anne; la première"),
-        ("email,name\nanne@exemple.fr,\"Anne; B\"\n", "Anne; B"),
-        ("\"e;mail\",name\n", nil),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("email;name;language\r\nanne@exemple.fr;\"Dupont, Anne\";fr\r\n", "Dupont, Anne"),
+            ("email\tname\nanne@exemple.fr\tAnne; la première\n", "Anne; la première"),
+            ("email,name\nanne@exemple.fr,\"Anne; B\"\n", "Anne; B"),
+            ("\"e;mail\",name\n", nil),
+        ] as [(String, String?)])
     func separatorComesFromTheHeaderLine(csv: String, name: String?) throws {
         guard let name else {
             // A `;` inside a quoted header field is not a separator.

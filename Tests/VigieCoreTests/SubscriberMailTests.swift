@@ -2,14 +2,16 @@ import Testing
 import VigieCore
 
 @Suite struct SubscriberMailTests {
-    let list = ListHeaders(listID: "L <l.example.org>", unsubscribeURLBase: "https://example.org/u/",
-                           unsubscribeMailbox: "desinscription@example.org", bounceDomain: "example.org")
+    let list = ListHeaders(
+        listID: "L <l.example.org>", unsubscribeURLBase: "https://example.org/u/",
+        unsubscribeMailbox: "desinscription@example.org", bounceDomain: "example.org")
 
     func headers(_ pairs: [(String, String)]) -> [HeaderField] { pairs.map { HeaderField(name: $0.0, value: $0.1) } }
 
     @Test func mailtoUnsubscribe() {
-        let k = SubscriberMail.classify(subject: "unsubscribe-1a-0123456789abcdef01234567", headers: [], raw: [],
-                                        list: list)
+        let k = SubscriberMail.classify(
+            subject: "unsubscribe-1a-0123456789abcdef01234567", headers: [], raw: [],
+            list: list)
         #expect(k == .unsubscribe(token: "1a-0123456789abcdef01234567"))
     }
 
@@ -43,10 +45,13 @@ import VigieCore
 
     @Test func delayedIsSoftAndStrangersAreLeftAlone() {
         let k = SubscriberMail.classify(
-            subject: "Delayed Mail", headers: headers([("Delivered-To", "bounces+2b-ffffffffffffffffffffffff@Example.org")]),
+            subject: "Delayed Mail",
+            headers: headers([("Delivered-To", "bounces+2b-ffffffffffffffffffffffff@Example.org")]),
             raw: Array("Action: delayed\r\nStatus: 4.4.1\r\n".utf8), list: list)
         #expect(k == .softBounce(token: "2b-ffffffffffffffffffffffff", detail: "status 4.4.1; action delayed"))
-        #expect(SubscriberMail.classify(subject: "Bonjour", headers: headers([("To", "contact@example.org")]), raw: [],
-                                        list: list) == .other)
+        #expect(
+            SubscriberMail.classify(
+                subject: "Bonjour", headers: headers([("To", "contact@example.org")]), raw: [],
+                list: list) == .other)
     }
 }

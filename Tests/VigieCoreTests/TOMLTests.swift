@@ -27,79 +27,118 @@ struct TOMLTests {
         .init(name: "comments and blank lines", text: "# a comment\n\n   # indented\n\t\n", expected: [:]),
         .init(name: "bare key", text: "key = \"value\"", expected: ["key": "value"]),
         .init(name: "bare key chars", text: "bare_key-1 = 1\n1234 = 2", expected: ["bare_key-1": 1, "1234": 2]),
-        .init(name: "quoted keys", text: "\"a b\" = 1\n'c.d' = 2\n\"\" = 3\n\"\\u00e9\" = 4",
-              expected: ["a b": 1, "c.d": 2, "": 3, "é": 4]),
-        .init(name: "dotted keys", text: "a.b.c = 1\na.b.d = 2\na . e = 3",
-              expected: ["a": ["b": ["c": 1, "d": 2], "e": 3]]),
-        .init(name: "dotted quoted key", text: "site.\"google.com\" = true",
-              expected: ["site": ["google.com": true]]),
-        .init(name: "comment after value", text: "a = 1 # one\nb = \"#not a comment\" # real",
-              expected: ["a": 1, "b": "#not a comment"]),
+        .init(
+            name: "quoted keys", text: "\"a b\" = 1\n'c.d' = 2\n\"\" = 3\n\"\\u00e9\" = 4",
+            expected: ["a b": 1, "c.d": 2, "": 3, "é": 4]),
+        .init(
+            name: "dotted keys", text: "a.b.c = 1\na.b.d = 2\na . e = 3",
+            expected: ["a": ["b": ["c": 1, "d": 2], "e": 3]]),
+        .init(
+            name: "dotted quoted key", text: "site.\"google.com\" = true",
+            expected: ["site": ["google.com": true]]),
+        .init(
+            name: "comment after value", text: "a = 1 # one\nb = \"#not a comment\" # real",
+            expected: ["a": 1, "b": "#not a comment"]),
         .init(name: "CRLF line ends", text: "a = 1\r\nb = 2\r\n", expected: ["a": 1, "b": 2]),
-        .init(name: "basic string escapes",
-              text: #"s = "tab\tnl\nquote\"back\\slash\b\f\r é \u00E9 \U0001F600""#,
-              expected: ["s": .string("tab\tnl\nquote\"back\\slash\u{8}\u{C}\r é é 😀")]),
-        .init(name: "literal string", text: #"s = 'C:\Users\nodejs\templates'"#,
-              expected: ["s": #"C:\Users\nodejs\templates"#]),
-        .init(name: "multi-line basic trims first newline", text: "s = \"\"\"\nRoses\nViolets\"\"\"",
-              expected: ["s": "Roses\nViolets"]),
-        .init(name: "multi-line basic line-ending backslash",
-              text: "s = \"\"\"\nThe quick \\\n\n   brown \\   \n  fox.\"\"\"",
-              expected: ["s": "The quick brown fox."]),
-        .init(name: "multi-line basic quotes inside", text: "s = \"\"\"Here are \"\" two \"quotes\".\"\"\"\"\"",
-              expected: ["s": "Here are \"\" two \"quotes\".\"\""]),
+        .init(
+            name: "basic string escapes",
+            text: #"s = "tab\tnl\nquote\"back\\slash\b\f\r é \u00E9 \U0001F600""#,
+            expected: ["s": .string("tab\tnl\nquote\"back\\slash\u{8}\u{C}\r é é 😀")]),
+        .init(
+            name: "literal string", text: #"s = 'C:\Users\nodejs\templates'"#,
+            expected: ["s": #"C:\Users\nodejs\templates"#]),
+        .init(
+            name: "multi-line basic trims first newline", text: "s = \"\"\"\nRoses\nViolets\"\"\"",
+            expected: ["s": "Roses\nViolets"]),
+        .init(
+            name: "multi-line basic line-ending backslash",
+            text: "s = \"\"\"\nThe quick \\\n\n   brown \\   \n  fox.\"\"\"",
+            expected: ["s": "The quick brown fox."]),
+        .init(
+            name: "multi-line basic quotes inside", text: "s = \"\"\"Here are \"\" two \"quotes\".\"\"\"\"\"",
+            expected: ["s": "Here are \"\" two \"quotes\".\"\""]),
         .init(name: "multi-line basic CRLF normalised", text: "s = \"\"\"\r\na\r\nb\"\"\"", expected: ["s": "a\nb"]),
-        .init(name: "multi-line literal", text: "s = '''\nThe first newline is\ntrimmed \\n kept.\n'''",
-              expected: ["s": "The first newline is\ntrimmed \\n kept.\n"]),
-        .init(name: "multi-line literal quotes", text: "s = ''''That,' she said, 'is it.''''",
-              expected: ["s": "'That,' she said, 'is it.'"]),
-        .init(name: "integers", text: "a = +99\nb = 42\nc = 0\nd = -17\ne = 1_000\nf = 5_349_221\ng = -0",
-              expected: ["a": 99, "b": 42, "c": 0, "d": -17, "e": 1000, "f": 5_349_221, "g": 0]),
-        .init(name: "integer limits", text: "max = 9223372036854775807\nmin = -9223372036854775808",
-              expected: ["max": .integer(.max), "min": .integer(.min)]),
-        .init(name: "hex octal binary", text: "h = 0xDEAD_beef\no = 0o755\nb = 0b1101_0110\nz = 0x0",
-              expected: ["h": 0xDEAD_BEEF, "o": 0o755, "b": 0b1101_0110, "z": 0]),
-        .init(name: "floats", text: "a = +1.0\nb = 3.1415\nc = -0.01\nd = 5e+22\ne = 1e06\nf = -2E-2\ng = 6.626e-34\n"
-                  + "h = 224_617.445_991_228\ni = 0.0",
-              expected: ["a": 1.0, "b": 3.1415, "c": -0.01, "d": 5e22, "e": 1e6, "f": -0.02, "g": 6.626e-34,
-                         "h": 224_617.445_991_228, "i": 0.0]),
-        .init(name: "special floats", text: "a = inf\nb = +inf\nc = -inf\nd = nan\ne = -nan",
-              expected: ["a": .float(.infinity), "b": .float(.infinity), "c": .float(-.infinity),
-                         "d": .float(.nan), "e": .float(.nan)]),
+        .init(
+            name: "multi-line literal", text: "s = '''\nThe first newline is\ntrimmed \\n kept.\n'''",
+            expected: ["s": "The first newline is\ntrimmed \\n kept.\n"]),
+        .init(
+            name: "multi-line literal quotes", text: "s = ''''That,' she said, 'is it.''''",
+            expected: ["s": "'That,' she said, 'is it.'"]),
+        .init(
+            name: "integers", text: "a = +99\nb = 42\nc = 0\nd = -17\ne = 1_000\nf = 5_349_221\ng = -0",
+            expected: ["a": 99, "b": 42, "c": 0, "d": -17, "e": 1000, "f": 5_349_221, "g": 0]),
+        .init(
+            name: "integer limits", text: "max = 9223372036854775807\nmin = -9223372036854775808",
+            expected: ["max": .integer(.max), "min": .integer(.min)]),
+        .init(
+            name: "hex octal binary", text: "h = 0xDEAD_beef\no = 0o755\nb = 0b1101_0110\nz = 0x0",
+            expected: ["h": 0xDEAD_BEEF, "o": 0o755, "b": 0b1101_0110, "z": 0]),
+        .init(
+            name: "floats",
+            text: "a = +1.0\nb = 3.1415\nc = -0.01\nd = 5e+22\ne = 1e06\nf = -2E-2\ng = 6.626e-34\n"
+                + "h = 224_617.445_991_228\ni = 0.0",
+            expected: [
+                "a": 1.0, "b": 3.1415, "c": -0.01, "d": 5e22, "e": 1e6, "f": -0.02, "g": 6.626e-34,
+                "h": 224_617.445_991_228, "i": 0.0,
+            ]),
+        .init(
+            name: "special floats", text: "a = inf\nb = +inf\nc = -inf\nd = nan\ne = -nan",
+            expected: [
+                "a": .float(.infinity), "b": .float(.infinity), "c": .float(-.infinity),
+                "d": .float(.nan), "e": .float(.nan),
+            ]),
         .init(name: "booleans", text: "t = true\nf = false", expected: ["t": true, "f": false]),
-        .init(name: "arrays", text: "a = [1, 2, 3]\nb = [\"x\", 'y']\nc = [[1, 2], [\"a\"]]\nd = []\ne = [1, \"mixed\", 2.5]",
-              expected: ["a": [1, 2, 3], "b": ["x", "y"], "c": [[1, 2], ["a"]], "d": [], "e": [1, "mixed", 2.5]]),
-        .init(name: "multi-line array, trailing comma, comments",
-              text: "a = [\n  1, # one\n  2,\n\n  # nothing\n  3,\n]\nb = [\n]",
-              expected: ["a": [1, 2, 3], "b": []]),
-        .init(name: "inline tables", text: "p = { x = 1, y = 2 }\nq = {}\nr = { a.b = 1, a.c = \"s\", n = { m = [1] } }",
-              expected: ["p": ["x": 1, "y": 2], "q": [:], "r": ["a": ["b": 1, "c": "s"], "n": ["m": [1]]]]),
-        .init(name: "array of inline tables", text: "points = [ { x = 1 }, { x = 2 } ]",
-              expected: ["points": [["x": 1], ["x": 2]]]),
-        .init(name: "tables", text: "[server]\nhost = \"h\"\n\n[server.tls]\nmode = \"starttls\"\n[client]\n",
-              expected: ["server": ["host": "h", "tls": ["mode": "starttls"]], "client": [:]]),
-        .init(name: "header whitespace and quoted parts", text: "[ a . \"b c\" . 'd' ]\nk = 1",
-              expected: ["a": ["b c": ["d": ["k": 1]]]]),
-        .init(name: "implicit super-table defined later", text: "[x.y.z]\na = 1\n[x]\nb = 2",
-              expected: ["x": ["y": ["z": ["a": 1]], "b": 2]]),
-        .init(name: "sub-table of dotted table", text: "[fruit]\napple.color = \"red\"\n[fruit.apple.texture]\nsmooth = true",
-              expected: ["fruit": ["apple": ["color": "red", "texture": ["smooth": true]]]]),
-        .init(name: "array of tables",
-              text: "[[products]]\nname = \"Hammer\"\n[[products]]\n[[products]]\nname = \"Nail\"\ncolor = \"gray\"",
-              expected: ["products": [["name": "Hammer"], [:], ["name": "Nail", "color": "gray"]]]),
-        .init(name: "nested array of tables",
-              text: "[[fruits]]\nname = \"apple\"\n[fruits.physical]\ncolor = \"red\"\n[[fruits.varieties]]\n"
-                  + "name = \"red delicious\"\n[[fruits.varieties]]\nname = \"granny smith\"\n[[fruits]]\nname = \"banana\"\n"
-                  + "[[fruits.varieties]]\nname = \"plantain\"",
-              expected: ["fruits": [
-                  ["name": "apple", "physical": ["color": "red"],
-                   "varieties": [["name": "red delicious"], ["name": "granny smith"]]],
-                  ["name": "banana", "varieties": [["name": "plantain"]]],
-              ]]),
-        .init(name: "root keys then tables", text: "title = \"t\"\n[owner]\nname = \"n\"\n[[queues]]\nname = \"q\"",
-              expected: ["title": "t", "owner": ["name": "n"], "queues": [["name": "q"]]]),
-        .init(name: "unicode in strings and BOM", text: "\u{FEFF}s = \"Élysée « guillemets » 🇫🇷\"",
-              expected: ["s": "Élysée « guillemets » 🇫🇷"]),
+        .init(
+            name: "arrays",
+            text: "a = [1, 2, 3]\nb = [\"x\", 'y']\nc = [[1, 2], [\"a\"]]\nd = []\ne = [1, \"mixed\", 2.5]",
+            expected: ["a": [1, 2, 3], "b": ["x", "y"], "c": [[1, 2], ["a"]], "d": [], "e": [1, "mixed", 2.5]]),
+        .init(
+            name: "multi-line array, trailing comma, comments",
+            text: "a = [\n  1, # one\n  2,\n\n  # nothing\n  3,\n]\nb = [\n]",
+            expected: ["a": [1, 2, 3], "b": []]),
+        .init(
+            name: "inline tables", text: "p = { x = 1, y = 2 }\nq = {}\nr = { a.b = 1, a.c = \"s\", n = { m = [1] } }",
+            expected: ["p": ["x": 1, "y": 2], "q": [:], "r": ["a": ["b": 1, "c": "s"], "n": ["m": [1]]]]),
+        .init(
+            name: "array of inline tables", text: "points = [ { x = 1 }, { x = 2 } ]",
+            expected: ["points": [["x": 1], ["x": 2]]]),
+        .init(
+            name: "tables", text: "[server]\nhost = \"h\"\n\n[server.tls]\nmode = \"starttls\"\n[client]\n",
+            expected: ["server": ["host": "h", "tls": ["mode": "starttls"]], "client": [:]]),
+        .init(
+            name: "header whitespace and quoted parts", text: "[ a . \"b c\" . 'd' ]\nk = 1",
+            expected: ["a": ["b c": ["d": ["k": 1]]]]),
+        .init(
+            name: "implicit super-table defined later", text: "[x.y.z]\na = 1\n[x]\nb = 2",
+            expected: ["x": ["y": ["z": ["a": 1]], "b": 2]]),
+        .init(
+            name: "sub-table of dotted table",
+            text: "[fruit]\napple.color = \"red\"\n[fruit.apple.texture]\nsmooth = true",
+            expected: ["fruit": ["apple": ["color": "red", "texture": ["smooth": true]]]]),
+        .init(
+            name: "array of tables",
+            text: "[[products]]\nname = \"Hammer\"\n[[products]]\n[[products]]\nname = \"Nail\"\ncolor = \"gray\"",
+            expected: ["products": [["name": "Hammer"], [:], ["name": "Nail", "color": "gray"]]]),
+        .init(
+            name: "nested array of tables",
+            text: "[[fruits]]\nname = \"apple\"\n[fruits.physical]\ncolor = \"red\"\n[[fruits.varieties]]\n"
+                + "name = \"red delicious\"\n[[fruits.varieties]]\nname = \"granny smith\"\n[[fruits]]\nname = \"banana\"\n"
+                + "[[fruits.varieties]]\nname = \"plantain\"",
+            expected: [
+                "fruits": [
+                    [
+                        "name": "apple", "physical": ["color": "red"],
+                        "varieties": [["name": "red delicious"], ["name": "granny smith"]],
+                    ],
+                    ["name": "banana", "varieties": [["name": "plantain"]]],
+                ]
+            ]),
+        .init(
+            name: "root keys then tables", text: "title = \"t\"\n[owner]\nname = \"n\"\n[[queues]]\nname = \"q\"",
+            expected: ["title": "t", "owner": ["name": "n"], "queues": [["name": "q"]]]),
+        .init(
+            name: "unicode in strings and BOM", text: "\u{FEFF}s = \"Élysée « guillemets » 🇫🇷\"",
+            expected: ["s": "Élysée « guillemets » 🇫🇷"]),
         .init(name: "tab whitespace", text: "\ta\t=\t1\t", expected: ["a": 1]),
     ]
 
@@ -114,46 +153,68 @@ struct TOMLTests {
         .init(name: "missing equals at line end", text: "rate\n", line: 1, fragment: "expected '=' after key \"rate\""),
         .init(name: "missing value", text: "a =\n", line: 1, fragment: "missing value for key \"a\""),
         .init(name: "missing value with comment", text: "a = # x", line: 1, fragment: "missing value"),
-        .init(name: "duplicate key", text: "a = 1\nb = 2\na = 3", line: 3, fragment: "key \"a\" defined twice (first on line 1)"),
+        .init(
+            name: "duplicate key", text: "a = 1\nb = 2\na = 3", line: 3,
+            fragment: "key \"a\" defined twice (first on line 1)"),
         .init(name: "duplicate dotted key", text: "a.b = 1\na.b = 2", line: 2, fragment: "defined twice"),
         .init(name: "value then dotted", text: "a = 1\na.b = 2", line: 2, fragment: "key \"a\" is already an integer"),
-        .init(name: "table defined twice", text: "[a]\nx = 1\n\n[a]\ny = 2", line: 4,
-              fragment: "table [a] defined twice (first on line 1)"),
-        .init(name: "implicit then explicit twice", text: "[a.b]\n[a]\n[a]", line: 3, fragment: "table [a] defined twice"),
-        .init(name: "table over dotted keys", text: "[fruit]\napple.color = \"red\"\n[fruit.apple]", line: 3,
-              fragment: "already defined by dotted keys on line 2"),
-        .init(name: "table over value", text: "a = 1\n[a]", line: 2, fragment: "already defined as an integer on line 1"),
-        .init(name: "header through value", text: "a = 1\n[a.b]", line: 2, fragment: "key \"a\" is an integer, not a table"),
-        .init(name: "dotted key into header table", text: "[a.b]\nx = 1\n[a]\nb.y = 2", line: 4,
-              fragment: "cannot add keys to table [a.b]"),
-        .init(name: "extend inline table by dotted key", text: "a = { x = 1 }\na.y = 2", line: 2,
-              fragment: "cannot add to inline table \"a\""),
-        .init(name: "extend inline table by header", text: "a = { x = 1 }\n[a.b]", line: 2,
-              fragment: "cannot add to inline table"),
-        .init(name: "redefine inline table", text: "a = { x = 1 }\n[a]", line: 2, fragment: "already defined as an inline table"),
-        .init(name: "array of tables over static array", text: "a = [1]\n[[a]]", line: 2, fragment: "cannot append to key \"a\""),
+        .init(
+            name: "table defined twice", text: "[a]\nx = 1\n\n[a]\ny = 2", line: 4,
+            fragment: "table [a] defined twice (first on line 1)"),
+        .init(
+            name: "implicit then explicit twice", text: "[a.b]\n[a]\n[a]", line: 3, fragment: "table [a] defined twice"),
+        .init(
+            name: "table over dotted keys", text: "[fruit]\napple.color = \"red\"\n[fruit.apple]", line: 3,
+            fragment: "already defined by dotted keys on line 2"),
+        .init(
+            name: "table over value", text: "a = 1\n[a]", line: 2, fragment: "already defined as an integer on line 1"),
+        .init(
+            name: "header through value", text: "a = 1\n[a.b]", line: 2,
+            fragment: "key \"a\" is an integer, not a table"),
+        .init(
+            name: "dotted key into header table", text: "[a.b]\nx = 1\n[a]\nb.y = 2", line: 4,
+            fragment: "cannot add keys to table [a.b]"),
+        .init(
+            name: "extend inline table by dotted key", text: "a = { x = 1 }\na.y = 2", line: 2,
+            fragment: "cannot add to inline table \"a\""),
+        .init(
+            name: "extend inline table by header", text: "a = { x = 1 }\n[a.b]", line: 2,
+            fragment: "cannot add to inline table"),
+        .init(
+            name: "redefine inline table", text: "a = { x = 1 }\n[a]", line: 2,
+            fragment: "already defined as an inline table"),
+        .init(
+            name: "array of tables over static array", text: "a = [1]\n[[a]]", line: 2,
+            fragment: "cannot append to key \"a\""),
         .init(name: "table then array of tables", text: "[a]\n[[a]]", line: 2, fragment: "conflicts with table [a]"),
         .init(name: "array of tables then table", text: "[[a]]\n[a]", line: 2, fragment: "already an array of tables"),
         .init(name: "duplicate key in inline table", text: "a = { x = 1, x = 2 }", line: 1, fragment: "defined twice"),
         .init(name: "inline table newline", text: "a = { x = 1,\n y = 2 }", line: 1, fragment: "newline not allowed"),
         .init(name: "inline table trailing comma", text: "a = { x = 1, }", line: 1, fragment: "trailing comma"),
-        .init(name: "inline table missing comma", text: "a = { x = 1 y = 2 }", line: 1, fragment: "expected ',' or '}'"),
+        .init(
+            name: "inline table missing comma", text: "a = { x = 1 y = 2 }", line: 1, fragment: "expected ',' or '}'"),
         .init(name: "unterminated inline table", text: "a = { x = 1", line: 1, fragment: "unterminated inline table"),
         .init(name: "array missing comma", text: "a = [\n1\n2\n]", line: 3, fragment: "expected ',' or ']' in array"),
         .init(name: "array empty element", text: "a = [1,,2]", line: 1, fragment: "expected a value"),
-        .init(name: "unterminated array", text: "a = [1,\n2,\n", line: 3, fragment: "unterminated array (opened on line 1)"),
+        .init(
+            name: "unterminated array", text: "a = [1,\n2,\n", line: 3,
+            fragment: "unterminated array (opened on line 1)"),
         .init(name: "unterminated string", text: "a = 1\ns = \"abc\nb = 2", line: 2, fragment: "unterminated string"),
         .init(name: "unterminated literal", text: "s = 'abc", line: 1, fragment: "unterminated string"),
-        .init(name: "unterminated multi-line", text: "s = \"\"\"\nabc\n", line: 3,
-              fragment: "unterminated multi-line string (opened on line 1)"),
+        .init(
+            name: "unterminated multi-line", text: "s = \"\"\"\nabc\n", line: 3,
+            fragment: "unterminated multi-line string (opened on line 1)"),
         .init(name: "bad escape", text: "\n\ns = \"a\\qb\"", line: 3, fragment: "invalid escape sequence \\q"),
         .init(name: "short unicode escape", text: "s = \"\\u12\"", line: 1, fragment: "needs 4 hex digits"),
         .init(name: "surrogate escape", text: "s = \"\\uD800\"", line: 1, fragment: "not a scalar value"),
         .init(name: "control char in string", text: "s = \"a\u{1}b\"", line: 1, fragment: "control character U+0001"),
-        .init(name: "control char in comment", text: "a = 1 # x\u{7F}", line: 1, fragment: "control character not allowed in a comment"),
+        .init(
+            name: "control char in comment", text: "a = 1 # x\u{7F}", line: 1,
+            fragment: "control character not allowed in a comment"),
         .init(name: "bare carriage return", text: "a = 1\rb = 2", line: 1, fragment: "carriage return"),
         .init(name: "too many closing quotes", text: "s = \"\"\"a\"\"\"\"\"\"", line: 1, fragment: "too many quotes"),
-        .init(name: "multi-line key", text: "\"\"\"k\"\"\" = 1", line: 1, fragment: "multi-line strings cannot be keys"),
+        .init(
+            name: "multi-line key", text: "\"\"\"k\"\"\" = 1", line: 1, fragment: "multi-line strings cannot be keys"),
         .init(name: "leading zero", text: "a = 012", line: 1, fragment: "leading zeros"),
         .init(name: "double underscore", text: "a = 1__2", line: 1, fragment: "underscore"),
         .init(name: "trailing underscore", text: "a = 12_", line: 1, fragment: "underscore"),
@@ -220,7 +281,8 @@ struct TOMLTests {
     }
 
     @Test func keysKeepOrderAndLines() throws {
-        let table = try TOML.parse("""
+        let table = try TOML.parse(
+            """
             zeta = 1
             alpha = 2
 
@@ -250,7 +312,8 @@ struct TOMLTests {
     }
 
     @Test func offsetDateTimes() throws {
-        let table = try TOML.parse("""
+        let table = try TOML.parse(
+            """
             a = 1979-05-27T07:32:00Z
             b = 1979-05-27T00:32:00-07:00
             c = 1979-05-27T00:32:00.999999+07:30
@@ -278,7 +341,8 @@ struct TOMLTests {
     }
 
     @Test func localDatesAndTimes() throws {
-        let table = try TOML.parse("""
+        let table = try TOML.parse(
+            """
             ldt = 1979-05-27T07:32:00
             ld = 1979-05-27
             lt = 07:32:00.5

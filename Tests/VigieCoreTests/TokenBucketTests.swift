@@ -42,7 +42,10 @@ import VigieCore
         var t = Duration.zero
         return (0..<n).map { _ in
             let idle = Int.random(in: 0..<20, using: &random) == 0
-            t += idle ? .seconds(Double.random(in: 1...5, using: &random)) : .milliseconds(Int.random(in: 0...40, using: &random))
+            t +=
+                idle
+                ? .seconds(Double.random(in: 1...5, using: &random))
+                : .milliseconds(Int.random(in: 0...40, using: &random))
             return t
         }
     }

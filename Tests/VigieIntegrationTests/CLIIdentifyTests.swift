@@ -24,11 +24,12 @@ import Testing
         let r = try VigieCLI.run(["clusters", "identify"] + urls, config: config)
         #expect(r.status == 0, "\(r.stderr)")
         let lines = r.stdout.split(separator: "\n").map(String.init)
-        #expect(lines == [
-            "x:status:42\tx:account:someuser\t" + urls[0],
-            "x:status:42\tx:account:someuser\t" + urls[1],
-            "-\t-\t" + urls[2],
-        ])
+        #expect(
+            lines == [
+                "x:status:42\tx:account:someuser\t" + urls[0],
+                "x:status:42\tx:account:someuser\t" + urls[1],
+                "-\t-\t" + urls[2],
+            ])
     }
 
     @Test(arguments: [

@@ -7,8 +7,9 @@ import VigieStore
     @Test func initWritesAValidConfigurationAndCheckNamesProblems() throws {
         let config = try VigieCLI.initConfig(user: "nobody")
         // `config check` resolves the enabled newsletter queue's signing secret, as `newsletter send` will.
-        let ok = try VigieCLI.run(["config", "check"], config: config,
-                                  environment: ["VIGIE_NEWSLETTER_SECRET": "s3cret-0123456789"])
+        let ok = try VigieCLI.run(
+            ["config", "check"], config: config,
+            environment: ["VIGIE_NEWSLETTER_SECRET": "s3cret-0123456789"])
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(ok.stdout.contains("queue reports: intake"))
 
@@ -36,11 +37,12 @@ import VigieStore
     @Test func pollOnceThenListAsJSON() throws {
         try LocalServers.requireIMAP()
         let user = LocalServers.uniqueUser()
-        try LocalServers.deliver([
-            reportMail(1, from: "a@exemple.fr", url: "https://x.com/troll/status/1790000000000000001?s=20"),
-            reportMail(2, from: "b@exemple.fr", url: "https://mobile.twitter.com/troll/status/1790000000000000001"),
-            reportMail(3, from: "A+signal@exemple.fr", url: "hxxps://x[.]com/troll/status/1790000000000000001"),
-        ], to: user)
+        try LocalServers.deliver(
+            [
+                reportMail(1, from: "a@exemple.fr", url: "https://x.com/troll/status/1790000000000000001?s=20"),
+                reportMail(2, from: "b@exemple.fr", url: "https://mobile.twitter.com/troll/status/1790000000000000001"),
+                reportMail(3, from: "A+signal@exemple.fr", url: "hxxps://x[.]com/troll/status/1790000000000000001"),
+            ], to: user)
         let config = try VigieCLI.initConfig(user: user)
         let poll = try VigieCLI.run(["poll", "--once"], config: config)
         #expect(poll.status == 0, "\(poll.stderr)")
@@ -97,7 +99,8 @@ import VigieStore
             _ = eventually(timeout: 60, every: 0.002) {
                 guard p.isRunning else { return true }
                 guard FileManager.default.fileExists(atPath: dbPath),
-                      let n = try? Store(path: dbPath).messageCounts().values.reduce(0, +) else { return false }
+                    let n = try? Store(path: dbPath).messageCounts().values.reduce(0, +)
+                else { return false }
                 return n >= threshold
             }
             if p.isRunning {

@@ -55,13 +55,16 @@ func recipientCounts(_ recipients: [String]) -> [String: Int] {
         let n = 300
         let subs = try f.subscribe(n, domain: domain)
         let edition = try f.edition(id: "e-race")
-        let a = try BackgroundVigie(["newsletter", "send", "--quiet", edition], config: f.config,
-                                    environment: f.environment)
-        let b = try BackgroundVigie(["newsletter", "send", "--quiet", edition], config: f.config,
-                                    environment: f.environment)
+        let a = try BackgroundVigie(
+            ["newsletter", "send", "--quiet", edition], config: f.config,
+            environment: f.environment)
+        let b = try BackgroundVigie(
+            ["newsletter", "send", "--quiet", edition], config: f.config,
+            environment: f.environment)
         let ra = a.wait()
         let rb = b.wait()
-        #expect(Set([ra.status, rb.status]) == [0, Self.busy], "a: \(ra.status) \(ra.stderr) b: \(rb.status) \(rb.stderr)")
+        #expect(
+            Set([ra.status, rb.status]) == [0, Self.busy], "a: \(ra.status) \(ra.stderr) b: \(rb.status) \(rb.stderr)")
         let (winner, loser) = ra.status == 0 ? (ra, rb) : (rb, ra)
         let winnerPID = ra.status == 0 ? a.pid : b.pid
         let lines = loser.stderr.split(separator: "\n")
@@ -92,8 +95,9 @@ func recipientCounts(_ recipients: [String]) -> [String: Int] {
         let n = 240
         let subs = try f.subscribe(n, domain: "wait.example")
         let edition = try f.edition(id: "e-wait")
-        let first = try BackgroundVigie(["newsletter", "send", "--quiet", edition], config: f.config,
-                                        environment: f.environment)
+        let first = try BackgroundVigie(
+            ["newsletter", "send", "--quiet", edition], config: f.config,
+            environment: f.environment)
         _ = eventually(timeout: 20, every: 0.005) { server.messages.count >= 40 }
         #expect(first.process.isRunning, "the first send finished before the second started: the test proved nothing")
         let second = try f.run(["newsletter", "send", "--quiet", "--wait", edition])
@@ -119,8 +123,9 @@ func recipientCounts(_ recipients: [String]) -> [String: Int] {
         let f = try NewsletterFixture(smtpURL: server.url, rate: 150, connections: connections)
         let subs = try f.subscribe(300, domain: "takeover.example")
         let edition = try f.edition(id: "e-takeover")
-        let p = try BackgroundVigie(["newsletter", "send", "--quiet", edition], config: f.config,
-                                    environment: f.environment)
+        let p = try BackgroundVigie(
+            ["newsletter", "send", "--quiet", edition], config: f.config,
+            environment: f.environment)
         _ = eventually(timeout: 20, every: 0.005) { server.messages.count >= 60 }
         #expect(p.process.isRunning, "the send finished before the kill: the test proved nothing")
         kill(p.pid, SIGKILL)
@@ -158,13 +163,16 @@ func recipientCounts(_ recipients: [String]) -> [String: Int] {
         let b = try BackgroundVigie(["poll", "--once"], config: config)
         let ra = a.wait()
         let rb = b.wait()
-        #expect(Set([ra.status, rb.status]) == [0, Self.busy], "a: \(ra.status) \(ra.stderr) b: \(rb.status) \(rb.stderr)")
+        #expect(
+            Set([ra.status, rb.status]) == [0, Self.busy], "a: \(ra.status) \(ra.stderr) b: \(rb.status) \(rb.stderr)")
         let loser = ra.status == 0 ? rb : ra
         let winnerPID = ra.status == 0 ? a.pid : b.pid
         #expect(loser.stderr.split(separator: "\n").count == 1, "\(loser.stderr)")
-        #expect(loser.stderr.contains("job poll:\(user)@127.0.0.1:\(LocalServers.imapPort)/INBOX is already running: "
-                                      + "pid \(winnerPID)"),
-                "\(loser.stderr)")
+        #expect(
+            loser.stderr.contains(
+                "job poll:\(user)@127.0.0.1:\(LocalServers.imapPort)/INBOX is already running: "
+                    + "pid \(winnerPID)"),
+            "\(loser.stderr)")
         #expect(!loser.stderr.contains("permission"))
         #expect(try LocalServers.messageCount(of: user, mailbox: "Archive") == total)
         #expect(try LocalServers.messageCount(of: user, mailbox: "INBOX") == 0)
@@ -184,8 +192,10 @@ func recipientCounts(_ recipients: [String]) -> [String: Int] {
         gethostname(&name, 255)
         let job = "poll:\(user)@127.0.0.1:\(LocalServers.imapPort)/INBOX"
         let since = Date()
-        #expect(try store.acquireLease(job: job, token: "test", pid: getpid(), host: String(cString: name), ttl: 300,
-                                       now: since) == .acquired(previous: nil))
+        #expect(
+            try store.acquireLease(
+                job: job, token: "test", pid: getpid(), host: String(cString: name), ttl: 300,
+                now: since) == .acquired(previous: nil))
         let refused = try VigieCLI.run(["poll", "--once"], config: config)
         #expect(refused.status == Self.busy)
         #expect(refused.stderr.contains("job \(job) is already running: pid \(getpid()) on \(String(cString: name))"))
@@ -240,7 +250,8 @@ func recipientCounts(_ recipients: [String]) -> [String: Int] {
         _ = eventually(every: 0.005) {
             guard poll.process.isRunning else { return true }
             if FileManager.default.fileExists(atPath: dbPath), let s = try? Store(path: dbPath),
-               (try? s.leaseHolder(job: job)) != nil, let n = try? s.messageCounts().values.reduce(0, +), n > 0 {
+                (try? s.leaseHolder(job: job)) != nil, let n = try? s.messageCounts().values.reduce(0, +), n > 0
+            {
                 store = s
                 return true
             }
@@ -255,10 +266,12 @@ func recipientCounts(_ recipients: [String]) -> [String: Int] {
 
         var name = [CChar](repeating: 0, count: 256)
         gethostname(&name, 255)
-        _ = try s.acquireLease(job: "clusters:rebuild", token: "test", pid: getpid(), host: String(cString: name), ttl: 300)
+        _ = try s.acquireLease(
+            job: "clusters:rebuild", token: "test", pid: getpid(), host: String(cString: name), ttl: 300)
         let refused = try VigieCLI.run(["clusters", "rebuild"], config: config)
         #expect(refused.status == Self.busy)
-        #expect(refused.stderr.contains("job clusters:rebuild is already running: pid \(getpid())"), "\(refused.stderr)")
+        #expect(
+            refused.stderr.contains("job clusters:rebuild is already running: pid \(getpid())"), "\(refused.stderr)")
         #expect(try s.releaseLease(job: "clusters:rebuild", token: "test"))
         #expect(try VigieCLI.run(["clusters", "rebuild"], config: config).status == 0)
     }
@@ -283,7 +296,8 @@ func recipientCounts(_ recipients: [String]) -> [String: Int] {
         let later = dir.appendingPathComponent("later")
         try FileManager.default.createDirectory(at: later, withIntermediateDirectories: true)
         for name in names.prefix(total / 2) {
-            try FileManager.default.moveItem(at: dir.appendingPathComponent(name), to: later.appendingPathComponent(name))
+            try FileManager.default.moveItem(
+                at: dir.appendingPathComponent(name), to: later.appendingPathComponent(name))
         }
         try LocalServers.deliverBulk(directory: later, to: user)
         #expect(try VigieCLI.run(["poll", "--once"], config: config).status == 0)
@@ -330,8 +344,9 @@ func recipientCounts(_ recipients: [String]) -> [String: Int] {
         let n = 200
         let subs = try f.subscribe(n, domain: "leave.example")
         let edition = try f.edition(id: "e-leave")
-        let send = try BackgroundVigie(["newsletter", "send", "--quiet", edition], config: f.config,
-                                       environment: f.environment)
+        let send = try BackgroundVigie(
+            ["newsletter", "send", "--quiet", edition], config: f.config,
+            environment: f.environment)
         _ = eventually(timeout: 20, every: 0.005) { server.messages.count >= 10 }
         // Withdraw every fourth subscriber from the 20th to the 140th. With one connection, at most one message is on the wire
         // when a withdrawal commits: the one at index `onWire` of what the server received.

@@ -9,11 +9,13 @@ import VigieStore
         let config = try VigieCLI.initConfig(user: "nobody")
         let db = (config as NSString).deletingLastPathComponent + "/var/vigie.sqlite"
         let store = try Store(path: db)
-        _ = try storeReports(store, [
-            ("a@x.fr", "https://x.com/troll/status/1790000000000000001?s=20"),
-            ("b@x.fr", "https://twitter.com/troll/status/1790000000000000001"),
-            ("c@x.fr", "https://x.com/troll/status/1790000000000000001"),
-        ])
+        _ = try storeReports(
+            store,
+            [
+                ("a@x.fr", "https://x.com/troll/status/1790000000000000001?s=20"),
+                ("b@x.fr", "https://twitter.com/troll/status/1790000000000000001"),
+                ("c@x.fr", "https://x.com/troll/status/1790000000000000001"),
+            ])
         let rebuild = try VigieCLI.run(["clusters", "rebuild"], config: config)
         #expect(rebuild.status == 0, "\(rebuild.stderr)")
         let id = try #require(try store.clusters().first?.id)
@@ -35,27 +37,37 @@ import VigieStore
         #expect(jump.status != 0)
         #expect(jump.stderr.contains("cannot go from new to removed"))
 
-        let q = try VigieCLI.run(["clusters", "qualify", cid, "provocation-haine-raciale", "--note",
-                                  "Appel explicite à la violence contre un groupe religieux.", "--by", "alice"],
-                                 config: config)
+        let q = try VigieCLI.run(
+            [
+                "clusters", "qualify", cid, "provocation-haine-raciale", "--note",
+                "Appel explicite à la violence contre un groupe religieux.", "--by", "alice",
+            ],
+            config: config)
         #expect(q.status == 0, "\(q.stderr)")
         let notice = try VigieCLI.run(["clusters", "notice", cid], config: config)
         #expect(notice.status == 0, "\(notice.stderr)")
-        for expected in ["https://x.com/troll/status/1790000000000000001?s=20",  // exact URLs as reported
-                         "https://twitter.com/troll/status/1790000000000000001",
-                         "Provocation à la discrimination, à la haine ou à la violence",
-                         "Loi du 29 juillet 1881, art. 24 al. 7",  // the legal reference
-                         "Appel explicite à la violence",  // the substantiated explanation
-                         "3 personnes distinctes",  // distinct reporters
-                         "de bonne foi",  // statement of good faith
-                         "signalements@example.org",  // the notifier's address
-                         "article 16"] {
+        for expected in [
+            "https://x.com/troll/status/1790000000000000001?s=20",  // exact URLs as reported
+            "https://twitter.com/troll/status/1790000000000000001",
+            "Provocation à la discrimination, à la haine ou à la violence",
+            "Loi du 29 juillet 1881, art. 24 al. 7",  // the legal reference
+            "Appel explicite à la violence",  // the substantiated explanation
+            "3 personnes distinctes",  // distinct reporters
+            "de bonne foi",  // statement of good faith
+            "signalements@example.org",  // the notifier's address
+            "article 16",
+        ] {
             #expect(notice.stdout.contains(expected), "notice lacks \(expected)")
         }
         #expect(!notice.stdout.contains("a@x.fr"), "a reporter's address leaked into the notice")
 
-        #expect(try VigieCLI.run(["clusters", "mark", cid, "notified", "--platform-ref", "X-2026-77", "--channel",
-                                  "formulaire DSA", "--by", "bob"], config: config).status == 0)
+        #expect(
+            try VigieCLI.run(
+                [
+                    "clusters", "mark", cid, "notified", "--platform-ref", "X-2026-77", "--channel",
+                    "formulaire DSA", "--by", "bob",
+                ], config: config
+            ).status == 0)
         #expect(try VigieCLI.run(["clusters", "mark", cid, "online", "--by", "bob"], config: config).status == 0)
         #expect(try VigieCLI.run(["clusters", "mark", cid, "removed", "--by", "bob"], config: config).status == 0)
 
@@ -75,12 +87,15 @@ import VigieStore
 
     @Test func listFiltersAndJSONContract() throws {
         let (config, _) = try seeded()
-        let list = try VigieCLI.run(["clusters", "list", "--json", "--platform", "x", "--status", "new"], config: config)
+        let list = try VigieCLI.run(
+            ["clusters", "list", "--json", "--platform", "x", "--status", "new"], config: config)
         #expect(list.status == 0)
         let rows = try #require(try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]])
         #expect(rows.count == 1)
-        for key in ["id", "key", "platform", "urls", "reports", "reporters", "priority", "status", "offence",
-                    "first_reported", "last_reported", "account"] {
+        for key in [
+            "id", "key", "platform", "urls", "reports", "reporters", "priority", "status", "offence",
+            "first_reported", "last_reported", "account",
+        ] {
             #expect(rows[0].keys.contains(key), "missing \(key)")
         }
         #expect(rows[0]["account"] as? String == "x:account:troll")

@@ -25,8 +25,9 @@ import VigieStore
         for c in cases {
             let cluster = try #require(try store.clusters(platform: c.platform).first, "\(c.platform)")
             let cid = String(cluster.id)
-            let q = try VigieCLI.run(["clusters", "qualify", cid, "provocation-haine-raciale", "--by", "alice"],
-                                     config: config)
+            let q = try VigieCLI.run(
+                ["clusters", "qualify", cid, "provocation-haine-raciale", "--by", "alice"],
+                config: config)
             #expect(q.status == 0, "\(q.stderr)")
             let notice = try VigieCLI.run(["clusters", "notice", cid], config: config)
             #expect(notice.status == 0, "\(notice.stderr)")

@@ -39,21 +39,23 @@ import VigieCore
             #expect(try Self.mode(path) == 0o700, "\(path)")
             checked += 1
         }
-        for name in ["vigie.toml", "offences.toml", "queues/newsletter.toml", "queues/reports.toml",
-                     "templates/notice.txt.mustache"] {
+        for name in [
+            "vigie.toml", "offences.toml", "queues/newsletter.toml", "queues/reports.toml",
+            "templates/notice.txt.mustache",
+        ] {
             #expect(try Self.mode(dir + "/" + name) == 0o600, "\(name)")
             checked += 1
         }
 
         let user = LocalServers.uniqueUser()
         try """
-            kind = "intake"
-            role = "reports"
-            url = "imap://127.0.0.1:\(LocalServers.imapPort)"
-            user = "\(user)"
-            password = "\(LocalServers.password)"
-            poll_interval_seconds = 5
-            """.write(toFile: dir + "/queues/reports.toml", atomically: true, encoding: .utf8)
+        kind = "intake"
+        role = "reports"
+        url = "imap://127.0.0.1:\(LocalServers.imapPort)"
+        user = "\(user)"
+        password = "\(LocalServers.password)"
+        poll_interval_seconds = 5
+        """.write(toFile: dir + "/queues/reports.toml", atomically: true, encoding: .utf8)
         let poll = try Self.underUmask022(["poll"], config: dir + "/vigie.toml")
         poll.standardOutput = FileHandle.nullDevice
         poll.standardError = FileHandle.nullDevice
@@ -95,7 +97,8 @@ import VigieCore
     static func hostileMail() -> [UInt8] {
         let subject = "=?utf-8?b?" + Data(("Signalement " + hostile).utf8).base64EncodedString() + "?="
         let name = "=?utf-8?b?" + Data(("Citoyen " + hostile).utf8).base64EncodedString() + "?="
-        return Array("""
+        return Array(
+            """
             From: \(name) <hostile@exemple.fr>\r
             To: signalements@example.org\r
             Subject: \(subject)\r
@@ -154,17 +157,21 @@ import VigieCore
         Self.expectSafe(clusters, "clusters list --json", showsEscapes: false)
         let cl = try #require(try JSONSerialization.jsonObject(with: Data(clusters.stdout.utf8)) as? [[String: Any]])
         let cid = String(try #require(cl.first?["id"] as? Int))
-        Self.expectSafe(try VigieCLI.run(["clusters", "show", cid, "--reporters"], config: config),
-                        "clusters show --reporters")
-        Self.expectSafe(try VigieCLI.run(["clusters", "show", cid, "--reporters", "--json"], config: config),
-                        "clusters show --reporters --json")
+        Self.expectSafe(
+            try VigieCLI.run(["clusters", "show", cid, "--reporters"], config: config),
+            "clusters show --reporters")
+        Self.expectSafe(
+            try VigieCLI.run(["clusters", "show", cid, "--reporters", "--json"], config: config),
+            "clusters show --reporters --json")
     }
 
     /// OWASP "CSV injection": a field a spreadsheet would evaluate starts with `'` inside quotes.
     @Test func exportNeutralisesSpreadsheetFormulas() throws {
         let config = try VigieCLI.initConfig(user: "nobody")
-        let names = ["=HYPERLINK(\"http://evil.example\",\"x\")", "+33 6 12", "-2+3", "@SUM(A1)", "\tTab",
-                     "Anne Normale"]
+        let names = [
+            "=HYPERLINK(\"http://evil.example\",\"x\")", "+33 6 12", "-2+3", "@SUM(A1)", "\tTab",
+            "Anne Normale",
+        ]
         for (i, name) in names.enumerated() {
             let r = try VigieCLI.run(["subscribers", "add", "s\(i)@exemple.fr", "--name=\(name)"], config: config)
             #expect(r.status == 0, "\(r.stderr)")
@@ -215,8 +222,10 @@ import VigieCore
     /// Error lines read in order and stay one line, whatever the value holds.
     @Test func errorsSayWhatHappenedOnOneLine() throws {
         let config = try VigieCLI.initConfig(user: "nobody")
-        for args in [["clusters", "notice", "999999"], ["clusters", "show", "999999"],
-                     ["clusters", "qualify", "999999", "provocation-haine-raciale"]] {
+        for args in [
+            ["clusters", "notice", "999999"], ["clusters", "show", "999999"],
+            ["clusters", "qualify", "999999", "provocation-haine-raciale"],
+        ] {
             let r = try VigieCLI.run(args, config: config)
             #expect(r.status == 1)
             #expect(r.stderr == "vigie: cluster 999999 not found; see `vigie clusters list`\n", "\(args): \(r.stderr)")
@@ -226,8 +235,9 @@ import VigieCore
 
         let injected = try VigieCLI.run(["subscribers", "add", "a@exemple.fr\r\nBcc: x@evil.example"], config: config)
         #expect(injected.status == 1)
-        #expect(injected.stderr == "vigie: \"a@exemple.fr\\r\\nBcc: x@evil.example\" is not a valid address\n",
-                "\(injected.stderr)")
+        #expect(
+            injected.stderr == "vigie: \"a@exemple.fr\\r\\nBcc: x@evil.example\" is not a valid address\n",
+            "\(injected.stderr)")
         let unknown = try VigieCLI.run(["subscribers", "show", "x@exemple.fr\n\u{1B}[2J"], config: config)
         #expect(unknown.stderr == "vigie: \"x@exemple.fr\\n\\u001B[2J\" is not a subscriber\n", "\(unknown.stderr)")
     }
@@ -244,12 +254,15 @@ import VigieCore
 
         let queue = (config as NSString).deletingLastPathComponent + "/queues/newsletter.toml"
         let text = try String(contentsOfFile: queue, encoding: .utf8)
-        try text.replacingOccurrences(of: "list_id = \"La lettre quotidienne <lettre.example.org>\"",
-                                      with: "list_id = \"lettre.example.org\"")
-            .write(toFile: queue, atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(
+            of: "list_id = \"La lettre quotidienne <lettre.example.org>\"",
+            with: "list_id = \"lettre.example.org\""
+        )
+        .write(toFile: queue, atomically: true, encoding: .utf8)
         let bad = try VigieCLI.run(["config", "check"], config: config, environment: env)
         #expect(bad.status == 1)
-        #expect(bad.stderr.hasPrefix("vigie: \(queue): list_id must be written with its angle brackets"), "\(bad.stderr)")
+        #expect(
+            bad.stderr.hasPrefix("vigie: \(queue): list_id must be written with its angle brackets"), "\(bad.stderr)")
         #expect(bad.stderr.split(separator: "\n").count == 1)
     }
 }

@@ -10,17 +10,24 @@ func storeReports(_ store: Store, _ reports: [(from: String, url: String)]) thro
     var ids: [Int64] = []
     for (i, r) in reports.enumerated() {
         let raw = Array("Message-ID: <\(UUID().uuidString)@x>\r\n\r\n\(r.url)".utf8)
-        let out = try store.commit(batch: [IncomingMessage(uid: UInt32(i + 1), raw: raw, size: raw.count, truncated: false,
-                                                           sha256: UUID().uuidString, messageID: nil)],
-                                   queue: "reports", mailbox: "t", uidValidity: 1, lastUID: UInt32(i + 1))
+        let out = try store.commit(
+            batch: [
+                IncomingMessage(
+                    uid: UInt32(i + 1), raw: raw, size: raw.count, truncated: false,
+                    sha256: UUID().uuidString, messageID: nil)
+            ],
+            queue: "reports", mailbox: "t", uidValidity: 1, lastUID: UInt32(i + 1))
         guard case .inserted(let id) = out[0] else { continue }
         _ = try store.claimForParsing(limit: 10)
         var p = ParsedMessage()
         p.from = MailAddress(address: r.from)
         p.subject = "Signalement"
         p.text = "Bonjour, voici le lien : \(r.url)"
-        try store.saveParsed([ParseOutcome(messageID: id, status: .parsed, parsed: p, urls: [r.url], automaticReason: nil,
-                                           error: nil)])
+        try store.saveParsed([
+            ParseOutcome(
+                messageID: id, status: .parsed, parsed: p, urls: [r.url], automaticReason: nil,
+                error: nil)
+        ])
         ids.append(id)
     }
     return ids
@@ -33,18 +40,21 @@ func storeReports(_ store: Store, _ reports: [(from: String, url: String)]) thro
 
     @Test func variantsOfOneContentShareACluster() throws {
         let store = try tempStore()
-        let service = ClusterService(store: store, settings: ClusterSettings(resolveShortLinks: false),
-                                     logger: Logger(label: "t"))
-        let ids = try storeReports(store, [
-            ("a@x.fr", "https://x.com/Troll/status/1790000000000000001?s=20"),
-            ("b@x.fr", "https://mobile.twitter.com/troll/status/1790000000000000001/photo/1"),
-            ("c@x.fr", "https://twitter.com/i/web/status/1790000000000000001"),
-            ("a+bis@x.fr", "https://x.com/troll/status/1790000000000000001"),
-            ("d@x.fr", "https://x.com/troll/status/1790000000000000002"),
-            ("e@x.fr", "https://youtu.be/dQw4w9WgXcQ?si=abc"),
-            ("f@x.fr", "https://www.youtube.com/watch?v=dQw4w9WgXcQ&feature=share"),
-            ("g@x.fr", "https://www.youtube.com/watch?v=dQw4w9WgXcq"),
-        ])
+        let service = ClusterService(
+            store: store, settings: ClusterSettings(resolveShortLinks: false),
+            logger: Logger(label: "t"))
+        let ids = try storeReports(
+            store,
+            [
+                ("a@x.fr", "https://x.com/Troll/status/1790000000000000001?s=20"),
+                ("b@x.fr", "https://mobile.twitter.com/troll/status/1790000000000000001/photo/1"),
+                ("c@x.fr", "https://twitter.com/i/web/status/1790000000000000001"),
+                ("a+bis@x.fr", "https://x.com/troll/status/1790000000000000001"),
+                ("d@x.fr", "https://x.com/troll/status/1790000000000000002"),
+                ("e@x.fr", "https://youtu.be/dQw4w9WgXcQ?si=abc"),
+                ("f@x.fr", "https://www.youtube.com/watch?v=dQw4w9WgXcQ&feature=share"),
+                ("g@x.fr", "https://www.youtube.com/watch?v=dQw4w9WgXcq"),
+            ])
         try service.link(reportIDs: ids)
         let list = try store.clusters()
         #expect(list.count == 4)
@@ -76,8 +86,10 @@ func storeReports(_ store: Store, _ reports: [(from: String, url: String)]) thro
         let base = "http://127.0.0.1:\(server.port)"
         let store = try tempStore()
         let service = ClusterService(
-            store: store, settings: ClusterSettings(resolveShortLinks: true, shortLinkHosts: ["127.0.0.1"],
-                                                    shortLinkTimeoutSeconds: 2),
+            store: store,
+            settings: ClusterSettings(
+                resolveShortLinks: true, shortLinkHosts: ["127.0.0.1"],
+                shortLinkTimeoutSeconds: 2),
             logger: Logger(label: "t"))
         let ids = try storeReports(store, [("a@x.fr", "\(base)/s/abc"), ("b@x.fr", "\(base)/article/42")])
         try service.link(reportIDs: ids)
@@ -106,8 +118,10 @@ func storeReports(_ store: Store, _ reports: [(from: String, url: String)]) thro
         let wrapped = "https://eur01.safelinks.protection.outlook.com/?url=\(short)&data=05%7C02&reserved=0"
         let store = try tempStore()
         let service = ClusterService(
-            store: store, settings: ClusterSettings(resolveShortLinks: true, shortLinkHosts: ["127.0.0.1/s"],
-                                                    shortLinkTimeoutSeconds: 2),
+            store: store,
+            settings: ClusterSettings(
+                resolveShortLinks: true, shortLinkHosts: ["127.0.0.1/s"],
+                shortLinkTimeoutSeconds: 2),
             logger: Logger(label: "t"))
         let ids = try storeReports(store, [("a@x.fr", wrapped), ("b@x.fr", "\(base)/article/42")])
         try service.link(reportIDs: ids)
@@ -125,8 +139,10 @@ func storeReports(_ store: Store, _ reports: [(from: String, url: String)]) thro
     @Test func failedResolutionKeepsTheShortLinkAndRetriesLater() throws {
         let store = try tempStore()
         let service = ClusterService(
-            store: store, settings: ClusterSettings(resolveShortLinks: true, shortLinkHosts: ["127.0.0.1"],
-                                                    shortLinkTimeoutSeconds: 1),
+            store: store,
+            settings: ClusterSettings(
+                resolveShortLinks: true, shortLinkHosts: ["127.0.0.1"],
+                shortLinkTimeoutSeconds: 1),
             logger: Logger(label: "t"))
         let dead = "http://127.0.0.1:\(LocalServers.closedPort())/3xYzAbC"
         let ids = try storeReports(store, [("a@x.fr", dead)])

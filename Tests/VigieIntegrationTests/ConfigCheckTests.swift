@@ -34,8 +34,9 @@ import VigieCore
 
         func check() throws {
             let config = try ConfigLoader.load(path: config, environment: ConfigCheckTests.environment)
-            let queues = try ConfigLoader.loadQueues(dir: config.queuesDir, requireSecrets: true,
-                                                     environment: ConfigCheckTests.environment)
+            let queues = try ConfigLoader.loadQueues(
+                dir: config.queuesDir, requireSecrets: true,
+                environment: ConfigCheckTests.environment)
             try AppContext(config: config, queues: queues, logger: Logger(label: "test"))
                 .checkSecrets(environment: ConfigCheckTests.environment)
         }
@@ -54,26 +55,36 @@ import VigieCore
     static let r = "queues/reports.toml"
 
     @Test(arguments: [
-        Case(file: n, key: "unsubscribe_url_base", value: #""http://www.example.org/u/""#, mention: "unsubscribe_url_base"),
-        Case(file: n, key: "unsubscribe_url_base", value: #""ftp://www.example.org/u/""#, mention: "unsubscribe_url_base"),
+        Case(
+            file: n, key: "unsubscribe_url_base", value: #""http://www.example.org/u/""#,
+            mention: "unsubscribe_url_base"),
+        Case(
+            file: n, key: "unsubscribe_url_base", value: #""ftp://www.example.org/u/""#, mention: "unsubscribe_url_base"
+        ),
         Case(file: n, key: "unsubscribe_url_base", value: nil, mention: "unsubscribe_url_base"),
         Case(file: n, key: "unsubscribe_url_base", value: #""http://127.0.0.1:8080/u/""#, mention: nil),
         Case(file: n, key: "unsubscribe_url_base", value: #""http://localhost/u/""#, mention: nil),
-        Case(file: n, key: "unsubscribe_url_base", value: #""http://127.0.0.1.evil.example/u/""#,
-             mention: "unsubscribe_url_base"),
+        Case(
+            file: n, key: "unsubscribe_url_base", value: #""http://127.0.0.1.evil.example/u/""#,
+            mention: "unsubscribe_url_base"),
         Case(file: n, key: "unsubscribe_url_base", value: #""https://www.example.org:70000/u/""#, mention: "65535"),
         Case(file: n, key: "return_path", value: #""bounces""#, mention: "return_path"),
-        Case(file: n, key: "return_path", value: #""bounces@example.org\r\nBcc: x@evil.example""#,
-             mention: "return_path"),
-        Case(file: n, key: "unsubscribe_mailto", value: #""desinscription@example.org\nBcc: x@evil.example""#,
-             mention: "unsubscribe_mailto"),
+        Case(
+            file: n, key: "return_path", value: #""bounces@example.org\r\nBcc: x@evil.example""#,
+            mention: "return_path"),
+        Case(
+            file: n, key: "unsubscribe_mailto", value: #""desinscription@example.org\nBcc: x@evil.example""#,
+            mention: "unsubscribe_mailto"),
         Case(file: n, key: "from", value: #""La lettre <lettre@example.org>\r\nBcc: x@evil.example""#, mention: "from"),
-        Case(file: "vigie.toml", key: "from", value: #""La lettre\r\nBcc: x@evil.example <lettre@example.org>""#,
-             mention: "[smtp] from"),
+        Case(
+            file: "vigie.toml", key: "from", value: #""La lettre\r\nBcc: x@evil.example <lettre@example.org>""#,
+            mention: "[smtp] from"),
         Case(file: n, key: "list_id", value: #""lettre.example.org""#, mention: "list_id"),
         Case(file: n, key: "list_id", value: #""La lettre <lettre>""#, mention: "RFC 2919"),
         Case(file: n, key: "list_id", value: #""La lettre <lettre.example.org>""#, mention: nil),
-        Case(file: n, key: "secret_env", value: #""VIGIE_UNSET_SECRET_FOR_TESTS""#, mention: "VIGIE_UNSET_SECRET_FOR_TESTS"),
+        Case(
+            file: n, key: "secret_env", value: #""VIGIE_UNSET_SECRET_FOR_TESTS""#,
+            mention: "VIGIE_UNSET_SECRET_FOR_TESTS"),
         Case(file: n, key: "secret_env", value: nil, mention: "secret_env or secret_file"),
         Case(file: n, key: "smtp_url", value: #""smtp://""#, mention: "smtp_url"),
         Case(file: n, key: "smtp_url", value: #""smtp://127.0.0.1:99999""#, mention: "outside 1–65535"),

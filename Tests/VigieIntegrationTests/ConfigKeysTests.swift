@@ -10,13 +10,15 @@ import VigieCore
 
     /// The README's key tables are exactly `vigie config keys --markdown`.
     @Test func readmeTablesAreTheGeneratedOnes() throws {
-        let generated = ConfigKeyTable.markdown(ConfigKeyTable.mainGroups) + "\n"
+        let generated =
+            ConfigKeyTable.markdown(ConfigKeyTable.mainGroups) + "\n"
             + ConfigKeyTable.markdown(ConfigKeyTable.queueGroups)
         let readme = try String(contentsOfFile: Self.root + "/README.md", encoding: .utf8)
         let begin = try #require(readme.range(of: "<!-- keys:begin (generated: vigie config keys --markdown) -->\n"))
         let end = try #require(readme.range(of: "<!-- keys:end -->"))
-        #expect(String(readme[begin.upperBound..<end.lowerBound]) == generated,
-                "README.md's key tables differ: paste `vigie config keys --markdown` between the keys markers")
+        #expect(
+            String(readme[begin.upperBound..<end.lowerBound]) == generated,
+            "README.md's key tables differ: paste `vigie config keys --markdown` between the keys markers")
         let cli = try VigieCLI.run(["config", "keys", "--markdown"])
         #expect(cli.status == 0, "\(cli.stderr)")
         #expect(cli.stdout == generated)
@@ -31,8 +33,10 @@ import VigieCore
 
     /// A shipped file (what `vigie init` writes) shows every declared key but the secrets, set or commented; a
     /// commented key shows the declared default, so the files cannot drift from the declarations again.
-    @Test(arguments: ["queues/reports.toml", "queues/subscriptions.toml", "queues/newsletter.toml",
-                      "queues/digest.toml", "queues/acknowledgements.toml", "deploy/vigie.example.toml"])
+    @Test(arguments: [
+        "queues/reports.toml", "queues/subscriptions.toml", "queues/newsletter.toml",
+        "queues/digest.toml", "queues/acknowledgements.toml", "deploy/vigie.example.toml",
+    ])
     func shippedFilesShowEveryKeyWithItsDefault(file: String) throws {
         let text = try String(contentsOfFile: Self.root + "/" + file, encoding: .utf8)
         let declared: [String: [ConfigKey]]
@@ -53,7 +57,7 @@ import VigieCore
             let commented = line.hasPrefix("#")
             let body = commented ? String(line.dropFirst()).trimmingCharacters(in: .whitespaces) : line
             guard let table = try? TOML.parse(body), let name = table.keys.first, table.keys.count == 1,
-                  let key = declared[section]?.first(where: { $0.name == name }), let value = table[name]
+                let key = declared[section]?.first(where: { $0.name == name }), let value = table[name]
             else {
                 #expect(commented || line.isEmpty, "\(file): undeclared key in \(SafeText.quoted(raw))")
                 continue
@@ -66,8 +70,9 @@ import VigieCore
         }
         for (section, keys) in declared {
             for key in keys where !key.secret {
-                #expect(seen[section, default: []].contains(key.name),
-                        "\(file): \(section.isEmpty ? "" : "[\(section)] ")\(key.name) is declared but not shown")
+                #expect(
+                    seen[section, default: []].contains(key.name),
+                    "\(file): \(section.isEmpty ? "" : "[\(section)] ")\(key.name) is declared but not shown")
             }
         }
     }
@@ -78,13 +83,13 @@ import VigieCore
         let f = try ConfigCheckTests.Folder()
         defer { try? FileManager.default.removeItem(atPath: f.dir) }
         try """
-            kind = "newsletter"
-            unsubscribe_url_base = "https://www.example.org/u/"
-            secret_env = "VIGIE_NEWSLETTER_SECRET"
-            connections = 2
-            jitter = 0.5
-            retry_max_seconds = 600
-            """.write(toFile: f.dir + "/queues/newsletter.toml", atomically: true, encoding: .utf8)
+        kind = "newsletter"
+        unsubscribe_url_base = "https://www.example.org/u/"
+        secret_env = "VIGIE_NEWSLETTER_SECRET"
+        connections = 2
+        jitter = 0.5
+        retry_max_seconds = 600
+        """.write(toFile: f.dir + "/queues/newsletter.toml", atomically: true, encoding: .utf8)
         let settings = try Self.newsletter(f)
         var expected = DispatchSettings()
         expected.connections = 2
@@ -110,14 +115,16 @@ import VigieCore
     /// Every declared type and range is checked when the file loads, naming the file, the line and the key.
     @Test(arguments: [
         Bad(file: ConfigCheckTests.n, key: "jitter", value: "2", mention: "key \"jitter\" must be between 0 and 1"),
-        Bad(file: ConfigCheckTests.n, key: "connections", value: "0",
+        Bad(
+            file: ConfigCheckTests.n, key: "connections", value: "0",
             mention: "key \"connections\" must be between 1 and 64"),
         Bad(file: ConfigCheckTests.n, key: "retry_max_seconds", value: "10", mention: "retry_max_seconds"),
         Bad(file: ConfigCheckTests.n, key: "jiter", value: "0.1", mention: "did you mean \"jitter\""),
         Bad(file: ConfigCheckTests.r, key: "timeout_seconds", value: "0", mention: "key \"timeout_seconds\""),
         Bad(file: ConfigCheckTests.r, key: "idle", value: "\"yes\"", mention: "key \"idle\" must be true or false"),
         Bad(file: "queues/digest.toml", key: "top", value: "\"ten\"", mention: "key \"top\" must be an integer"),
-        Bad(file: "queues/acknowledgements.toml", key: "min_interval_hours", value: "-1",
+        Bad(
+            file: "queues/acknowledgements.toml", key: "min_interval_hours", value: "-1",
             mention: "key \"min_interval_hours\""),
         Bad(file: "vigie.toml", key: "weight_velocity", value: "-1", mention: "key \"weight_velocity\""),
         Bad(file: "vigie.toml", key: "resolve_short_links", value: "1", mention: "key \"resolve_short_links\""),
@@ -138,8 +145,9 @@ import VigieCore
 
     static func newsletter(_ f: ConfigCheckTests.Folder) throws -> NewsletterSettings {
         let config = try ConfigLoader.load(path: f.config, environment: ConfigCheckTests.environment)
-        let q = try ConfigLoader.loadQueue(path: f.dir + "/" + ConfigCheckTests.n,
-                                           environment: ConfigCheckTests.environment)
+        let q = try ConfigLoader.loadQueue(
+            path: f.dir + "/" + ConfigCheckTests.n,
+            environment: ConfigCheckTests.environment)
         guard case .outbound(let o) = q else { throw ConfigError("not an outbound queue") }
         return try NewsletterSettings.from(o, config: config, environment: ConfigCheckTests.environment)
     }

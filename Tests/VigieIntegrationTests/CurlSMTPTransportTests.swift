@@ -22,10 +22,13 @@ import VigieMail
         return MessageComposer.compose(message)
     }
 
-    static func endpoint(_ server: TestSMTPServer, user: String? = nil, password: String? = nil,
-                         mechanism: SMTPEndpoint.AuthMechanism? = nil) -> SMTPEndpoint {
-        SMTPEndpoint(url: server.url, user: user, password: password, authMechanism: mechanism,
-                     timeoutSeconds: 10, heloName: "vigie.test")
+    static func endpoint(
+        _ server: TestSMTPServer, user: String? = nil, password: String? = nil,
+        mechanism: SMTPEndpoint.AuthMechanism? = nil
+    ) -> SMTPEndpoint {
+        SMTPEndpoint(
+            url: server.url, user: user, password: password, authMechanism: mechanism,
+            timeoutSeconds: 10, heloName: "vigie.test")
     }
 
     @Test func receivedBytesEqualTheComposedMessage() throws {
@@ -62,7 +65,8 @@ import VigieMail
         let transport = CurlSMTPTransport(settings: Self.endpoint(server))
         for i in 1...20 {
             let rcpt = "user\(i)@example.org"
-            let reply = transport.send(from: "bounces+t\(i)@vigie.test", to: rcpt, message: Self.newsletter(to: rcpt, number: i))
+            let reply = transport.send(
+                from: "bounces+t\(i)@vigie.test", to: rcpt, message: Self.newsletter(to: rcpt, number: i))
             #expect(reply.isAccepted, "message \(i): \(reply)")
         }
         #expect(server.messages.count == 20)
@@ -81,7 +85,8 @@ import VigieMail
         defer { server.stop() }
         let transport = CurlSMTPTransport(settings: Self.endpoint(server), maxMessagesPerConnection: 5)
         for i in 1...12 {
-            let reply = transport.send(from: "b@vigie.test", to: "u\(i)@example.org", message: Self.newsletter(to: "u\(i)@example.org"))
+            let reply = transport.send(
+                from: "b@vigie.test", to: "u\(i)@example.org", message: Self.newsletter(to: "u\(i)@example.org"))
             #expect(reply.isAccepted)
         }
         #expect(server.connectionCount == 3)
@@ -114,14 +119,16 @@ import VigieMail
         ])
         defer { server.stop() }
         let transport = CurlSMTPTransport(settings: Self.endpoint(server))
-        let reply = transport.send(from: "b@vigie.test", to: "nobody@example.org",
-                                   message: Self.newsletter(to: "nobody@example.org"))
+        let reply = transport.send(
+            from: "b@vigie.test", to: "nobody@example.org",
+            message: Self.newsletter(to: "nobody@example.org"))
         #expect(reply.code == 550)
         #expect(reply.text == "550 5.1.1 <nobody@example.org>: Recipient address rejected")
         #expect(reply.failure == nil)
         #expect(server.messages.isEmpty)
         // The handle is still usable afterwards.
-        let next = transport.send(from: "b@vigie.test", to: "ok@example.org", message: Self.newsletter(to: "ok@example.org"))
+        let next = transport.send(
+            from: "b@vigie.test", to: "ok@example.org", message: Self.newsletter(to: "ok@example.org"))
         #expect(next.code == 250)
     }
 
@@ -131,7 +138,8 @@ import VigieMail
         ])
         defer { server.stop() }
         let transport = CurlSMTPTransport(settings: Self.endpoint(server))
-        let reply = transport.send(from: "b@vigie.test", to: "spam@example.org", message: Self.newsletter(to: "spam@example.org"))
+        let reply = transport.send(
+            from: "b@vigie.test", to: "spam@example.org", message: Self.newsletter(to: "spam@example.org"))
         #expect(reply.code == 554)
         #expect(reply.text == "554-5.7.1 Message rejected\n554 5.7.1 see https://policy.test")
     }
@@ -140,7 +148,8 @@ import VigieMail
         let server = try TestSMTPServer(scripts: ["busy@example.org": [.reply(.rcpt, 421, "4.7.0 Too many messages")]])
         defer { server.stop() }
         let transport = CurlSMTPTransport(settings: Self.endpoint(server))
-        let reply = transport.send(from: "b@vigie.test", to: "busy@example.org", message: Self.newsletter(to: "busy@example.org"))
+        let reply = transport.send(
+            from: "b@vigie.test", to: "busy@example.org", message: Self.newsletter(to: "busy@example.org"))
         #expect(reply.code == 421)
         #expect(DeliveryEvent(reply: reply) == .replied(code: 421, text: "421 4.7.0 Too many messages"))
     }
@@ -152,7 +161,8 @@ import VigieMail
         let server = try TestSMTPServer(scripts: ["drop@example.org": [.drop(stage), .accept]])
         defer { server.stop() }
         let transport = CurlSMTPTransport(settings: Self.endpoint(server))
-        let warmup = transport.send(from: "b@vigie.test", to: "a@example.org", message: Self.newsletter(to: "a@example.org"))
+        let warmup = transport.send(
+            from: "b@vigie.test", to: "a@example.org", message: Self.newsletter(to: "a@example.org"))
         #expect(warmup.code == 250)
         let message = Self.newsletter(to: "drop@example.org")
         let dropped = transport.send(from: "b@vigie.test", to: "drop@example.org", message: message)
@@ -195,7 +205,8 @@ import VigieMail
     @Test func unansweredServerTimesOut() throws {
         // A listening socket that never accepts: the greeting never comes.
         let silent = try SilentListener()
-        let transport = CurlSMTPTransport(settings: SMTPEndpoint(url: "smtp://127.0.0.1:\(silent.port)", timeoutSeconds: 1))
+        let transport = CurlSMTPTransport(
+            settings: SMTPEndpoint(url: "smtp://127.0.0.1:\(silent.port)", timeoutSeconds: 1))
         let start = Date()
         let reply = transport.send(from: "b@vigie.test", to: "a@example.org", message: Array("x\r\n".utf8))
         #expect(reply.code == 0)
@@ -211,7 +222,8 @@ import VigieMail
         defer { server.stop() }
         let transport = CurlSMTPTransport(
             settings: Self.endpoint(server, user: "vigie", password: "s3cret é", mechanism: mechanism))
-        let reply = transport.send(from: "b@vigie.test", to: "a@example.org", message: Self.newsletter(to: "a@example.org"))
+        let reply = transport.send(
+            from: "b@vigie.test", to: "a@example.org", message: Self.newsletter(to: "a@example.org"))
         #expect(reply.isAccepted)
         #expect(server.messages.count == 1)
         #expect(server.commands.contains { $0.line.hasPrefix("AUTH \(mechanism.rawValue)") })
@@ -220,8 +232,10 @@ import VigieMail
     @Test func refusedCredentialsAreAnAuthenticationFailure() throws {
         let server = try TestSMTPServer(credentials: ("vigie", "right"))
         defer { server.stop() }
-        let transport = CurlSMTPTransport(settings: Self.endpoint(server, user: "vigie", password: "wrong", mechanism: .plain))
-        let reply = transport.send(from: "b@vigie.test", to: "a@example.org", message: Self.newsletter(to: "a@example.org"))
+        let transport = CurlSMTPTransport(
+            settings: Self.endpoint(server, user: "vigie", password: "wrong", mechanism: .plain))
+        let reply = transport.send(
+            from: "b@vigie.test", to: "a@example.org", message: Self.newsletter(to: "a@example.org"))
         #expect(reply.failure == .authentication)
         #expect(reply.code == 535)
         #expect(reply.stage == .auth)
@@ -251,7 +265,8 @@ import VigieMail
         var settings = Self.endpoint(server)
         settings.starttls = true
         let transport = CurlSMTPTransport(settings: settings)
-        let reply = transport.send(from: "b@vigie.test", to: "a@example.org", message: Self.newsletter(to: "a@example.org"))
+        let reply = transport.send(
+            from: "b@vigie.test", to: "a@example.org", message: Self.newsletter(to: "a@example.org"))
         #expect(reply.code != 250)
         #expect(reply.failure == .starttlsUnavailable)
         #expect(RelayFault(reply: reply)?.isTransient == false)
@@ -272,7 +287,9 @@ final class SilentListener: @unchecked Sendable {
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         _ = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard listen(fd, 4) == 0 else { throw POSIXError(.EADDRINUSE) }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)

@@ -11,12 +11,15 @@ import VigieCore
 struct IMAPSessionTests {
     static let logger = Logger(label: "test.imap")
 
-    static func endpoint(_ user: String, security: IMAPEndpoint.Security = .plain, password: String = "secret",
-                         host: String = LocalServers.host, caFile: String? = LocalServers.tlsCA,
-                         verify: Bool = true) -> IMAPEndpoint {
+    static func endpoint(
+        _ user: String, security: IMAPEndpoint.Security = .plain, password: String = "secret",
+        host: String = LocalServers.host, caFile: String? = LocalServers.tlsCA,
+        verify: Bool = true
+    ) -> IMAPEndpoint {
         let port = security == .tls ? LocalServers.imapsPort : LocalServers.imapPort
-        return IMAPEndpoint(host: host, port: port, security: security, user: user, password: password,
-                            caFile: caFile, verifyCertificates: verify, timeoutSeconds: 5)
+        return IMAPEndpoint(
+            host: host, port: port, security: security, user: user, password: password,
+            caFile: caFile, verifyCertificates: verify, timeoutSeconds: 5)
     }
 
     static func open(_ user: String, security: IMAPEndpoint.Security = .plain) throws -> IMAPSession {
@@ -118,8 +121,9 @@ struct IMAPSessionTests {
 
     @Test func closedPortFailsFastAsAConnectionError() throws {
         let port = LocalServers.closedPort()
-        let endpoint = IMAPEndpoint(host: "127.0.0.1", port: port, security: .plain, user: "x", password: "y",
-                                    timeoutSeconds: 5)
+        let endpoint = IMAPEndpoint(
+            host: "127.0.0.1", port: port, security: .plain, user: "x", password: "y",
+            timeoutSeconds: 5)
         let start = Date()
         let error = try #require(throws: EtpanError.self) { try IMAPSession(endpoint: endpoint, logger: Self.logger) }
         #expect(error.kind == .connection)
@@ -132,8 +136,9 @@ struct IMAPSessionTests {
         // The kernel completes the TCP handshake for a listening socket nobody accepts: no greeting ever comes.
         let silent = try LocalServers.SilentListener()
         defer { silent.close() }
-        let endpoint = IMAPEndpoint(host: "127.0.0.1", port: silent.port, security: security, user: "x",
-                                    password: "y", timeoutSeconds: 1)
+        let endpoint = IMAPEndpoint(
+            host: "127.0.0.1", port: silent.port, security: security, user: "x",
+            password: "y", timeoutSeconds: 1)
         let start = Date()
         let error = try #require(throws: EtpanError.self) { try IMAPSession(endpoint: endpoint, logger: Self.logger) }
         let elapsed = Date().timeIntervalSince(start)
@@ -148,11 +153,18 @@ struct IMAPSessionTests {
         defer { session.logout() }
         _ = try session.select("INBOX")
         try LocalServers.doveadm(["kick", user])
-        let error = try #require(throws: EtpanError.self) {
-            // The first command after the kick may still be written; reading its answer fails.
-            _ = try session.uids(from: 1)
-            _ = try session.uids(from: 1)
+        // `doveadm kick` returns before the server's process has closed the connection: commands succeed until it
+        // has, then the first one to read a closed socket fails.
+        var caught: EtpanError?
+        _ = eventually(timeout: 10, every: 0.05) {
+            do {
+                _ = try session.uids(from: 1)
+            } catch let e as EtpanError {
+                caught = e
+            } catch {}
+            return caught != nil
         }
+        let error = try #require(caught, "the session still answered 10 s after the kick")
         #expect(error.kind == .connection, "\(error)")
         // Dead for good: no hang, no crash, the same kind of error at once.
         let again = try #require(throws: EtpanError.self) { _ = try session.select("INBOX") }
@@ -183,14 +195,15 @@ struct IMAPSessionTests {
         #expect(error.serverText?.isEmpty == false)
     }
 
-    @Test(arguments: [
-        (0, [1, 2, 3, 4]),
-        (1, [1, 2, 3, 4]),
-        (3, [3, 4]),
-        (4, [4]),
-        (5, []),  // the server answers "4" to UID SEARCH UID 5:* — filtered
-        (1000, []),
-    ] as [(UInt32, [UInt32])])
+    @Test(
+        arguments: [
+            (0, [1, 2, 3, 4]),
+            (1, [1, 2, 3, 4]),
+            (3, [3, 4]),
+            (4, [4]),
+            (5, []),  // the server answers "4" to UID SEARCH UID 5:* — filtered
+            (1000, []),
+        ] as [(UInt32, [UInt32])])
     func uidsFromSkipsTheHighestUIDQuirk(from: UInt32, expected: [UInt32]) throws {
         let user = LocalServers.uniqueUser()
         try LocalServers.requireIMAP()
@@ -216,8 +229,11 @@ struct IMAPSessionTests {
         let session = try Self.open(user)
         defer { session.logout() }
         _ = try session.select("INBOX")
-        #expect(try session.sizes(of: [1, 2, 3, 99]) == [1: messages[0].count, 2: messages[1].count,
-                                                          3: messages[2].count])
+        #expect(
+            try session.sizes(of: [1, 2, 3, 99]) == [
+                1: messages[0].count, 2: messages[1].count,
+                3: messages[2].count,
+            ])
         #expect(try session.sizes(of: []) == [:])
     }
 

@@ -7,11 +7,14 @@ import VigieMail
 import VigieStore
 
 /// A citizen's report as a mail client would send it (CRLF, UTF-8).
-func reportMail(_ n: Int, from: String = "citoyen@exemple.fr", url: String? = nil, extraHeaders: String = "")
+func reportMail(
+    _ n: Int, from: String = "citoyen@exemple.fr", url: String? = nil, extraHeaders: String = ""
+)
     -> [UInt8]
 {
     let link = url ?? "https://x.com/compte/status/17900000000000\(n)?s=20"
-    return Array("""
+    return Array(
+        """
         From: Citoyen \(n) <\(from)>\r
         To: signalements@example.org\r
         Subject: Signalement =?utf-8?q?n=C2=B0?= \(n)\r
@@ -28,11 +31,13 @@ func reportMail(_ n: Int, from: String = "citoyen@exemple.fr", url: String? = ni
 
 /// An intake queue on the local Dovecot for one test user.
 func localQueue(user: String, processed: String? = "Archive", maxBytes: Int = 25 << 20) -> IntakeQueue {
-    IntakeQueue(name: "reports", file: "queues/reports.toml", role: .reports,
-                endpoint: IMAPEndpoint(host: LocalServers.host, port: LocalServers.imapPort, security: .plain,
-                                       user: user, password: LocalServers.password),
-                mailbox: "INBOX", processedMailbox: processed, idle: true, pollIntervalSeconds: 5,
-                maxMessageBytes: maxBytes, enabled: true)
+    IntakeQueue(
+        name: "reports", file: "queues/reports.toml", role: .reports,
+        endpoint: IMAPEndpoint(
+            host: LocalServers.host, port: LocalServers.imapPort, security: .plain,
+            user: user, password: LocalServers.password),
+        mailbox: "INBOX", processedMailbox: processed, idle: true, pollIntervalSeconds: 5,
+        maxMessageBytes: maxBytes, enabled: true)
 }
 
 /// A store in a temporary folder with the runner of one queue over it.
@@ -49,8 +54,9 @@ final class IntakeFixture {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let clusters = ClusterService(store: store, settings: ClusterSettings(resolveShortLinks: false), logger: logger)
-        var processor = ReportProcessor(store: store, queue: queue.name, extractor: URLExtractor(ignoredHosts: ["example.org"]),
-                                        maxMessageBytes: queue.maxMessageBytes, logger: logger)
+        var processor = ReportProcessor(
+            store: store, queue: queue.name, extractor: URLExtractor(ignoredHosts: ["example.org"]),
+            maxMessageBytes: queue.maxMessageBytes, logger: logger)
         processor.onReports = { try clusters.link(reportIDs: $0) }
         runner = IntakeRunner(queue: queue, store: store, processor: processor, logger: logger)
     }
@@ -112,8 +118,10 @@ final class IntakeFixture {
         #expect(try f.runner.pollOnce().stored == 6)
         let before = try #require(try f.store.checkpoint(mailbox: f.queue.mailboxKey))
 
-        try LocalServers.doveadm(["mailbox", "update", "-u", user, "--uid-validity", String(before.uidValidity + 1000),
-                                  "INBOX"])
+        try LocalServers.doveadm([
+            "mailbox", "update", "-u", user, "--uid-validity", String(before.uidValidity + 1000),
+            "INBOX",
+        ])
         try LocalServers.deliver([reportMail(7)], to: user)
         let s = try f.runner.pollOnce()
         #expect(s.stored == 1)

@@ -5,6 +5,7 @@ import Testing
 import VigieApp
 import VigieCore
 import VigieMail
+
 @testable import VigieStore
 
 /// Issue 7 §3 and the intake's lies of §5, against the real Dovecot and the built `vigie`.
@@ -25,10 +26,12 @@ import VigieMail
         #expect(FileManager.default.fileExists(atPath: db), "vigie init creates the database")
         try FileManager.default.removeItem(atPath: db)
         let expected = "vigie: database \(db) does not exist; run `vigie init` (or `vigie poll`) to create it\n"
-        for command in [["reports", "list"], ["reports", "show", "1"], ["clusters", "list"], ["clusters", "show", "1"],
-                        ["clusters", "notice", "1"], ["accounts", "list"], ["subscribers", "count"],
-                        ["subscribers", "show", "a@exemple.fr"], ["subscribers", "export"],
-                        ["newsletter", "status", "2026-11-21"], ["newsletter", "failures", "2026-11-21"]] {
+        for command in [
+            ["reports", "list"], ["reports", "show", "1"], ["clusters", "list"], ["clusters", "show", "1"],
+            ["clusters", "notice", "1"], ["accounts", "list"], ["subscribers", "count"],
+            ["subscribers", "show", "a@exemple.fr"], ["subscribers", "export"],
+            ["newsletter", "status", "2026-11-21"], ["newsletter", "failures", "2026-11-21"],
+        ] {
             let r = try VigieCLI.run(command, config: config)
             #expect(r.status != 0, "\(command)")
             #expect(r.stderr == expected, "\(command): \(r.stderr)")
@@ -67,8 +70,10 @@ import VigieMail
         try #require(!p.isRunning, "the poller went on after its database vanished")
         let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(p.terminationStatus != 0)
-        #expect(stderr.contains("database \(db) was removed or replaced while vigie ran; nothing was moved on the "
-            + "server; restore it and restart"), "\(stderr)")
+        #expect(
+            stderr.contains(
+                "database \(db) was removed or replaced while vigie ran; nothing was moved on the "
+                    + "server; restore it and restart"), "\(stderr)")
         #expect(try LocalServers.messageCount(of: user, mailbox: "INBOX") == 10)
         #expect((try LocalServers.messageCount(of: user, mailbox: "Archive") ?? 0) == 0)
         #expect(try LocalServers.flags(of: user).values.allSatisfy { !$0.contains("\\Seen") })
@@ -80,7 +85,8 @@ import VigieMail
         try LocalServers.requireIMAP()
         let user = LocalServers.uniqueUser()
         func mail(_ url: String, from: String) -> [UInt8] {
-            Array("""
+            Array(
+                """
                 From: \(from)\r
                 Subject: Signalement\r
                 Message-ID: <shared-\(user)@exemple.fr>\r
@@ -135,7 +141,8 @@ import VigieMail
             s += "--\(boundary)\r\n"
             switch n {
             case 1, 500:
-                s += "Content-Type: text/plain; charset=utf-8\r\n\r\npartie \(n) : https://x.com/p\(n)/status/17900000000000\(n)\r\n"
+                s +=
+                    "Content-Type: text/plain; charset=utf-8\r\n\r\npartie \(n) : https://x.com/p\(n)/status/17900000000000\(n)\r\n"
             case 1000:
                 s += "Content-Transfer-Encoding: quoted-printable\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
                 s += "partie 1000 : https://x.com/p1000/status/=\r\n179000000000001000?a=3Db\r\n"
@@ -178,18 +185,21 @@ import VigieMail
         let rows = try Self.json(try VigieCLI.run(["reports", "list", "--json"], config: config).stdout)
         try #require(rows.count == 2)
         let many = try #require(rows.first { ($0["subject"] as? String) == "mille parties" })
-        #expect(Set(many["urls"] as? [String] ?? []) == [
-            "https://x.com/p1/status/179000000000001", "https://x.com/p500/status/17900000000000500",
-            "https://x.com/p1000/status/179000000000001000?a=b",
-        ])
+        #expect(
+            Set(many["urls"] as? [String] ?? []) == [
+                "https://x.com/p1/status/179000000000001", "https://x.com/p500/status/17900000000000500",
+                "https://x.com/p1000/status/179000000000001000?a=b",
+            ])
         let deep = try #require(rows.first { ($0["subject"] as? String) == "imbrication" })
         #expect(deep["urls"] as? [String] == ["https://x.com/deep/status/1790000000000000025"])
         let clusters = try Self.json(try VigieCLI.run(["clusters", "list", "--json"], config: config).stdout)
         #expect(clusters.count == 4)
 
         let shown = try VigieCLI.run(["reports", "show", String(many["id"] as? Int ?? 0)], config: config)
-        #expect(shown.stdout.contains("the structure was truncated there and the rest of the message scanned as raw "
-            + "text for links"), "\(shown.stdout)")
+        #expect(
+            shown.stdout.contains(
+                "the structure was truncated there and the rest of the message scanned as raw "
+                    + "text for links"), "\(shown.stdout)")
         let shownDeep = try VigieCLI.run(["reports", "show", String(deep["id"] as? Int ?? 0)], config: config)
         #expect(shownDeep.stdout.contains("deeper parts scanned as raw text for links"), "\(shownDeep.stdout)")
     }
@@ -198,23 +208,27 @@ import VigieMail
 
     @Test(arguments: [("INBOX", "inbox"), ("INBOX", "INBOX"), ("Signalements", "Signalements")])
     func processedMailboxEqualToTheMailboxIsRefused(mailbox: String, processed: String) throws {
-        let config = try VigieCLI.initConfig(user: "nobody", processed: processed,
-                                             extraQueueKeys: "mailbox = \"\(mailbox)\"")
+        let config = try VigieCLI.initConfig(
+            user: "nobody", processed: processed,
+            extraQueueKeys: "mailbox = \"\(mailbox)\"")
         for command in [["config", "check"], ["poll", "--once"]] {
             let r = try VigieCLI.run(command, config: config)
             #expect(r.status != 0, "\(command)")
             let lines = r.stderr.split(separator: "\n")
             #expect(lines.count == 1, "\(r.stderr)")
-            #expect(r.stderr.contains("queues/reports.toml: key \"processed_mailbox\" is the intake mailbox"),
-                    "\(r.stderr)")
+            #expect(
+                r.stderr.contains("queues/reports.toml: key \"processed_mailbox\" is the intake mailbox"),
+                "\(r.stderr)")
         }
         // Another case of a name other than INBOX is another folder.
         if mailbox != "INBOX" {
-            let other = try VigieCLI.initConfig(user: "nobody", processed: processed.lowercased(),
-                                                extraQueueKeys: "mailbox = \"\(mailbox)\"")
+            let other = try VigieCLI.initConfig(
+                user: "nobody", processed: processed.lowercased(),
+                extraQueueKeys: "mailbox = \"\(mailbox)\"")
             // `config check` resolves the newsletter's signing secret too, as `newsletter send` will.
-            let checked = try VigieCLI.run(["config", "check"], config: other,
-                                           environment: ["VIGIE_NEWSLETTER_SECRET": "s3cret-0123456789"])
+            let checked = try VigieCLI.run(
+                ["config", "check"], config: other,
+                environment: ["VIGIE_NEWSLETTER_SECRET": "s3cret-0123456789"])
             #expect(checked.status == 0, "\(checked.stderr)")
         }
     }
@@ -228,8 +242,9 @@ import VigieMail
         let config = try VigieCLI.initConfig(user: user)
         let queue = (config as NSString).deletingLastPathComponent + "/queues/reports.toml"
         let text = try String(contentsOfFile: queue, encoding: .utf8)
-            .replacingOccurrences(of: "imap://127.0.0.1:\(LocalServers.imapPort)",
-                                  with: "imaps://127.0.0.1:\(LocalServers.imapsPort)")
+            .replacingOccurrences(
+                of: "imap://127.0.0.1:\(LocalServers.imapPort)",
+                with: "imaps://127.0.0.1:\(LocalServers.imapsPort)")
         try text.write(toFile: queue, atomically: true, encoding: .utf8)
         let r = try VigieCLI.run(["poll", "--once"], config: config)
         #expect(r.status != 0)
@@ -264,8 +279,9 @@ import VigieMail
     func aStalledServerTimesOutAfterTimeoutSeconds(stall: StallingIMAPServer.StallPoint) throws {
         let server = try StallingIMAPServer(stallAt: stall)
         defer { server.close() }
-        let endpoint = IMAPEndpoint(host: "127.0.0.1", port: server.port, security: .plain, user: "u", password: "p",
-                                    timeoutSeconds: 2)
+        let endpoint = IMAPEndpoint(
+            host: "127.0.0.1", port: server.port, security: .plain, user: "u", password: "p",
+            timeoutSeconds: 2)
         let start = Date()
         let error = try #require(throws: EtpanError.self) {
             let session = try IMAPSession(endpoint: endpoint, logger: Logger(label: "test"))
@@ -288,13 +304,13 @@ import VigieMail
         let config = try VigieCLI.initConfig(user: "u")
         let queue = (config as NSString).deletingLastPathComponent + "/queues/reports.toml"
         try """
-            kind = "intake"
-            role = "reports"
-            url = "imap://127.0.0.1:\(server.port)"
-            user = "u"
-            password = "p"
-            timeout_seconds = 30
-            """.write(toFile: queue, atomically: true, encoding: .utf8)
+        kind = "intake"
+        role = "reports"
+        url = "imap://127.0.0.1:\(server.port)"
+        user = "u"
+        password = "p"
+        timeout_seconds = 30
+        """.write(toFile: queue, atomically: true, encoding: .utf8)
         let start = Date()
         let r = try VigieCLI.run(["poll", "--once"], config: config)
         let elapsed = Date().timeIntervalSince(start)

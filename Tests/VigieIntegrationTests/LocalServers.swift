@@ -37,10 +37,11 @@ enum LocalServers {
     /// Throws (so the test fails) unless Dovecot answers on both IMAP ports.
     static func requireIMAP() throws {
         for port in [imapPort, imapsPort] where !acceptsConnections(port: port) {
-            throw NotRunning(description: """
-                no IMAP server on \(host):\(port): run `deploy/local/servers.sh start` \
-                (and `eval "$(deploy/local/servers.sh env)"` if you changed the ports)
-                """)
+            throw NotRunning(
+                description: """
+                    no IMAP server on \(host):\(port): run `deploy/local/servers.sh start` \
+                    (and `eval "$(deploy/local/servers.sh env)"` if you changed the ports)
+                    """)
         }
         guard FileManager.default.fileExists(atPath: dovecotConf) else {
             throw NotRunning(description: "no Dovecot config at \(dovecotConf): run `deploy/local/servers.sh start`")
@@ -190,10 +191,11 @@ enum LocalServers {
         let errData = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw CommandFailed(description: """
-                \(executable) \(arguments.joined(separator: " ")) exited with \(process.terminationStatus): \
-                \(String(decoding: errData, as: UTF8.self))
-                """)
+            throw CommandFailed(
+                description: """
+                    \(executable) \(arguments.joined(separator: " ")) exited with \(process.terminationStatus): \
+                    \(String(decoding: errData, as: UTF8.self))
+                    """)
         }
         return String(decoding: outData, as: UTF8.self)
     }
@@ -206,12 +208,14 @@ extension LocalServers {
     /// Throws unless the local smtp-sink answers and dumps what it receives.
     static func requireSMTPSinkDump() throws {
         guard acceptsConnections(port: smtpPort) else {
-            throw NotRunning(description: "no smtp-sink on \(host):\(smtpPort): run `VIGIE_SINK_DUMP=1 "
-                + "deploy/local/servers.sh start`")
+            throw NotRunning(
+                description: "no smtp-sink on \(host):\(smtpPort): run `VIGIE_SINK_DUMP=1 "
+                    + "deploy/local/servers.sh start`")
         }
         guard FileManager.default.fileExists(atPath: sinkDir + "/.dumping") else {
-            throw NotRunning(description: "smtp-sink does not dump messages: restart it with `VIGIE_SINK_DUMP=1 "
-                + "deploy/local/servers.sh restart`")
+            throw NotRunning(
+                description: "smtp-sink does not dump messages: restart it with `VIGIE_SINK_DUMP=1 "
+                    + "deploy/local/servers.sh restart`")
         }
     }
 }

@@ -30,11 +30,14 @@ import VigieStore
             #expect(d.mailFrom.hasPrefix("bounces+") && d.mailFrom.hasSuffix("@example.org"), "\(d.mailFrom)")
             let head = (d.message.components(separatedBy: "\r\n\r\n").first ?? "")
                 .replacingOccurrences(of: "\r\n ", with: " ")
-            for h in ["From: La lettre <newsletter@example.org>", "To: ", "Subject: La lettre du 21 novembre", "Date: ", "Message-ID: <", "MIME-Version: 1.0",
-                      "List-Id: La lettre <lettre.example.org>", "List-Unsubscribe: <https://www.example.org/u/",
-                      ">, <mailto:desinscription@example.org?subject=unsubscribe-",
-                      "List-Unsubscribe-Post: List-Unsubscribe=One-Click", "Precedence: bulk",
-                      "Content-Type: multipart/alternative"] {
+            for h in [
+                "From: La lettre <newsletter@example.org>", "To: ", "Subject: La lettre du 21 novembre", "Date: ",
+                "Message-ID: <", "MIME-Version: 1.0",
+                "List-Id: La lettre <lettre.example.org>", "List-Unsubscribe: <https://www.example.org/u/",
+                ">, <mailto:desinscription@example.org?subject=unsubscribe-",
+                "List-Unsubscribe-Post: List-Unsubscribe=One-Click", "Precedence: bulk",
+                "Content-Type: multipart/alternative",
+            ] {
                 #expect(head.contains(h), "missing \(h)")
             }
             if let mid = head.components(separatedBy: "Message-ID: <").last?.components(separatedBy: ">").first {
@@ -63,8 +66,10 @@ import VigieStore
     @Test func temporaryFailuresAreRetriedPermanentOnesRecorded() throws {
         let server = try TestSMTPServer(scripts: [
             "s1@retry.example": [.reply(.rcpt, 451, "4.7.1 Greylisted, try again later"), .accept],
-            "s2@retry.example": [.reply(.endOfData, 452, "4.3.1 Insufficient storage"),
-                                 .reply(.rcpt, 451, "4.7.1 again"), .accept],
+            "s2@retry.example": [
+                .reply(.endOfData, 452, "4.3.1 Insufficient storage"),
+                .reply(.rcpt, 451, "4.7.1 again"), .accept,
+            ],
             "s3@retry.example": [.reply(.rcpt, 550, "5.1.1 <s3@retry.example>: Recipient address rejected")],
         ])
         defer { server.stop() }
@@ -179,15 +184,16 @@ import VigieStore
 
     @Test func importValidatesRowsAndNeverResubscribes() throws {
         let f = try NewsletterFixture(smtpURL: "smtp://127.0.0.1:1")
-        let csv = [
-            "email,name,language",
-            #"anne@exemple.fr,"Anne, dite ""la Rouge""",fr"#,
-            "ANNE@Exemple.FR,Anne,fr",
-            "pas-une-adresse,Bob,fr",
-            "carl@exemple..fr,Carl,fr",
-            #""dora@exemple.fr",Dora,xx-123456789"#,
-            "eve@exemple.fr,Ève,en",
-        ].joined(separator: "\r\n") + "\r\n"
+        let csv =
+            [
+                "email,name,language",
+                #"anne@exemple.fr,"Anne, dite ""la Rouge""",fr"#,
+                "ANNE@Exemple.FR,Anne,fr",
+                "pas-une-adresse,Bob,fr",
+                "carl@exemple..fr,Carl,fr",
+                #""dora@exemple.fr",Dora,xx-123456789"#,
+                "eve@exemple.fr,Ève,en",
+            ].joined(separator: "\r\n") + "\r\n"
         try csv.write(toFile: f.dir + "/s.csv", atomically: true, encoding: .utf8)
         let r = try f.run(["subscribers", "import", f.dir + "/s.csv"])
         #expect(r.status == 2)  // partial: rows 4–6 rejected, the others imported
@@ -220,8 +226,9 @@ import VigieStore
         #expect(try f.run(["newsletter", "send", try f.edition(id: "e-token")]).status == 0)
         let m = try #require(server.messages.first { $0.recipients == ["s1@token.example"] })
         let text = String(decoding: m.data, as: UTF8.self)
-        let token = try #require(text.components(separatedBy: "subject=unsubscribe-").dropFirst().first?
-            .prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+        let token = try #require(
+            text.components(separatedBy: "subject=unsubscribe-").dropFirst().first?
+                .prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
         #expect(m.mailFrom == "bounces+\(token)@example.org")
         let forged = try f.run(["newsletter", "unsubscribe", String(token.dropLast()) + "0"])
         #expect(forged.status != 0)

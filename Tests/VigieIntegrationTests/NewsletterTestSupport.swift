@@ -6,17 +6,22 @@ struct NewsletterFixture {
     let dir: String
     static let secret = "test-secret-0123456789abcdef0123456789"
 
-    init(smtpURL: String, rate: Double = 0, connections: Int = 4, retryBase: Double = 0.2, maxAttempts: Int = 4,
-         batchSize: Int = 500, pause: Double = 0, extraKeys: String = "") throws {
+    init(
+        smtpURL: String, rate: Double = 0, connections: Int = 4, retryBase: Double = 0.2, maxAttempts: Int = 4,
+        batchSize: Int = 500, pause: Double = 0, extraKeys: String = ""
+    ) throws {
         config = try VigieCLI.initConfig(user: "nobody")
         dir = (config as NSString).deletingLastPathComponent
-        try writeQueue(smtpURL: smtpURL, rate: rate, connections: connections, retryBase: retryBase,
-                       maxAttempts: maxAttempts, batchSize: batchSize, pause: pause, extraKeys: extraKeys)
+        try writeQueue(
+            smtpURL: smtpURL, rate: rate, connections: connections, retryBase: retryBase,
+            maxAttempts: maxAttempts, batchSize: batchSize, pause: pause, extraKeys: extraKeys)
     }
 
     /// (Re)writes the newsletter queue file: tests point the same configuration at another relay between runs.
-    func writeQueue(smtpURL: String, rate: Double = 0, connections: Int = 4, retryBase: Double = 0.2,
-                    maxAttempts: Int = 4, batchSize: Int = 500, pause: Double = 0, extraKeys: String = "") throws {
+    func writeQueue(
+        smtpURL: String, rate: Double = 0, connections: Int = 4, retryBase: Double = 0.2,
+        maxAttempts: Int = 4, batchSize: Int = 500, pause: Double = 0, extraKeys: String = ""
+    ) throws {
         let queue = """
             kind = "newsletter"
             smtp_url = "\(smtpURL)"
@@ -113,7 +118,8 @@ struct SinkDump {
             let path = dir + "/" + rel
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue,
-                  let data = FileManager.default.contents(atPath: path) else { continue }
+                let data = FileManager.default.contents(atPath: path)
+            else { continue }
             let text = String(decoding: data, as: UTF8.self)
             guard text.contains("@" + domain) else { continue }
             var rcpts: [String] = []
@@ -133,7 +139,8 @@ struct SinkDump {
             }
             if rcpts.contains(where: { $0.hasSuffix("@" + domain) }) {
                 // smtp-sink stores lines with LF: restore the CRLF they had on the wire.
-                let crlf = body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\n", with: "\r\n")
+                let crlf = body.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(
+                    of: "\n", with: "\r\n")
                 out.append(SinkDump(recipients: rcpts, mailFrom: from, message: crlf))
             }
         }

@@ -1,9 +1,10 @@
 import Foundation
 import Logging
 import Testing
-@testable import VigieApp
 import VigieCore
 import VigieStore
+
+@testable import VigieApp
 
 /// `newsletter send` against misbehaving relays: a fault of the relay stops the run with one line naming it, leaves
 /// every delivery as it was, and the next run against a healthy relay sends everyone exactly once.
@@ -31,8 +32,10 @@ import VigieStore
     }
 
     static let cases: [Case] = [
-        Case(name: "untrusted certificate behind STARTTLS", cause: "untrusted certificate — set ca_file",
-             needsOpenSSL: true) {
+        Case(
+            name: "untrusted certificate behind STARTTLS", cause: "untrusted certificate — set ca_file",
+            needsOpenSSL: true
+        ) {
             let tls = try SMTPTLSTests.TLSServer()
             let server = try TestSMTPServer(session: .init(starttlsPort: tls.port))
             return Relay(url: server.url, keys: "starttls = true", servers: [server], tls: tls)
@@ -68,7 +71,8 @@ import VigieStore
         let relay = try c.make()
         defer { relay.stop() }
         let domain = "relay-\(UUID().uuidString.prefix(8).lowercased()).example"
-        let f = try NewsletterFixture(smtpURL: relay.url, connections: 2, extraKeys: relay.keys + "\ntimeout_seconds = 5")
+        let f = try NewsletterFixture(
+            smtpURL: relay.url, connections: 2, extraKeys: relay.keys + "\ntimeout_seconds = 5")
         let subs = try f.subscribe(6, domain: domain)
         let edition = try f.edition(id: "e-relay")
 
@@ -132,8 +136,9 @@ import VigieStore
         settings.dispatch.reconnectBaseSeconds = 0.02
         settings.dispatch.reconnectMaxSeconds = 0.1
         let store = try context.store()
-        let service = NewsletterService(store: store, settings: settings, config: context.config,
-                                        logger: Logger(label: "test"))
+        let service = NewsletterService(
+            store: store, settings: settings, config: context.config,
+            logger: Logger(label: "test"))
         let stop = StopSignal()
         do {
             let status = try service.send(edition, sha256: sha, stop: stop)
@@ -165,8 +170,9 @@ import VigieStore
             "s3@rcpt.example": [.silent(.endOfData)],
         ])
         defer { server.stop() }
-        let f = try NewsletterFixture(smtpURL: server.url, connections: 1, retryBase: 600, maxAttempts: 3,
-                                      extraKeys: "timeout_seconds = 2")
+        let f = try NewsletterFixture(
+            smtpURL: server.url, connections: 1, retryBase: 600, maxAttempts: 3,
+            extraKeys: "timeout_seconds = 2")
         _ = try f.subscribe(6, domain: "rcpt.example")
         let start = Date()
         let send = try f.run(["newsletter", "send", "--no-wait", try f.edition(id: "e-rcpt")])
@@ -177,6 +183,7 @@ import VigieStore
         let failures = try f.run(["newsletter", "failures", "e-rcpt"])
         #expect(failures.stdout.contains("s1@rcpt.example"))
         #expect(failures.stdout.contains("550"))
-        #expect(Set(server.messages.flatMap(\.recipients)) == ["s0@rcpt.example", "s4@rcpt.example", "s5@rcpt.example"])
+        #expect(
+            Set(server.messages.flatMap(\.recipients)) == ["s0@rcpt.example", "s4@rcpt.example", "s5@rcpt.example"])
     }
 }

@@ -23,16 +23,21 @@ import VigieMail
 
     /// A refusal of the greeting, EHLO or MAIL FROM is the relay's, whatever the recipient: never a verdict on them.
     @Test(arguments: [
-        SessionCase(name: "greeting 554", script: .init(greeting: .init(code: 554, text: "5.3.2 No SMTP service here")),
-                    code: 554, stage: .greeting, transient: false),
-        SessionCase(name: "greeting 421", script: .init(greeting: .init(code: 421, text: "4.3.2 Too many connections")),
-                    code: 421, stage: .greeting, transient: true),
-        SessionCase(name: "EHLO and HELO 502", script: .init(ehlo: .init(code: 502, text: "5.5.2 Not implemented")),
-                    code: 502, stage: .ehlo, transient: false),
-        SessionCase(name: "MAIL FROM 553", script: .init(mailFrom: .init(code: 553, text: "5.7.1 Sender rejected")),
-                    code: 553, stage: .mailFrom, transient: false),
-        SessionCase(name: "MAIL FROM 451", script: .init(mailFrom: .init(code: 451, text: "4.3.0 Try again later")),
-                    code: 451, stage: .mailFrom, transient: true),
+        SessionCase(
+            name: "greeting 554", script: .init(greeting: .init(code: 554, text: "5.3.2 No SMTP service here")),
+            code: 554, stage: .greeting, transient: false),
+        SessionCase(
+            name: "greeting 421", script: .init(greeting: .init(code: 421, text: "4.3.2 Too many connections")),
+            code: 421, stage: .greeting, transient: true),
+        SessionCase(
+            name: "EHLO and HELO 502", script: .init(ehlo: .init(code: 502, text: "5.5.2 Not implemented")),
+            code: 502, stage: .ehlo, transient: false),
+        SessionCase(
+            name: "MAIL FROM 553", script: .init(mailFrom: .init(code: 553, text: "5.7.1 Sender rejected")),
+            code: 553, stage: .mailFrom, transient: false),
+        SessionCase(
+            name: "MAIL FROM 451", script: .init(mailFrom: .init(code: 451, text: "4.3.0 Try again later")),
+            code: 451, stage: .mailFrom, transient: true),
     ])
     func sessionRefusalsAreTheRelays(c: SessionCase) throws {
         let server = try TestSMTPServer(session: c.script)
@@ -121,8 +126,10 @@ import VigieMail
     }
 
     /// Settings libcurl cannot use are configuration faults, never a recipient's failure.
-    @Test(arguments: ["smtp://", "smtp://127.0.0.1:99999", "gopher://127.0.0.1:25", "http://127.0.0.1:25",
-                      "smtp://127.0.0.1:abc"])
+    @Test(arguments: [
+        "smtp://", "smtp://127.0.0.1:99999", "gopher://127.0.0.1:25", "http://127.0.0.1:25",
+        "smtp://127.0.0.1:abc",
+    ])
     func malformedURLIsAConfigurationFault(url: String) {
         let reply = Self.send(SMTPEndpoint(url: url, timeoutSeconds: 5))
         #expect(reply.failure == .configuration, "\(reply)")
@@ -133,8 +140,10 @@ import VigieMail
     @Test func unreadableCAFileIsAConfigurationFault() throws {
         let server = try TestSMTPServer()
         defer { server.stop() }
-        let reply = Self.send(SMTPEndpoint(url: "smtps://127.0.0.1:\(server.port)", caFile: "/nonexistent/ca.pem",
-                                           timeoutSeconds: 5))
+        let reply = Self.send(
+            SMTPEndpoint(
+                url: "smtps://127.0.0.1:\(server.port)", caFile: "/nonexistent/ca.pem",
+                timeoutSeconds: 5))
         #expect(reply.failure == .configuration, "\(reply)")
         #expect(RelayFault(reply: reply)?.cause.contains("ca_file") == true)
     }
@@ -154,7 +163,8 @@ import VigieMail
         let server = try TestSMTPServer(scripts: ["slow@example.org": [.silent(stage)]])
         defer { server.stop() }
         let start = Date()
-        var transport: CurlSMTPTransport? = CurlSMTPTransport(settings: SMTPEndpoint(url: server.url, timeoutSeconds: 3))
+        var transport: CurlSMTPTransport? = CurlSMTPTransport(
+            settings: SMTPEndpoint(url: server.url, timeoutSeconds: 3))
         let reply = transport!.send(from: "b@vigie.test", to: "slow@example.org", message: Self.message)
         transport = nil
         let elapsed = Date().timeIntervalSince(start)
@@ -188,7 +198,8 @@ import VigieMail
     @Test func unansweredQuitDoesNotHoldTheProcess() throws {
         let server = try TestSMTPServer(session: .init(answerQuit: false))
         defer { server.stop() }
-        var transport: CurlSMTPTransport? = CurlSMTPTransport(settings: SMTPEndpoint(url: server.url, timeoutSeconds: 8))
+        var transport: CurlSMTPTransport? = CurlSMTPTransport(
+            settings: SMTPEndpoint(url: server.url, timeoutSeconds: 8))
         let reply = transport!.send(from: "b@vigie.test", to: "a@example.org", message: Self.message)
         #expect(reply.isAccepted, "\(reply)")
         let start = Date()
@@ -231,8 +242,10 @@ import VigieMail
         ])
         let server = try TestSMTPServer(session: .init(starttlsPort: tls.port))
         defer { server.stop() }
-        let reply = Self.send(SMTPEndpoint(url: server.url, starttls: true, caFile: tls.certificatePath,
-                                           timeoutSeconds: 5))
+        let reply = Self.send(
+            SMTPEndpoint(
+                url: server.url, starttls: true, caFile: tls.certificatePath,
+                timeoutSeconds: 5))
         #expect(reply.isAccepted, "\(reply)")
         #expect(reply.text == "250 2.0.0 Ok: queued after STARTTLS")
         // Nothing but STARTTLS went out in clear.

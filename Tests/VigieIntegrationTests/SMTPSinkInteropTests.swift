@@ -14,7 +14,8 @@ import VigieMail
         let dumpDirectory: URL
 
         init() throws {
-            dumpDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-sink-\(UUID().uuidString)")
+            dumpDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "vigie-sink-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: dumpDirectory, withIntermediateDirectories: true)
             // smtp-sink drops root privileges to `nobody`, which must be able to write the dumps.
             try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: dumpDirectory.path)
@@ -73,7 +74,8 @@ import VigieMail
             settings: SMTPEndpoint(
                 url: "smtp://127.0.0.1:\(sink.port)", user: "vigie", password: "secret", authMechanism: .plain,
                 timeoutSeconds: 10))
-        let reply = transport.send(from: "b@vigie.test", to: "a@example.org", message: Array("Subject: x\r\n\r\nx\r\n".utf8))
+        let reply = transport.send(
+            from: "b@vigie.test", to: "a@example.org", message: Array("Subject: x\r\n\r\nx\r\n".utf8))
         #expect(!reply.isAccepted)
         #expect(reply.code == 0)
         #expect(reply.failure == .authentication)

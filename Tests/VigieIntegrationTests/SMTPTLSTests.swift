@@ -17,12 +17,14 @@ import VigieMail
         init() throws {
             directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-tls-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try Self.run(SMTPTLSTests.openssl, [
-                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-                "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-                "-keyout", directory.appendingPathComponent("key.pem").path,
-                "-out", directory.appendingPathComponent("cert.pem").path,
-            ])
+            try Self.run(
+                SMTPTLSTests.openssl,
+                [
+                    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+                    "-keyout", directory.appendingPathComponent("key.pem").path,
+                    "-out", directory.appendingPathComponent("cert.pem").path,
+                ])
             port = UInt16(LocalServers.closedPort())
             process.executableURL = URL(fileURLWithPath: SMTPTLSTests.openssl)
             process.arguments = [
@@ -119,7 +121,8 @@ import VigieMail
             transcript = server.transcript
             return transcript.contains("\r\n.\r\n")
         }
-        #expect(transcript.contains("EHLO vigie.test\r\nMAIL FROM:<b@vigie.test>\r\nRCPT TO:<a@example.org>\r\nDATA\r\n"))
+        #expect(
+            transcript.contains("EHLO vigie.test\r\nMAIL FROM:<b@vigie.test>\r\nRCPT TO:<a@example.org>\r\nDATA\r\n"))
         #expect(transcript.contains("Subject: tls\r\n\r\nchiffré\r\n.\r\n"))
     }
 }

@@ -62,7 +62,8 @@ final class StallingIMAPServer: Sendable {
             if n <= 0 { return }
             pending += buffer[0..<n]
             while let nl = pending.firstIndex(of: 0x0A) {
-                let line = String(decoding: pending[..<nl], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+                let line = String(decoding: pending[..<nl], as: UTF8.self).trimmingCharacters(
+                    in: .whitespacesAndNewlines)
                 pending.removeSubrange(...nl)
                 let words = line.split(separator: " ").map(String.init)
                 guard words.count >= 2 else { continue }
@@ -77,8 +78,10 @@ final class StallingIMAPServer: Sendable {
                 case ("SELECT", _):
                     if stall == .select { return waitForClose(fd) }
                     let exists = stall == .midFetch ? 1 : 0
-                    send(fd, "* \(exists) EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [UIDNEXT 2] ok\r\n"
-                        + "\(tag) OK [READ-WRITE] selected\r\n")
+                    send(
+                        fd,
+                        "* \(exists) EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [UIDNEXT 2] ok\r\n"
+                            + "\(tag) OK [READ-WRITE] selected\r\n")
                 case ("UID", "SEARCH"):
                     send(fd, "* SEARCH 1\r\n\(tag) OK done\r\n")
                 case ("UID", "FETCH") where line.uppercased().contains("BODY"):

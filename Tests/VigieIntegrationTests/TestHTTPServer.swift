@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// A scripted HTTP/1.1 server on 127.0.0.1 (POSIX sockets, one thread per connection) for tests that need a real

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #endif
 
 /// A scripted SMTP server on loopback for the transport tests: POSIX sockets, one thread per connection.
@@ -47,8 +47,10 @@ final class TestSMTPServer: Sendable {
         /// false: QUIT is never answered (the server hangs until the client closes).
         var answerQuit = true
 
-        init(greeting: Reply? = nil, ehlo: Reply? = nil, mailFrom: Reply? = nil, offerAuth: Bool = true,
-             starttlsPort: UInt16? = nil, answerQuit: Bool = true) {
+        init(
+            greeting: Reply? = nil, ehlo: Reply? = nil, mailFrom: Reply? = nil, offerAuth: Bool = true,
+            starttlsPort: UInt16? = nil, answerQuit: Bool = true
+        ) {
             self.greeting = greeting
             self.ehlo = ehlo
             self.mailFrom = mailFrom
@@ -93,8 +95,10 @@ final class TestSMTPServer: Sendable {
     var commands: [(connection: Int, line: String)] { state.withLock { $0.commands } }
 
     /// Listens on 127.0.0.1 with a port chosen by the kernel.
-    init(scripts: [String: [Outcome]] = [:], credentials: (user: String, password: String)? = nil,
-         session: SessionScript = SessionScript()) throws {
+    init(
+        scripts: [String: [Outcome]] = [:], credentials: (user: String, password: String)? = nil,
+        session: SessionScript = SessionScript()
+    ) throws {
         self.state = Mutex(State(scripts: scripts))
         self.credentials = credentials
         self.script = session
@@ -107,7 +111,9 @@ final class TestSMTPServer: Sendable {
         addr.sin_port = 0
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(fd, 16) == 0 else {
             close(fd)
@@ -227,8 +233,9 @@ final class TestSMTPServer: Sendable {
         /// A reply whose text may span lines (`\n`): `code-` on all but the last line.
         func writeReply(_ code: Int, _ text: String) {
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-            write(lines.enumerated().map { "\(code)\($0.offset == lines.count - 1 ? " " : "-")\($0.element)" }
-                .joined(separator: "\r\n"))
+            write(
+                lines.enumerated().map { "\(code)\($0.offset == lines.count - 1 ? " " : "-")\($0.element)" }
+                    .joined(separator: "\r\n"))
         }
 
         func drop() {
@@ -251,8 +258,10 @@ final class TestSMTPServer: Sendable {
             if !buffer.isEmpty {
                 _ = buffer.withUnsafeBytes { send(upstream, $0.baseAddress, buffer.count, Int32(MSG_NOSIGNAL)) }
             }
-            var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
-                       pollfd(fd: upstream, events: Int16(POLLIN), revents: 0)]
+            var fds = [
+                pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: upstream, events: Int16(POLLIN), revents: 0),
+            ]
             var chunk = [UInt8](repeating: 0, count: 16384)
             while poll(&fds, 2, 30_000) > 0 {
                 for (i, p) in fds.enumerated() where p.revents != 0 {

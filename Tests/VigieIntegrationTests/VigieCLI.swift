@@ -16,8 +16,10 @@ enum VigieCLI {
 
     /// Runs to completion and captures both streams.
     @discardableResult
-    static func run(_ arguments: [String], config: String? = nil, environment: [String: String] = [:],
-                    stdin: String? = nil) throws -> Result {
+    static func run(
+        _ arguments: [String], config: String? = nil, environment: [String: String] = [:],
+        stdin: String? = nil
+    ) throws -> Result {
         let p = try start(arguments, config: config, environment: environment)
         let out = Pipe()
         let err = Pipe()
@@ -42,8 +44,9 @@ enum VigieCLI {
         group.wait()
         let outData = outBox.data
         p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        return Result(
+            status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
     }
 
     /// A process ready to run (not started), for tests that signal it.

@@ -7,16 +7,20 @@ import VigieStore
 func seedReports(_ store: Store, _ reports: [(from: String, urls: [String], at: Date)]) throws -> [Int64] {
     var ids: [Int64] = []
     for (i, r) in reports.enumerated() {
-        let out = try store.commit(batch: [incoming(UInt32(i + 1), body: "report \(i) \(UUID())")], queue: "q",
-                                   mailbox: "box", uidValidity: 1, lastUID: UInt32(i + 1), now: r.at)
+        let out = try store.commit(
+            batch: [incoming(UInt32(i + 1), body: "report \(i) \(UUID())")], queue: "q",
+            mailbox: "box", uidValidity: 1, lastUID: UInt32(i + 1), now: r.at)
         guard case .inserted(let id) = out[0] else { throw StoreError.notFound(what: "insert") }
         _ = try store.claimForParsing(limit: 100)
         var p = ParsedMessage()
         p.from = MailAddress(address: r.from)
         p.subject = "Signalement \(i)"
         p.text = "Je vous signale ce contenu haineux numéro \(i)."
-        try store.saveParsed([ParseOutcome(messageID: id, status: .parsed, parsed: p, urls: r.urls,
-                                           automaticReason: nil, error: nil)])
+        try store.saveParsed([
+            ParseOutcome(
+                messageID: id, status: .parsed, parsed: p, urls: r.urls,
+                automaticReason: nil, error: nil)
+        ])
         ids.append(id)
     }
     return ids
@@ -28,9 +32,10 @@ func assignments(_ urls: [ReportedURL]) -> [ClusterAssignment] {
         let path = u.url.split(separator: "?")[0]
         let last = path.split(separator: "/").last.map(String.init) ?? u.url
         let account = u.url.contains("/status/") ? "x:account:" + u.url.split(separator: "/")[2] : nil
-        return ClusterAssignment(reportID: u.reportID, position: u.position, key: "x:status:\(last)", platform: .x,
-                                 kind: .post, accountKey: account, canonicalURL: "https://x.com/i/status/\(last)",
-                                 reporter: u.reporter, receivedAt: u.receivedAt)
+        return ClusterAssignment(
+            reportID: u.reportID, position: u.position, key: "x:status:\(last)", platform: .x,
+            kind: .post, accountKey: account, canonicalURL: "https://x.com/i/status/\(last)",
+            reporter: u.reporter, receivedAt: u.receivedAt)
     }
 }
 
@@ -40,17 +45,20 @@ func assignments(_ urls: [ReportedURL]) -> [ClusterAssignment] {
     @Test func distinctReportersDriveRankingAndRebuildMatchesIncremental() throws {
         let t = try TempStore()
         let old = now.addingTimeInterval(-3 * 86_400)
-        _ = try seedReports(t.store, [
-            ("jean@exemple.fr", ["https://x.com/a/status/1"], old),
-            ("Jean+again@Exemple.fr", ["https://twitter.com/a/status/1?s=20"], old),  // same person, counts once
-            ("jean@exemple.fr", ["https://x.com/a/status/1"], old),
-            ("marie@exemple.fr", ["https://x.com/b/status/2"], now),
-            ("paul@exemple.fr", ["https://x.com/b/status/2"], now),
-        ])
+        _ = try seedReports(
+            t.store,
+            [
+                ("jean@exemple.fr", ["https://x.com/a/status/1"], old),
+                ("Jean+again@Exemple.fr", ["https://twitter.com/a/status/1?s=20"], old),  // same person, counts once
+                ("jean@exemple.fr", ["https://x.com/a/status/1"], old),
+                ("marie@exemple.fr", ["https://x.com/b/status/2"], now),
+                ("paul@exemple.fr", ["https://x.com/b/status/2"], now),
+            ])
         // Incremental: as intake does it, batch by batch, counts grown by deltas.
         let ids = try t.store.unclusteredURLs().map(\.reportID)
         for batch in [Array(ids.prefix(2)), Array(ids.dropFirst(2))] {
-            try t.store.assignClusters(assignments(try t.store.unclusteredURLs(reportIDs: batch)), fresh: true, now: now)
+            try t.store.assignClusters(
+                assignments(try t.store.unclusteredURLs(reportIDs: batch)), fresh: true, now: now)
         }
         let incremental = try t.store.clusters(now: now)
         #expect(incremental.map(\.key) == ["x:status:2", "x:status:1"])
@@ -74,24 +82,36 @@ func assignments(_ urls: [ReportedURL]) -> [ClusterAssignment] {
         let offences = ModerationRules(knownOffences: ["injure-raciale"])
 
         #expect(throws: ModerationError.self) {
-            try t.store.moderate(clusterID: id, change: ModerationChange(to: .notified, author: "alice"),
-                                 rules: offences)
+            try t.store.moderate(
+                clusterID: id, change: ModerationChange(to: .notified, author: "alice"),
+                rules: offences)
         }
         #expect(throws: ModerationError.self) {
-            try t.store.moderate(clusterID: id, change: ModerationChange(to: .qualified, offence: "inconnu",
-                                                                        author: "alice"), rules: offences)
+            try t.store.moderate(
+                clusterID: id,
+                change: ModerationChange(
+                    to: .qualified, offence: "inconnu",
+                    author: "alice"), rules: offences)
         }
-        try t.store.moderate(clusterID: id, change: ModerationChange(to: .qualified, offence: "injure-raciale",
-                                                                    note: "propos injurieux", author: "alice"),
-                             rules: offences, now: now)
-        try t.store.moderate(clusterID: id, change: ModerationChange(to: .notified, platformRef: "X-123",
-                                                                    channel: "formulaire", author: "bob"),
-                             rules: offences, now: now)
-        try t.store.moderate(clusterID: id, change: ModerationChange(to: .removed, author: "bob"),
-                             rules: offences, now: now)
+        try t.store.moderate(
+            clusterID: id,
+            change: ModerationChange(
+                to: .qualified, offence: "injure-raciale",
+                note: "propos injurieux", author: "alice"),
+            rules: offences, now: now)
+        try t.store.moderate(
+            clusterID: id,
+            change: ModerationChange(
+                to: .notified, platformRef: "X-123",
+                channel: "formulaire", author: "bob"),
+            rules: offences, now: now)
+        try t.store.moderate(
+            clusterID: id, change: ModerationChange(to: .removed, author: "bob"),
+            rules: offences, now: now)
         #expect(throws: ModerationError.self) {
-            try t.store.moderate(clusterID: id, change: ModerationChange(to: .online, author: "bob"),
-                                 rules: offences)
+            try t.store.moderate(
+                clusterID: id, change: ModerationChange(to: .online, author: "bob"),
+                rules: offences)
         }
         let d = try #require(try t.store.cluster(id: id, includeReporters: false))
         #expect(d.summary.status == .removed)
@@ -109,12 +129,14 @@ func assignments(_ urls: [ReportedURL]) -> [ClusterAssignment] {
 
     @Test func accountsGroupTheirPosts() throws {
         let t = try TempStore()
-        _ = try seedReports(t.store, [
-            ("a@b.fr", ["https://x.com/troll/status/1"], now),
-            ("c@d.fr", ["https://x.com/troll/status/2"], now),
-            ("a@b.fr", ["https://x.com/troll/status/2"], now),
-            ("e@f.fr", ["https://x.com/other/status/3"], now),
-        ])
+        _ = try seedReports(
+            t.store,
+            [
+                ("a@b.fr", ["https://x.com/troll/status/1"], now),
+                ("c@d.fr", ["https://x.com/troll/status/2"], now),
+                ("a@b.fr", ["https://x.com/troll/status/2"], now),
+                ("e@f.fr", ["https://x.com/other/status/3"], now),
+            ])
         try t.store.assignClusters(assignments(try t.store.unclusteredURLs()), now: now)
         let accounts = try t.store.accounts()
         #expect(accounts.first?.key == "x:account:troll")

@@ -57,8 +57,9 @@ import VigieStore
 
     @Test func serverActionsAreOwedUntilCleared() throws {
         let t = try TempStore()
-        _ = try t.store.commit(batch: [incoming(1, body: "a"), incoming(2, body: "a")], queue: "q", mailbox: box,
-                               uidValidity: 3, lastUID: 2)
+        _ = try t.store.commit(
+            batch: [incoming(1, body: "a"), incoming(2, body: "a")], queue: "q", mailbox: box,
+            uidValidity: 3, lastUID: 2)
         // Both UIDs are owed, the duplicate too: it must be flagged/moved on the server like any other.
         #expect(try t.store.owedActions(mailbox: box, uidValidity: 3) == [1, 2])
         try t.store.clearOwedActions(mailbox: box, uidValidity: 3, uids: [1])
@@ -67,8 +68,9 @@ import VigieStore
 
     @Test func parsingIsClaimedWithBoundedAttempts() throws {
         let t = try TempStore()
-        _ = try t.store.commit(batch: [incoming(1, body: "a"), incoming(2, body: "b")], queue: "q", mailbox: box,
-                               uidValidity: 1, lastUID: 2)
+        _ = try t.store.commit(
+            batch: [incoming(1, body: "a"), incoming(2, body: "b")], queue: "q", mailbox: box,
+            uidValidity: 1, lastUID: 2)
         // Three claims without saving a result (as if the parser crashed each time)...
         for _ in 0..<3 { #expect(try t.store.claimForParsing(limit: 10, maxAttempts: 3).count == 2) }
         // ...then the messages are given up as unparsed, kept with an error, never claimed again.
@@ -81,17 +83,21 @@ import VigieStore
 
     @Test func savedReportsAreListedWithTheirURLs() throws {
         let t = try TempStore()
-        _ = try t.store.commit(batch: [incoming(1, body: "a", messageID: "m@x")], queue: "q", mailbox: box,
-                               uidValidity: 1, lastUID: 1)
+        _ = try t.store.commit(
+            batch: [incoming(1, body: "a", messageID: "m@x")], queue: "q", mailbox: box,
+            uidValidity: 1, lastUID: 1)
         let claimed = try t.store.claimForParsing(limit: 10)
         var p = ParsedMessage()
         p.from = MailAddress(name: "Élise Martin", address: "Elise+vigie@Example.fr")
         p.subject = "Signalement"
         p.text = "Bonjour"
         p.attachments = [AttachmentInfo(filename: "capture.png", mimeType: "image/png", size: 1234)]
-        try t.store.saveParsed([ParseOutcome(messageID: claimed[0].id, status: .parsed, parsed: p,
-                                             urls: ["https://x.com/a/status/1", "https://youtu.be/abc"],
-                                             automaticReason: nil, error: nil)])
+        try t.store.saveParsed([
+            ParseOutcome(
+                messageID: claimed[0].id, status: .parsed, parsed: p,
+                urls: ["https://x.com/a/status/1", "https://youtu.be/abc"],
+                automaticReason: nil, error: nil)
+        ])
         let list = try t.store.reports()
         #expect(list.count == 1)
         #expect(list[0].from == "Élise Martin <Elise+vigie@Example.fr>")

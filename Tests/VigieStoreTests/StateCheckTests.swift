@@ -7,41 +7,53 @@ import VigieCore
 
 /// One valid row per table, written in raw SQL so that it works on the schema before `v6-state-checks` too; `n`
 /// keeps unique keys apart. Parents (cluster 1, subscribers 1…3) come from `seedParents`.
-private func insertRow(_ db: Database, _ table: String, _ n: Int, overriding column: String? = nil,
-                       with value: String? = nil) throws {
+private func insertRow(
+    _ db: Database, _ table: String, _ n: Int, overriding column: String? = nil,
+    with value: String? = nil
+) throws {
     var row: [(String, (any DatabaseValueConvertible)?)]
     switch table {
     case "messages":
-        row = [("mailbox", "box"), ("queue", "q"), ("uid_validity", 1), ("uid", 1000 + n), ("sha256", "sha-\(n)"),
-               ("size", 10), ("received_at", 1_800_000_000.0 + Double(n)), ("status", "parsed"), ("role", "reports")]
+        row = [
+            ("mailbox", "box"), ("queue", "q"), ("uid_validity", 1), ("uid", 1000 + n), ("sha256", "sha-\(n)"),
+            ("size", 10), ("received_at", 1_800_000_000.0 + Double(n)), ("status", "parsed"), ("role", "reports"),
+        ]
     case "clusters":
-        row = [("key", "web:site\(n).fr/"), ("platform", "web"), ("kind", "page"),
-               ("canonical_url", "https://site\(n).fr/"), ("status", "new"), ("reports", 1)]
+        row = [
+            ("key", "web:site\(n).fr/"), ("platform", "web"), ("kind", "page"),
+            ("canonical_url", "https://site\(n).fr/"), ("status", "new"), ("reports", 1),
+        ]
     case "cluster_events":
         row = [("cluster_id", 1), ("at", 1.0), ("author", "modo"), ("from_status", "new"), ("to_status", "qualified")]
     case "short_links":
         row = [("url", "https://t.co/\(n)"), ("status", "pending"), ("updated_at", 1.0)]
     case "subscribers":
-        row = [("email", "s\(n)@x.fr"), ("email_key", "s\(n)@x.fr"), ("status", "active"), ("created_at", 1.0),
-               ("updated_at", 1.0)]
+        row = [
+            ("email", "s\(n)@x.fr"), ("email_key", "s\(n)@x.fr"), ("status", "active"), ("created_at", 1.0),
+            ("updated_at", 1.0),
+        ]
     case "subscriber_events":
         row = [("subscriber_id", 1), ("at", 1.0), ("event", "added")]
     case "deliveries":
         // One edition per row: the queue's key is (edition, subscriber).
-        try db.execute(sql: """
-            INSERT INTO editions (id, subject, date, source_sha256, created_at)
-                VALUES (?, 'Lettre', '2027-01-01', 'abc', 1)
-            """, arguments: ["e\(n)"])
-        row = [("edition_id", "e\(n)"), ("subscriber_id", 1), ("email", "s1@x.fr"), ("state", "pending"),
-               ("updated_at", 1.0)]
+        try db.execute(
+            sql: """
+                INSERT INTO editions (id, subject, date, source_sha256, created_at)
+                    VALUES (?, 'Lettre', '2027-01-01', 'abc', 1)
+                """, arguments: ["e\(n)"])
+        row = [
+            ("edition_id", "e\(n)"), ("subscriber_id", 1), ("email", "s1@x.fr"), ("state", "pending"),
+            ("updated_at", 1.0),
+        ]
     default:
         preconditionFailure("no row for \(table)")
     }
     if let column, let i = row.firstIndex(where: { $0.0 == column }) { row[i].1 = value }
     let names = row.map(\.0).joined(separator: ", ")
     let marks = Array(repeating: "?", count: row.count).joined(separator: ", ")
-    try db.execute(sql: "INSERT INTO \(table) (\(names)) VALUES (\(marks))",
-                   arguments: StatementArguments(row.map(\.1)))
+    try db.execute(
+        sql: "INSERT INTO \(table) (\(names)) VALUES (\(marks))",
+        arguments: StatementArguments(row.map(\.1)))
 }
 
 /// The parents the rows of `insertRow` point at.
@@ -53,8 +65,9 @@ private func seedParents(_ db: Database) throws {
 /// A database at `v5-leases` (the schema before the CHECK constraints) with rows in every table and every known
 /// value of every state column.
 private func previousSchemaDatabase(at path: String) throws {
-    try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                            withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+        atPath: (path as NSString).deletingLastPathComponent,
+        withIntermediateDirectories: true)
     let queue = try DatabaseQueue(path: path)
     try Store.migrator.migrate(queue, upTo: "v5-leases")
     try queue.write { db in
@@ -66,19 +79,20 @@ private func previousSchemaDatabase(at path: String) throws {
                 try insertRow(db, state.table, n, overriding: state.column, with: value)
             }
         }
-        try db.execute(sql: """
-            INSERT INTO message_raw (message_id, raw) VALUES (1, x'41');
-            INSERT INTO reports (message_id, from_address, reporter, subject, text)
-                VALUES (1, 'a@b.fr', 'a@b.fr', 's', 't');
-            INSERT INTO report_urls (report_id, position, url, cluster_id) VALUES (1, 0, 'https://site1.fr/', 1);
-            INSERT INTO intake_state (mailbox, uid_validity, last_uid, updated_at) VALUES ('box', 1, 9, 1);
-            INSERT INTO intake_pending_actions (mailbox, uid_validity, uid) VALUES ('box', 1, 9);
-            INSERT INTO cluster_reporters (cluster_id, reporter, first_at, last_at, reports)
-                VALUES (1, 'a@b.fr', 1, 2, 1);
-            INSERT INTO leases (job, token, pid, host, since, expires_at, renewed_at)
-                VALUES ('poll:box', 't', 1, 'h', 1, 2, 1);
-            UPDATE messages SET message_id_collision = 2 WHERE id = 5;
-            """)
+        try db.execute(
+            sql: """
+                INSERT INTO message_raw (message_id, raw) VALUES (1, x'41');
+                INSERT INTO reports (message_id, from_address, reporter, subject, text)
+                    VALUES (1, 'a@b.fr', 'a@b.fr', 's', 't');
+                INSERT INTO report_urls (report_id, position, url, cluster_id) VALUES (1, 0, 'https://site1.fr/', 1);
+                INSERT INTO intake_state (mailbox, uid_validity, last_uid, updated_at) VALUES ('box', 1, 9, 1);
+                INSERT INTO intake_pending_actions (mailbox, uid_validity, uid) VALUES ('box', 1, 9);
+                INSERT INTO cluster_reporters (cluster_id, reporter, first_at, last_at, reports)
+                    VALUES (1, 'a@b.fr', 1, 2, 1);
+                INSERT INTO leases (job, token, pid, host, since, expires_at, renewed_at)
+                    VALUES ('poll:box', 't', 1, 'h', 1, 2, 1);
+                UPDATE messages SET message_id_collision = 2 WHERE id = 5;
+                """)
     }
     try queue.close()
 }
@@ -86,15 +100,19 @@ private func previousSchemaDatabase(at path: String) throws {
 /// Every row of every table (and each table's columns and indexes), in a comparable form.
 private func snapshot(_ db: Database) throws -> [String: [String]] {
     var out: [String: [String]] = [:]
-    let tables = try String.fetchAll(db, sql: """
-        SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'grdb_migrations'
-        """)
+    let tables = try String.fetchAll(
+        db,
+        sql: """
+            SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'grdb_migrations'
+            """)
     for table in tables {
         let columns = try db.columns(in: table).map(\.name).joined(separator: ",")
         let rows = try Row.fetchAll(db, sql: "SELECT * FROM \(table)").map { "\($0)" }.sorted()
-        let indexes = try String.fetchAll(db, sql: """
-            SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? ORDER BY name
-            """, arguments: [table])
+        let indexes = try String.fetchAll(
+            db,
+            sql: """
+                SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? ORDER BY name
+                """, arguments: [table])
         out[table] = ["columns: " + columns, "indexes: " + indexes.joined(separator: ",")] + rows
     }
     return out
@@ -134,8 +152,9 @@ private func forceValue(_ store: Store, _ sql: String) throws {
         ]
         for state in Schema.stateColumns {
             let name = state.table + "." + state.column
-            #expect(pinned[name] == state.known,
-                    "\(name) changed: register a migration calling Schema.rebuildStateTable(db, \"\(state.table)\")")
+            #expect(
+                pinned[name] == state.known,
+                "\(name) changed: register a migration calling Schema.rebuildStateTable(db, \"\(state.table)\")")
         }
         #expect(Set(pinned.keys).count == Schema.stateColumns.count)
         #expect(Set(Schema.stateColumns.map(\.table)) == Set(Schema.stateTables))
@@ -146,8 +165,9 @@ private func forceValue(_ store: Store, _ sql: String) throws {
         let state = try #require(Schema.stateColumns.first { "\($0.table).\($0.column)" == name })
         let t = try TempStore()
         let sql = try t.store.pool.read { db in
-            try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
-                                arguments: [state.table])
+            try String.fetchOne(
+                db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?",
+                arguments: [state.table])
         }
         #expect(sql?.contains(state.check) == true)
         try t.store.pool.write { db in
@@ -184,8 +204,9 @@ private func forceValue(_ store: Store, _ sql: String) throws {
         try store.pool.read { db in
             #expect(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").isEmpty)
             for state in Schema.stateColumns {
-                let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = ?",
-                                              arguments: [state.table])
+                let sql = try String.fetchOne(
+                    db, sql: "SELECT sql FROM sqlite_master WHERE name = ?",
+                    arguments: [state.table])
                 #expect(sql?.contains(state.check) == true, "\(state.table) has no CHECK on \(state.column)")
             }
         }
@@ -242,13 +263,16 @@ private func forceValue(_ store: Store, _ sql: String) throws {
         let ids = try seedReports(s, [("a@b.fr", ["https://x.com/a/status/9"], now)])
         try s.assignClusters(assignments(try s.unclusteredURLs()), now: now)
         let cluster = try #require(try s.clusters(now: now).first)
-        try s.moderate(clusterID: cluster.id, change: ModerationChange(to: .qualified, offence: "haine", author: "m"),
-                       rules: ModerationRules(knownOffences: ["haine"]), now: now)
+        try s.moderate(
+            clusterID: cluster.id, change: ModerationChange(to: .qualified, offence: "haine", author: "m"),
+            rules: ModerationRules(knownOffences: ["haine"]), now: now)
         let sub = try s.addSubscriber(SubscriberRow(email: "s@x.fr", name: nil, language: nil))
         try s.startEdition(id: "e1", subject: "Lettre", date: "2027-01-01", sourceSHA256: "abc", now: now)
 
-        func expectUnknown(_ column: String, _ value: String, _ read: () throws -> Void,
-                           sourceLocation: SourceLocation = #_sourceLocation) {
+        func expectUnknown(
+            _ column: String, _ value: String, _ read: () throws -> Void,
+            sourceLocation: SourceLocation = #_sourceLocation
+        ) {
             let error = #expect(throws: UnknownStoredValueError.self, sourceLocation: sourceLocation) { try read() }
             #expect(error?.description.contains("\(column) holds \"\(value)\"") == true, sourceLocation: sourceLocation)
         }
@@ -271,8 +295,9 @@ private func forceValue(_ store: Store, _ sql: String) throws {
         try forceValue(s, "UPDATE clusters SET status = 'draft'")
         expectUnknown("clusters.status", "draft") { _ = try s.clusters(now: self.now) }
         expectUnknown("clusters.status", "draft") {
-            try s.moderate(clusterID: cluster.id, change: ModerationChange(to: .notified, author: "m"),
-                           rules: ModerationRules(knownOffences: []), now: self.now)
+            try s.moderate(
+                clusterID: cluster.id, change: ModerationChange(to: .notified, author: "m"),
+                rules: ModerationRules(knownOffences: []), now: self.now)
         }
 
         try forceValue(s, "UPDATE subscriber_events SET event = 'migrated'")

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import VigieCore
+
 @testable import VigieStore
 
 /// The database file itself: who may create it, and what happens when it vanishes or fills the disk.
@@ -40,8 +41,9 @@ import VigieCore
         }
         let big = String(repeating: "x", count: 1 << 20)
         let error = try #require(throws: (any Error).self) {
-            _ = try t.store.commit(batch: [incoming(1, body: big)], queue: "q", mailbox: "m", uidValidity: 1,
-                                   lastUID: 1)
+            _ = try t.store.commit(
+                batch: [incoming(1, body: big)], queue: "q", mailbox: "m", uidValidity: 1,
+                lastUID: 1)
         }
         let explained = try #require(StoreError(error, store: t.store))
         #expect("\(explained)".hasPrefix("disk full: cannot write the database \(t.store.path)"), "\(explained)")

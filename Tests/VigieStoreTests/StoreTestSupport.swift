@@ -18,6 +18,7 @@ func incoming(_ uid: UInt32, body: String, messageID: String? = nil, truncated: 
     let raw = Array(body.utf8)
     // A cheap stand-in for sha256 that still differs for different bodies.
     let digest = String(body.hashValue, radix: 16) + "-" + String(raw.count)
-    return IncomingMessage(uid: uid, raw: raw, size: raw.count, truncated: truncated, sha256: digest,
-                           messageID: messageID)
+    return IncomingMessage(
+        uid: uid, raw: raw, size: raw.count, truncated: truncated, sha256: digest,
+        messageID: messageID)
 }

@@ -17,7 +17,9 @@ public struct ClusterService: Sendable {
     }
 
     /// Clusters, highest priority first (ranked with the configured weights).
-    public func list(status: ModerationStatus? = nil, platform: Platform? = nil, limit: Int? = nil) throws
+    public func list(
+        status: ModerationStatus? = nil, platform: Platform? = nil, limit: Int? = nil
+    ) throws
         -> [ClusterSummary]
     {
         try store.clusters(status: status, platform: platform, limit: limit, weights: settings.weights)
@@ -56,18 +58,23 @@ public struct ClusterService: Sendable {
     /// links them in one write transaction, while intake links only the URLs still unlinked inside its own write
     /// transaction: SQLite serializes the two, so a report is counted by exactly one of them, never by both or neither.
     @discardableResult
-    public func rebuild(waitForLease: Bool = false, stop: StopSignal? = nil, leaseTiming: LeaseTiming = .standard)
+    public func rebuild(
+        waitForLease: Bool = false, stop: StopSignal? = nil, leaseTiming: LeaseTiming = .standard
+    )
         throws -> Int
     {
-        let lease = try JobLease.acquire("clusters:rebuild", store: store, wait: waitForLease, stop: stop,
-                                         timing: leaseTiming, logger: logger)
+        let lease = try JobLease.acquire(
+            "clusters:rebuild", store: store, wait: waitForLease, stop: stop,
+            timing: leaseTiming, logger: logger)
         defer { lease.release() }
         return try link(.all, rebuild: true)
     }
 
     /// Resolves the short links that are due, then moves the reports that cited them to their final content.
     @discardableResult
-    public func resolveShortLinks(limit: Int = 200, resolver: RedirectResolver? = nil) throws -> (resolved: Int, failed: Int) {
+    public func resolveShortLinks(
+        limit: Int = 200, resolver: RedirectResolver? = nil
+    ) throws -> (resolved: Int, failed: Int) {
         guard settings.resolveShortLinks else { return (0, 0) }
         let due = try store.dueShortLinks(limit: limit)
         guard !due.isEmpty else { return (0, 0) }
@@ -100,7 +107,9 @@ public struct ClusterService: Sendable {
     }
 
     /// The cluster of each URL (through its resolved short link when known), and the short links still unresolved.
-    private func identify(_ urls: [ReportedURL], resolvedShortLinks: ([String]) throws -> [String: String]) throws
+    private func identify(
+        _ urls: [ReportedURL], resolvedShortLinks: ([String]) throws -> [String: String]
+    ) throws
         -> (assignments: [ClusterAssignment], unresolvedShortLinks: [String])
     {
         let rules = settings.identityRules
@@ -108,22 +117,25 @@ public struct ClusterService: Sendable {
         var shorts: [String] = []
         if settings.resolveShortLinks {
             shorts = urls.map(\.url).filter {
-                ShortLinks.isShortLink(ContentIdentifier.unwrapped($0, rules: rules), extraHosts: settings.shortLinkHosts)
+                ShortLinks.isShortLink(
+                    ContentIdentifier.unwrapped($0, rules: rules), extraHosts: settings.shortLinkHosts)
             }
             finals = try resolvedShortLinks(shorts)
         }
         let resolved = finals
         let assignments: [ClusterAssignment] = urls.parallelMap { u -> ClusterAssignment in
             let target = resolved[u.url] ?? u.url
-            guard let id = ContentIdentifier.identify(target, rules: rules)
-                ?? ContentIdentifier.identify(u.url, rules: rules)
+            guard
+                let id = ContentIdentifier.identify(target, rules: rules)
+                    ?? ContentIdentifier.identify(u.url, rules: rules)
             else {
                 // Not a content (garbage, unsupported scheme, a platform's bare host): left out of every cluster.
                 return ClusterAssignment.unlinked(reportID: u.reportID, position: u.position, rowID: u.rowID)
             }
-            return ClusterAssignment(reportID: u.reportID, position: u.position, key: id.key, platform: id.platform,
-                                     kind: id.kind, accountKey: id.account?.key, canonicalURL: id.canonicalURL,
-                                     reporter: u.reporter, receivedAt: u.receivedAt, rowID: u.rowID)
+            return ClusterAssignment(
+                reportID: u.reportID, position: u.position, key: id.key, platform: id.platform,
+                kind: id.kind, accountKey: id.account?.key, canonicalURL: id.canonicalURL,
+                reporter: u.reporter, receivedAt: u.receivedAt, rowID: u.rowID)
         }
         return (assignments, shorts.filter { finals[$0] == nil })
     }
@@ -137,8 +149,10 @@ public struct ClusterSettings: Sendable {
     public var identityRules: IdentityRules
     public var weights: PriorityWeights
 
-    public init(resolveShortLinks: Bool = true, shortLinkHosts: [String] = [], shortLinkTimeoutSeconds: Int = 5,
-                identityRules: IdentityRules = .default, weights: PriorityWeights = PriorityWeights()) {
+    public init(
+        resolveShortLinks: Bool = true, shortLinkHosts: [String] = [], shortLinkTimeoutSeconds: Int = 5,
+        identityRules: IdentityRules = .default, weights: PriorityWeights = PriorityWeights()
+    ) {
         self.resolveShortLinks = resolveShortLinks
         self.shortLinkHosts = shortLinkHosts
         self.shortLinkTimeoutSeconds = shortLinkTimeoutSeconds

@@ -10,8 +10,10 @@ public struct ModerationService: Sendable {
     let templates: TemplateRenderer
     let weights: PriorityWeights
 
-    public init(store: Store, offences: [Offence], organisation: VigieConfig.Organisation, templates: TemplateRenderer,
-                weights: PriorityWeights) {
+    public init(
+        store: Store, offences: [Offence], organisation: VigieConfig.Organisation, templates: TemplateRenderer,
+        weights: PriorityWeights
+    ) {
         self.store = store
         self.offences = offences
         self.organisation = organisation
@@ -21,8 +23,9 @@ public struct ModerationService: Sendable {
 
     /// Reads the offences file (`[[offence]]` tables).
     public static func loadOffences(path: String) throws -> [Offence] {
-        let text = try ConfigLoader.readFile(path, what: "offences file",
-                                             hint: "set [moderation] offences in vigie.toml (vigie init writes one)")
+        let text = try ConfigLoader.readFile(
+            path, what: "offences file",
+            hint: "set [moderation] offences in vigie.toml (vigie init writes one)")
         do {
             return try Offence.list(from: try TOML.parse(text), file: path)
         } catch {

@@ -59,9 +59,10 @@ public struct ConfigKey: Sendable {
     /// One line for the README and the shipped files' comments.
     public let doc: String
 
-    init(_ name: String, _ type: ConfigValueType, default defaultText: String?, derived: String? = nil,
-         presence: Presence = .optional, secret: Bool = false, doc: String)
-    {
+    init(
+        _ name: String, _ type: ConfigValueType, default defaultText: String?, derived: String? = nil,
+        presence: Presence = .optional, secret: Bool = false, doc: String
+    ) {
         self.name = name
         self.type = type
         self.defaultText = defaultText
@@ -181,9 +182,10 @@ extension Key where Value == String {
 
 extension Key where Value == String? {
     /// An optional string; `derived` names the default taken from elsewhere, if any.
-    static func optional(_ name: String, derived: String? = nil, presence: ConfigKey.Presence = .optional,
-                         secret: Bool = false, _ doc: String) -> Key
-    {
+    static func optional(
+        _ name: String, derived: String? = nil, presence: ConfigKey.Presence = .optional,
+        secret: Bool = false, _ doc: String
+    ) -> Key {
         Key(ConfigKey(name, .string, default: nil, derived: derived, presence: presence, secret: secret, doc: doc)) {
             r, k in try r.string(k.name)
         }
@@ -199,12 +201,16 @@ extension Key where Value == [TOMLReader] {
 
 extension Key where Value == [String] {
     /// An array of strings, `value` when absent.
-    static func strings(_ name: String, _ value: [String], presence: ConfigKey.Presence = .optional,
-                        _ doc: String) -> Key
-    {
+    static func strings(
+        _ name: String, _ value: [String], presence: ConfigKey.Presence = .optional,
+        _ doc: String
+    ) -> Key {
         let text = "[" + value.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
-        return Key(ConfigKey(name, .strings, default: presence == .optional ? text : nil, presence: presence,
-                             doc: doc)) { r, k in
+        return Key(
+            ConfigKey(
+                name, .strings, default: presence == .optional ? text : nil, presence: presence,
+                doc: doc)
+        ) { r, k in
             try r.stringArray(k.name, default: value)
         }
     }
@@ -217,16 +223,18 @@ public struct DispatchKey: Sendable {
     public let spec: ConfigKey
     let apply: @Sendable (inout DispatchSettings, TOMLReader) throws -> Void
 
-    static func number(_ name: String, _ field: WritableKeyPath<DispatchSettings, Double> & Sendable,
-                       _ range: ClosedRange<Double>, _ doc: String) -> DispatchKey
-    {
+    static func number(
+        _ name: String, _ field: WritableKeyPath<DispatchSettings, Double> & Sendable,
+        _ range: ClosedRange<Double>, _ doc: String
+    ) -> DispatchKey {
         let key = Key<Double>.number(name, DispatchSettings()[keyPath: field], range, doc)
         return DispatchKey(spec: key.spec) { s, r in s[keyPath: field] = try key.read(r) }
     }
 
-    static func integer(_ name: String, _ field: WritableKeyPath<DispatchSettings, Int> & Sendable,
-                        _ range: ClosedRange<Int>, _ doc: String) -> DispatchKey
-    {
+    static func integer(
+        _ name: String, _ field: WritableKeyPath<DispatchSettings, Int> & Sendable,
+        _ range: ClosedRange<Int>, _ doc: String
+    ) -> DispatchKey {
         let key = Key<Int>.integer(name, DispatchSettings()[keyPath: field], range, doc)
         return DispatchKey(spec: key.spec) { s, r in s[keyPath: field] = try key.read(r) }
     }

@@ -13,8 +13,9 @@ public enum ConfigKeyTable {
     /// Every queue kind, `kind` itself left out (the title names it).
     public static var queueGroups: [Group] {
         QueueKeys.kinds.map { kind in
-            Group(title: "kind = \"\(kind)\"",
-                  keys: QueueKeys.keys(for: kind).filter { $0.name != QueueKeys.kind.name })
+            Group(
+                title: "kind = \"\(kind)\"",
+                keys: QueueKeys.keys(for: kind).filter { $0.name != QueueKeys.kind.name })
         }
     }
 
@@ -28,8 +29,9 @@ public enum ConfigKeyTable {
         groups.map { group in
             var lines = ["`\(group.title)`", "", "| key | value | default | meaning |", "|---|---|---|---|"]
             for k in group.keys {
-                lines.append("| `\(k.name)` | \(cell(k.type.summary)) | \(cell(defaultCell(k))) "
-                             + "| \(cell(docCell(k))) |")
+                lines.append(
+                    "| `\(k.name)` | \(cell(k.type.summary)) | \(cell(defaultCell(k))) "
+                        + "| \(cell(docCell(k))) |")
             }
             return lines.joined(separator: "\n")
         }.joined(separator: "\n\n") + "\n"
@@ -38,13 +40,14 @@ public enum ConfigKeyTable {
     /// The same reference for the terminal: `key = default  # meaning (type; default)` under each group's title.
     public static func text(_ groups: [Group]) -> String {
         groups.map { group in
-            (["# \(group.title)"] + group.keys.map { k in
-                let line = "\(k.name) = \(k.defaultText ?? "…")"
-                let given = k.presence == .optional && k.defaultText != nil ? "" : "; " + defaultCell(k)
-                let note = (k.type.summary + given).replacingOccurrences(of: "`", with: "")
-                return line.padding(toLength: max(36, line.count + 1), withPad: " ", startingAt: 0)
-                    + "# " + docCell(k).replacingOccurrences(of: "`", with: "") + " (\(note))"
-            }).joined(separator: "\n")
+            (["# \(group.title)"]
+                + group.keys.map { k in
+                    let line = "\(k.name) = \(k.defaultText ?? "…")"
+                    let given = k.presence == .optional && k.defaultText != nil ? "" : "; " + defaultCell(k)
+                    let note = (k.type.summary + given).replacingOccurrences(of: "`", with: "")
+                    return line.padding(toLength: max(36, line.count + 1), withPad: " ", startingAt: 0)
+                        + "# " + docCell(k).replacingOccurrences(of: "`", with: "") + " (\(note))"
+                }).joined(separator: "\n")
         }.joined(separator: "\n\n") + "\n"
     }
 

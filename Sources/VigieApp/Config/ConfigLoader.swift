@@ -4,7 +4,9 @@ import VigieCore
 /// Reads and validates `vigie.toml` and `queues/*.toml`; every error is one line naming the file and the key.
 public enum ConfigLoader {
     /// Which file to read: the `--config` option, else `$VIGIE_CONFIG`, else `./vigie.toml`.
-    public static func resolvePath(_ option: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
+    public static func resolvePath(
+        _ option: String?, environment: [String: String] = ProcessInfo.processInfo.environment
+    )
         -> String
     {
         if let option, !option.isEmpty { return option }
@@ -13,11 +15,14 @@ public enum ConfigLoader {
     }
 
     /// Loads the main file.
-    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+    public static func load(
+        path: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    )
         throws -> VigieConfig
     {
-        let text = try readFile(path, what: "configuration file",
-                                hint: "create one with `vigie init` or pass --config PATH")
+        let text = try readFile(
+            path, what: "configuration file",
+            hint: "create one with `vigie init` or pass --config PATH")
         let root = try parse(text, file: path)
         let base = (absolute(path) as NSString).deletingLastPathComponent
         try MainKeys.check(root)
@@ -56,13 +61,14 @@ public enum ConfigLoader {
         var templatesIsDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: templates, isDirectory: &templatesIsDir), templatesIsDir.boolValue
         else {
-            throw ConfigError("\(path): templates folder \(templates) does not exist; set [paths] templates or run "
-                + "vigie init in a new folder and copy its templates/")
+            throw ConfigError(
+                "\(path): templates folder \(templates) does not exist; set [paths] templates or run "
+                    + "vigie init in a new folder and copy its templates/")
         }
-        
+
         let intakeT = try root.table("intake")
         let intake = VigieConfig.Intake(ignoredHosts: try MainKeys.Intake.ignoredHosts.read(intakeT))
-        
+
         typealias C = MainKeys.Clusters
         let clT = try root.table("clusters")
         var rules = IdentityRules.default
@@ -80,20 +86,23 @@ public enum ConfigLoader {
                 velocity: try C.weightVelocity.read(clT),
                 recency: try C.weightRecency.read(clT),
                 recencyHalfLifeHours: try C.recencyHalfLifeHours.read(clT)))
-        
+
         let modT = try root.table("moderation")
         let offences = resolve(try MainKeys.Moderation.offences.read(modT), base: base)
-        
+
         try root.finish()
-        return VigieConfig(file: path, databasePath: dbPath, organisation: org, smtp: smtp, queuesDir: queues,
-                           templatesDir: templates, intake: intake, clusters: clusters, offencesFile: offences)
+        return VigieConfig(
+            file: path, databasePath: dbPath, organisation: org, smtp: smtp, queuesDir: queues,
+            templatesDir: templates, intake: intake, clusters: clusters, offencesFile: offences)
     }
 
     /// Loads every `*.toml` of the queues folder, sorted by name.
     /// Without `requireSecrets`, an intake queue whose password cannot be resolved (an unset `password_env`) still
     /// loads, with an empty password: commands that never connect to it need not know it.
-    public static func loadQueues(dir: String, requireSecrets: Bool = true,
-                                  environment: [String: String] = ProcessInfo.processInfo.environment)
+    public static func loadQueues(
+        dir: String, requireSecrets: Bool = true,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    )
         throws -> [QueueConfig]
     {
         var isDir: ObjCBool = false
@@ -101,13 +110,18 @@ public enum ConfigLoader {
             throw ConfigError("queues folder \(dir) does not exist; set [paths] queues in vigie.toml or run vigie init")
         }
         let names = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".toml") }.sorted()
-        return try names.map { try loadQueue(path: (dir as NSString).appendingPathComponent($0),
-                                            requireSecrets: requireSecrets, environment: environment) }
+        return try names.map {
+            try loadQueue(
+                path: (dir as NSString).appendingPathComponent($0),
+                requireSecrets: requireSecrets, environment: environment)
+        }
     }
 
     /// Loads one queue file; its `kind` says which keys it may hold.
-    public static func loadQueue(path: String, requireSecrets: Bool = true,
-                                 environment: [String: String] = ProcessInfo.processInfo.environment)
+    public static func loadQueue(
+        path: String, requireSecrets: Bool = true,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    )
         throws -> QueueConfig
     {
         let text = try readFile(path, what: "queue file", hint: "check [paths] queues in vigie.toml")
@@ -119,15 +133,17 @@ public enum ConfigLoader {
         switch kind {
         case "intake":
             try QueueKeys.check(r, kind: kind)
-            let q = try intakeQueue(r, name: name, file: path, enabled: enabled, requireSecret: enabled && requireSecrets,
-                                    base: base, environment: environment)
+            let q = try intakeQueue(
+                r, name: name, file: path, enabled: enabled, requireSecret: enabled && requireSecrets,
+                base: base, environment: environment)
             try r.finish()
             return .intake(q)
         default:
             guard let k = OutboundQueue.Kind(rawValue: kind) else {
-                throw ConfigError("\(path): key \"kind\" must be one of intake, "
-                    + OutboundQueue.Kind.allCases.map(\.rawValue).joined(separator: ", ")
-                    + "; found \(SafeText.quoted(kind))")
+                throw ConfigError(
+                    "\(path): key \"kind\" must be one of intake, "
+                        + OutboundQueue.Kind.allCases.map(\.rawValue).joined(separator: ", ")
+                        + "; found \(SafeText.quoted(kind))")
             }
             try QueueKeys.check(r, kind: k.rawValue)
             try checkOutbound(r, kind: k, enabled: enabled)
@@ -136,14 +152,16 @@ public enum ConfigLoader {
         }
     }
 
-    static func intakeQueue(_ r: TOMLReader, name: String, file: String, enabled: Bool, requireSecret: Bool, base: String,
-                            environment: [String: String]) throws -> IntakeQueue
-    {
+    static func intakeQueue(
+        _ r: TOMLReader, name: String, file: String, enabled: Bool, requireSecret: Bool, base: String,
+        environment: [String: String]
+    ) throws -> IntakeQueue {
         typealias K = QueueKeys.Intake
         let roleText = try K.role.read(r)
         guard let role = IntakeRole(rawValue: roleText) else {
-            throw ConfigError("\(file): key \"role\" must be \"reports\" or \"subscriptions\"; found "
-                + SafeText.quoted(roleText))
+            throw ConfigError(
+                "\(file): key \"role\" must be \"reports\" or \"subscriptions\"; found "
+                    + SafeText.quoted(roleText))
         }
         let url = try K.url.read(r)
         try checkURL(url, schemes: ["imap", "imaps"], reader: r, key: K.url.name)
@@ -164,7 +182,8 @@ public enum ConfigLoader {
         let pw: String
         do {
             guard let p = try password(r, environment: environment, base: base) else {
-                throw ConfigError("\(file): no password: set one of \"password\", \"password_env\" or \"password_file\"")
+                throw ConfigError(
+                    "\(file): no password: set one of \"password\", \"password_env\" or \"password_file\"")
             }
             pw = p
         } catch let e as ConfigError where !requireSecret {
@@ -182,8 +201,9 @@ public enum ConfigLoader {
         let mailbox = try K.mailbox.read(r)
         let processed = nonEmpty(try K.processedMailbox.read(r))
         if let processed, sameMailbox(processed, mailbox) {
-            throw ConfigError("\(file): key \"processed_mailbox\" is the intake mailbox \"\(mailbox)\" itself; "
-                + "name another folder (e.g. \"Processed\") or remove the key")
+            throw ConfigError(
+                "\(file): key \"processed_mailbox\" is the intake mailbox \"\(mailbox)\" itself; "
+                    + "name another folder (e.g. \"Processed\") or remove the key")
         }
         return IntakeQueue(
             name: name, file: file, role: role, endpoint: endpoint,
@@ -207,13 +227,16 @@ public enum ConfigLoader {
         let file = try QueueKeys.Secret.passwordFile.read(r)
         let given = [plain, env, file].compactMap { $0 }.filter { !$0.isEmpty }
         if given.count > 1 {
-            throw ConfigError("\(r.file): set only one of password, password_env, password_file in \(r.path.isEmpty ? "the file" : "[\(r.path)]")")
+            throw ConfigError(
+                "\(r.file): set only one of password, password_env, password_file in \(r.path.isEmpty ? "the file" : "[\(r.path)]")"
+            )
         }
         if let plain, !plain.isEmpty { return plain }
         if let env, !env.isEmpty {
             guard let v = environment[env], !v.isEmpty else {
-                throw ConfigError("\(r.file): password_env names $\(env), which is not set; export it or use "
-                    + "password_file")
+                throw ConfigError(
+                    "\(r.file): password_env names $\(env), which is not set; export it or use "
+                        + "password_file")
             }
             return v
         }
@@ -248,11 +271,12 @@ public enum ConfigLoader {
 
     static func checkURL(_ url: String, schemes: [String], reader: TOMLReader, key: String) throws {
         guard let c = URLComponents(string: url), let scheme = c.scheme?.lowercased(), schemes.contains(scheme),
-              let host = c.host, !host.isEmpty
+            let host = c.host, !host.isEmpty
         else {
             try checkPort(URLComponents(string: url), text: url, file: reader.file, key: key)
-            throw ConfigError("\(reader.file): key \(SafeText.quoted(key)) must look like \(schemes[0])://host:port "
-                + "(schemes: \(schemes.joined(separator: ", "))); found \(SafeText.quoted(url))")
+            throw ConfigError(
+                "\(reader.file): key \(SafeText.quoted(key)) must look like \(schemes[0])://host:port "
+                    + "(schemes: \(schemes.joined(separator: ", "))); found \(SafeText.quoted(url))")
         }
         try checkPort(c, text: url, file: reader.file, key: key)
     }

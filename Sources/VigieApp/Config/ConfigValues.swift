@@ -7,10 +7,11 @@ extension ConfigLoader {
     /// `Name <addr>` or `addr` (a `from`), on one line: a CR or LF would add header lines to every message.
     static func mailAddress(_ text: String, file: String, key: String) throws -> MailAddress {
         guard !text.unicodeScalars.contains(where: SafeText.isUnsafe), let a = MailAddress.parseDisplay(text),
-              EmailAddress.validate(a.address) != nil
+            EmailAddress.validate(a.address) != nil
         else {
-            throw ConfigError("\(file): \(key) must be one address like \"La lettre <lettre@example.org>\", on one "
-                + "line; found \(SafeText.quoted(text))")
+            throw ConfigError(
+                "\(file): \(key) must be one address like \"La lettre <lettre@example.org>\", on one "
+                    + "line; found \(SafeText.quoted(text))")
         }
         return a
     }
@@ -18,21 +19,23 @@ extension ConfigLoader {
     /// A bare address (`unsubscribe_mailto`, `return_path`), normalised.
     static func bareAddress(_ text: String, file: String, key: String, example: String) throws -> String {
         guard !text.unicodeScalars.contains(where: SafeText.isUnsafe), let a = EmailAddress.validate(text) else {
-            throw ConfigError("\(file): \(key) must be a bare address such as \(example); found "
-                + SafeText.quoted(text))
+            throw ConfigError(
+                "\(file): \(key) must be a bare address such as \(example); found "
+                    + SafeText.quoted(text))
         }
         return a
     }
 
     /// The one-click unsubscribe endpoint: https, or http only on a loopback host (a test endpoint on this machine).
     static func unsubscribeBase(_ text: String?, file: String) throws -> String {
-        let hint = "unsubscribe_url_base must be the https:// address of the one-click unsubscribe endpoint (the token "
+        let hint =
+            "unsubscribe_url_base must be the https:// address of the one-click unsubscribe endpoint (the token "
             + "is appended), e.g. \"https://www.example.org/u/\""
         guard let text else { throw ConfigError("\(file): \(hint)") }
         guard !text.unicodeScalars.contains(where: SafeText.isUnsafe), !text.contains(" "),
-              let c = URLComponents(string: text), let scheme = c.scheme?.lowercased(), let host = c.host,
-              !host.isEmpty,
-              scheme == "https" || (scheme == "http" && isLoopback(host)), c.query == nil, c.fragment == nil
+            let c = URLComponents(string: text), let scheme = c.scheme?.lowercased(), let host = c.host,
+            !host.isEmpty,
+            scheme == "https" || (scheme == "http" && isLoopback(host)), c.query == nil, c.fragment == nil
         else {
             throw ConfigError("\(file): \(hint) (http only for localhost); found \(SafeText.quoted(text))")
         }
@@ -45,17 +48,22 @@ extension ConfigLoader {
         let t = text.trimmingCharacters(in: .whitespaces)
         let ok: Bool = {
             guard !t.unicodeScalars.contains(where: SafeText.isUnsafe), t.hasSuffix(">"),
-                  let open = t.lastIndex(of: "<") else { return false }
+                let open = t.lastIndex(of: "<")
+            else { return false }
             let id = t[t.index(after: open)..<t.index(before: t.endIndex)]
             let phrase = t[..<open]
             return id.contains(".") && !id.hasPrefix(".") && !id.hasSuffix(".") && !id.contains("..")
-                && id.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)
-                    || "!#$%&'*+-/=?^_`{|}~.".unicodeScalars.contains($0)) }
+                && id.unicodeScalars.allSatisfy {
+                    $0.isASCII
+                        && ($0.properties.isAlphabetic || ("0"..."9").contains($0)
+                            || "!#$%&'*+-/=?^_`{|}~.".unicodeScalars.contains($0))
+                }
                 && !phrase.contains("<") && !phrase.contains(">")
         }()
         guard ok else {
-            throw ConfigError("\(file): list_id must be written with its angle brackets, e.g. "
-                + "\"La lettre <lettre.example.org>\" (List-Id, RFC 2919); found \(SafeText.quoted(text))")
+            throw ConfigError(
+                "\(file): list_id must be written with its angle brackets, e.g. "
+                    + "\"La lettre <lettre.example.org>\" (List-Id, RFC 2919); found \(SafeText.quoted(text))")
         }
         return t
     }
@@ -64,8 +72,9 @@ extension ConfigLoader {
     static func checkPort(_ c: URLComponents?, text: String, file: String, key: String) throws {
         let port = c?.port ?? writtenPort(text)
         if let port, !(1...65_535).contains(port) {
-            throw ConfigError("\(file): key \"\(key)\" has port \(port), outside 1–65535; found "
-                + SafeText.quoted(text))
+            throw ConfigError(
+                "\(file): key \"\(key)\" has port \(port), outside 1–65535; found "
+                    + SafeText.quoted(text))
         }
     }
 
@@ -81,7 +90,8 @@ extension ConfigLoader {
     static func isLoopback(_ host: String) -> Bool {
         let h = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         let octets = h.split(separator: ".", omittingEmptySubsequences: false)
-        let ipv4Loopback = octets.count == 4 && octets[0] == "127"
+        let ipv4Loopback =
+            octets.count == 4 && octets[0] == "127"
             && octets.allSatisfy { $0.count <= 3 && UInt8($0) != nil }
         return h == "localhost" || h.hasSuffix(".localhost") || h == "::1" || ipv4Loopback
     }

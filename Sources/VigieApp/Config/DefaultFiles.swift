@@ -3,494 +3,530 @@
 /// The files `vigie init` writes: target path and content.
 enum DefaultFiles {
     static let all: [(path: String, source: String, content: String)] = [
-        ("vigie.toml", "deploy/vigie.example.toml", #"""
-# Vigie configuration. Relative paths are resolved against this file's folder.
+        (
+            "vigie.toml", "deploy/vigie.example.toml",
+            #"""
+            # Vigie configuration. Relative paths are resolved against this file's folder.
 
-[database]
-path = "var/vigie.sqlite"
+            [database]
+            path = "var/vigie.sqlite"
 
-[organisation]
-name = "Institution — pôle numérique"
-email = "signalements@example.org"
-postal_address = "1 rue de l'Exemple, 75000 Paris"
-website = "https://www.example.org"
-own_hosts = ["example.org"]       # the institution's own links are never reported content
+            [organisation]
+            name = "Institution — pôle numérique"
+            email = "signalements@example.org"
+            postal_address = "1 rue de l'Exemple, 75000 Paris"
+            website = "https://www.example.org"
+            own_hosts = ["example.org"]       # the institution's own links are never reported content
 
-[smtp]                              # default relay for outbound queues
-url = "smtp://127.0.0.1:10025"      # smtps:// = implicit TLS
-starttls = false
-user = ""                           # optional, with password_env or password_file
-from = "La lettre <newsletter@example.org>"
-# ca_file = "ca.pem"                # trust this CA bundle instead of the system's
+            [smtp]                              # default relay for outbound queues
+            url = "smtp://127.0.0.1:10025"      # smtps:// = implicit TLS
+            starttls = false
+            user = ""                           # optional, with password_env or password_file
+            from = "La lettre <newsletter@example.org>"
+            # ca_file = "ca.pem"                # trust this CA bundle instead of the system's
 
-[paths]
-queues = "queues"
-templates = "templates"
+            [paths]
+            queues = "queues"
+            templates = "templates"
 
-[intake]
-ignored_hosts = []                  # more hosts whose links are not reported content
+            [intake]
+            ignored_hosts = []                  # more hosts whose links are not reported content
 
-[clusters]
-resolve_short_links = true          # follow t.co, bit.ly, … redirects (HEAD, 5 hops max), cached, retried on failure
-short_link_hosts = []               # more shorteners to resolve
-# short_link_timeout_seconds = 5    # bounds each short-link request
-tracking_parameters = []            # more query parameters to ignore when comparing URLs
-# links that only carry another, unwrapped before identity (Safe Links, Proofpoint, Google, Facebook … are built
-# in): [{ host = "links.example.org", param = "url" }]; host "*.example.org" = every subdomain; optional path = "/go"
-redirect_wrappers = []
-# priority = weight_reporters × distinct reporters + weight_velocity × distinct reporters in the last 24 h
-#          + weight_recency × 2^(−hours since the last report / recency_half_life_hours)
-weight_reporters = 1.0
-weight_velocity = 2.0
-weight_recency = 1.0
-recency_half_life_hours = 24
+            [clusters]
+            resolve_short_links = true          # follow t.co, bit.ly, … redirects (HEAD, 5 hops max), cached, retried on failure
+            short_link_hosts = []               # more shorteners to resolve
+            # short_link_timeout_seconds = 5    # bounds each short-link request
+            tracking_parameters = []            # more query parameters to ignore when comparing URLs
+            # links that only carry another, unwrapped before identity (Safe Links, Proofpoint, Google, Facebook … are built
+            # in): [{ host = "links.example.org", param = "url" }]; host "*.example.org" = every subdomain; optional path = "/go"
+            redirect_wrappers = []
+            # priority = weight_reporters × distinct reporters + weight_velocity × distinct reporters in the last 24 h
+            #          + weight_recency × 2^(−hours since the last report / recency_half_life_hours)
+            weight_reporters = 1.0
+            weight_velocity = 2.0
+            weight_recency = 1.0
+            recency_half_life_hours = 24
 
-[moderation]
-offences = "offences.toml"          # the editable list moderators qualify against
-"""# + "\n"),
-        ("offences.toml", "deploy/offences.toml", #"""
-# Offences moderators qualify reported content against. Edit freely: codes are ours, labels are shown to
-# moderators and cited in platform notices. The legal team must check every reference against the current
-# consolidated texts before relying on it (paragraph numbers have shifted between versions).
-# prescription_months: time after publication before prosecution is barred (Loi 1881 art. 65 and 65-3).
+            [moderation]
+            offences = "offences.toml"          # the editable list moderators qualify against
+            """# + "\n"
+        ),
+        (
+            "offences.toml", "deploy/offences.toml",
+            #"""
+            # Offences moderators qualify reported content against. Edit freely: codes are ours, labels are shown to
+            # moderators and cited in platform notices. The legal team must check every reference against the current
+            # consolidated texts before relying on it (paragraph numbers have shifted between versions).
+            # prescription_months: time after publication before prosecution is barred (Loi 1881 art. 65 and 65-3).
 
-[[offence]]
-code = "provocation-crime"
-label = "Provocation directe à commettre des atteintes à la vie ou à l'intégrité"
-reference = "Loi du 29 juillet 1881, art. 24 al. 1"
-prescription_months = 3
+            [[offence]]
+            code = "provocation-crime"
+            label = "Provocation directe à commettre des atteintes à la vie ou à l'intégrité"
+            reference = "Loi du 29 juillet 1881, art. 24 al. 1"
+            prescription_months = 3
 
-[[offence]]
-code = "apologie-crimes-contre-humanite"
-label = "Apologie de crimes de guerre, de crimes contre l'humanité, de réduction en esclavage ou de collaboration"
-reference = "Loi du 29 juillet 1881, art. 24 al. 5"
-prescription_months = 12
+            [[offence]]
+            code = "apologie-crimes-contre-humanite"
+            label = "Apologie de crimes de guerre, de crimes contre l'humanité, de réduction en esclavage ou de collaboration"
+            reference = "Loi du 29 juillet 1881, art. 24 al. 5"
+            prescription_months = 12
 
-[[offence]]
-code = "provocation-haine-raciale"
-label = "Provocation à la discrimination, à la haine ou à la violence (origine, ethnie, nation, race, religion)"
-reference = "Loi du 29 juillet 1881, art. 24 al. 7"
-prescription_months = 12
+            [[offence]]
+            code = "provocation-haine-raciale"
+            label = "Provocation à la discrimination, à la haine ou à la violence (origine, ethnie, nation, race, religion)"
+            reference = "Loi du 29 juillet 1881, art. 24 al. 7"
+            prescription_months = 12
 
-[[offence]]
-code = "provocation-haine-sexe-orientation"
-label = "Provocation à la discrimination, à la haine ou à la violence (sexe, orientation sexuelle, identité de genre, handicap)"
-reference = "Loi du 29 juillet 1881, art. 24 al. 8"
-prescription_months = 12
+            [[offence]]
+            code = "provocation-haine-sexe-orientation"
+            label = "Provocation à la discrimination, à la haine ou à la violence (sexe, orientation sexuelle, identité de genre, handicap)"
+            reference = "Loi du 29 juillet 1881, art. 24 al. 8"
+            prescription_months = 12
 
-[[offence]]
-code = "negationnisme"
-label = "Contestation de crimes contre l'humanité"
-reference = "Loi du 29 juillet 1881, art. 24 bis"
-prescription_months = 12
+            [[offence]]
+            code = "negationnisme"
+            label = "Contestation de crimes contre l'humanité"
+            reference = "Loi du 29 juillet 1881, art. 24 bis"
+            prescription_months = 12
 
-[[offence]]
-code = "diffamation-raciale"
-label = "Diffamation publique à caractère racial ou religieux"
-reference = "Loi du 29 juillet 1881, art. 32 al. 2"
-prescription_months = 12
+            [[offence]]
+            code = "diffamation-raciale"
+            label = "Diffamation publique à caractère racial ou religieux"
+            reference = "Loi du 29 juillet 1881, art. 32 al. 2"
+            prescription_months = 12
 
-[[offence]]
-code = "injure-raciale"
-label = "Injure publique à caractère racial ou religieux"
-reference = "Loi du 29 juillet 1881, art. 33 al. 3"
-prescription_months = 12
+            [[offence]]
+            code = "injure-raciale"
+            label = "Injure publique à caractère racial ou religieux"
+            reference = "Loi du 29 juillet 1881, art. 33 al. 3"
+            prescription_months = 12
 
-[[offence]]
-code = "diffamation-injure-non-publique"
-label = "Diffamation, injure ou provocation non publique à caractère discriminatoire"
-reference = "Code pénal, art. R. 625-7, R. 625-8 et R. 625-8-1"
+            [[offence]]
+            code = "diffamation-injure-non-publique"
+            label = "Diffamation, injure ou provocation non publique à caractère discriminatoire"
+            reference = "Code pénal, art. R. 625-7, R. 625-8 et R. 625-8-1"
 
-[[offence]]
-code = "apologie-terrorisme"
-label = "Provocation aux actes de terrorisme ou apologie de ces actes"
-reference = "Code pénal, art. 421-2-5"
+            [[offence]]
+            code = "apologie-terrorisme"
+            label = "Provocation aux actes de terrorisme ou apologie de ces actes"
+            reference = "Code pénal, art. 421-2-5"
 
-[[offence]]
-code = "harcelement"
-label = "Harcèlement moral en ligne, y compris en meute"
-reference = "Code pénal, art. 222-33-2-2"
+            [[offence]]
+            code = "harcelement"
+            label = "Harcèlement moral en ligne, y compris en meute"
+            reference = "Code pénal, art. 222-33-2-2"
 
-[[offence]]
-code = "menaces"
-label = "Menaces de crime ou de délit, notamment de mort, aggravées si discriminatoires"
-reference = "Code pénal, art. 222-17, 222-18 et 222-18-1"
+            [[offence]]
+            code = "menaces"
+            label = "Menaces de crime ou de délit, notamment de mort, aggravées si discriminatoires"
+            reference = "Code pénal, art. 222-17, 222-18 et 222-18-1"
 
-[[offence]]
-code = "mise-en-danger-donnees"
-label = "Diffusion d'informations personnelles exposant une personne à un risque"
-reference = "Code pénal, art. 223-1-1"
+            [[offence]]
+            code = "mise-en-danger-donnees"
+            label = "Diffusion d'informations personnelles exposant une personne à un risque"
+            reference = "Code pénal, art. 223-1-1"
 
-[[offence]]
-code = "aggravation-motif"
-label = "Circonstance aggravante : mobile raciste, antisémite ou religieux"
-reference = "Code pénal, art. 132-76"
-modifier = true
-"""# + "\n"),
-        ("queues/acknowledgements.toml", "queues/acknowledgements.toml", #"""
-# Acknowledgements to citizens (RFC 3834: never to automatic mail, at most one a day per address).
-kind = "acknowledgements"
-enabled = false
-from = "Signalements <signalements@example.org>"
-min_interval_hours = 24
-# subject = "Votre signalement a bien été reçu"
-# Another relay than vigie.toml [smtp] (each key overrides its [smtp] twin):
-# smtp_url = "smtps://smtp.example.org:465"
-# starttls = false
-# user = "vigie"
-# password_env = "VIGIE_SMTP_PASSWORD"   # or password_file = "path"
-# ca_file = "ca.pem"
-# timeout_seconds = 60
-# Pacing and retries (as for the newsletter); a commented key shows its default:
-# rate_per_second = 0
-# max_per_hour = 0
-# connections = 4
-# batch_size = 500
-# pause_between_batches_seconds = 0
-# max_messages_per_connection = 100
-# max_attempts = 5
-# retry_base_seconds = 60
-# retry_max_seconds = 21600
-# reconnect_base_seconds = 2
-# reconnect_max_seconds = 300
-# jitter = 0.2
-# keep_sent_days = 30             # a sent message's bytes are cleared after this (its record stays)
-"""# + "\n"),
-        ("queues/digest.toml", "queues/digest.toml", #"""
-# The moderators' digest of the clusters that rose most.
-kind = "digest"
-enabled = false
-to = ["moderation@example.org"]
-top = 20
-schedule = "08:00"
-# subject = "Signalements : les contenus en hausse"
-# Another relay than vigie.toml [smtp] (each key overrides its [smtp] twin):
-# smtp_url = "smtps://smtp.example.org:465"
-# starttls = false
-# user = "vigie"
-# password_env = "VIGIE_SMTP_PASSWORD"   # or password_file = "path"
-# ca_file = "ca.pem"
-# from = "Vigie <vigie@example.org>"
-# timeout_seconds = 60
-# Pacing and retries (as for the newsletter); a commented key shows its default:
-# rate_per_second = 0
-# max_per_hour = 0
-# connections = 4
-# batch_size = 500
-# pause_between_batches_seconds = 0
-# max_messages_per_connection = 100
-# max_attempts = 5
-# retry_base_seconds = 60
-# retry_max_seconds = 21600
-# reconnect_base_seconds = 2
-# reconnect_max_seconds = 300
-# jitter = 0.2
-# keep_sent_days = 30             # a sent message's bytes are cleared after this (its record stays)
-"""# + "\n"),
-        ("queues/newsletter.toml", "queues/newsletter.toml", #"""
-# The daily newsletter: pacing and retries towards the relay given in vigie.toml [smtp] (or smtp_url below).
-# A commented key shows its default; `vigie config keys` describes every key.
-kind = "newsletter"
-enabled = true
-rate_per_second = 14              # 0 = unlimited; no one-second window ever goes above it
-max_per_hour = 0                  # 0 = no hourly cap
-connections = 4
-batch_size = 500
-pause_between_batches_seconds = 0
-max_messages_per_connection = 100
-max_attempts = 5
-retry_base_seconds = 60
-# retry_max_seconds = 21600       # ceiling of the retry delay
-# reconnect_base_seconds = 2      # after a dropped connection or a 421; doubles while faults last
-# reconnect_max_seconds = 300
-# jitter = 0.2                    # random share of each delay
-list_id = "La lettre quotidienne <lettre.example.org>"
-unsubscribe_url_base = "https://www.example.org/u/"
-unsubscribe_mailto = "desinscription@example.org"
-return_path = "bounces@example.org"         # VERP: bounces+TOKEN@example.org names the subscriber
-secret_env = "VIGIE_NEWSLETTER_SECRET"     # signs unsubscribe tokens (or secret_file = "path")
-# Another relay than vigie.toml [smtp] (each key overrides its [smtp] twin):
-# smtp_url = "smtps://smtp.example.org:465"
-# starttls = false
-# user = "lettre"
-# password_env = "VIGIE_NEWSLETTER_SMTP_PASSWORD"   # or password_file = "path"
-# ca_file = "ca.pem"
-# from = "La lettre <lettre@example.org>"
-# timeout_seconds = 60            # bounds each message's whole SMTP transaction
-"""# + "\n"),
-        ("queues/reports.toml", "queues/reports.toml", #"""
-# Intake of citizens' reports: the mailbox the public reporting address delivers to.
-kind = "intake"
-role = "reports"
-enabled = true
-url = "imap://127.0.0.1:10143"    # imaps:// = implicit TLS
-starttls = false                   # true: upgrade the plain connection with STARTTLS (required off loopback)
-user = "reports"
-password_env = "VIGIE_IMAP_PASSWORD"
-# ca_file = "ca.pem"               # trust this CA bundle instead of the system's
-# tls_verify = true                # check the server's certificate
-# timeout_seconds = 30             # a server silent that long ends the command
-mailbox = "INBOX"
-processed_mailbox = "Archive"      # after the commit, messages move there (MOVE, else COPY + EXPUNGE)
-idle = true
-poll_interval_seconds = 60
-max_message_bytes = 26214400       # 25 MiB: larger messages keep their headers and size only
-"""# + "\n"),
-        ("queues/subscriptions.toml", "queues/subscriptions.toml", #"""
-# Intake of subscribers' mail: unsubscribe requests and bounces (VERP, DSN). Enabled by the newsletter setup.
-kind = "intake"
-role = "subscriptions"
-enabled = false
-url = "imap://127.0.0.1:10143"
-starttls = false
-user = "bounces"
-password_env = "VIGIE_IMAP_PASSWORD"
-# ca_file = "ca.pem"
-# tls_verify = true
-# timeout_seconds = 30
-mailbox = "INBOX"
-processed_mailbox = "Archive"
-idle = true
-poll_interval_seconds = 300
-max_message_bytes = 1048576
-"""# + "\n"),
-        ("templates/acknowledgement.html.mustache", "templates/acknowledgement.html.mustache", #"""
-<!DOCTYPE html>
-<html lang="fr">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Signalement {{reference}}</title>
-</head>
-<body style="margin:0;padding:0;background-color:#f2f2f4;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background-color:#f2f2f4;">
-<tr><td align="center" style="padding:16px 8px;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:600px;background-color:#ffffff;border-radius:6px;">
-<tr><td style="padding:24px 24px 8px 24px;font-family:Arial,Helvetica,sans-serif;">
-<p style="margin:0;font-size:13px;letter-spacing:1px;text-transform:uppercase;color:#8a1c2b;">{{organisation}}</p>
-<h1 style="margin:8px 0 4px 0;font-size:22px;line-height:1.3;color:#1a1a1a;font-family:Georgia,'Times New Roman',serif;">Votre signalement a bien été reçu</h1>
-<p style="margin:0;font-size:14px;color:#666666;">Référence <strong style="color:#1a1a1a;">{{reference}}</strong> &middot; reçu le {{received_long}}</p>
-</td></tr>
-<tr><td style="padding:8px 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
-<p style="margin:8px 0;">Bonjour,</p>
-<p style="margin:8px 0;">Merci pour votre signalement. Indiquez sa référence, <strong>{{reference}}</strong>, si vous nous écrivez à son sujet.</p>
-</td></tr>
-{{#has_links}}
-<tr><td style="padding:8px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
-<h2 style="margin:0 0 6px 0;font-size:16px;color:#8a1c2b;">Les liens relevés dans votre message</h2>
-<ul style="margin:0;padding-left:20px;">
-{{#links}}
-<li style="margin:0 0 6px 0;word-break:break-all;"><span style="font-weight:bold;word-break:normal;">{{platform}}</span> &middot; <span style="color:#333333;">{{url}}</span></li>
-{{/links}}
-</ul>
-</td></tr>
-{{/has_links}}
-{{^has_links}}
-<tr><td style="padding:8px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
-<p style="margin:0;padding:10px 12px;background-color:#fff4e5;border-left:4px solid #b36b00;">Nous n'avons relevé aucun lien dans votre message. Pour qu'un contenu puisse être examiné, écrivez-nous à nouveau en indiquant son adresse complète (par exemple https://…), copiée depuis la plateforme.</p>
-</td></tr>
-{{/has_links}}
-<tr><td style="padding:16px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
-<h2 style="margin:0 0 6px 0;font-size:16px;color:#8a1c2b;">Et maintenant&nbsp;?</h2>
-<p style="margin:0;">Notre équipe de modération examine chaque contenu signalé, en commençant par ceux que le plus grand nombre de personnes ont signalés. Lorsqu'un contenu nous paraît contraire à la loi, nous le notifions à la plateforme qui l'héberge et nous suivons sa réponse.{{#notify_outcome}} Si le contenu est retiré, nous vous en informerons par un court message.{{/notify_outcome}}</p>
-</td></tr>
-<tr><td style="padding:16px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.5;color:#333333;">
-<h2 style="margin:0 0 6px 0;font-size:15px;color:#333333;">Vos données</h2>
-<p style="margin:0;">Votre adresse électronique sert uniquement à traiter ce signalement et à vous en informer. Elle n'est jamais transmise aux plateformes ni à l'auteur du contenu.{{#privacy_contact}} Pour exercer vos droits (accès, rectification, effacement)&nbsp;: {{privacy_contact}}.{{/privacy_contact}}</p>
-</td></tr>
-<tr><td style="padding:24px 24px 24px 24px;font-family:Arial,Helvetica,sans-serif;font-size:13px;line-height:1.5;color:#666666;">
-<hr style="border:none;border-top:1px solid #e0e0e0;margin:0 0 12px 0;">
-<p style="margin:0 0 6px 0;">Merci de votre vigilance.</p>
-<p style="margin:0 0 6px 0;">{{organisation}}{{#website}} &middot; <a href="{{website}}" style="color:#666666;">{{website}}</a>{{/website}}</p>
-<p style="margin:0;">Ce message est une réponse automatique&nbsp;: inutile d'y répondre pour confirmer votre signalement.</p>
-</td></tr>
-</table>
-</td></tr>
-</table>
-</body>
-</html>
-"""# + "\n"),
-        ("templates/acknowledgement.txt.mustache", "templates/acknowledgement.txt.mustache", #"""
-{{% CONTENT_TYPE: TEXT }}
-Bonjour,
+            [[offence]]
+            code = "aggravation-motif"
+            label = "Circonstance aggravante : mobile raciste, antisémite ou religieux"
+            reference = "Code pénal, art. 132-76"
+            modifier = true
+            """# + "\n"
+        ),
+        (
+            "queues/acknowledgements.toml", "queues/acknowledgements.toml",
+            #"""
+            # Acknowledgements to citizens (RFC 3834: never to automatic mail, at most one a day per address).
+            kind = "acknowledgements"
+            enabled = false
+            from = "Signalements <signalements@example.org>"
+            min_interval_hours = 24
+            # subject = "Votre signalement a bien été reçu"
+            # Another relay than vigie.toml [smtp] (each key overrides its [smtp] twin):
+            # smtp_url = "smtps://smtp.example.org:465"
+            # starttls = false
+            # user = "vigie"
+            # password_env = "VIGIE_SMTP_PASSWORD"   # or password_file = "path"
+            # ca_file = "ca.pem"
+            # timeout_seconds = 60
+            # Pacing and retries (as for the newsletter); a commented key shows its default:
+            # rate_per_second = 0
+            # max_per_hour = 0
+            # connections = 4
+            # batch_size = 500
+            # pause_between_batches_seconds = 0
+            # max_messages_per_connection = 100
+            # max_attempts = 5
+            # retry_base_seconds = 60
+            # retry_max_seconds = 21600
+            # reconnect_base_seconds = 2
+            # reconnect_max_seconds = 300
+            # jitter = 0.2
+            # keep_sent_days = 30             # a sent message's bytes are cleared after this (its record stays)
+            """# + "\n"
+        ),
+        (
+            "queues/digest.toml", "queues/digest.toml",
+            #"""
+            # The moderators' digest of the clusters that rose most.
+            kind = "digest"
+            enabled = false
+            to = ["moderation@example.org"]
+            top = 20
+            schedule = "08:00"
+            # subject = "Signalements : les contenus en hausse"
+            # Another relay than vigie.toml [smtp] (each key overrides its [smtp] twin):
+            # smtp_url = "smtps://smtp.example.org:465"
+            # starttls = false
+            # user = "vigie"
+            # password_env = "VIGIE_SMTP_PASSWORD"   # or password_file = "path"
+            # ca_file = "ca.pem"
+            # from = "Vigie <vigie@example.org>"
+            # timeout_seconds = 60
+            # Pacing and retries (as for the newsletter); a commented key shows its default:
+            # rate_per_second = 0
+            # max_per_hour = 0
+            # connections = 4
+            # batch_size = 500
+            # pause_between_batches_seconds = 0
+            # max_messages_per_connection = 100
+            # max_attempts = 5
+            # retry_base_seconds = 60
+            # retry_max_seconds = 21600
+            # reconnect_base_seconds = 2
+            # reconnect_max_seconds = 300
+            # jitter = 0.2
+            # keep_sent_days = 30             # a sent message's bytes are cleared after this (its record stays)
+            """# + "\n"
+        ),
+        (
+            "queues/newsletter.toml", "queues/newsletter.toml",
+            #"""
+            # The daily newsletter: pacing and retries towards the relay given in vigie.toml [smtp] (or smtp_url below).
+            # A commented key shows its default; `vigie config keys` describes every key.
+            kind = "newsletter"
+            enabled = true
+            rate_per_second = 14              # 0 = unlimited; no one-second window ever goes above it
+            max_per_hour = 0                  # 0 = no hourly cap
+            connections = 4
+            batch_size = 500
+            pause_between_batches_seconds = 0
+            max_messages_per_connection = 100
+            max_attempts = 5
+            retry_base_seconds = 60
+            # retry_max_seconds = 21600       # ceiling of the retry delay
+            # reconnect_base_seconds = 2      # after a dropped connection or a 421; doubles while faults last
+            # reconnect_max_seconds = 300
+            # jitter = 0.2                    # random share of each delay
+            list_id = "La lettre quotidienne <lettre.example.org>"
+            unsubscribe_url_base = "https://www.example.org/u/"
+            unsubscribe_mailto = "desinscription@example.org"
+            return_path = "bounces@example.org"         # VERP: bounces+TOKEN@example.org names the subscriber
+            secret_env = "VIGIE_NEWSLETTER_SECRET"     # signs unsubscribe tokens (or secret_file = "path")
+            # Another relay than vigie.toml [smtp] (each key overrides its [smtp] twin):
+            # smtp_url = "smtps://smtp.example.org:465"
+            # starttls = false
+            # user = "lettre"
+            # password_env = "VIGIE_NEWSLETTER_SMTP_PASSWORD"   # or password_file = "path"
+            # ca_file = "ca.pem"
+            # from = "La lettre <lettre@example.org>"
+            # timeout_seconds = 60            # bounds each message's whole SMTP transaction
+            """# + "\n"
+        ),
+        (
+            "queues/reports.toml", "queues/reports.toml",
+            #"""
+            # Intake of citizens' reports: the mailbox the public reporting address delivers to.
+            kind = "intake"
+            role = "reports"
+            enabled = true
+            url = "imap://127.0.0.1:10143"    # imaps:// = implicit TLS
+            starttls = false                   # true: upgrade the plain connection with STARTTLS (required off loopback)
+            user = "reports"
+            password_env = "VIGIE_IMAP_PASSWORD"
+            # ca_file = "ca.pem"               # trust this CA bundle instead of the system's
+            # tls_verify = true                # check the server's certificate
+            # timeout_seconds = 30             # a server silent that long ends the command
+            mailbox = "INBOX"
+            processed_mailbox = "Archive"      # after the commit, messages move there (MOVE, else COPY + EXPUNGE)
+            idle = true
+            poll_interval_seconds = 60
+            max_message_bytes = 26214400       # 25 MiB: larger messages keep their headers and size only
+            """# + "\n"
+        ),
+        (
+            "queues/subscriptions.toml", "queues/subscriptions.toml",
+            #"""
+            # Intake of subscribers' mail: unsubscribe requests and bounces (VERP, DSN). Enabled by the newsletter setup.
+            kind = "intake"
+            role = "subscriptions"
+            enabled = false
+            url = "imap://127.0.0.1:10143"
+            starttls = false
+            user = "bounces"
+            password_env = "VIGIE_IMAP_PASSWORD"
+            # ca_file = "ca.pem"
+            # tls_verify = true
+            # timeout_seconds = 30
+            mailbox = "INBOX"
+            processed_mailbox = "Archive"
+            idle = true
+            poll_interval_seconds = 300
+            max_message_bytes = 1048576
+            """# + "\n"
+        ),
+        (
+            "templates/acknowledgement.html.mustache", "templates/acknowledgement.html.mustache",
+            #"""
+            <!DOCTYPE html>
+            <html lang="fr">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>Signalement {{reference}}</title>
+            </head>
+            <body style="margin:0;padding:0;background-color:#f2f2f4;">
+            <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background-color:#f2f2f4;">
+            <tr><td align="center" style="padding:16px 8px;">
+            <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:600px;background-color:#ffffff;border-radius:6px;">
+            <tr><td style="padding:24px 24px 8px 24px;font-family:Arial,Helvetica,sans-serif;">
+            <p style="margin:0;font-size:13px;letter-spacing:1px;text-transform:uppercase;color:#8a1c2b;">{{organisation}}</p>
+            <h1 style="margin:8px 0 4px 0;font-size:22px;line-height:1.3;color:#1a1a1a;font-family:Georgia,'Times New Roman',serif;">Votre signalement a bien été reçu</h1>
+            <p style="margin:0;font-size:14px;color:#666666;">Référence <strong style="color:#1a1a1a;">{{reference}}</strong> &middot; reçu le {{received_long}}</p>
+            </td></tr>
+            <tr><td style="padding:8px 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
+            <p style="margin:8px 0;">Bonjour,</p>
+            <p style="margin:8px 0;">Merci pour votre signalement. Indiquez sa référence, <strong>{{reference}}</strong>, si vous nous écrivez à son sujet.</p>
+            </td></tr>
+            {{#has_links}}
+            <tr><td style="padding:8px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
+            <h2 style="margin:0 0 6px 0;font-size:16px;color:#8a1c2b;">Les liens relevés dans votre message</h2>
+            <ul style="margin:0;padding-left:20px;">
+            {{#links}}
+            <li style="margin:0 0 6px 0;word-break:break-all;"><span style="font-weight:bold;word-break:normal;">{{platform}}</span> &middot; <span style="color:#333333;">{{url}}</span></li>
+            {{/links}}
+            </ul>
+            </td></tr>
+            {{/has_links}}
+            {{^has_links}}
+            <tr><td style="padding:8px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
+            <p style="margin:0;padding:10px 12px;background-color:#fff4e5;border-left:4px solid #b36b00;">Nous n'avons relevé aucun lien dans votre message. Pour qu'un contenu puisse être examiné, écrivez-nous à nouveau en indiquant son adresse complète (par exemple https://…), copiée depuis la plateforme.</p>
+            </td></tr>
+            {{/has_links}}
+            <tr><td style="padding:16px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
+            <h2 style="margin:0 0 6px 0;font-size:16px;color:#8a1c2b;">Et maintenant&nbsp;?</h2>
+            <p style="margin:0;">Notre équipe de modération examine chaque contenu signalé, en commençant par ceux que le plus grand nombre de personnes ont signalés. Lorsqu'un contenu nous paraît contraire à la loi, nous le notifions à la plateforme qui l'héberge et nous suivons sa réponse.{{#notify_outcome}} Si le contenu est retiré, nous vous en informerons par un court message.{{/notify_outcome}}</p>
+            </td></tr>
+            <tr><td style="padding:16px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.5;color:#333333;">
+            <h2 style="margin:0 0 6px 0;font-size:15px;color:#333333;">Vos données</h2>
+            <p style="margin:0;">Votre adresse électronique sert uniquement à traiter ce signalement et à vous en informer. Elle n'est jamais transmise aux plateformes ni à l'auteur du contenu.{{#privacy_contact}} Pour exercer vos droits (accès, rectification, effacement)&nbsp;: {{privacy_contact}}.{{/privacy_contact}}</p>
+            </td></tr>
+            <tr><td style="padding:24px 24px 24px 24px;font-family:Arial,Helvetica,sans-serif;font-size:13px;line-height:1.5;color:#666666;">
+            <hr style="border:none;border-top:1px solid #e0e0e0;margin:0 0 12px 0;">
+            <p style="margin:0 0 6px 0;">Merci de votre vigilance.</p>
+            <p style="margin:0 0 6px 0;">{{organisation}}{{#website}} &middot; <a href="{{website}}" style="color:#666666;">{{website}}</a>{{/website}}</p>
+            <p style="margin:0;">Ce message est une réponse automatique&nbsp;: inutile d'y répondre pour confirmer votre signalement.</p>
+            </td></tr>
+            </table>
+            </td></tr>
+            </table>
+            </body>
+            </html>
+            """# + "\n"
+        ),
+        (
+            "templates/acknowledgement.txt.mustache", "templates/acknowledgement.txt.mustache",
+            #"""
+            {{% CONTENT_TYPE: TEXT }}
+            Bonjour,
 
-{{organisation}} a bien reçu votre signalement du {{received_long}}.
-Sa référence est {{reference}} : indiquez-la si vous nous écrivez à son sujet.
+            {{organisation}} a bien reçu votre signalement du {{received_long}}.
+            Sa référence est {{reference}} : indiquez-la si vous nous écrivez à son sujet.
 
-{{#has_links}}
-Les liens que nous avons relevés dans votre message :
-{{#links}}
-  - {{platform}} : {{url}}
-{{/links}}
+            {{#has_links}}
+            Les liens que nous avons relevés dans votre message :
+            {{#links}}
+              - {{platform}} : {{url}}
+            {{/links}}
 
-{{/has_links}}
-{{^has_links}}
-Nous n'avons relevé aucun lien dans votre message. Pour qu'un contenu puisse être examiné, écrivez-nous à nouveau
-en indiquant son adresse complète (par exemple https://…), copiée depuis la plateforme.
+            {{/has_links}}
+            {{^has_links}}
+            Nous n'avons relevé aucun lien dans votre message. Pour qu'un contenu puisse être examiné, écrivez-nous à nouveau
+            en indiquant son adresse complète (par exemple https://…), copiée depuis la plateforme.
 
-{{/has_links}}
-Et maintenant ?
-Notre équipe de modération examine chaque contenu signalé, en commençant par ceux que le plus grand nombre de
-personnes ont signalés. Lorsqu'un contenu nous paraît contraire à la loi, nous le notifions à la plateforme qui
-l'héberge et nous suivons sa réponse.{{#notify_outcome}} Si le contenu est retiré, nous vous en informerons par un
-court message.{{/notify_outcome}}
+            {{/has_links}}
+            Et maintenant ?
+            Notre équipe de modération examine chaque contenu signalé, en commençant par ceux que le plus grand nombre de
+            personnes ont signalés. Lorsqu'un contenu nous paraît contraire à la loi, nous le notifions à la plateforme qui
+            l'héberge et nous suivons sa réponse.{{#notify_outcome}} Si le contenu est retiré, nous vous en informerons par un
+            court message.{{/notify_outcome}}
 
-Vos données
-Votre adresse électronique sert uniquement à traiter ce signalement et à vous en informer. Elle n'est jamais
-transmise aux plateformes ni à l'auteur du contenu.{{#privacy_contact}} Pour exercer vos droits (accès,
-rectification, effacement) : {{privacy_contact}}.{{/privacy_contact}}
+            Vos données
+            Votre adresse électronique sert uniquement à traiter ce signalement et à vous en informer. Elle n'est jamais
+            transmise aux plateformes ni à l'auteur du contenu.{{#privacy_contact}} Pour exercer vos droits (accès,
+            rectification, effacement) : {{privacy_contact}}.{{/privacy_contact}}
 
-Merci de votre vigilance.
-{{organisation}}
-{{#website}}{{website}}
-{{/website}}
-Ce message est une réponse automatique : inutile d'y répondre pour confirmer votre signalement.
-"""# + "\n"),
-        ("templates/newsletter.html.mustache", "templates/newsletter.html.mustache", #"""
-<!DOCTYPE html>
-<html lang="fr">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{subject}}</title>
-</head>
-<body style="margin:0;padding:0;background-color:#f2f2f4;">
-<div style="display:none;max-height:0;overflow:hidden;">{{preheader}}</div>
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background-color:#f2f2f4;">
-<tr><td align="center" style="padding:16px 8px;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:600px;background-color:#ffffff;border-radius:6px;">
-<tr><td style="padding:24px 24px 8px 24px;font-family:Georgia,'Times New Roman',serif;">
-<p style="margin:0;font-size:13px;letter-spacing:1px;text-transform:uppercase;color:#8a1c2b;font-family:Arial,Helvetica,sans-serif;">{{organisation}}</p>
-<h1 style="margin:8px 0 4px 0;font-size:24px;line-height:1.25;color:#1a1a1a;">{{subject}}</h1>
-<p style="margin:0;font-size:14px;color:#666666;font-family:Arial,Helvetica,sans-serif;">{{date_long}}</p>
-</td></tr>
-<tr><td style="padding:8px 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
-<p style="margin:8px 0;">{{greeting}}</p>
-</td></tr>
-{{#has_news}}
-<tr><td style="padding:16px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;">
-<h2 style="margin:0;padding-bottom:6px;border-bottom:2px solid #8a1c2b;font-size:17px;text-transform:uppercase;letter-spacing:1px;color:#8a1c2b;">Nos actualités et prises de position</h2>
-</td></tr>
-{{#news}}
-<tr><td style="padding:14px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
-<p style="margin:0;font-size:12px;font-weight:bold;text-transform:uppercase;color:#8a1c2b;">{{kind_label}}</p>
-<h3 style="margin:2px 0 6px 0;font-size:19px;line-height:1.3;font-family:Georgia,'Times New Roman',serif;"><a href="{{url}}" style="color:#1a1a1a;text-decoration:none;">{{title}}</a></h3>
-<p style="margin:0 0 6px 0;">{{summary}}</p>
-<p style="margin:0;"><a href="{{url}}" style="color:#8a1c2b;font-weight:bold;">Lire la suite&nbsp;&rarr;</a></p>
-</td></tr>
-{{/news}}
-{{/has_news}}
-{{#has_press}}
-<tr><td style="padding:28px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;">
-<h2 style="margin:0;padding-bottom:6px;border-bottom:2px solid #1f4e79;font-size:17px;text-transform:uppercase;letter-spacing:1px;color:#1f4e79;">Revue de presse</h2>
-</td></tr>
-{{#press}}
-<tr><td style="padding:14px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
-<h3 style="margin:0 0 2px 0;font-size:18px;line-height:1.3;font-family:Georgia,'Times New Roman',serif;"><a href="{{url}}" style="color:#1a1a1a;text-decoration:none;">{{title}}</a></h3>
-<p style="margin:0 0 6px 0;font-size:13px;color:#666666;">{{source}}{{#language_label}} &middot; {{language_label}}{{/language_label}}</p>
-{{#excerpt}}<p style="margin:0 0 6px 0;padding-left:10px;border-left:3px solid #d0d7e1;color:#333333;font-style:italic;">{{excerpt}}</p>{{/excerpt}}
-<p style="margin:0;"><a href="{{url}}" style="color:#1f4e79;font-weight:bold;">Lire l'article&nbsp;&rarr;</a></p>
-</td></tr>
-{{/press}}
-{{/has_press}}
-<tr><td style="padding:28px 24px 24px 24px;font-family:Arial,Helvetica,sans-serif;font-size:13px;line-height:1.5;color:#666666;">
-<hr style="border:none;border-top:1px solid #e0e0e0;margin:0 0 12px 0;">
-<p style="margin:0 0 6px 0;">Vous recevez cette lettre car vous y êtes abonné·e avec l'adresse {{email}}.</p>
-<p style="margin:0 0 6px 0;"><a href="{{unsubscribe_url}}" style="color:#666666;text-decoration:underline;">Se désabonner en un clic</a></p>
-<p style="margin:0;">{{organisation}}{{#website}} &middot; <a href="{{website}}" style="color:#666666;">{{website}}</a>{{/website}}</p>
-</td></tr>
-</table>
-</td></tr>
-</table>
-</body>
-</html>
-"""# + "\n"),
-        ("templates/newsletter.txt.mustache", "templates/newsletter.txt.mustache", #"""
-{{% CONTENT_TYPE: TEXT }}
-{{organisation}} — {{subject}}
-{{date_long}}
+            Merci de votre vigilance.
+            {{organisation}}
+            {{#website}}{{website}}
+            {{/website}}
+            Ce message est une réponse automatique : inutile d'y répondre pour confirmer votre signalement.
+            """# + "\n"
+        ),
+        (
+            "templates/newsletter.html.mustache", "templates/newsletter.html.mustache",
+            #"""
+            <!DOCTYPE html>
+            <html lang="fr">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>{{subject}}</title>
+            </head>
+            <body style="margin:0;padding:0;background-color:#f2f2f4;">
+            <div style="display:none;max-height:0;overflow:hidden;">{{preheader}}</div>
+            <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background-color:#f2f2f4;">
+            <tr><td align="center" style="padding:16px 8px;">
+            <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:600px;background-color:#ffffff;border-radius:6px;">
+            <tr><td style="padding:24px 24px 8px 24px;font-family:Georgia,'Times New Roman',serif;">
+            <p style="margin:0;font-size:13px;letter-spacing:1px;text-transform:uppercase;color:#8a1c2b;font-family:Arial,Helvetica,sans-serif;">{{organisation}}</p>
+            <h1 style="margin:8px 0 4px 0;font-size:24px;line-height:1.25;color:#1a1a1a;">{{subject}}</h1>
+            <p style="margin:0;font-size:14px;color:#666666;font-family:Arial,Helvetica,sans-serif;">{{date_long}}</p>
+            </td></tr>
+            <tr><td style="padding:8px 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
+            <p style="margin:8px 0;">{{greeting}}</p>
+            </td></tr>
+            {{#has_news}}
+            <tr><td style="padding:16px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;">
+            <h2 style="margin:0;padding-bottom:6px;border-bottom:2px solid #8a1c2b;font-size:17px;text-transform:uppercase;letter-spacing:1px;color:#8a1c2b;">Nos actualités et prises de position</h2>
+            </td></tr>
+            {{#news}}
+            <tr><td style="padding:14px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
+            <p style="margin:0;font-size:12px;font-weight:bold;text-transform:uppercase;color:#8a1c2b;">{{kind_label}}</p>
+            <h3 style="margin:2px 0 6px 0;font-size:19px;line-height:1.3;font-family:Georgia,'Times New Roman',serif;"><a href="{{url}}" style="color:#1a1a1a;text-decoration:none;">{{title}}</a></h3>
+            <p style="margin:0 0 6px 0;">{{summary}}</p>
+            <p style="margin:0;"><a href="{{url}}" style="color:#8a1c2b;font-weight:bold;">Lire la suite&nbsp;&rarr;</a></p>
+            </td></tr>
+            {{/news}}
+            {{/has_news}}
+            {{#has_press}}
+            <tr><td style="padding:28px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;">
+            <h2 style="margin:0;padding-bottom:6px;border-bottom:2px solid #1f4e79;font-size:17px;text-transform:uppercase;letter-spacing:1px;color:#1f4e79;">Revue de presse</h2>
+            </td></tr>
+            {{#press}}
+            <tr><td style="padding:14px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
+            <h3 style="margin:0 0 2px 0;font-size:18px;line-height:1.3;font-family:Georgia,'Times New Roman',serif;"><a href="{{url}}" style="color:#1a1a1a;text-decoration:none;">{{title}}</a></h3>
+            <p style="margin:0 0 6px 0;font-size:13px;color:#666666;">{{source}}{{#language_label}} &middot; {{language_label}}{{/language_label}}</p>
+            {{#excerpt}}<p style="margin:0 0 6px 0;padding-left:10px;border-left:3px solid #d0d7e1;color:#333333;font-style:italic;">{{excerpt}}</p>{{/excerpt}}
+            <p style="margin:0;"><a href="{{url}}" style="color:#1f4e79;font-weight:bold;">Lire l'article&nbsp;&rarr;</a></p>
+            </td></tr>
+            {{/press}}
+            {{/has_press}}
+            <tr><td style="padding:28px 24px 24px 24px;font-family:Arial,Helvetica,sans-serif;font-size:13px;line-height:1.5;color:#666666;">
+            <hr style="border:none;border-top:1px solid #e0e0e0;margin:0 0 12px 0;">
+            <p style="margin:0 0 6px 0;">Vous recevez cette lettre car vous y êtes abonné·e avec l'adresse {{email}}.</p>
+            <p style="margin:0 0 6px 0;"><a href="{{unsubscribe_url}}" style="color:#666666;text-decoration:underline;">Se désabonner en un clic</a></p>
+            <p style="margin:0;">{{organisation}}{{#website}} &middot; <a href="{{website}}" style="color:#666666;">{{website}}</a>{{/website}}</p>
+            </td></tr>
+            </table>
+            </td></tr>
+            </table>
+            </body>
+            </html>
+            """# + "\n"
+        ),
+        (
+            "templates/newsletter.txt.mustache", "templates/newsletter.txt.mustache",
+            #"""
+            {{% CONTENT_TYPE: TEXT }}
+            {{organisation}} — {{subject}}
+            {{date_long}}
 
-{{greeting}}
+            {{greeting}}
 
-{{#has_news}}
-======================================================================
-NOS ACTUALITÉS ET PRISES DE POSITION
-======================================================================
+            {{#has_news}}
+            ======================================================================
+            NOS ACTUALITÉS ET PRISES DE POSITION
+            ======================================================================
 
-{{#news}}
-[{{kind_label}}] {{title}}
-{{summary}}
-Lire : {{url}}
+            {{#news}}
+            [{{kind_label}}] {{title}}
+            {{summary}}
+            Lire : {{url}}
 
-{{/news}}
-{{/has_news}}
-{{#has_press}}
-======================================================================
-REVUE DE PRESSE
-======================================================================
+            {{/news}}
+            {{/has_news}}
+            {{#has_press}}
+            ======================================================================
+            REVUE DE PRESSE
+            ======================================================================
 
-{{#press}}
-{{title}}
-{{source}}{{#language_label}} ({{language_label}}){{/language_label}}
-{{#excerpt}}« {{excerpt}} »
-{{/excerpt}}
-Lire : {{url}}
+            {{#press}}
+            {{title}}
+            {{source}}{{#language_label}} ({{language_label}}){{/language_label}}
+            {{#excerpt}}« {{excerpt}} »
+            {{/excerpt}}
+            Lire : {{url}}
 
-{{/press}}
-{{/has_press}}
-----------------------------------------------------------------------
-Vous recevez cette lettre car vous y êtes abonné·e avec l'adresse {{email}}.
-Se désabonner en un clic : {{unsubscribe_url}}
-{{organisation}}{{#website}} — {{website}}{{/website}}
-"""# + "\n"),
-        ("templates/notice.txt.mustache", "templates/notice.txt.mustache", #"""
-{{% CONTENT_TYPE: TEXT }}
-Objet : Notification de contenu illicite — {{offence.label}}
+            {{/press}}
+            {{/has_press}}
+            ----------------------------------------------------------------------
+            Vous recevez cette lettre car vous y êtes abonné·e avec l'adresse {{email}}.
+            Se désabonner en un clic : {{unsubscribe_url}}
+            {{organisation}}{{#website}} — {{website}}{{/website}}
+            """# + "\n"
+        ),
+        (
+            "templates/notice.txt.mustache", "templates/notice.txt.mustache",
+            #"""
+            {{% CONTENT_TYPE: TEXT }}
+            Objet : Notification de contenu illicite — {{offence.label}}
 
-Madame, Monsieur,
+            Madame, Monsieur,
 
-Au titre de l'article 16 du règlement (UE) 2022/2065 sur les services numériques (DSA), {{notifier.name}} vous
-notifie le contenu suivant, qu'elle estime manifestement illicite au regard du droit français.
+            Au titre de l'article 16 du règlement (UE) 2022/2065 sur les services numériques (DSA), {{notifier.name}} vous
+            notifie le contenu suivant, qu'elle estime manifestement illicite au regard du droit français.
 
-1. Contenu visé (art. 16, § 2, b)
-{{#urls}}
-   - {{.}}
-{{/urls}}
-   Plateforme : {{platform}}
-   Identifiant du contenu : {{identifier}}
-{{#account}}
-   Compte ayant publié le contenu : {{account}}
-{{/account}}
-   Constaté entre le {{first_reported}} et le {{last_reported}}.
+            1. Contenu visé (art. 16, § 2, b)
+            {{#urls}}
+               - {{.}}
+            {{/urls}}
+               Plateforme : {{platform}}
+               Identifiant du contenu : {{identifier}}
+            {{#account}}
+               Compte ayant publié le contenu : {{account}}
+            {{/account}}
+               Constaté entre le {{first_reported}} et le {{last_reported}}.
 
-2. Motifs de l'illicéité (art. 16, § 2, a)
-   Le contenu est susceptible de constituer l'infraction suivante : {{offence.label}}
-   ({{offence.reference}}).
-{{#note}}
-   Éléments d'appréciation : {{note}}
-{{/note}}
-   Il a été signalé à {{notifier.name}} par {{reporters}} personne{{#plural}}s{{/plural}} distincte{{#plural}}s{{/plural}}
-   ({{reports}} signalement{{#reports_plural}}s{{/reports_plural}}), ce qui témoigne de son exposition au public.
+            2. Motifs de l'illicéité (art. 16, § 2, a)
+               Le contenu est susceptible de constituer l'infraction suivante : {{offence.label}}
+               ({{offence.reference}}).
+            {{#note}}
+               Éléments d'appréciation : {{note}}
+            {{/note}}
+               Il a été signalé à {{notifier.name}} par {{reporters}} personne{{#plural}}s{{/plural}} distincte{{#plural}}s{{/plural}}
+               ({{reports}} signalement{{#reports_plural}}s{{/reports_plural}}), ce qui témoigne de son exposition au public.
 
-3. Auteur de la notification (art. 16, § 2, c)
-   {{notifier.name}}
-{{#notifier.email}}
-   Courriel : {{notifier.email}}
-{{/notifier.email}}
-{{#notifier.address}}
-   Adresse : {{notifier.address}}
-{{/notifier.address}}
+            3. Auteur de la notification (art. 16, § 2, c)
+               {{notifier.name}}
+            {{#notifier.email}}
+               Courriel : {{notifier.email}}
+            {{/notifier.email}}
+            {{#notifier.address}}
+               Adresse : {{notifier.address}}
+            {{/notifier.address}}
 
-4. Déclaration de bonne foi (art. 16, § 2, d)
-   {{notifier.name}} déclare de bonne foi que les informations et allégations contenues dans la présente
-   notification sont exactes et complètes.
+            4. Déclaration de bonne foi (art. 16, § 2, d)
+               {{notifier.name}} déclare de bonne foi que les informations et allégations contenues dans la présente
+               notification sont exactes et complètes.
 
-Nous vous remercions de bien vouloir retirer ce contenu ou en rendre l'accès impossible dans les meilleurs délais,
-et de nous informer de la décision prise (art. 16, § 5, et art. 17 du DSA).
+            Nous vous remercions de bien vouloir retirer ce contenu ou en rendre l'accès impossible dans les meilleurs délais,
+            et de nous informer de la décision prise (art. 16, § 5, et art. 17 du DSA).
 
-Fait le {{today}}.
-{{notifier.name}}
-Référence interne : signalement groupé n° {{cluster_id}}
-"""# + "\n"),
+            Fait le {{today}}.
+            {{notifier.name}}
+            Référence interne : signalement groupé n° {{cluster_id}}
+            """# + "\n"
+        ),
     ]
 }

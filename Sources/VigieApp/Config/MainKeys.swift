@@ -11,11 +11,13 @@ public enum MainKeys {
         static let email = Key<String?>.optional("email", "contact address cited in platform notices")
         static let postalAddress = Key<String?>.optional("postal_address", "postal address cited in platform notices")
         static let website = Key<String?>.optional("website", "shown at the foot of the newsletter")
-        static let ownHosts = Key<[String]>.strings("own_hosts", [], "the institution's own hosts: their links are never reported content")
+        static let ownHosts = Key<[String]>.strings(
+            "own_hosts", [], "the institution's own hosts: their links are never reported content")
     }
 
     enum SMTP {
-        static let url = Key<String>.required("url", "the default relay, `smtp://host:port` (`smtps://` = implicit TLS)")
+        static let url = Key<String>.required(
+            "url", "the default relay, `smtp://host:port` (`smtps://` = implicit TLS)")
         static let starttls = Key<Bool>.bool("starttls", false, "upgrade the plain connection with STARTTLS")
         static let user = Key<String?>.optional("user", "the SMTP login; empty = no AUTH")
         static let from = Key<String>.required("from", "the default sender, `Name <address>`, on one line")
@@ -24,42 +26,67 @@ public enum MainKeys {
 
     enum Paths {
         static let queues = Key<String>.string("queues", "queues", "the folder of queue files")
-        static let templates = Key<String>.string("templates", "templates", "the folder of Mustache templates; must exist")
+        static let templates = Key<String>.string(
+            "templates", "templates", "the folder of Mustache templates; must exist")
     }
 
     enum Intake {
-        static let ignoredHosts = Key<[String]>.strings("ignored_hosts", [], "more hosts whose links are not reported content")
+        static let ignoredHosts = Key<[String]>.strings(
+            "ignored_hosts", [], "more hosts whose links are not reported content")
     }
 
     enum Clusters {
-        static let resolveShortLinks = Key<Bool>.bool("resolve_short_links", true, "follow t.co, bit.ly, … redirects (HEAD, 5 hops), cached, retried on failure")
+        static let resolveShortLinks = Key<Bool>.bool(
+            "resolve_short_links", true, "follow t.co, bit.ly, … redirects (HEAD, 5 hops), cached, retried on failure")
         static let shortLinkHosts = Key<[String]>.strings("short_link_hosts", [], "more shorteners to resolve")
-        static let shortLinkTimeoutSeconds = Key<Int>.integer("short_link_timeout_seconds", 5, 1...60, "bounds each short-link request")
-        static let trackingParameters = Key<[String]>.strings("tracking_parameters", [], "more query parameters to ignore when comparing URLs")
-        static let redirectWrappers = Key<[TOMLReader]>.tables("redirect_wrappers", "`{ host, param, path }`", "more links that only carry another (`*.example.org` = every subdomain)")
-        static let weightReporters = Key<Double>.number("weight_reporters", 1, 0...1000, "priority weight of distinct reporters")
-        static let weightVelocity = Key<Double>.number("weight_velocity", 2, 0...1000, "priority weight of distinct reporters in the last 24 h")
-        static let weightRecency = Key<Double>.number("weight_recency", 1, 0...1000, "priority weight of 2^(−hours since the last report / half-life)")
-        static let recencyHalfLifeHours = Key<Double>.number("recency_half_life_hours", 24, 0...10_000, "the half-life of recency")
+        static let shortLinkTimeoutSeconds = Key<Int>.integer(
+            "short_link_timeout_seconds", 5, 1...60, "bounds each short-link request")
+        static let trackingParameters = Key<[String]>.strings(
+            "tracking_parameters", [], "more query parameters to ignore when comparing URLs")
+        static let redirectWrappers = Key<[TOMLReader]>.tables(
+            "redirect_wrappers", "`{ host, param, path }`",
+            "more links that only carry another (`*.example.org` = every subdomain)")
+        static let weightReporters = Key<Double>.number(
+            "weight_reporters", 1, 0...1000, "priority weight of distinct reporters")
+        static let weightVelocity = Key<Double>.number(
+            "weight_velocity", 2, 0...1000, "priority weight of distinct reporters in the last 24 h")
+        static let weightRecency = Key<Double>.number(
+            "weight_recency", 1, 0...1000, "priority weight of 2^(−hours since the last report / half-life)")
+        static let recencyHalfLifeHours = Key<Double>.number(
+            "recency_half_life_hours", 24, 0...10_000, "the half-life of recency")
     }
 
     enum Moderation {
-        static let offences = Key<String>.string("offences", "offences.toml", "the editable list of offences moderators qualify against")
+        static let offences = Key<String>.string(
+            "offences", "offences.toml", "the editable list of offences moderators qualify against")
     }
 
     /// The sections in the order of `deploy/vigie.example.toml`.
     public static let sections: [(name: String, keys: [ConfigKey])] = [
         ("database", [Database.path.spec]),
-        ("organisation", [Organisation.name.spec, Organisation.email.spec, Organisation.postalAddress.spec,
-                          Organisation.website.spec, Organisation.ownHosts.spec]),
-        ("smtp", [SMTP.url.spec, SMTP.starttls.spec, SMTP.user.spec] + QueueKeys.Secret.all
-            + [SMTP.from.spec, SMTP.caFile.spec]),
+        (
+            "organisation",
+            [
+                Organisation.name.spec, Organisation.email.spec, Organisation.postalAddress.spec,
+                Organisation.website.spec, Organisation.ownHosts.spec,
+            ]
+        ),
+        (
+            "smtp",
+            [SMTP.url.spec, SMTP.starttls.spec, SMTP.user.spec] + QueueKeys.Secret.all
+                + [SMTP.from.spec, SMTP.caFile.spec]
+        ),
         ("paths", [Paths.queues.spec, Paths.templates.spec]),
         ("intake", [Intake.ignoredHosts.spec]),
-        ("clusters", [Clusters.resolveShortLinks.spec, Clusters.shortLinkHosts.spec,
-                      Clusters.shortLinkTimeoutSeconds.spec, Clusters.trackingParameters.spec,
-                      Clusters.redirectWrappers.spec, Clusters.weightReporters.spec, Clusters.weightVelocity.spec,
-                      Clusters.weightRecency.spec, Clusters.recencyHalfLifeHours.spec]),
+        (
+            "clusters",
+            [
+                Clusters.resolveShortLinks.spec, Clusters.shortLinkHosts.spec,
+                Clusters.shortLinkTimeoutSeconds.spec, Clusters.trackingParameters.spec,
+                Clusters.redirectWrappers.spec, Clusters.weightReporters.spec, Clusters.weightVelocity.spec,
+                Clusters.weightRecency.spec, Clusters.recencyHalfLifeHours.spec,
+            ]
+        ),
         ("moderation", [Moderation.offences.spec]),
     ]
 

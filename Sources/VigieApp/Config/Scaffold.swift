@@ -18,8 +18,9 @@ public enum Scaffold {
         for f in DefaultFiles.all {
             let p = (dir as NSString).appendingPathComponent(f.path)
             do {
-                try fm.createDirectory(atPath: (p as NSString).deletingLastPathComponent,
-                                       withIntermediateDirectories: true)
+                try fm.createDirectory(
+                    atPath: (p as NSString).deletingLastPathComponent,
+                    withIntermediateDirectories: true)
                 try f.content.write(toFile: p, atomically: true, encoding: .utf8)
             } catch {
                 throw ConfigError("cannot write \(p): \(error.localizedDescription)")

@@ -68,8 +68,10 @@ public struct IntakeQueue: Sendable {
     public var maxMessageBytes: Int
     public var enabled: Bool
 
-    public init(name: String, file: String, role: IntakeRole, endpoint: IMAPEndpoint, mailbox: String,
-                processedMailbox: String?, idle: Bool, pollIntervalSeconds: Int, maxMessageBytes: Int, enabled: Bool) {
+    public init(
+        name: String, file: String, role: IntakeRole, endpoint: IMAPEndpoint, mailbox: String,
+        processedMailbox: String?, idle: Bool, pollIntervalSeconds: Int, maxMessageBytes: Int, enabled: Bool
+    ) {
         self.name = name
         self.file = file
         self.role = role

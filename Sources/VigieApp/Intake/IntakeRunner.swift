@@ -18,9 +18,11 @@ public final class IntakeRunner: Sendable {
     let batchCount: Int
     let batchBytes: Int
 
-    public init(queue: IntakeQueue, store: Store, processor: any IntakeProcessor, logger: Logger,
-                batchCount: Int = 500, batchBytes: Int = 16 << 20,
-                makeSession: @escaping SessionFactory = { try IMAPSession(endpoint: $0, logger: $1) }) {
+    public init(
+        queue: IntakeQueue, store: Store, processor: any IntakeProcessor, logger: Logger,
+        batchCount: Int = 500, batchBytes: Int = 16 << 20,
+        makeSession: @escaping SessionFactory = { try IMAPSession(endpoint: $0, logger: $1) }
+    ) {
         self.queue = queue
         self.store = store
         self.processor = processor
@@ -44,7 +46,9 @@ public final class IntakeRunner: Sendable {
 
     /// One pass over the mailbox on an open session (selecting it anew each time). With `lease`, every server-side
     /// action (\Seen, move) is preceded by a check that this process still holds the mailbox's lease.
-    public func pass(_ session: any MailboxSession, stop: StopSignal? = nil, lease: JobLease? = nil) throws -> IntakeStats {
+    public func pass(
+        _ session: any MailboxSession, stop: StopSignal? = nil, lease: JobLease? = nil
+    ) throws -> IntakeStats {
         var stats = IntakeStats()
         let key = queue.mailboxKey
         let status = try session.select(queue.mailbox)
@@ -86,8 +90,11 @@ public final class IntakeRunner: Sendable {
                 guard let size = sizes[uid] else { continue }  // expunged meanwhile
                 let cost = min(size, queue.maxMessageBytes)
                 if !batch.isEmpty && (batch.count >= batchCount || bytes + cost > batchBytes) {
-                    stats = stats + (try ingest(batch, sizes: sizes, session: session, uidValidity: status.uidValidity,
-                                                   lease: lease))
+                    stats =
+                        stats
+                        + (try ingest(
+                            batch, sizes: sizes, session: session, uidValidity: status.uidValidity,
+                            lease: lease))
                     batch.removeAll(keepingCapacity: true)
                     bytes = 0
                     if stop?.isStopped == true { return stats }
@@ -96,21 +103,27 @@ public final class IntakeRunner: Sendable {
                 bytes += cost
             }
             if !batch.isEmpty {
-                stats = stats + (try ingest(batch, sizes: sizes, session: session, uidValidity: status.uidValidity,
-                                                   lease: lease))
+                stats =
+                    stats
+                    + (try ingest(
+                        batch, sizes: sizes, session: session, uidValidity: status.uidValidity,
+                        lease: lease))
             }
             // The window's highest UID may have been expunged: advance the checkpoint past it anyway.
             if let last = window.last {
-                _ = try store.commit(batch: [], queue: queue.name, mailbox: key, uidValidity: status.uidValidity,
-                                     lastUID: last)
+                _ = try store.commit(
+                    batch: [], queue: queue.name, mailbox: key, uidValidity: status.uidValidity,
+                    lastUID: last)
             }
         }
         return stats
     }
 
     /// Fetch, commit raw, act on the server, parse — for one batch of UIDs.
-    private func ingest(_ uids: [UInt32], sizes: [UInt32: Int], session: any MailboxSession,
-                        uidValidity: UInt32, lease: JobLease?) throws -> IntakeStats {
+    private func ingest(
+        _ uids: [UInt32], sizes: [UInt32: Int], session: any MailboxSession,
+        uidValidity: UInt32, lease: JobLease?
+    ) throws -> IntakeStats {
         var stats = IntakeStats()
         let clock = ContinuousClock()
         let t0 = clock.now
@@ -128,14 +141,16 @@ public final class IntakeRunner: Sendable {
         stats.fetched = fetched.count
         let t1 = clock.now
         let incoming = fetched.parallelMap { m in
-            IncomingMessage(uid: m.uid, raw: m.raw, size: m.size, truncated: m.headerOnly,
-                            sha256: Digest.sha256Hex(m.raw), messageID: RawHeaderScan.messageID(in: m.raw))
+            IncomingMessage(
+                uid: m.uid, raw: m.raw, size: m.size, truncated: m.headerOnly,
+                sha256: Digest.sha256Hex(m.raw), messageID: RawHeaderScan.messageID(in: m.raw))
         }
         // A database deleted or replaced meanwhile would swallow the batch: stop before storing or moving anything.
         try store.checkFileIdentity()
-        let outcomes = try store.commit(batch: incoming, queue: queue.name, role: queue.role,
-                                        mailbox: queue.mailboxKey, uidValidity: uidValidity, lastUID: uids.max() ?? 0,
-                                        claimed: true)
+        let outcomes = try store.commit(
+            batch: incoming, queue: queue.name, role: queue.role,
+            mailbox: queue.mailboxKey, uidValidity: uidValidity, lastUID: uids.max() ?? 0,
+            claimed: true)
         var fresh: [MessageToParse] = []
         for (o, m) in zip(outcomes, incoming) {
             switch o {
@@ -152,7 +167,8 @@ public final class IntakeRunner: Sendable {
         let t3 = clock.now
         stats = stats + (try processor.process(fresh))
         logger.debug(
-            "batch of \(uids.count): fetch \(t1 - t0), store \(t2 - t1), server actions \(t3 - t2), parse and cluster \(clock.now - t3)")
+            "batch of \(uids.count): fetch \(t1 - t0), store \(t2 - t1), server actions \(t3 - t2), parse and cluster \(clock.now - t3)"
+        )
         return stats
     }
 

@@ -13,8 +13,10 @@ public final class IntakeService: Sendable {
     /// Called after a pass that stored new mail (e.g. to wake the acknowledgements' sender).
     let afterPass: (@Sendable () -> Void)?
 
-    public init(runners: [IntakeRunner], clusters: ClusterService? = nil, logger: Logger,
-                afterPass: (@Sendable () -> Void)? = nil) {
+    public init(
+        runners: [IntakeRunner], clusters: ClusterService? = nil, logger: Logger,
+        afterPass: (@Sendable () -> Void)? = nil
+    ) {
         self.runners = runners
         self.clusters = clusters
         self.logger = logger
@@ -29,8 +31,9 @@ public final class IntakeService: Sendable {
         var firstError: (any Error)?
         for runner in runners {
             do {
-                let lease = try JobLease.acquire(runner.leaseJob, store: runner.store, wait: waitForLease,
-                                                 timing: leaseTiming, logger: runner.logger)
+                let lease = try JobLease.acquire(
+                    runner.leaseJob, store: runner.store, wait: waitForLease,
+                    timing: leaseTiming, logger: runner.logger)
                 defer { lease.release() }
                 let s = try runner.pollOnce(lease: lease)
                 runner.logger.info("\(s.summary)")
@@ -38,8 +41,9 @@ public final class IntakeService: Sendable {
             } catch let e as LeaseError {
                 if firstError == nil { firstError = e }
             } catch {
-                let failure = IntakeError.queueFailed(queue: runner.queue,
-                                                      underlying: StoreError(error, store: runner.store) ?? error)
+                let failure = IntakeError.queueFailed(
+                    queue: runner.queue,
+                    underlying: StoreError(error, store: runner.store) ?? error)
                 runner.logger.error("\(failure)")
                 if firstError == nil { firstError = failure }
             }
@@ -57,8 +61,10 @@ public final class IntakeService: Sendable {
         defer { for l in leases { l.release() } }
         let fatal = FatalError()
         for runner in runners {
-            leases.append(try JobLease.acquire(runner.leaseJob, store: runner.store, wait: waitForLease, stop: stop,
-                                               timing: leaseTiming, logger: runner.logger, onLost: { stop.stop() }))
+            leases.append(
+                try JobLease.acquire(
+                    runner.leaseJob, store: runner.store, wait: waitForLease, stop: stop,
+                    timing: leaseTiming, logger: runner.logger, onLost: { stop.stop() }))
         }
         let group = DispatchGroup()
         for (runner, lease) in zip(runners, leases) {
@@ -103,8 +109,10 @@ public final class IntakeService: Sendable {
 
     /// Polls one queue until stopped; returns the fault that ended it early, if one did (a lost lease stops every
     /// queue and is reported by `run`).
-    static func loop(_ runner: IntakeRunner, stop: StopSignal, lease: JobLease,
-                     afterPass: (@Sendable () -> Void)? = nil) -> (any Error)? {
+    static func loop(
+        _ runner: IntakeRunner, stop: StopSignal, lease: JobLease,
+        afterPass: (@Sendable () -> Void)? = nil
+    ) -> (any Error)? {
         let q = runner.queue
         let log = runner.logger
         let reconnect = Backoff.intakeReconnect

@@ -87,8 +87,9 @@ public struct ReportProcessor: IntakeProcessor {
             parsed = try MessageParser.parse(item.raw)
         } catch {
             let status: MessageStatus = item.truncated ? .tooLarge : .unparsed
-            return ParseOutcome(messageID: item.id, status: status, parsed: nil, urls: [], automaticReason: nil,
-                                error: "\(error)")
+            return ParseOutcome(
+                messageID: item.id, status: status, parsed: nil, urls: [], automaticReason: nil,
+                error: "\(error)")
         }
         if item.truncated {
             return ParseOutcome(
@@ -96,13 +97,15 @@ public struct ReportProcessor: IntakeProcessor {
                 error: "message of \(item.size) bytes is over max_message_bytes (\(maxMessageBytes)); headers kept")
         }
         if let reason = AutomaticMail.reason(for: parsed) {
-            return ParseOutcome(messageID: item.id, status: .automatic, parsed: parsed, urls: [],
-                                automaticReason: reason, error: nil)
+            return ParseOutcome(
+                messageID: item.id, status: .automatic, parsed: parsed, urls: [],
+                automaticReason: reason, error: nil)
         }
         // Bytes past a structural limit are searched too: no reported link is hidden from moderators.
         let text = parsed.unstructuredText.isEmpty ? parsed.text : parsed.text + "\n" + parsed.unstructuredText
         let urls = extractor.extract(text: text, links: parsed.htmlLinks)
-        return ParseOutcome(messageID: item.id, status: .parsed, parsed: parsed, urls: urls, automaticReason: nil,
-                            error: nil)
+        return ParseOutcome(
+            messageID: item.id, status: .parsed, parsed: parsed, urls: urls, automaticReason: nil,
+            error: nil)
     }
 }

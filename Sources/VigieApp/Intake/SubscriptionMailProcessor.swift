@@ -34,18 +34,24 @@ public struct SubscriptionMailProcessor: IntakeProcessor {
                 do {
                     parsed = try MessageParser.parse(item.raw)
                 } catch {
-                    outcomes.append(ParseOutcome(messageID: item.id, status: .unparsed, parsed: nil, urls: [],
-                                                 automaticReason: nil, error: "\(error)"))
+                    outcomes.append(
+                        ParseOutcome(
+                            messageID: item.id, status: .unparsed, parsed: nil, urls: [],
+                            automaticReason: nil, error: "\(error)"))
                     stats.unparsed += 1
                     continue
                 }
                 var note: String
                 var status = MessageStatus.automatic
-                switch SubscriberMail.classify(subject: parsed.subject, headers: parsed.headers, raw: item.raw, list: list) {
+                switch SubscriberMail.classify(
+                    subject: parsed.subject, headers: parsed.headers, raw: item.raw, list: list)
+                {
                 case .unsubscribe(let token):
                     status = .parsed
-                    if let s = try subscribers.unsubscribe(token: token, tokens: tokens, reason: "mailto request",
-                                                             causedBy: item.id) {
+                    if let s = try subscribers.unsubscribe(
+                        token: token, tokens: tokens, reason: "mailto request",
+                        causedBy: item.id)
+                    {
                         note = "unsubscribe request: \(s.email) unsubscribed"
                     } else {
                         note = "unsubscribe request with an invalid or revoked token"
@@ -58,7 +64,8 @@ public struct SubscriptionMailProcessor: IntakeProcessor {
                     }
                 case .softBounce(let token, let detail):
                     if let id = UnsubscribeTokens.claimedID(token), let s = try store.subscriber(id: id),
-                       tokens.verify(token, subscriberID: id, salt: s.tokenSalt) {
+                        tokens.verify(token, subscriberID: id, salt: s.tokenSalt)
+                    {
                         try store.recordSoftBounce(id: id, detail: detail, causedBy: item.id)
                         note = "temporary bounce for \(s.email) (\(detail))"
                     } else {
@@ -69,8 +76,10 @@ public struct SubscriptionMailProcessor: IntakeProcessor {
                     note = "not an unsubscribe request nor a bounce; left for a human"
                 }
                 logger.info("subscriptions: \(note)")
-                outcomes.append(ParseOutcome(messageID: item.id, status: status, parsed: parsed, urls: [],
-                                             automaticReason: note, error: nil))
+                outcomes.append(
+                    ParseOutcome(
+                        messageID: item.id, status: status, parsed: parsed, urls: [],
+                        automaticReason: note, error: nil))
                 if status == .automatic { stats.automatic += 1 } else { stats.parsed += 1 }
             }
             try store.saveParsed(outcomes)

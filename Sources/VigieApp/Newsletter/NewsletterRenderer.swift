@@ -18,8 +18,10 @@ public struct NewsletterRenderer: Sendable {
     let organisation: VigieConfig.Organisation
     let messageIDDomain: String
 
-    public init(edition: Edition, settings: NewsletterSettings, organisation: VigieConfig.Organisation,
-                templates: TemplateRenderer) throws {
+    public init(
+        edition: Edition, settings: NewsletterSettings, organisation: VigieConfig.Organisation,
+        templates: TemplateRenderer
+    ) throws {
         self.edition = edition
         self.settings = settings
         self.organisation = organisation
@@ -29,8 +31,9 @@ public struct NewsletterRenderer: Sendable {
         let html = try templates.render("newsletter.html", context)
         for slot in Slot.allCases where slot != .email && !(text.contains(slot.marker) && html.contains(slot.marker)) {
             if slot == .unsubscribeURL {
-                throw ConfigError("templates newsletter.txt/html must both show {{unsubscribe_url}}: every "
-                    + "newsletter carries a visible unsubscribe link")
+                throw ConfigError(
+                    "templates newsletter.txt/html must both show {{unsubscribe_url}}: every "
+                        + "newsletter carries a visible unsubscribe link")
             }
         }
         prepared = PreparedMessage(text: text, html: html, markers: Slot.allCases.map(\.marker))
@@ -40,7 +43,9 @@ public struct NewsletterRenderer: Sendable {
     }
 
     /// The message one subscriber gets, with its envelope sender and Message-ID.
-    public func message(subscriberID: Int64, email: String, name: String?, salt: Int, date: Date = Date())
+    public func message(
+        subscriberID: Int64, email: String, name: String?, salt: Int, date: Date = Date()
+    )
         -> (envelopeFrom: String, messageID: String, bytes: [UInt8])
     {
         let token = tokens.token(subscriberID: subscriberID, salt: salt)
@@ -48,7 +53,8 @@ public struct NewsletterRenderer: Sendable {
         if !base.hasSuffix("/") { base += "/" }
         let unsubscribe = base + token
         let greeting = name.map { "Bonjour \($0)," } ?? "Bonjour,"
-        let messageID = "\(edition.id).\(String(subscriberID, radix: 36)).\(UInt32.random(in: 0...UInt32.max))@"
+        let messageID =
+            "\(edition.id).\(String(subscriberID, radix: 36)).\(UInt32.random(in: 0...UInt32.max))@"
             + messageIDDomain
         let headers = settings.list.fields(token: token) ?? []
         let bytes = prepared.compose(
@@ -62,12 +68,16 @@ public struct NewsletterRenderer: Sendable {
 
     static func context(edition: Edition, organisation: VigieConfig.Organisation) -> [String: Any] {
         let news: [[String: Any]] = edition.news.map {
-            ["kind": $0.kind.rawValue, "kind_label": $0.kind.label, "title": $0.title, "summary": $0.summary,
-             "url": $0.url]
+            [
+                "kind": $0.kind.rawValue, "kind_label": $0.kind.label, "title": $0.title, "summary": $0.summary,
+                "url": $0.url,
+            ]
         }
         let press: [[String: Any]] = edition.press.map {
-            ["title": $0.title, "source": $0.source, "url": $0.url, "language": $0.language,
-             "language_label": languageLabel($0.language) ?? false, "excerpt": $0.excerpt ?? false]
+            [
+                "title": $0.title, "source": $0.source, "url": $0.url, "language": $0.language,
+                "language_label": languageLabel($0.language) ?? false, "excerpt": $0.excerpt ?? false,
+            ]
         }
         let preheader = (edition.news.first?.title ?? edition.press.first?.title ?? edition.subject)
         return [
@@ -94,9 +104,11 @@ public struct NewsletterRenderer: Sendable {
     }
 
     static func languageLabel(_ code: String) -> String? {
-        let names = ["en": "en anglais", "de": "en allemand", "es": "en espagnol", "it": "en italien",
-                     "ar": "en arabe", "pt": "en portugais", "nl": "en néerlandais", "pl": "en polonais",
-                     "he": "en hébreu", "ru": "en russe", "uk": "en ukrainien", "tr": "en turc"]
+        let names = [
+            "en": "en anglais", "de": "en allemand", "es": "en espagnol", "it": "en italien",
+            "ar": "en arabe", "pt": "en portugais", "nl": "en néerlandais", "pl": "en polonais",
+            "he": "en hébreu", "ru": "en russe", "uk": "en ukrainien", "tr": "en turc",
+        ]
         let base = String(code.prefix(2))
         if base == "fr" { return nil }
         return names[base] ?? "langue : \(code)"

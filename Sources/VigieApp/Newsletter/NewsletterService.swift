@@ -47,9 +47,11 @@ public struct NewsletterService: Sendable {
     }
 
     /// The message one subscriber would get (the first active one, or a sample reader).
-    public func preview(_ edition: Edition, address: String? = nil) throws -> (text: String, html: String, raw: [UInt8]) {
-        let renderer = try NewsletterRenderer(edition: edition, settings: settings, organisation: config.organisation,
-                                              templates: templates)
+    public func preview(_ edition: Edition, address: String? = nil) throws -> (text: String, html: String, raw: [UInt8])
+    {
+        let renderer = try NewsletterRenderer(
+            edition: edition, settings: settings, organisation: config.organisation,
+            templates: templates)
         var sub: Subscriber?
         if let address {
             sub = try store.subscriber(email: address)
@@ -57,12 +59,16 @@ public struct NewsletterService: Sendable {
             sub = try store.allSubscribers(status: .active).first
         }
         if sub == nil, let address {
-            sub = Subscriber(id: 0, email: address, name: nil, language: nil, status: .active, tokenSalt: 0,
-                             createdAt: Date(), statusChangedAt: nil, statusReason: nil, bounces: 0)
+            sub = Subscriber(
+                id: 0, email: address, name: nil, language: nil, status: .active, tokenSalt: 0,
+                createdAt: Date(), statusChangedAt: nil, statusReason: nil, bounces: 0)
         }
-        let s = sub ?? Subscriber(id: 0, email: "lectrice@example.org", name: "Camille Lectrice", language: "fr",
-                                  status: .active, tokenSalt: 0, createdAt: Date(), statusChangedAt: nil,
-                                  statusReason: nil, bounces: 0)
+        let s =
+            sub
+            ?? Subscriber(
+                id: 0, email: "lectrice@example.org", name: "Camille Lectrice", language: "fr",
+                status: .active, tokenSalt: 0, createdAt: Date(), statusChangedAt: nil,
+                statusReason: nil, bounces: 0)
         let m = renderer.message(subscriberID: s.id, email: s.email, name: s.name, salt: s.tokenSalt)
         let (text, html) = MIMEPreview.bodies(of: m.bytes)
         return (text, html, m.bytes)
@@ -71,25 +77,30 @@ public struct NewsletterService: Sendable {
     /// Sends (or resumes) an edition under its lease (`newsletter:ID`); returns its status at the end. Another runner
     /// holding the lease makes this throw `LeaseError.held`, or, with `waitForLease`, wait until it is free. Throws
     /// `RelayError` when the relay failed (the deliveries it did not reach stay as they were, for the next run).
-    public func send(_ edition: Edition, sha256: String, stop: StopSignal, waitForDeferred: Bool = true,
-                     waitForLease: Bool = false, leaseTiming: LeaseTiming = .standard,
-                     makeTransport: Dispatcher.TransportFactory? = nil,
-                     onProgress: (@Sendable (Dispatcher.Summary, EditionStatus) -> Void)? = nil) throws -> EditionStatus
-    {
-        let renderer = try NewsletterRenderer(edition: edition, settings: settings, organisation: config.organisation,
-                                              templates: templates)
+    public func send(
+        _ edition: Edition, sha256: String, stop: StopSignal, waitForDeferred: Bool = true,
+        waitForLease: Bool = false, leaseTiming: LeaseTiming = .standard,
+        makeTransport: Dispatcher.TransportFactory? = nil,
+        onProgress: (@Sendable (Dispatcher.Summary, EditionStatus) -> Void)? = nil
+    ) throws -> EditionStatus {
+        let renderer = try NewsletterRenderer(
+            edition: edition, settings: settings, organisation: config.organisation,
+            templates: templates)
         // One sender per edition: the rows left `sending` are only a crash's (never a live sender's) once we hold it.
-        let lease = try JobLease.acquire("newsletter:\(edition.id)", store: store, wait: waitForLease, stop: stop,
-                                         timing: leaseTiming, logger: logger, onLost: { stop.stop() })
+        let lease = try JobLease.acquire(
+            "newsletter:\(edition.id)", store: store, wait: waitForLease, stop: stop,
+            timing: leaseTiming, logger: logger, onLost: { stop.stop() })
         defer { lease.release() }
-        let created = try store.startEdition(id: edition.id, subject: edition.subject, date: edition.date,
-                                             sourceSHA256: sha256)
+        let created = try store.startEdition(
+            id: edition.id, subject: edition.subject, date: edition.date,
+            sourceSHA256: sha256)
         if created {
             let total = try store.editionStatus(edition.id)?.total ?? 0
             logger.info("edition \(edition.id): queued for \(total) subscribers")
         } else {
             let recovered = try store.recoverInFlight(editionID: edition.id)
-            let note = recovered > 0 ? "; \(recovered) messages were in flight at the interruption and are sent again" : ""
+            let note =
+                recovered > 0 ? "; \(recovered) messages were in flight at the interruption and are sent again" : ""
             if recovered == 0, let s = try store.editionStatus(edition.id), s.isFinished {
                 logger.info("edition \(edition.id): already complete, nothing to send")
             } else {
@@ -100,7 +111,9 @@ public struct NewsletterService: Sendable {
         let transport = makeTransport ?? { CurlSMTPTransport(settings: endpoint) }
         let dispatcher = Dispatcher(
             store: store, editionID: edition.id, settings: settings.dispatch,
-            compose: { d in renderer.message(subscriberID: d.subscriberID, email: d.email, name: d.name, salt: d.tokenSalt) },
+            compose: { d in
+                renderer.message(subscriberID: d.subscriberID, email: d.email, name: d.name, salt: d.tokenSalt)
+            },
             makeTransport: transport, logger: logger, stop: stop, waitForDeferred: waitForDeferred,
             fence: lease.fence)
         let start = try store.editionStatus(edition.id)!

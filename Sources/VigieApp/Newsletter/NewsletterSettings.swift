@@ -12,8 +12,10 @@ public struct NewsletterSettings: Sendable {
     public var secret: [UInt8]
 
     /// Reads the queue's keys (already type-checked by the loader) and resolves the relay and the secret.
-    public static func from(_ q: OutboundQueue, config: VigieConfig,
-                            environment: [String: String] = ProcessInfo.processInfo.environment) throws
+    public static func from(
+        _ q: OutboundQueue, config: VigieConfig,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws
         -> NewsletterSettings
     {
         let r = TOMLReader(table: q.table, file: q.file)
@@ -29,16 +31,19 @@ public struct NewsletterSettings: Sendable {
         let mailto = try ConfigLoader.bareAddress(
             try N.unsubscribeMailto.read(r) ?? "unsubscribe@\(domain(of: from.address))", file: q.file,
             key: "unsubscribe_mailto", example: "desinscription@example.org")
-        let rp = try ConfigLoader.bareAddress(try N.returnPath.read(r) ?? "bounces@\(domain(of: from.address))",
-                                              file: q.file, key: "return_path", example: "bounces@example.org")
+        let rp = try ConfigLoader.bareAddress(
+            try N.returnPath.read(r) ?? "bounces@\(domain(of: from.address))",
+            file: q.file, key: "return_path", example: "bounces@example.org")
         guard let at = rp.lastIndex(of: "@") else {
             throw ConfigError("\(q.file): return_path \(SafeText.quoted(rp)) has no domain (bounces@your-domain)")
         }
-        let list = ListHeaders(listID: listID, unsubscribeURLBase: unsubscribeBase, unsubscribeMailbox: mailto,
-                               bounceDomain: String(rp[rp.index(after: at)...]), bouncePrefix: String(rp[..<at]))
+        let list = ListHeaders(
+            listID: listID, unsubscribeURLBase: unsubscribeBase, unsubscribeMailbox: mailto,
+            bounceDomain: String(rp[rp.index(after: at)...]), bouncePrefix: String(rp[..<at]))
         let secret = try readSecret(r, file: q.file, base: base, environment: environment)
-        return NewsletterSettings(queue: q.name, file: q.file, dispatch: d, smtp: smtp, from: from, list: list,
-                                  secret: secret)
+        return NewsletterSettings(
+            queue: q.name, file: q.file, dispatch: d, smtp: smtp, from: from, list: list,
+            secret: secret)
     }
 
     /// The queue's pacing and retries (`QueueKeys.Newsletter.dispatch`, which every outbound kind declares).
@@ -61,7 +66,8 @@ public struct NewsletterSettings: Sendable {
         let user = try R.user.read(r) ?? config.smtp.user
         let queuePassword = try ConfigLoader.password(r, environment: environment, base: base)
         return SMTPEndpoint(
-            url: url, starttls: try R.starttls.read(r) ?? config.smtp.starttls, user: (user?.isEmpty ?? true) ? nil : user,
+            url: url, starttls: try R.starttls.read(r) ?? config.smtp.starttls,
+            user: (user?.isEmpty ?? true) ? nil : user,
             password: queuePassword ?? config.smtp.password,
             caFile: try R.caFile.read(r).map { ConfigLoader.resolve($0, base: base) } ?? config.smtp.caFile,
             timeoutSeconds: Double(try R.timeoutSeconds.read(r)))
@@ -70,17 +76,21 @@ public struct NewsletterSettings: Sendable {
     /// The queue's `from` (or `[smtp] from`), with the same checks as at load time (ConfigValues), so `config check`
     /// refused whatever is refused here.
     static func sender(_ r: TOMLReader, config: VigieConfig) throws -> MailAddress {
-        try ConfigLoader.mailAddress(try QueueKeys.Relay.from.read(r) ?? config.smtp.from, file: r.file,
-                                     key: "from (or [smtp] from)")
+        try ConfigLoader.mailAddress(
+            try QueueKeys.Relay.from.read(r) ?? config.smtp.from, file: r.file,
+            key: "from (or [smtp] from)")
     }
 
-    static func readSecret(_ r: TOMLReader, file: String, base: String, environment: [String: String]) throws
+    static func readSecret(
+        _ r: TOMLReader, file: String, base: String, environment: [String: String]
+    ) throws
         -> [UInt8]
     {
         if let env = try QueueKeys.Newsletter.secretEnv.read(r), !env.isEmpty {
             guard let v = environment[env], !v.isEmpty else {
-                throw ConfigError("\(file): secret_env names $\(env), which is not set; export a random value "
-                    + "(e.g. head -c 32 /dev/urandom | base64) or use secret_file")
+                throw ConfigError(
+                    "\(file): secret_env names $\(env), which is not set; export a random value "
+                        + "(e.g. head -c 32 /dev/urandom | base64) or use secret_file")
             }
             return Array(v.utf8)
         }
@@ -91,8 +101,9 @@ public struct NewsletterSettings: Sendable {
             }
             let secret = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             guard !secret.isEmpty else {
-                throw ConfigError("\(file): secret_file \(p) is empty; write a random value in it "
-                    + "(head -c 32 /dev/urandom | base64 > \(p))")
+                throw ConfigError(
+                    "\(file): secret_file \(p) is empty; write a random value in it "
+                        + "(head -c 32 /dev/urandom | base64 > \(p))")
             }
             return Array(secret.utf8)
         }
@@ -109,9 +120,12 @@ extension MailAddress {
     public static func parseDisplay(_ text: String) -> MailAddress? {
         let t = text.trimmingCharacters(in: .whitespaces)
         if let open = t.lastIndex(of: "<"), t.hasSuffix(">") {
-            let addr = String(t[t.index(after: open)..<t.index(before: t.endIndex)]).trimmingCharacters(in: .whitespaces)
+            let addr = String(t[t.index(after: open)..<t.index(before: t.endIndex)]).trimmingCharacters(
+                in: .whitespaces)
             var name = String(t[..<open]).trimmingCharacters(in: .whitespaces)
-            if name.hasPrefix("\""), name.hasSuffix("\""), name.count >= 2 { name = String(name.dropFirst().dropLast()) }
+            if name.hasPrefix("\""), name.hasSuffix("\""), name.count >= 2 {
+                name = String(name.dropFirst().dropLast())
+            }
             return addr.isEmpty ? nil : MailAddress(name: name.isEmpty ? nil : name, address: addr)
         }
         return t.isEmpty || t.contains(" ") ? nil : MailAddress(address: t)

@@ -48,8 +48,9 @@ public struct SubscriberService: Sendable {
         guard let email = EmailAddress.validate(address) else {
             throw ConfigError("\(SafeText.quoted(address)) is not a valid address")
         }
-        return try store.addSubscriber(SubscriberRow(email: email, name: name, language: language),
-                                       resubscribe: resubscribe)
+        return try store.addSubscriber(
+            SubscriberRow(email: email, name: name, language: language),
+            resubscribe: resubscribe)
     }
 
     /// Unsubscribes an address; nil when unknown.
@@ -59,21 +60,27 @@ public struct SubscriberService: Sendable {
 
     /// Unsubscribes the subscriber a token designates (one-click link or `unsubscribe-TOKEN` mail), after checking it.
     /// `causedBy`: the stored message that asked, so that processing it again changes nothing.
-    public func unsubscribe(token: String, tokens: UnsubscribeTokens, reason: String, causedBy: Int64? = nil) throws
+    public func unsubscribe(
+        token: String, tokens: UnsubscribeTokens, reason: String, causedBy: Int64? = nil
+    ) throws
         -> Subscriber?
     {
         guard let id = UnsubscribeTokens.claimedID(token), let s = try store.subscriber(id: id),
-              tokens.verify(token, subscriberID: id, salt: s.tokenSalt) else { return nil }
+            tokens.verify(token, subscriberID: id, salt: s.tokenSalt)
+        else { return nil }
         return try store.setSubscriberStatus(id: id, to: .unsubscribed, reason: reason, causedBy: causedBy)
     }
 
     /// Marks the subscriber a VERP token designates as bounced; nil when the token is not genuine. `causedBy`: the
     /// stored DSN, so that processing it again counts nothing twice.
-    public func bounce(token: String, tokens: UnsubscribeTokens, detail: String, causedBy: Int64? = nil) throws
+    public func bounce(
+        token: String, tokens: UnsubscribeTokens, detail: String, causedBy: Int64? = nil
+    ) throws
         -> Subscriber?
     {
         guard let id = UnsubscribeTokens.claimedID(token), let s = try store.subscriber(id: id),
-              tokens.verify(token, subscriberID: id, salt: s.tokenSalt) else { return nil }
+            tokens.verify(token, subscriberID: id, salt: s.tokenSalt)
+        else { return nil }
         return try store.setSubscriberStatus(id: id, to: .bounced, reason: detail, causedBy: causedBy)
     }
 
@@ -97,8 +104,11 @@ public struct SubscriberService: Sendable {
         let iso = ISO8601DateFormatter()
         var out = "email,name,language,status,since\r\n"
         for s in try store.allSubscribers(status: status) {
-            out += [s.email, s.name ?? "", s.language ?? "", s.status.rawValue,
-                    iso.string(from: s.statusChangedAt ?? s.createdAt)].map(Self.quote).joined(separator: ",") + "\r\n"
+            out +=
+                [
+                    s.email, s.name ?? "", s.language ?? "", s.status.rawValue,
+                    iso.string(from: s.statusChangedAt ?? s.createdAt),
+                ].map(Self.quote).joined(separator: ",") + "\r\n"
         }
         return out
     }

@@ -13,8 +13,9 @@ public struct UnsubscribeTokens: Sendable {
     /// `secret` must be at least 16 bytes.
     public init(secret: [UInt8], listID: String) throws {
         guard secret.count >= 16 else {
-            throw ConfigError("the newsletter secret is \(secret.count) bytes; use at least 16 random bytes "
-                + "(e.g. head -c 32 /dev/urandom | base64)")
+            throw ConfigError(
+                "the newsletter secret is \(secret.count) bytes; use at least 16 random bytes "
+                    + "(e.g. head -c 32 /dev/urandom | base64)")
         }
         self.secret = secret
         self.listID = listID

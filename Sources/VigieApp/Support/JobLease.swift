@@ -82,8 +82,10 @@ public final class JobLease: Sendable {
         for l in all { l.release() }
     }
 
-    private init(job: String, token: String, store: Store, timing: LeaseTiming, logger: Logger,
-                 onLost: (@Sendable () -> Void)?) {
+    private init(
+        job: String, token: String, store: Store, timing: LeaseTiming, logger: Logger,
+        onLost: (@Sendable () -> Void)?
+    ) {
         self.onLost = onLost
         self.job = job
         self.token = token
@@ -94,22 +96,29 @@ public final class JobLease: Sendable {
 
     /// Takes the lease of `job`; throws `LeaseError.held` if a live holder has it, unless `wait`, which retries until
     /// it is free (or `stop` is raised, which throws `held` too). `onLost` runs once if the lease is lost later.
-    public static func acquire(_ job: String, store: Store, wait: Bool = false, stop: StopSignal? = nil,
-                               timing: LeaseTiming = .standard, logger: Logger,
-                               onLost: (@Sendable () -> Void)? = nil) throws -> JobLease {
-        let lease = JobLease(job: job, token: Self.newToken(), store: store, timing: timing, logger: logger,
-                             onLost: onLost)
+    public static func acquire(
+        _ job: String, store: Store, wait: Bool = false, stop: StopSignal? = nil,
+        timing: LeaseTiming = .standard, logger: Logger,
+        onLost: (@Sendable () -> Void)? = nil
+    ) throws -> JobLease {
+        let lease = JobLease(
+            job: job, token: Self.newToken(), store: store, timing: timing, logger: logger,
+            onLost: onLost)
         let host = Self.hostName
         var announced = false
         while true {
-            let outcome = try store.acquireLease(job: job, token: lease.token, pid: getpid(), host: host,
-                                                 ttl: timing.expirySeconds) { h in
+            let outcome = try store.acquireLease(
+                job: job, token: lease.token, pid: getpid(), host: host,
+                ttl: timing.expirySeconds
+            ) { h in
                 h.host == host && !Self.processExists(h.pid)
             }
             switch outcome {
             case .acquired(let previous):
                 if let p = previous {
-                    logger.warning("job \(job): lease of pid \(p.pid) on \(p.host) expired at \(LeaseError.iso(p.expiresAt)); taking it over")
+                    logger.warning(
+                        "job \(job): lease of pid \(p.pid) on \(p.host) expired at \(LeaseError.iso(p.expiresAt)); taking it over"
+                    )
                 }
                 lease.startRenewing()
                 return lease
@@ -120,7 +129,8 @@ public final class JobLease: Sendable {
             case .held(let h):
                 guard wait, stop?.isStopped != true else { throw LeaseError.held(h) }
                 if !announced {
-                    logger.info("job \(job) is held by pid \(h.pid) on \(h.host) since \(LeaseError.iso(h.since)); waiting")
+                    logger.info(
+                        "job \(job) is held by pid \(h.pid) on \(h.host) since \(LeaseError.iso(h.since)); waiting")
                     announced = true
                 }
                 if let stop {
@@ -151,7 +161,8 @@ public final class JobLease: Sendable {
         do {
             try store.releaseLease(job: job, token: token)
         } catch {
-            logger.warning("job \(job): could not release its lease (\(error)); it expires in \(Int(timing.expirySeconds)) s")
+            logger.warning(
+                "job \(job): could not release its lease (\(error)); it expires in \(Int(timing.expirySeconds)) s")
         }
     }
 

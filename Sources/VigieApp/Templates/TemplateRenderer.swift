@@ -15,8 +15,9 @@ public struct TemplateRenderer: Sendable {
         let path = (directory as NSString).appendingPathComponent(name + ".mustache")
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
         else {
-            throw ConfigError("template \(path) cannot be read; check [paths] templates in vigie.toml (vigie init "
-                + "writes the defaults)")
+            throw ConfigError(
+                "template \(path) cannot be read; check [paths] templates in vigie.toml (vigie init "
+                    + "writes the defaults)")
         }
         let template: MustacheTemplate
         do {

@@ -16,7 +16,9 @@ public enum HeaderEncoding {
     public static func sanitize(_ value: String) -> String {
         var scalars = String.UnicodeScalarView()
         for s in value.unicodeScalars {
-            if s.value < 0x20 || s.value == 0x7F || (0x80..<0xA0).contains(s.value) || s == "\u{2028}" || s == "\u{2029}" {
+            if s.value < 0x20 || s.value == 0x7F || (0x80..<0xA0).contains(s.value) || s == "\u{2028}"
+                || s == "\u{2029}"
+            {
                 scalars.append(" ")
             } else {
                 scalars.append(s)
@@ -93,9 +95,11 @@ public enum HeaderEncoding {
     /// An addr-spec is printable ASCII without spaces, brackets or commas: anything else (controls, line
     /// separators, non-ASCII) is dropped rather than trusted, in headers and SMTP commands alike.
     public static func sanitizeAddress(_ address: String) -> String {
-        String(String.UnicodeScalarView(address.unicodeScalars.filter {
-            (33...126).contains($0.value) && $0 != "<" && $0 != ">" && $0 != ","
-        }))
+        String(
+            String.UnicodeScalarView(
+                address.unicodeScalars.filter {
+                    (33...126).contains($0.value) && $0 != "<" && $0 != ">" && $0 != ","
+                }))
     }
 
     /// A display name: atoms as they are, a quoted-string when it has specials, encoded-words when not ASCII.
@@ -106,7 +110,9 @@ public enum HeaderEncoding {
         let words = name.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
         if words.allSatisfy({ $0.unicodeScalars.allSatisfy(isAtext) }) { return words }
         // A quoted-string may be folded at its inner spaces (RFC 5322 §3.2.4 allows FWS inside).
-        var quoted = words.map { $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") }
+        var quoted = words.map {
+            $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        }
         quoted[0] = "\"" + quoted[0]
         quoted[quoted.count - 1] += "\""
         return quoted

@@ -29,9 +29,11 @@ public struct ListHeaders: Sendable, Hashable {
 
     /// True when a token can go verbatim into a URL path and a local part.
     public static func isSafeToken(_ token: String) -> Bool {
-        !token.isEmpty && token.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-" || $0 == "_"
-        }
+        !token.isEmpty
+            && token.unicodeScalars.allSatisfy {
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || $0 == "-"
+                    || $0 == "_"
+            }
     }
 
     /// `List-Id`, `List-Unsubscribe` (URL and mailto), `List-Unsubscribe-Post` (RFC 8058), `Precedence: bulk`;

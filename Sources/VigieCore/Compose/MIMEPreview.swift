@@ -17,7 +17,8 @@ public enum MIMEPreview {
             guard let split = part.range(of: "\r\n\r\n") else { continue }
             let partHead = part[..<split.lowerBound].lowercased()
             let body = String(part[split.upperBound...])
-            let decoded = partHead.contains("quoted-printable")
+            let decoded =
+                partHead.contains("quoted-printable")
                 ? String(decoding: QuotedPrintable.decode(body), as: UTF8.self) : body
             if partHead.contains("content-type: text/plain") { text = decoded }
             if partHead.contains("content-type: text/html") { html = decoded }

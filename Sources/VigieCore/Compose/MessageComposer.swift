@@ -55,9 +55,12 @@ public enum MessageComposer {
     /// A boundary that quoted-printable text can never contain: QP writes `=` only before two hex digits or CRLF,
     /// so `=_` cannot occur in a body. Derived from the Message-ID so output is deterministic.
     static func boundary(for messageID: String) -> String {
-        let alnum = String(String.UnicodeScalarView(messageID.unicodeScalars.filter {
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
-        }).prefix(40))
+        let alnum = String(
+            String.UnicodeScalarView(
+                messageID.unicodeScalars.filter {
+                    ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+                }
+            ).prefix(40))
         return "=_vigie_" + alnum
     }
 

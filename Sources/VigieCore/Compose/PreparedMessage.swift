@@ -39,17 +39,22 @@ public struct PreparedMessage: Sendable {
     }
 
     /// The complete message for one recipient. `textValues`/`htmlValues` fill the slots (HTML values already escaped).
-    public func compose(from: MailAddress, to: MailAddress, subject: String, date: Date, timeZone: TimeZone = .current,
-                        messageID: String, headers: [HeaderField], textValues: [String], htmlValues: [String])
+    public func compose(
+        from: MailAddress, to: MailAddress, subject: String, date: Date, timeZone: TimeZone = .current,
+        messageID: String, headers: [HeaderField], textValues: [String], htmlValues: [String]
+    )
         -> [UInt8]
     {
-        compose(shared: SharedHeaders(from: from, subject: subject), to: to, date: date, timeZone: timeZone,
-                messageID: messageID, headers: headers, textValues: textValues, htmlValues: htmlValues)
+        compose(
+            shared: SharedHeaders(from: from, subject: subject), to: to, date: date, timeZone: timeZone,
+            messageID: messageID, headers: headers, textValues: textValues, htmlValues: htmlValues)
     }
 
     /// Same, with the shared header lines already encoded (the dispatcher's hot path).
-    public func compose(shared: SharedHeaders, to: MailAddress, date: Date, timeZone: TimeZone = .current,
-                        messageID: String, headers: [HeaderField], textValues: [String], htmlValues: [String])
+    public func compose(
+        shared: SharedHeaders, to: MailAddress, date: Date, timeZone: TimeZone = .current,
+        messageID: String, headers: [HeaderField], textValues: [String], htmlValues: [String]
+    )
         -> [UInt8]
     {
         let id = MessageComposer.bareMessageID(messageID)
@@ -75,7 +80,8 @@ public struct PreparedMessage: Sendable {
         out.append(contentsOf: Array((lines.joined(separator: "\r\n") + "\r\n").utf8))
         if let html {
             let boundary = MessageComposer.boundary(for: id)
-            out.append(contentsOf: Array("Content-Type: multipart/alternative;\r\n boundary=\"\(boundary)\"\r\n\r\n".utf8))
+            out.append(
+                contentsOf: Array("Content-Type: multipart/alternative;\r\n boundary=\"\(boundary)\"\r\n\r\n".utf8))
             out.append(contentsOf: Array("This is a multi-part message in MIME format.\r\n".utf8))
             out.append(contentsOf: Array("--\(boundary)\r\n".utf8))
             Self.write(text, values: textValues, into: &out)
@@ -94,11 +100,12 @@ public struct PreparedMessage: Sendable {
     static func plainField(_ h: HeaderField) -> String? {
         let name = Array(h.name.utf8)
         guard !name.isEmpty, name.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x3A }),
-              !MessageComposer.reservedFields.contains(h.name.lowercased())
+            !MessageComposer.reservedFields.contains(h.name.lowercased())
         else { return nil }
         let value = Array(h.value.utf8)
         guard !value.isEmpty, value.count < 900, value.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }),
-              value.first != 0x20, value.last != 0x20 else { return nil }
+            value.first != 0x20, value.last != 0x20
+        else { return nil }
         var out = name + [0x3A, 0x20]
         var column = out.count
         var i = 0

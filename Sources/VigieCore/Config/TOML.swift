@@ -273,16 +273,19 @@ private struct TOMLParser {
                 current = node
                 currentPath = path
             case .table(let node) where node.origin == .header:
-                throw error("table [\(display(path))] defined twice (first on line \(parent.lines[last.name]!))",
-                            at: start)
+                throw error(
+                    "table [\(display(path))] defined twice (first on line \(parent.lines[last.name]!))",
+                    at: start)
             case .table:
-                throw error("table [\(display(path))] already defined by dotted keys on line "
-                            + "\(parent.lines[last.name]!)", at: start)
+                throw error(
+                    "table [\(display(path))] already defined by dotted keys on line "
+                        + "\(parent.lines[last.name]!)", at: start)
             case .tableArray:
                 throw error("[\(display(path))] is already an array of tables ([[\(display(path))]])", at: start)
             case .value(let value):
-                throw error("key \"\(display(path))\" already defined as \(article(value)) on line "
-                            + "\(parent.lines[last.name]!)", at: start)
+                throw error(
+                    "key \"\(display(path))\" already defined as \(article(value)) on line "
+                        + "\(parent.lines[last.name]!)", at: start)
             }
         } else {
             let node = TableNode(origin: .header)
@@ -311,11 +314,13 @@ private struct TOMLParser {
             case .tableArray(let array):
                 array.tables.append(node)
             case .table:
-                throw error("[[\(display(path))]] conflicts with table [\(display(path))] defined on line "
-                            + "\(parent.lines[last.name]!)", at: start)
+                throw error(
+                    "[[\(display(path))]] conflicts with table [\(display(path))] defined on line "
+                        + "\(parent.lines[last.name]!)", at: start)
             case .value(let value):
-                throw error("cannot append to key \"\(display(path))\": already defined as \(article(value)) on line "
-                            + "\(parent.lines[last.name]!)", at: start)
+                throw error(
+                    "cannot append to key \"\(display(path))\": already defined as \(article(value)) on line "
+                        + "\(parent.lines[last.name]!)", at: start)
             }
         } else {
             parent.add(last.name, .tableArray(TableArrayNode(node)), line: headerLine)
@@ -337,11 +342,13 @@ private struct TOMLParser {
                 case .tableArray(let array):
                     table = array.tables[array.tables.count - 1]
                 case .value(.table):
-                    throw error("cannot add to inline table \"\(display(walked))\" (defined on line "
-                                + "\(table.lines[part.name]!))", at: part.offset)
+                    throw error(
+                        "cannot add to inline table \"\(display(walked))\" (defined on line "
+                            + "\(table.lines[part.name]!))", at: part.offset)
                 case .value(let value):
-                    throw error("key \"\(display(walked))\" is \(article(value)), not a table (line "
-                                + "\(table.lines[part.name]!))", at: part.offset)
+                    throw error(
+                        "key \"\(display(walked))\" is \(article(value)), not a table (line "
+                            + "\(table.lines[part.name]!))", at: part.offset)
                 }
             } else {
                 let node = TableNode(origin: .implicit)
@@ -407,7 +414,9 @@ private struct TOMLParser {
         try insert(value, at: path, into: table, prefix: prefix, line: line(at: keyStart))
     }
 
-    func insert(_ value: TOMLValue, at path: [KeyPart], into table: TableNode, prefix: [KeyPart], line: Int)
+    func insert(
+        _ value: TOMLValue, at path: [KeyPart], into table: TableNode, prefix: [KeyPart], line: Int
+    )
         throws(TOMLError)
     {
         var table = table
@@ -417,20 +426,24 @@ private struct TOMLParser {
             if let existing = table.entries[part.name] {
                 switch existing {
                 case .table(let node) where node.origin == .header:
-                    throw error("cannot add keys to table [\(display(walked))] through dotted keys: it has its own "
-                                + "header on line \(table.lines[part.name]!)", at: part.offset)
+                    throw error(
+                        "cannot add keys to table [\(display(walked))] through dotted keys: it has its own "
+                            + "header on line \(table.lines[part.name]!)", at: part.offset)
                 case .table(let node):
                     node.origin = .dotted
                     table = node
                 case .tableArray:
-                    throw error("cannot add keys to array of tables \"\(display(walked))\" through dotted keys",
-                                at: part.offset)
+                    throw error(
+                        "cannot add keys to array of tables \"\(display(walked))\" through dotted keys",
+                        at: part.offset)
                 case .value(.table):
-                    throw error("cannot add to inline table \"\(display(walked))\" (defined on line "
-                                + "\(table.lines[part.name]!))", at: part.offset)
+                    throw error(
+                        "cannot add to inline table \"\(display(walked))\" (defined on line "
+                            + "\(table.lines[part.name]!))", at: part.offset)
                 case .value(let value):
-                    throw error("key \"\(display(walked))\" is already \(article(value)) (line "
-                                + "\(table.lines[part.name]!)), not a table", at: part.offset)
+                    throw error(
+                        "key \"\(display(walked))\" is already \(article(value)) (line "
+                            + "\(table.lines[part.name]!)), not a table", at: part.offset)
                 }
             } else {
                 let node = TableNode(origin: .dotted)
@@ -440,8 +453,9 @@ private struct TOMLParser {
         }
         let last = path[path.count - 1]
         if table.entries[last.name] != nil {
-            throw error("key \"\(display(path))\" defined twice (first on line \(table.lines[last.name]!))",
-                        at: path[0].offset)
+            throw error(
+                "key \"\(display(path))\" defined twice (first on line \(table.lines[last.name]!))",
+                at: path[0].offset)
         }
         table.add(last.name, .value(value), line: line)
     }
@@ -562,8 +576,9 @@ private struct TOMLParser {
     /// Appends a Unicode scalar as UTF-8.
     func append(scalar value: UInt32, to buffer: inout [UInt8], escapeStart: Int) throws(TOMLError) {
         guard let scalar = Unicode.Scalar(value) else {
-            throw error("invalid unicode escape: U+\(String(value, radix: 16, uppercase: true)) is not a scalar value",
-                        at: escapeStart)
+            throw error(
+                "invalid unicode escape: U+\(String(value, radix: 16, uppercase: true)) is not a scalar value",
+                at: escapeStart)
         }
         buffer.append(contentsOf: Array(String(Character(scalar)).utf8))
     }
@@ -586,8 +601,9 @@ private struct TOMLParser {
             var value: UInt32 = 0
             for _ in 0..<count {
                 guard let h = peek(), Byte.isHexDigit(h) else {
-                    throw error("invalid unicode escape: \\\(Character(Unicode.Scalar(b))) needs \(count) hex digits",
-                                at: escapeStart)
+                    throw error(
+                        "invalid unicode escape: \\\(Character(Unicode.Scalar(b))) needs \(count) hex digits",
+                        at: escapeStart)
                 }
                 value = value &* 16 &+ UInt32(Self.hexValue(h))
                 pos += 1
@@ -606,7 +622,9 @@ private struct TOMLParser {
     func checkControl(_ b: UInt8, inString kind: String) throws(TOMLError) {
         if (b < 0x20 && b != Byte.tab) || b == Byte.delete {
             let code = String(b, radix: 16, uppercase: true)
-            throw error("control character U+\(String(repeating: "0", count: 4 - code.count) + code) not allowed in a \(kind); use an escape")
+            throw error(
+                "control character U+\(String(repeating: "0", count: 4 - code.count) + code) not allowed in a \(kind); use an escape"
+            )
         }
     }
 
@@ -750,7 +768,9 @@ private struct TOMLParser {
         return try parseDecimal(digits, negative: negative, text: text, at: start)
     }
 
-    func parseRadixInteger(_ digits: ArraySlice<UInt8>, radix: UInt64, text: String, at start: Int)
+    func parseRadixInteger(
+        _ digits: ArraySlice<UInt8>, radix: UInt64, text: String, at start: Int
+    )
         throws(TOMLError) -> Int64
     {
         var value: UInt64 = 0
@@ -777,7 +797,9 @@ private struct TOMLParser {
     }
 
     /// Decimal integers and floats: digits with single underscores between digits, no leading zeros.
-    func parseDecimal(_ digits: ArraySlice<UInt8>, negative: Bool, text: String, at start: Int)
+    func parseDecimal(
+        _ digits: ArraySlice<UInt8>, negative: Bool, text: String, at start: Int
+    )
         throws(TOMLError) -> TOMLValue
     {
         var index = digits.startIndex
@@ -868,8 +890,9 @@ private struct TOMLParser {
 
     mutating func expectByte(_ byte: UInt8, start: Int) throws(TOMLError) {
         guard peek() == byte else {
-            throw error("invalid date-time \(token(from: start)): expected '\(Character(Unicode.Scalar(byte)))'",
-                        at: start)
+            throw error(
+                "invalid date-time \(token(from: start)): expected '\(Character(Unicode.Scalar(byte)))'",
+                at: start)
         }
         pos += 1
     }
@@ -956,8 +979,9 @@ private struct TOMLParser {
         if timeStart == start {
             guard isDelimiter(peek()) else { throw error("invalid time \(token(from: start))", at: start) }
         }
-        return TOMLDateTime(kind: .localTime, text: text, hour: hour, minute: minute, second: second,
-                            nanosecond: nanosecond)
+        return TOMLDateTime(
+            kind: .localTime, text: text, hour: hour, minute: minute, second: second,
+            nanosecond: nanosecond)
     }
 
     // MARK: Messages

@@ -113,14 +113,18 @@ public struct TOMLReader {
     }
 
     /// A string that must be one of `allowed` (compared exactly).
-    public func string(_ key: String, default defaultValue: String, oneOf allowed: [String])
+    public func string(
+        _ key: String, default defaultValue: String, oneOf allowed: [String]
+    )
         throws(TOMLReadError) -> String
     {
         guard let string = try string(key) else { return defaultValue }
         guard allowed.contains(string) else {
             let list = allowed.map { "\(SafeText.quoted($0))" }.joined(separator: ", ")
-            throw issue(key, "key \(SafeText.quoted(key)) must be one of \(list), found "
-                        + SafeText.quoted(Self.clip(string)))
+            throw issue(
+                key,
+                "key \(SafeText.quoted(key)) must be one of \(list), found "
+                    + SafeText.quoted(Self.clip(string)))
         }
         return string
     }
@@ -145,7 +149,9 @@ public struct TOMLReader {
     }
 
     /// An integer with a default, checked against `range` when given.
-    public func int(_ key: String, default defaultValue: Int, range: ClosedRange<Int>? = nil)
+    public func int(
+        _ key: String, default defaultValue: Int, range: ClosedRange<Int>? = nil
+    )
         throws(TOMLReadError) -> Int
     {
         try int(key, range: range) ?? defaultValue
@@ -167,15 +173,19 @@ public struct TOMLReader {
         default: throw typeError(key, expected: "a number", found: value)
         }
         if let range, !range.contains(number) {
-            throw issue(key, "key \(SafeText.quoted(key)) must be between \(Self.format(range.lowerBound)) "
-                        + "and "
-                        + "\(Self.format(range.upperBound)), found \(Self.format(number))")
+            throw issue(
+                key,
+                "key \(SafeText.quoted(key)) must be between \(Self.format(range.lowerBound)) "
+                    + "and "
+                    + "\(Self.format(range.upperBound)), found \(Self.format(number))")
         }
         return number
     }
 
     /// A number with a default.
-    public func double(_ key: String, default defaultValue: Double, range: ClosedRange<Double>? = nil)
+    public func double(
+        _ key: String, default defaultValue: Double, range: ClosedRange<Double>? = nil
+    )
         throws(TOMLReadError) -> Double
     {
         try double(key, range: range) ?? defaultValue
@@ -213,8 +223,10 @@ public struct TOMLReader {
         var strings: [String] = []
         for element in elements {
             guard case .string(let string) = element else {
-                throw issue(key, "key \(SafeText.quoted(key)) must be an array of strings, found an element that is "
-                            + Self.describe(element))
+                throw issue(
+                    key,
+                    "key \(SafeText.quoted(key)) must be an array of strings, found an element that is "
+                        + Self.describe(element))
             }
             strings.append(string)
         }
@@ -265,8 +277,10 @@ public struct TOMLReader {
         var readers: [TOMLReader] = []
         for (index, element) in elements.enumerated() {
             guard case .table(let inner) = element else {
-                throw issue(key, "key \(SafeText.quoted(key)) must be an array of tables, found an element that is "
-                            + Self.describe(element))
+                throw issue(
+                    key,
+                    "key \(SafeText.quoted(key)) must be an array of tables, found an element that is "
+                        + Self.describe(element))
             }
             readers.append(TOMLReader(table: inner, file: file, components: path + [.index(index)], tracker: tracker))
         }
@@ -309,7 +323,9 @@ public struct TOMLReader {
                 collectUnknown(inner, keyPath, into: &issues)
             case .array(let elements):
                 for (index, element) in elements.enumerated() {
-                    if case .table(let inner) = element { collectUnknown(inner, keyPath + [.index(index)], into: &issues) }
+                    if case .table(let inner) = element {
+                        collectUnknown(inner, keyPath + [.index(index)], into: &issues)
+                    }
                 }
             default:
                 break

@@ -35,8 +35,9 @@ public enum DeliveryEvent: Sendable, Hashable {
         case .invalidRecipient?: self = .invalidRecipient(reason: reply.text)
         case nil where reply.code > 0: self = .replied(code: reply.code, text: reply.text)
         default:
-            self = .relayFault(RelayFault(reply: reply)
-                ?? RelayFault(failure: .protocolError, code: reply.code, detail: reply.text, stage: reply.stage))
+            self = .relayFault(
+                RelayFault(reply: reply)
+                    ?? RelayFault(failure: .protocolError, code: reply.code, detail: reply.text, stage: reply.stage))
         }
     }
 }

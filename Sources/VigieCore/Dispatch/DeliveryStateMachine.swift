@@ -13,8 +13,10 @@ public struct DeliveryStateMachine: Sendable, Hashable {
     /// Consecutive relay faults one connection rides out (reconnecting with `reconnect`) before it gives up.
     public var maxRelayFaults: Int
 
-    public init(maxAttempts: Int, retry: Backoff, reconnect: Backoff,
-                maxRelayFaults: Int = DispatchSettings.defaultMaxRelayFaults) {
+    public init(
+        maxAttempts: Int, retry: Backoff, reconnect: Backoff,
+        maxRelayFaults: Int = DispatchSettings.defaultMaxRelayFaults
+    ) {
         self.maxAttempts = max(1, maxAttempts)
         self.retry = retry
         self.reconnect = reconnect

@@ -91,9 +91,11 @@ public struct RelayFault: Sendable, Hashable, Error {
     static func oneLine(_ text: String) -> String {
         let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
         let joined = lines.filter { !$0.isEmpty }.joined(separator: " / ")
-        let clean = String(String.UnicodeScalarView(joined.unicodeScalars.filter {
-            !($0.properties.generalCategory == .control || $0.properties.generalCategory == .format)
-        }))
+        let clean = String(
+            String.UnicodeScalarView(
+                joined.unicodeScalars.filter {
+                    !($0.properties.generalCategory == .control || $0.properties.generalCategory == .format)
+                }))
         return clean.count > 300 ? String(clean.prefix(300)) + "…" : clean
     }
 }

@@ -67,8 +67,10 @@ public struct IMAPEndpoint: Sendable, Equatable {
     public var verifyCertificates: Bool
     public var timeoutSeconds: Int
 
-    public init(host: String, port: Int, security: Security, user: String, password: String,
-                caFile: String? = nil, verifyCertificates: Bool = true, timeoutSeconds: Int = 30) {
+    public init(
+        host: String, port: Int, security: Security, user: String, password: String,
+        caFile: String? = nil, verifyCertificates: Bool = true, timeoutSeconds: Int = 30
+    ) {
         self.host = host
         self.port = port
         self.security = security

@@ -21,10 +21,12 @@ public struct ClusterSummary: Sendable, Equatable {
     public var account: String?
     public var platformRef: String?
 
-    public init(id: Int64, key: String, platform: Platform, kind: ContentIdentity.Kind, canonicalURL: String,
-                urls: [String],
-                reports: Int, reporters: Int, recentReporters: Int, priority: Double, status: ModerationStatus,
-                offence: String?, firstReported: Date?, lastReported: Date?, account: String?, platformRef: String?) {
+    public init(
+        id: Int64, key: String, platform: Platform, kind: ContentIdentity.Kind, canonicalURL: String,
+        urls: [String],
+        reports: Int, reporters: Int, recentReporters: Int, priority: Double, status: ModerationStatus,
+        offence: String?, firstReported: Date?, lastReported: Date?, account: String?, platformRef: String?
+    ) {
         self.id = id
         self.key = key
         self.platform = platform
@@ -53,8 +55,10 @@ public struct ClusterReport: Sendable, Equatable {
     public var excerpt: String
     public var urls: [String]
 
-    public init(reportID: Int64, receivedAt: Date, reporter: String?, subject: String?, excerpt: String,
-                urls: [String]) {
+    public init(
+        reportID: Int64, receivedAt: Date, reporter: String?, subject: String?, excerpt: String,
+        urls: [String]
+    ) {
         self.reportID = reportID
         self.receivedAt = receivedAt
         self.reporter = reporter
@@ -76,8 +80,10 @@ public struct ClusterEvent: Sendable, Equatable {
     public var channel: String?
     public var reason: String?
 
-    public init(at: Date, author: String, from: ModerationStatus, to: ModerationStatus, offence: String?,
-                note: String?, platformRef: String?, channel: String?, reason: String?) {
+    public init(
+        at: Date, author: String, from: ModerationStatus, to: ModerationStatus, offence: String?,
+        note: String?, platformRef: String?, channel: String?, reason: String?
+    ) {
         self.at = at
         self.author = author
         self.from = from
@@ -100,8 +106,10 @@ public struct ClusterDetail: Sendable {
     public var reportList: [ClusterReport]
     public var events: [ClusterEvent]
 
-    public init(summary: ClusterSummary, note: String?, reason: String?, notifiedAt: Date?, notifiedChannel: String?,
-                reportList: [ClusterReport], events: [ClusterEvent]) {
+    public init(
+        summary: ClusterSummary, note: String?, reason: String?, notifiedAt: Date?, notifiedChannel: String?,
+        reportList: [ClusterReport], events: [ClusterEvent]
+    ) {
         self.summary = summary
         self.note = note
         self.reason = reason

@@ -18,8 +18,10 @@ public struct Delivery: Sendable, Equatable {
     /// The subscriber's current token salt (their unsubscribe token depends on it).
     public var tokenSalt: Int
 
-    public init(editionID: String, subscriberID: Int64, email: String, name: String?, state: DeliveryStatus,
-                attempts: Int, tokenSalt: Int = 0) {
+    public init(
+        editionID: String, subscriberID: Int64, email: String, name: String?, state: DeliveryStatus,
+        attempts: Int, tokenSalt: Int = 0
+    ) {
         self.editionID = editionID
         self.subscriberID = subscriberID
         self.email = email

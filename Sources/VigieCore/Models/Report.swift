@@ -24,8 +24,10 @@ public struct ReportSummary: Sendable, Equatable {
     public var urls: [String]
     public var status: MessageStatus
 
-    public init(id: Int64, messageID: String?, from: String?, subject: String?, receivedAt: Date, urls: [String],
-                status: MessageStatus) {
+    public init(
+        id: Int64, messageID: String?, from: String?, subject: String?, receivedAt: Date, urls: [String],
+        status: MessageStatus
+    ) {
         self.id = id
         self.messageID = messageID
         self.from = from
@@ -54,9 +56,11 @@ public struct ReportDetail: Sendable {
     /// The earlier stored message with the same Message-ID but other bytes (a collision, kept: not a duplicate).
     public var messageIDCollision: Int64?
 
-    public init(summary: ReportSummary, mailbox: String, uid: Int64, size: Int, sha256: String, date: Date?,
-                replyTo: [String], inReplyTo: String?, text: String?, attachments: [AttachmentInfo],
-                automaticReason: String?, parseError: String?, warnings: [String], messageIDCollision: Int64? = nil) {
+    public init(
+        summary: ReportSummary, mailbox: String, uid: Int64, size: Int, sha256: String, date: Date?,
+        replyTo: [String], inReplyTo: String?, text: String?, attachments: [AttachmentInfo],
+        automaticReason: String?, parseError: String?, warnings: [String], messageIDCollision: Int64? = nil
+    ) {
         self.summary = summary
         self.mailbox = mailbox
         self.uid = uid

@@ -45,8 +45,10 @@ public struct Subscriber: Sendable, Equatable {
     public var statusReason: String?
     public var bounces: Int
 
-    public init(id: Int64, email: String, name: String?, language: String?, status: SubscriberStatus, tokenSalt: Int,
-                createdAt: Date, statusChangedAt: Date?, statusReason: String?, bounces: Int) {
+    public init(
+        id: Int64, email: String, name: String?, language: String?, status: SubscriberStatus, tokenSalt: Int,
+        createdAt: Date, statusChangedAt: Date?, statusReason: String?, bounces: Int
+    ) {
         self.id = id
         self.email = email
         self.name = name

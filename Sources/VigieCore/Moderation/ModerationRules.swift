@@ -21,7 +21,7 @@ public struct ModerationRules: Sendable, Equatable {
     /// Nil when `change` is allowed from `current`, else the one-line reason it is refused.
     public func refusal(from current: ModerationStatus, change: ModerationChange) -> String? {
         if change.to == .qualified, let code = change.offence,
-           offences.contains(where: { $0.code == code && $0.modifier })
+            offences.contains(where: { $0.code == code && $0.modifier })
         {
             return "\(code) is an aggravating circumstance, not an offence: qualify with the offence and mention it "
                 + "with --note"
@@ -36,7 +36,8 @@ public struct ModerationRules: Sendable, Equatable {
             let known = qualifyingCodes
             guard let code = change.offence, !code.isEmpty else { return "qualifying needs an offence code" }
             guard known.contains(code) else {
-                return "unknown offence \(SafeText.quoted(code)); known codes: " + known.sorted().joined(separator: ", ")
+                return "unknown offence \(SafeText.quoted(code)); known codes: "
+                    + known.sorted().joined(separator: ", ")
             }
         case .rejected:
             guard let r = change.reason, !r.trimmingCharacters(in: .whitespaces).isEmpty else {
@@ -60,18 +61,21 @@ public struct ModerationRules: Sendable, Equatable {
     /// notified, or still online at recheck) with an offence of this file.
     public func noticeOffence(clusterID: Int64, status: ModerationStatus, code: String?) throws -> Offence {
         guard [.qualified, .notified, .online].contains(status), let code,
-              let offence = offences.first(where: { $0.code == code })
+            let offence = offences.first(where: { $0.code == code })
         else {
-            throw ModerationError(clusterID: clusterID, message: "is \(status.rawValue), not qualified: qualify it "
-                + "first with vigie clusters qualify \(clusterID) CODE")
+            throw ModerationError(
+                clusterID: clusterID,
+                message: "is \(status.rawValue), not qualified: qualify it "
+                    + "first with vigie clusters qualify \(clusterID) CODE")
         }
         return offence
     }
 
     /// Nil when `change` is allowed from `current` with offences `knownOffences`, else the reason it is refused.
-    public static func refusal(from current: ModerationStatus, change: ModerationChange,
-                               knownOffences: Set<String>) -> String?
-    {
+    public static func refusal(
+        from current: ModerationStatus, change: ModerationChange,
+        knownOffences: Set<String>
+    ) -> String? {
         ModerationRules(knownOffences: knownOffences).refusal(from: current, change: change)
     }
 }

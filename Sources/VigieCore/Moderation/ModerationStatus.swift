@@ -30,8 +30,10 @@ public struct ModerationChange: Sendable, Equatable {
     public var reason: String?
     public var author: String
 
-    public init(to: ModerationStatus, offence: String? = nil, note: String? = nil, platformRef: String? = nil,
-                channel: String? = nil, reason: String? = nil, author: String) {
+    public init(
+        to: ModerationStatus, offence: String? = nil, note: String? = nil, platformRef: String? = nil,
+        channel: String? = nil, reason: String? = nil, author: String
+    ) {
         self.to = to
         self.offence = offence
         self.note = note

@@ -10,8 +10,10 @@ public struct Offence: Sendable, Codable, Equatable {
     /// An aggravating circumstance rather than an offence of its own.
     public var modifier: Bool
 
-    public init(code: String, label: String, reference: String, prescriptionMonths: Int? = nil,
-                modifier: Bool = false) {
+    public init(
+        code: String, label: String, reference: String, prescriptionMonths: Int? = nil,
+        modifier: Bool = false
+    ) {
         self.code = code
         self.label = label
         self.reference = reference
@@ -30,10 +32,12 @@ public struct Offence: Sendable, Codable, Equatable {
                 throw ConfigError("\(file): offence code \(SafeText.quoted(code)) appears twice")
             }
             seen.insert(code)
-            out.append(Offence(code: code, label: try r.requiredString("label"),
-                               reference: try r.requiredString("reference"),
-                               prescriptionMonths: try r.int("prescription_months", range: 0...600),
-                               modifier: try r.bool("modifier", default: false)))
+            out.append(
+                Offence(
+                    code: code, label: try r.requiredString("label"),
+                    reference: try r.requiredString("reference"),
+                    prescriptionMonths: try r.int("prescription_months", range: 0...600),
+                    modifier: try r.bool("modifier", default: false)))
             try r.finish()
         }
         try root.finish()

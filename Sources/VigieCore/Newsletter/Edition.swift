@@ -57,10 +57,11 @@ public struct Edition: Sendable, Equatable {
         let r = TOMLReader(table: table, file: file)
         let id = try r.requiredString("id")
         guard !id.isEmpty, id.count <= 100,
-              id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) })
+            id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) })
         else {
-            throw ConfigError("\(file): key \"id\" must be letters, digits, '-', '_' or '.' (e.g. \"2026-11-21\"); "
-                + "found \(SafeText.quoted(id))")
+            throw ConfigError(
+                "\(file): key \"id\" must be letters, digits, '-', '_' or '.' (e.g. \"2026-11-21\"); "
+                    + "found \(SafeText.quoted(id))")
         }
         let subject = try r.requiredString("subject")
         guard !subject.trimmingCharacters(in: .whitespaces).isEmpty else {
@@ -71,24 +72,31 @@ public struct Edition: Sendable, Equatable {
         for (i, n) in try r.tables("news").enumerated() {
             let kindText = try n.requiredString("kind")
             guard let kind = NewsKind(rawValue: kindText.lowercased()) else {
-                throw ConfigError("\(file): [[news]] #\(i + 1): kind must be one of "
-                    + NewsKind.allCases.map(\.rawValue).joined(separator: ", ") + "; found "
-                    + SafeText.quoted(kindText))
+                throw ConfigError(
+                    "\(file): [[news]] #\(i + 1): kind must be one of "
+                        + NewsKind.allCases.map(\.rawValue).joined(separator: ", ") + "; found "
+                        + SafeText.quoted(kindText))
             }
-            news.append(NewsItem(kind: kind, title: try n.requiredString("title"),
-                                 summary: try n.string("summary") ?? "", url: try httpURL(n, file: file, item: "[[news]] #\(i + 1)")))
+            news.append(
+                NewsItem(
+                    kind: kind, title: try n.requiredString("title"),
+                    summary: try n.string("summary") ?? "", url: try httpURL(n, file: file, item: "[[news]] #\(i + 1)"))
+            )
             try n.finish()
         }
         var press: [PressItem] = []
         for (i, p) in try r.tables("press").enumerated() {
             let language = try p.requiredString("language").lowercased()
             guard language.count >= 2, language.count <= 8, language.allSatisfy({ $0.isLetter || $0 == "-" }) else {
-                throw ConfigError("\(file): [[press]] #\(i + 1): language must be a code such as fr, en, de; found "
-                    + "\(SafeText.quoted(language))")
+                throw ConfigError(
+                    "\(file): [[press]] #\(i + 1): language must be a code such as fr, en, de; found "
+                        + "\(SafeText.quoted(language))")
             }
-            press.append(PressItem(title: try p.requiredString("title"), source: try p.requiredString("source"),
-                                   url: try httpURL(p, file: file, item: "[[press]] #\(i + 1)"), language: language,
-                                   excerpt: try p.string("excerpt")))
+            press.append(
+                PressItem(
+                    title: try p.requiredString("title"), source: try p.requiredString("source"),
+                    url: try httpURL(p, file: file, item: "[[press]] #\(i + 1)"), language: language,
+                    excerpt: try p.string("excerpt")))
             try p.finish()
         }
         try r.finish()
@@ -102,18 +110,20 @@ public struct Edition: Sendable, Equatable {
         guard let value else { throw ConfigError("\(file): missing required key \"date\" (e.g. date = 2026-11-21)") }
         if let d = value.datetimeValue, d.day != nil { return d.text }
         if let t = value.stringValue, isCalendarDate(t) { return t }
-        let found = value.stringValue.map(SafeText.quoted) ?? value.datetimeValue.map { SafeText.quoted($0.text) }
+        let found =
+            value.stringValue.map(SafeText.quoted) ?? value.datetimeValue.map { SafeText.quoted($0.text) }
             ?? value.typeName
-        throw ConfigError("\(file): key \"date\" must be a calendar date written YYYY-MM-DD (e.g. date = 2026-11-21); "
-            + "found \(found)")
+        throw ConfigError(
+            "\(file): key \"date\" must be a calendar date written YYYY-MM-DD (e.g. date = 2026-11-21); "
+                + "found \(found)")
     }
 
     /// `YYYY-MM-DD` naming a real day of the Gregorian calendar (no 2026-13-45, no 2026-02-30).
     static func isCalendarDate(_ text: String) -> Bool {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              parts.allSatisfy({ $0.utf8.allSatisfy { (0x30...0x39).contains($0) } }),
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1...12).contains(m)
+            parts.allSatisfy({ $0.utf8.allSatisfy { (0x30...0x39).contains($0) } }),
+            let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1...12).contains(m)
         else { return false }
         return (1...TOMLDateTime.daysInMonth(year: y, month: m)).contains(d)
     }

@@ -12,8 +12,9 @@ public enum EditorialChecks {
             for p in press { bySource[p.source.lowercased().trimmingCharacters(in: .whitespaces), default: 0] += 1 }
             for (source, n) in bySource.sorted(by: { $0.key < $1.key }) where n * 3 > press.count && press.count >= 3 {
                 let name = press.first { $0.source.lowercased().trimmingCharacters(in: .whitespaces) == source }!.source
-                out.append("press review: \(name) holds \(n) of \(press.count) items (more than a third); "
-                    + "diversify the sources")
+                out.append(
+                    "press review: \(name) holds \(n) of \(press.count) items (more than a third); "
+                        + "diversify the sources")
             }
             if !press.contains(where: { $0.language != "fr" && !$0.language.hasPrefix("fr-") }) {
                 out.append("press review: no international item (every article is in French)")
@@ -22,7 +23,8 @@ public enum EditorialChecks {
             out.append("press review: empty")
         }
         var seen: [String: String] = [:]
-        let all = edition.news.map { ($0.url, "news \"\($0.title)\"") } + press.map { ($0.url, "press \"\($0.title)\"") }
+        let all =
+            edition.news.map { ($0.url, "news \"\($0.title)\"") } + press.map { ($0.url, "press \"\($0.title)\"") }
         for (url, label) in all {
             let key = identity(url) ?? url
             if let first = seen[key] {

@@ -36,8 +36,10 @@ public struct OutboxItem: Sendable, Equatable {
     /// What it is about (`report:123`, `cluster:45`, `digest:2026-12-02`), for status listings and audits.
     public var subjectRef: String?
 
-    public init(kind: OutboxKind, queue: String, dedupeKey: String, recipient: String, envelopeFrom: String,
-                messageID: String, bytes: [UInt8], subjectRef: String? = nil) {
+    public init(
+        kind: OutboxKind, queue: String, dedupeKey: String, recipient: String, envelopeFrom: String,
+        messageID: String, bytes: [UInt8], subjectRef: String? = nil
+    ) {
         self.kind = kind
         self.queue = queue
         self.dedupeKey = dedupeKey

@@ -36,8 +36,9 @@ public struct DailySchedule: Sendable, Hashable {
     public func instant(onDayOf day: Date) -> Date {
         let c = calendar
         let start = c.startOfDay(for: day)
-        return c.date(bySettingHour: hour, minute: minute, second: 0, of: start,
-                      matchingPolicy: .nextTime, repeatedTimePolicy: .first, direction: .forward)
+        return c.date(
+            bySettingHour: hour, minute: minute, second: 0, of: start,
+            matchingPolicy: .nextTime, repeatedTimePolicy: .first, direction: .forward)
             ?? start.addingTimeInterval(Double(hour * 3600 + minute * 60))
     }
 

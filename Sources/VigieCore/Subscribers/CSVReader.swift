@@ -31,7 +31,9 @@ public struct CSVReader: Sendable {
     }
 
     /// Reads all records; a malformed record is reported and skipped, the rest still read.
-    public static func read(_ text: String, separator: UInt8 = UInt8(ascii: ","))
+    public static func read(
+        _ text: String, separator: UInt8 = UInt8(ascii: ",")
+    )
         -> (records: [Record], problems: [Problem])
     {
         var records: [Record] = []

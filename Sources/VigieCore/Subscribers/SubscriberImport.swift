@@ -27,17 +27,19 @@ public enum SubscriberImport {
         }
         let columns = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         guard let emailCol = columns.firstIndex(of: "email") else {
-            throw ConfigError("line \(header.line): the header must name an \"email\" column (email,name[,language], "
-                + "separated by commas, semicolons or tabs); found: "
-                + SafeText.quoted(header.fields.joined(separator: String(UnicodeScalar(separator)))))
+            throw ConfigError(
+                "line \(header.line): the header must name an \"email\" column (email,name[,language], "
+                    + "separated by commas, semicolons or tabs); found: "
+                    + SafeText.quoted(header.fields.joined(separator: String(UnicodeScalar(separator)))))
         }
         let nameCol = columns.firstIndex(of: "name")
         let languageCol = columns.firstIndex(of: "language")
         let unknown = columns.filter { !["email", "name", "language"].contains($0) }
         guard unknown.isEmpty else {
-            throw ConfigError("line \(header.line): unknown column(s) "
-                + "\(unknown.map(SafeText.quoted).joined(separator: ", ")); "
-                + "allowed: email, name, language")
+            throw ConfigError(
+                "line \(header.line): unknown column(s) "
+                    + "\(unknown.map(SafeText.quoted).joined(separator: ", ")); "
+                    + "allowed: email, name, language")
         }
 
         var result = Result()
@@ -45,8 +47,11 @@ public enum SubscriberImport {
         var index: [String: Int] = [:]
         for r in records.dropFirst() {
             guard r.fields.count == columns.count else {
-                result.rejections.append(Rejection(line: r.line, reason: "\(r.fields.count) fields where the header "
-                    + "has \(columns.count); quote fields that contain the separator"))
+                result.rejections.append(
+                    Rejection(
+                        line: r.line,
+                        reason: "\(r.fields.count) fields where the header "
+                            + "has \(columns.count); quote fields that contain the separator"))
                 continue
             }
             let raw = unprefixed(r.fields[emailCol]).trimmingCharacters(in: .whitespaces)
@@ -63,8 +68,11 @@ public enum SubscriberImport {
             if let l = language {
                 let ok = l.count >= 2 && l.count <= 8 && l.allSatisfy { $0.isASCII && ($0.isLetter || $0 == "-") }
                 guard ok else {
-                    result.rejections.append(Rejection(line: r.line, reason: "invalid language \(SafeText.quoted(l)) "
-                        + "(expected a code such as fr, en, de)"))
+                    result.rejections.append(
+                        Rejection(
+                            line: r.line,
+                            reason: "invalid language \(SafeText.quoted(l)) "
+                                + "(expected a code such as fr, en, de)"))
                     continue
                 }
                 language = l.lowercased()

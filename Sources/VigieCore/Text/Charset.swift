@@ -11,8 +11,10 @@ public enum Charset {
             return (undeclared(bytes), nil)
         case "utf-8", "utf8", "x-utf-8", "unicode-1-1-utf-8":
             if let s = String(validating: bytes, as: UTF8.self) { return (s, nil) }
-            return (String(decoding: bytes, as: UTF8.self),
-                    "invalid UTF-8 in a part declared utf-8: bad bytes replaced")
+            return (
+                String(decoding: bytes, as: UTF8.self),
+                "invalid UTF-8 in a part declared utf-8: bad bytes replaced"
+            )
         case "iso-8859-1", "iso8859-1", "latin1", "latin-1", "l1", "iso-ir-100", "ibm819", "cp819", "iso-8859-1:1987":
             return (singleByte(bytes, high: latin1High), nil)
         case "windows-1252", "cp1252", "x-cp1252", "win-1252", "ms-ansi":

@@ -24,7 +24,8 @@ public enum FormatFlowed {
                 i += 1
             }
             if i < end, bytes[i] == 0x20 { i += 1 }  // space-stuffing
-            let isSignature = end - i == 3 && bytes[i] == UInt8(ascii: "-") && bytes[i + 1] == UInt8(ascii: "-")
+            let isSignature =
+                end - i == 3 && bytes[i] == UInt8(ascii: "-") && bytes[i + 1] == UInt8(ascii: "-")
                 && bytes[i + 2] == 0x20
             let flowed = !isSignature && end > i && bytes[end - 1] == 0x20
             var contentEnd = end

@@ -49,14 +49,16 @@ public enum MailDate {
         }
         guard let y = year, let mo = month, let d = day else { return nil }
         let (h, mi, s) = time ?? (0, 0, 0)
-        return make(year: y, month: mo, day: d, hour: h, minute: mi, second: s,
-                    offsetSeconds: offset ?? namedOffset ?? 0)
+        return make(
+            year: y, month: mo, day: d, hour: h, minute: mi, second: s,
+            offsetSeconds: offset ?? namedOffset ?? 0)
     }
 
     /// The instant for civil date-time fields at a UTC offset; nil when a field is out of range.
-    public static func make(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int,
-                            offsetSeconds: Int) -> Date?
-    {
+    public static func make(
+        year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int,
+        offsetSeconds: Int
+    ) -> Date? {
         var year = year
         if year < 50 { year += 2000 } else if year < 1000 { year += 1900 }
         guard (1...12).contains(month), (1...31).contains(day), (0...23).contains(hour), (0...59).contains(minute),
@@ -125,8 +127,9 @@ public enum MailDate {
                     }
                     if let h = Int(first), let m = Int(mm), let s = Int(ss) { tokens.append(.time(h, m, s)) }
                     i = end
-                } else if j < b.count, b[j] == UInt8(ascii: "/") || (b[j] == UInt8(ascii: "-") && first.count == 4)
-                    || (b[j] == UInt8(ascii: ".") && first.count <= 2)
+                } else if j < b.count,
+                    b[j] == UInt8(ascii: "/") || (b[j] == UInt8(ascii: "-") && first.count == 4)
+                        || (b[j] == UInt8(ascii: ".") && first.count <= 2)
                 {
                     let sep = b[j]
                     let (second, k) = digits(from: j + 1)

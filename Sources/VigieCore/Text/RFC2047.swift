@@ -19,7 +19,8 @@ public enum RFC2047 {
             switch segments[index] {
             case .raw(let raw):
                 // Linear whitespace between two encoded-words is not part of the text (RFC 2047 §6.2).
-                let betweenWords = index > 0 && index + 1 < segments.count
+                let betweenWords =
+                    index > 0 && index + 1 < segments.count
                     && segments[index - 1].isWord && segments[index + 1].isWord
                     && raw.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0D || $0 == 0x0A }
                 if !betweenWords { out += Charset.undeclared(raw) }
@@ -28,7 +29,8 @@ public enum RFC2047 {
                 // Adjacent words in one charset are joined before decoding: senders split multibyte characters.
                 var next = index + 1
                 while next < segments.count {
-                    if case .word(let c2, let d2) = segments[next], Charset.normalize(c2) == Charset.normalize(charset) {
+                    if case .word(let c2, let d2) = segments[next], Charset.normalize(c2) == Charset.normalize(charset)
+                    {
                         data += d2
                         next += 1
                     } else if case .raw(let raw) = segments[next], next + 1 < segments.count,

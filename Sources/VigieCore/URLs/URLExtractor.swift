@@ -61,10 +61,12 @@ public struct URLExtractor: Sendable {
     /// The lowercased host of an absolute URL, without user info, port or trailing dot.
     public static func host(of url: String) -> String? {
         let bytes = Array(url.utf8)[...]
-        guard let separator = bytes.indices.first(where: { i in
-            i + 2 < bytes.endIndex && bytes[i] == UInt8(ascii: ":") && bytes[i + 1] == UInt8(ascii: "/")
-                && bytes[i + 2] == UInt8(ascii: "/")
-        }) else { return nil }
+        guard
+            let separator = bytes.indices.first(where: { i in
+                i + 2 < bytes.endIndex && bytes[i] == UInt8(ascii: ":") && bytes[i + 1] == UInt8(ascii: "/")
+                    && bytes[i + 2] == UInt8(ascii: "/")
+            })
+        else { return nil }
         let host = Self.host(inAuthorityAt: bytes[(separator + 3)...])
         return host.isEmpty ? nil : String(decoding: host, as: UTF8.self).lowercased()
     }
@@ -75,7 +77,9 @@ public struct URLExtractor: Sendable {
         var host = rest.prefix { $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "?") && $0 != UInt8(ascii: "#") }
         if let at = host.lastIndex(of: UInt8(ascii: "@")) { host = host[host.index(after: at)...] }
         if host.first == UInt8(ascii: "[") {
-            guard let close = host.firstIndex(of: UInt8(ascii: "]")) else { return host[host.startIndex..<host.startIndex] }
+            guard let close = host.firstIndex(of: UInt8(ascii: "]")) else {
+                return host[host.startIndex..<host.startIndex]
+            }
             return host[...close]
         }
         if let colon = host.firstIndex(of: UInt8(ascii: ":")) { host = host[..<colon] }
@@ -298,7 +302,8 @@ private struct URLScanner {
         }
         let hostEnd = j
         guard labelCount >= 2 else { return (hostEnd, nil) }
-        let isWWW = hostEnd - start > 4 && (bytes[start] | 0x20) == UInt8(ascii: "w")
+        let isWWW =
+            hostEnd - start > 4 && (bytes[start] | 0x20) == UInt8(ascii: "w")
             && (bytes[start + 1] | 0x20) == UInt8(ascii: "w") && (bytes[start + 2] | 0x20) == UInt8(ascii: "w")
             && bytes[start + 3] == UInt8(ascii: ".")
         if isWWW && labelCount < 3 { return (hostEnd, nil) }
@@ -316,7 +321,8 @@ private struct URLScanner {
         }
         // An e-mail address is not a link.
         if k < n && bytes[k] == UInt8(ascii: "@") { return (k, nil) }
-        let hasPath = k < n && (bytes[k] == UInt8(ascii: "/") || bytes[k] == UInt8(ascii: "?") || bytes[k] == UInt8(ascii: "#"))
+        let hasPath =
+            k < n && (bytes[k] == UInt8(ascii: "/") || bytes[k] == UInt8(ascii: "?") || bytes[k] == UInt8(ascii: "#"))
         if isWWW {
             // Any top-level domain will do after www.
         } else if hasPath {
@@ -387,7 +393,8 @@ private struct URLScanner {
                 while q < n && (bytes[q] == 0x20 || bytes[q] == 0x09) { q += 1 }
                 let saved = (parens, brackets, braces)
                 let chunkEnd = run(q)
-                guard chunkEnd > q, chunkEnd == n || bytes[chunkEnd] == UInt8(ascii: ">") || newlineEnd(at: chunkEnd) != nil
+                guard chunkEnd > q,
+                    chunkEnd == n || bytes[chunkEnd] == UInt8(ascii: ">") || newlineEnd(at: chunkEnd) != nil
                 else {
                     (parens, brackets, braces) = saved
                     break
@@ -451,10 +458,11 @@ private struct URLScanner {
         let last = bytes[pieceEnd - 1]
         let chunkBytes = bytes[chunk]
         // A new URL on the next line is its own.
-        if let first = chunkBytes.first, !Self.isAlnum(first) && first != UInt8(ascii: "%")
-            && first != UInt8(ascii: "_") && first != UInt8(ascii: "-") && first != UInt8(ascii: "/")
-            && first != UInt8(ascii: "?") && first != UInt8(ascii: "&") && first != UInt8(ascii: "=")
-            && first != UInt8(ascii: "#") && first != UInt8(ascii: ".") && first < 0x80
+        if let first = chunkBytes.first,
+            !Self.isAlnum(first) && first != UInt8(ascii: "%")
+                && first != UInt8(ascii: "_") && first != UInt8(ascii: "-") && first != UInt8(ascii: "/")
+                && first != UInt8(ascii: "?") && first != UInt8(ascii: "&") && first != UInt8(ascii: "=")
+                && first != UInt8(ascii: "#") && first != UInt8(ascii: ".") && first < 0x80
         {
             return false
         }
@@ -533,7 +541,8 @@ private struct URLScanner {
                 url = url.dropLast()
             } else if last == UInt8(ascii: ")") || last == UInt8(ascii: "]") || last == UInt8(ascii: "}") {
                 let open: UInt8 =
-                    last == UInt8(ascii: ")") ? UInt8(ascii: "(") : last == UInt8(ascii: "]") ? UInt8(ascii: "[") : UInt8(ascii: "{")
+                    last == UInt8(ascii: ")")
+                    ? UInt8(ascii: "(") : last == UInt8(ascii: "]") ? UInt8(ascii: "[") : UInt8(ascii: "{")
                 let opens = url.reduce(0) { $0 + ($1 == open ? 1 : 0) }
                 let closes = url.reduce(0) { $0 + ($1 == last ? 1 : 0) }
                 guard closes > opens else { break }

@@ -60,7 +60,9 @@ public final class RedirectResolver: Sendable {
                     return (.resolved(finalURL: current, hops: hop), response.status)
                 }
                 guard Self.isHTTP(next) else { return (.failed(reason: "redirect to a non-http(s) URL: \(next)"), 0) }
-                guard hop < maxHops else { return (.failed(reason: "more than \(maxHops) redirects, last to \(next)"), 0) }
+                guard hop < maxHops else {
+                    return (.failed(reason: "more than \(maxHops) redirects, last to \(next)"), 0)
+                }
                 guard visited.insert(next).inserted else { return (.failed(reason: "redirect loop at \(next)"), 0) }
                 current = next
             }

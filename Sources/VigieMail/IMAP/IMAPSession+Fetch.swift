@@ -121,7 +121,9 @@ extension IMAPSession {
     }
 
     /// The UID, size and body section of one FETCH reply; nil when an asked-for item is missing.
-    private static func item(of msgAtt: UnsafeMutablePointer<mailimap_msg_att>, wantBody: Bool, wantSize: Bool)
+    private static func item(
+        of msgAtt: UnsafeMutablePointer<mailimap_msg_att>, wantBody: Bool, wantSize: Bool
+    )
         -> FetchedItem?
     {
         var uid: UInt32?

@@ -19,8 +19,9 @@ extension IMAPSession {
         } catch let error as EtpanError where error.kind == .protocolError {
             let imap = try live("CREATE \(mailbox)")
             let tryCreate = imap.pointee.imap_response_info?.pointee.rsp_trycreate ?? 0
-            logger.debug("move refused; creating the mailbox and retrying",
-                         metadata: ["mailbox": "\(mailbox)", "trycreate": "\(tryCreate != 0)", "error": "\(error)"])
+            logger.debug(
+                "move refused; creating the mailbox and retrying",
+                metadata: ["mailbox": "\(mailbox)", "trycreate": "\(tryCreate != 0)", "error": "\(error)"])
             let created = mailimap_create(imap, mailbox)
             if created != MAILIMAP_NO_ERROR {
                 // "Already exists" is fine (the NO had another cause and the retry will tell); a dead link is not.
@@ -55,7 +56,9 @@ extension IMAPSession {
         try addFlag(uidSet, flag: flag, name: name)
     }
 
-    private func addFlag(_ uidSet: IMAPUIDSet, flag: () -> UnsafeMutablePointer<mailimap_flag>?, name: String)
+    private func addFlag(
+        _ uidSet: IMAPUIDSet, flag: () -> UnsafeMutablePointer<mailimap_flag>?, name: String
+    )
         throws
     {
         let operation = "UID STORE \(uidSet.imapString) +FLAGS.SILENT (\(name))"

@@ -46,12 +46,14 @@ public final class IMAPSession: MailboxSession {
         // libetpan's parser backtracks: after a read timed out it reads again, waiting `timeout` each time (a
         // stalled server cost 2–3 times timeout_seconds). The first failed read cancels the stream, so every later
         // read fails at once and the command ends after one timeout.
-        mailimap_set_logger(imap, { session, logType, _, _, _ in
-            guard Int(logType) == MAILSTREAM_LOG_TYPE_ERROR_RECEIVED,
-                let stream = session?.pointee.imap_stream, let low = mailstream_get_low(stream)
-            else { return }
-            mailstream_low_cancel(low)
-        }, nil)
+        mailimap_set_logger(
+            imap,
+            { session, logType, _, _, _ in
+                guard Int(logType) == MAILSTREAM_LOG_TYPE_ERROR_RECEIVED,
+                    let stream = session?.pointee.imap_stream, let low = mailstream_get_low(stream)
+                else { return }
+                mailstream_low_cancel(low)
+            }, nil)
         operationStart = .now
         do {
             try connect(imap)
@@ -61,7 +63,8 @@ public final class IMAPSession: MailboxSession {
             close()
             throw error
         }
-        logger.debug("IMAP session ready", metadata: ["capabilities": "\(capabilities.sorted().joined(separator: " "))"])
+        logger.debug(
+            "IMAP session ready", metadata: ["capabilities": "\(capabilities.sorted().joined(separator: " "))"])
     }
 
     deinit {
@@ -73,8 +76,9 @@ public final class IMAPSession: MailboxSession {
     private func connect(_ imap: UnsafeMutablePointer<mailimap>) throws {
         let host = endpoint.host
         guard let port = UInt16(exactly: endpoint.port), port > 0 else {
-            throw EtpanError(kind: .other, code: Int32(MAILIMAP_ERROR_INVAL), operation: "connecting to \(host)",
-                             serverText: "invalid port \(endpoint.port)")
+            throw EtpanError(
+                kind: .other, code: Int32(MAILIMAP_ERROR_INVAL), operation: "connecting to \(host)",
+                serverText: "invalid port \(endpoint.port)")
         }
         // SNI carries host names only, never address literals (RFC 6066 §3).
         let serverName: UnsafeMutablePointer<CChar>? = Self.isIPAddress(host) ? nil : strdup(host)
@@ -84,12 +88,14 @@ public final class IMAPSession: MailboxSession {
             try check(mailimap_socket_connect(imap, host, port), "connecting to \(host):\(port)")
         case .starttls:
             try check(mailimap_socket_connect(imap, host, port), "connecting to \(host):\(port)")
-            try check(mailimap_socket_starttls_with_callback(imap, cetpan_set_server_name, serverName),
-                      "STARTTLS with \(host):\(port)")
+            try check(
+                mailimap_socket_starttls_with_callback(imap, cetpan_set_server_name, serverName),
+                "STARTTLS with \(host):\(port)")
             try verifyPeer(imap)
         case .tls:
-            try check(mailimap_ssl_connect_with_callback(imap, host, port, cetpan_set_server_name, serverName),
-                      "TLS connection to \(host):\(port)")
+            try check(
+                mailimap_ssl_connect_with_callback(imap, host, port, cetpan_set_server_name, serverName),
+                "TLS connection to \(host):\(port)")
             try verifyPeer(imap)
         }
     }
@@ -100,8 +106,9 @@ public final class IMAPSession: MailboxSession {
             return
         }
         var reason = [CChar](repeating: 0, count: 512)
-        let verdict = cetpan_verify_peer(imap.pointee.imap_stream, endpoint.caFile, endpoint.host, &reason,
-                                         reason.count)
+        let verdict = cetpan_verify_peer(
+            imap.pointee.imap_stream, endpoint.caFile, endpoint.host, &reason,
+            reason.count)
         guard verdict == 0 else {
             broken = true
             let text = String(decoding: reason.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -130,7 +137,9 @@ public final class IMAPSession: MailboxSession {
             if let cap = cetpan_clist_content(cell)?.assumingMemoryBound(to: mailimap_capability.self) {
                 switch Int(cap.pointee.cap_type) {
                 case MAILIMAP_CAPABILITY_AUTH_TYPE:
-                    if let s = cap.pointee.cap_data.cap_auth_type { names.insert("AUTH=" + String(cString: s).uppercased()) }
+                    if let s = cap.pointee.cap_data.cap_auth_type {
+                        names.insert("AUTH=" + String(cString: s).uppercased())
+                    }
                 default:
                     if let s = cap.pointee.cap_data.cap_name { names.insert(String(cString: s).uppercased()) }
                 }
@@ -233,13 +242,19 @@ public final class IMAPSession: MailboxSession {
         let imap = try live("SELECT \(mailbox)")
         try check(mailimap_select(imap, mailbox), "SELECT \(mailbox)")
         guard let info = imap.pointee.imap_selection_info?.pointee else {
-            throw EtpanError(kind: .protocolError, code: Int32(MAILIMAP_ERROR_PROTOCOL), operation: "SELECT \(mailbox)",
-                             serverText: "no selection data in the reply")
+            throw EtpanError(
+                kind: .protocolError, code: Int32(MAILIMAP_ERROR_PROTOCOL), operation: "SELECT \(mailbox)",
+                serverText: "no selection data in the reply")
         }
-        let status = MailboxStatus(uidValidity: info.sel_uidvalidity, uidNext: info.sel_uidnext,
-                                   messageCount: Int(info.sel_exists))
-        logger.debug("selected", metadata: ["mailbox": "\(mailbox)", "uidvalidity": "\(status.uidValidity)",
-                                             "uidnext": "\(status.uidNext)", "exists": "\(status.messageCount)"])
+        let status = MailboxStatus(
+            uidValidity: info.sel_uidvalidity, uidNext: info.sel_uidnext,
+            messageCount: Int(info.sel_exists))
+        logger.debug(
+            "selected",
+            metadata: [
+                "mailbox": "\(mailbox)", "uidvalidity": "\(status.uidValidity)",
+                "uidnext": "\(status.uidNext)", "exists": "\(status.messageCount)",
+            ])
         return status
     }
 

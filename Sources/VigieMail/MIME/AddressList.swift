@@ -1,5 +1,5 @@
-import Foundation
 import CEtpan
+import Foundation
 import VigieCore
 
 /// Address headers read with libetpan's RFC 5322 parser, display names RFC 2047-decoded; a forgiving fallback for
@@ -11,7 +11,9 @@ enum AddressList {
         var list: UnsafeMutablePointer<mailimf_address_list>?
         var index = 0
         let r = value.withUnsafeBufferPointer { buf in
-            buf.withMemoryRebound(to: CChar.self) { mailimf_address_list_parse($0.baseAddress, $0.count, &index, &list) }
+            buf.withMemoryRebound(to: CChar.self) {
+                mailimf_address_list_parse($0.baseAddress, $0.count, &index, &list)
+            }
         }
         var result: [MailAddress] = []
         if r == Int32(MAILIMF_NO_ERROR), let list {
@@ -25,7 +27,8 @@ enum AddressList {
                     guard let group = address.pointee.ad_data.ad_group, let mbList = group.pointee.grp_mb_list else {
                         continue
                     }
-                    let boxes = MIMEPart.list(mbList.pointee.mb_list) { (m: UnsafeMutablePointer<mailimf_mailbox>) in m }
+                    let boxes = MIMEPart.list(mbList.pointee.mb_list) { (m: UnsafeMutablePointer<mailimf_mailbox>) in m
+                    }
                     result += boxes.compactMap(mailbox)
                 default:
                     continue
@@ -34,7 +37,8 @@ enum AddressList {
             // libetpan stops at the first thing it cannot read; trust it only when it read (nearly) everything.
             let rest = value[min(index, value.count)...]
             if rest.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: ";") }) {
-                if result.allSatisfy({ $0.address.utf8.contains(UInt8(ascii: "@")) && !$0.address.utf8.contains(0x22) }) {
+                if result.allSatisfy({ $0.address.utf8.contains(UInt8(ascii: "@")) && !$0.address.utf8.contains(0x22) })
+                {
                     // `addr (Name)`: the old comment form carries the only name there is.
                     if result.count == 1, result[0].name == nil, let name = commentName(value) {
                         result[0].name = name

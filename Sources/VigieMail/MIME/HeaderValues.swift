@@ -21,9 +21,10 @@ enum HeaderValues {
                 let zone = Int(d.dt_zone)
                 let sign = zone < 0 ? -1 : 1
                 let offset = sign * ((abs(zone) / 100) * 3600 + (abs(zone) % 100) * 60)
-                if let date = MailDate.make(year: Int(d.dt_year), month: Int(d.dt_month), day: Int(d.dt_day),
-                                            hour: Int(d.dt_hour), minute: Int(d.dt_min), second: Int(d.dt_sec),
-                                            offsetSeconds: offset)
+                if let date = MailDate.make(
+                    year: Int(d.dt_year), month: Int(d.dt_month), day: Int(d.dt_day),
+                    hour: Int(d.dt_hour), minute: Int(d.dt_min), second: Int(d.dt_sec),
+                    offsetSeconds: offset)
                 {
                     return date
                 }

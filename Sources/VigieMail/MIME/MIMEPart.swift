@@ -1,6 +1,6 @@
+import CEtpan
 import Foundation
 import VigieCore
-import CEtpan
 
 /// One node of libetpan's MIME tree, read once into Swift values; the pointers stay valid only while the parsed
 /// buffer and tree are alive.
@@ -96,7 +96,8 @@ struct MIMEPart {
 
     /// The encoded body bytes (for a message/rfc822 node: the embedded message, headers included).
     var rawBody: UnsafeBufferPointer<UInt8> {
-        let data = kind == MAILMIME_SINGLE ? (node.pointee.mm_data.mm_single ?? node.pointee.mm_body) : node.pointee.mm_body
+        let data =
+            kind == MAILMIME_SINGLE ? (node.pointee.mm_data.mm_single ?? node.pointee.mm_body) : node.pointee.mm_body
         guard let data, data.pointee.dt_type == Int32(MAILMIME_DATA_TEXT),
             let start = data.pointee.dt_data.dt_text.dt_data
         else { return UnsafeBufferPointer(start: nil, count: 0) }

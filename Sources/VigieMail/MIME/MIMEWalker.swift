@@ -61,8 +61,9 @@ struct MIMEWalker {
         guard bytes.count > 0 else { return }
         let taken = min(bytes.count, rawScanBudget)
         if taken < bytes.count {
-            warn("more than \(Self.maxRawScanBytes) bytes to scan as raw text: the last \(bytes.count - taken) "
-                + "bytes were not scanned for links")
+            warn(
+                "more than \(Self.maxRawScanBytes) bytes to scan as raw text: the last \(bytes.count - taken) "
+                    + "bytes were not scanned for links")
         }
         guard taken > 0 else { return }
         rawScanBudget -= taken
@@ -74,14 +75,17 @@ struct MIMEWalker {
     /// Parses a whole message; throws only when nothing can be read from it.
     mutating func parseMessage(_ raw: [UInt8], depth: Int) throws -> Message {
         var start = 0
-        while start < raw.count, raw[start] == 0x20 || raw[start] == 0x09 || raw[start] == 0x0D || raw[start] == 0x0A
-            || raw[start] == 0
+        while start < raw.count,
+            raw[start] == 0x20 || raw[start] == 0x09 || raw[start] == 0x0D || raw[start] == 0x0A
+                || raw[start] == 0
         {
             start += 1
         }
         guard start < raw.count else { throw MessageParseError.empty }
         var bytes = start == 0 ? raw : Array(raw[start...])
-        let hasNUL = bytes.withUnsafeBufferPointer { buf in buf.baseAddress.map { memchr($0, 0, buf.count) != nil } ?? false }
+        let hasNUL = bytes.withUnsafeBufferPointer { buf in
+            buf.baseAddress.map { memchr($0, 0, buf.count) != nil } ?? false
+        }
         if hasNUL, let firstNUL = bytes.firstIndex(of: 0) {
             let before = bytes.count
             bytes = Array(bytes[..<firstNUL]) + bytes[firstNUL...].filter { $0 != 0 }
@@ -104,7 +108,8 @@ struct MIMEWalker {
 
             var body = Collected()
             var contentType = "text/plain"
-            if let top = tree.pointee.mm_type == Int32(MAILMIME_MESSAGE) ? tree.pointee.mm_data.mm_message.mm_msg_mime
+            if let top = tree.pointee.mm_type == Int32(MAILMIME_MESSAGE)
+                ? tree.pointee.mm_data.mm_message.mm_msg_mime
                 : tree
             {
                 let part = MIMEPart(top)
@@ -132,8 +137,9 @@ struct MIMEWalker {
                 if k == needle.count {
                     count += 1
                     if count > Self.maxStructuralHeaders {
-                        warn("more than \(Self.maxStructuralHeaders) MIME parts: the structure was truncated there "
-                            + "and the rest of the message scanned as raw text for links")
+                        warn(
+                            "more than \(Self.maxStructuralHeaders) MIME parts: the structure was truncated there "
+                                + "and the rest of the message scanned as raw text for links")
                         // Cut at the boundary line opening this part, so its whole header block (its encoding) is
                         // read by the raw scan rather than half parsed.
                         let cut = Self.partStart(b, before: i)
@@ -166,9 +172,10 @@ struct MIMEWalker {
 
     // MARK: - Tree walk
 
-    mutating func walk(_ node: UnsafeMutablePointer<mailmime>, part: MIMEPart? = nil, headers: [RawHeaderField],
-                       depth: Int, into c: inout Collected)
-    {
+    mutating func walk(
+        _ node: UnsafeMutablePointer<mailmime>, part: MIMEPart? = nil, headers: [RawHeaderField],
+        depth: Int, into c: inout Collected
+    ) {
         let part = part ?? MIMEPart(node)
         guard depth <= Self.maxDepth else {
             warn("MIME nesting deeper than \(Self.maxDepth) levels: deeper parts scanned as raw text for links")
@@ -207,7 +214,8 @@ struct MIMEWalker {
                 alternatives.append(sub)
             }
             // Prefer the text/plain rendering; the HTML one still gives its links.
-            let chosen = alternatives.firstIndex { $0.hasPlain }
+            let chosen =
+                alternatives.firstIndex { $0.hasPlain }
                 ?? alternatives.lastIndex { !$0.pieces.isEmpty }
             if let chosen { c.pieces += alternatives[chosen].pieces }
             for sub in alternatives {
@@ -266,11 +274,14 @@ struct MIMEWalker {
             }
             return
         }
-        let isText = type[0] == "text" && part.disposition != "attachment"
+        let isText =
+            type[0] == "text" && part.disposition != "attachment"
             && (type[1] == "plain" || type[1] == "html" || part.filename == nil)
         guard isText else {
-            c.attachments.append(AttachmentInfo(filename: part.filename, mimeType: type.joined(separator: "/"),
-                                                size: part.decodedBody().count))
+            c.attachments.append(
+                AttachmentInfo(
+                    filename: part.filename, mimeType: type.joined(separator: "/"),
+                    size: part.decodedBody().count))
             return
         }
         let charset = part.parameter("charset")

@@ -14,7 +14,9 @@ struct RawHeaderField {
 /// 20,000-character line costs no more than its bytes.
 enum RawHeaders {
     /// Scans the header block starting at `start`; returns the fields and the offset where the body begins.
-    static func scan(_ b: UnsafeBufferPointer<UInt8>, from start: Int = 0, limit: Int = 5000)
+    static func scan(
+        _ b: UnsafeBufferPointer<UInt8>, from start: Int = 0, limit: Int = 5000
+    )
         -> (fields: [RawHeaderField], bodyStart: Int)
     {
         let n = b.count
@@ -52,9 +54,12 @@ enum RawHeaders {
             var v = colon + 1
             while v < end, b[v] == 0x20 || b[v] == 0x09 { v += 1 }
             appendTrimmed(b, v, end, to: &value)
-            fields.append(RawHeaderField(name: String(decoding: UnsafeBufferPointer(rebasing: b[i..<nameEnd]),
-                                                      as: UTF8.self),
-                                         value: value))
+            fields.append(
+                RawHeaderField(
+                    name: String(
+                        decoding: UnsafeBufferPointer(rebasing: b[i..<nameEnd]),
+                        as: UTF8.self),
+                    value: value))
             i = next
         }
         return (fields, n)

@@ -96,7 +96,8 @@ enum RawTextScan {
             if b == 0x3D {
                 if k + 1 == line.count { return true }
                 if k + 2 < line.count, let h = QuotedPrintable.hexDigit(line[k + 1]),
-                    let l = QuotedPrintable.hexDigit(line[k + 2]) {
+                    let l = QuotedPrintable.hexDigit(line[k + 2])
+                {
                     out.append(h << 4 | l)
                     k += 3
                     continue

@@ -84,10 +84,12 @@ public final class CurlSMTPTransport: MailTransport, @unchecked Sendable {
                 ccurl_setopt_long(handle, CURLOPT_SERVER_RESPONSE_TIMEOUT, max(1, Int(settings.timeoutSeconds))),
                 "SERVER_RESPONSE_TIMEOUT"),
             CurlError.setupProblem(ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer), "ERRORBUFFER"),
-            CurlError.setupProblem(ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, settings.verifyCertificates ? 1 : 0),
-                           "SSL_VERIFYPEER"),
-            CurlError.setupProblem(ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, settings.verifyCertificates ? 2 : 0),
-                           "SSL_VERIFYHOST"),
+            CurlError.setupProblem(
+                ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, settings.verifyCertificates ? 1 : 0),
+                "SSL_VERIFYPEER"),
+            CurlError.setupProblem(
+                ccurl_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, settings.verifyCertificates ? 2 : 0),
+                "SSL_VERIFYHOST"),
             // The debug callback is how the server's reply lines are captured; it only runs in verbose mode.
             CurlError.setupProblem(ccurl_setopt_long(handle, CURLOPT_VERBOSE, 1), "VERBOSE"),
             CurlError.setupProblem(ccurl_setopt_debug_callback(handle, smtpDebugCallback), "DEBUGFUNCTION"),
@@ -95,20 +97,23 @@ public final class CurlSMTPTransport: MailTransport, @unchecked Sendable {
             CurlError.setupProblem(ccurl_setopt_sockopt_callback(handle, smtpSocketCallback), "SOCKOPTFUNCTION"),
         ]
         if settings.starttls {
-            problems.append(CurlError.setupProblem(
-                ccurl_setopt_long(handle, CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue)), "USE_SSL"))
+            problems.append(
+                CurlError.setupProblem(
+                    ccurl_setopt_long(handle, CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue)), "USE_SSL"))
         }
         if let caFile = settings.caFile {
             problems.append(CurlError.setupProblem(ccurl_setopt_string(handle, CURLOPT_CAINFO, caFile), "CAINFO"))
         }
         if let user = settings.user {
             problems.append(CurlError.setupProblem(ccurl_setopt_string(handle, CURLOPT_USERNAME, user), "USERNAME"))
-            problems.append(CurlError.setupProblem(
-                ccurl_setopt_string(handle, CURLOPT_PASSWORD, settings.password ?? ""), "PASSWORD"))
+            problems.append(
+                CurlError.setupProblem(
+                    ccurl_setopt_string(handle, CURLOPT_PASSWORD, settings.password ?? ""), "PASSWORD"))
             if let mechanism = settings.authMechanism {
-                problems.append(CurlError.setupProblem(
-                    ccurl_setopt_string(handle, CURLOPT_LOGIN_OPTIONS, "AUTH=" + mechanism.rawValue),
-                    "LOGIN_OPTIONS"))
+                problems.append(
+                    CurlError.setupProblem(
+                        ccurl_setopt_string(handle, CURLOPT_LOGIN_OPTIONS, "AUTH=" + mechanism.rawValue),
+                        "LOGIN_OPTIONS"))
             }
         }
         let found = problems.compactMap { $0 }
@@ -124,9 +129,13 @@ public final class CurlSMTPTransport: MailTransport, @unchecked Sendable {
         connection.withLock { sendLocked(from: envelopeFrom, to: recipient, message: message, on: &$0) }
     }
 
-    private func sendLocked(from envelopeFrom: String, to recipient: String, message: [UInt8],
-                            on connection: inout Connection) -> SMTPReply {
-        if let setupProblem = connection.setupProblem { return SMTPReply(code: 0, text: setupProblem, failure: .configuration, stage: .connect) }
+    private func sendLocked(
+        from envelopeFrom: String, to recipient: String, message: [UInt8],
+        on connection: inout Connection
+    ) -> SMTPReply {
+        if let setupProblem = connection.setupProblem {
+            return SMTPReply(code: 0, text: setupProblem, failure: .configuration, stage: .connect)
+        }
         let from = HeaderEncoding.sanitizeAddress(envelopeFrom)
         let to = HeaderEncoding.sanitizeAddress(recipient)
         guard !to.isEmpty else {
@@ -171,11 +180,12 @@ public final class CurlSMTPTransport: MailTransport, @unchecked Sendable {
         connection.opened += newConnections
         connection.messagesOnConnection = newConnections > 0 ? 1 : connection.messagesOnConnection + 1
 
-        return SMTPOutcome.classify(SMTPOutcome.Observed(
-            kind: result == CURLE_OK ? nil : CurlError.kind(result),
-            errorText: result == CURLE_OK ? "" : CurlError.describe(result, errorBuffer: errorBuffer),
-            responseCode: responseCode, replies: context.replies, stage: context.stage,
-            sentUnauthenticated: context.sentUnauthenticated))
+        return SMTPOutcome.classify(
+            SMTPOutcome.Observed(
+                kind: result == CURLE_OK ? nil : CurlError.kind(result),
+                errorText: result == CURLE_OK ? "" : CurlError.describe(result, errorBuffer: errorBuffer),
+                responseCode: responseCode, replies: context.replies, stage: context.stage,
+                sentUnauthenticated: context.sentUnauthenticated))
     }
 
     /// Shuts the socket of a connection libcurl may still hold after a failure: it keeps one whose final reply
@@ -187,10 +197,14 @@ public final class CurlSMTPTransport: MailTransport, @unchecked Sendable {
         // In clear only: on a TLS session, bytes of our own would break the stream; the close alone will do.
         if !settings.url.lowercased().hasPrefix("smtps:") && !settings.starttls {
             let quit = Array("QUIT\r\n".utf8)
-            if quit.withUnsafeBytes({ Glibc.send(socket, $0.baseAddress, quit.count, Int32(MSG_NOSIGNAL)) }) == quit.count {
+            if quit.withUnsafeBytes({ Glibc.send(socket, $0.baseAddress, quit.count, Int32(MSG_NOSIGNAL)) })
+                == quit.count
+            {
                 var ready = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
                 var reply = [UInt8](repeating: 0, count: 512)
-                if poll(&ready, 1, 1000) > 0 { _ = reply.withUnsafeMutableBytes { recv(socket, $0.baseAddress, 512, 0) } }
+                if poll(&ready, 1, 1000) > 0 {
+                    _ = reply.withUnsafeMutableBytes { recv(socket, $0.baseAddress, 512, 0) }
+                }
             }
         }
         shutdown(socket, Int32(SHUT_RDWR))
@@ -262,8 +276,10 @@ final class TransferContext {
     /// A command line we sent (`CURLINFO_HEADER_OUT`): only its verb is looked at, never its arguments.
     func sent(_ bytes: UnsafeBufferPointer<UInt8>) {
         if authContinuation { return }  // a SASL response (credentials): not a command
-        let verb = String(decoding: bytes.prefix { $0 != 0x20 && $0 != 0x0D && $0 != 0x0A && $0 != 0x3A }, as: UTF8.self)
-            .uppercased()
+        let verb = String(
+            decoding: bytes.prefix { $0 != 0x20 && $0 != 0x0D && $0 != 0x0A && $0 != 0x3A }, as: UTF8.self
+        )
+        .uppercased()
         switch verb {
         case "EHLO", "HELO": stage = .ehlo
         case "STARTTLS": stage = .starttls
@@ -320,7 +336,9 @@ private func smtpReadCallback(
 }
 
 /// SOCKOPTFUNCTION: called for every new socket, i.e. every new connection (a reused one calls nothing).
-private func smtpSocketCallback(_ userdata: UnsafeMutableRawPointer?, _ fd: curl_socket_t, _ purpose: curlsocktype)
+private func smtpSocketCallback(
+    _ userdata: UnsafeMutableRawPointer?, _ fd: curl_socket_t, _ purpose: curlsocktype
+)
     -> Int32
 {
     if let userdata { Unmanaged<TransferContext>.fromOpaque(userdata).takeUnretainedValue().connecting() }

@@ -29,7 +29,8 @@ enum SMTPOutcome {
 
     static func classify(_ o: Observed) -> SMTPReply {
         // The verdict is the last reply seen; libcurl's own last code stands in if the debug stream showed none.
-        let last = o.replies.last
+        let last =
+            o.replies.last
             ?? (o.responseCode > 0 ? TransferContext.Reply(code: o.responseCode, text: "", stage: o.stage) : nil)
         guard let kind = o.kind else {
             if let last, (200..<300).contains(last.code) {

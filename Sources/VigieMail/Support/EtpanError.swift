@@ -36,7 +36,9 @@ public struct EtpanError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String {
-        if let seconds = timedOutAfter { return "\(operation) timed out after \(seconds) s (no answer from the server)" }
+        if let seconds = timedOutAfter {
+            return "\(operation) timed out after \(seconds) s (no answer from the server)"
+        }
         if kind == .certificate { return "\(operation) failed: \(serverText ?? "certificate not trusted")" }
         var s = "\(operation) failed (\(kind == .parse ? Self.imfName(code) : Self.name(code)))"
         if let t = serverText, !t.isEmpty { s += ": \(t)" }
@@ -86,14 +88,16 @@ public struct EtpanError: Error, CustomStringConvertible, Sendable {
 
     /// The TLS handshake succeeded but the server's certificate is not to be trusted.
     static func certificate(_ reason: String, host: String) -> EtpanError {
-        EtpanError(kind: .certificate, code: Int32(MAILIMAP_ERROR_SSL), operation: "TLS certificate verification for \(host)",
-                   serverText: reason)
+        EtpanError(
+            kind: .certificate, code: Int32(MAILIMAP_ERROR_SSL), operation: "TLS certificate verification for \(host)",
+            serverText: reason)
     }
 
     /// A session that broke (or was logged out) earlier is not used again.
     static func disconnected(_ operation: String) -> EtpanError {
-        EtpanError(kind: .connection, code: Int32(MAILIMAP_ERROR_STREAM), operation: operation,
-                   serverText: "the connection was closed earlier")
+        EtpanError(
+            kind: .connection, code: Int32(MAILIMAP_ERROR_STREAM), operation: operation,
+            serverText: "the connection was closed earlier")
     }
 
     /// libetpan could not allocate a structure.
@@ -103,8 +107,9 @@ public struct EtpanError: Error, CustomStringConvertible, Sendable {
 
     /// A wait on the connection failed at the system level (poll).
     static func system(_ operation: String, errno code: Int32) -> EtpanError {
-        EtpanError(kind: .connection, code: Int32(MAILIMAP_ERROR_STREAM), operation: operation,
-                   serverText: String(cString: strerror(code)))
+        EtpanError(
+            kind: .connection, code: Int32(MAILIMAP_ERROR_STREAM), operation: operation,
+            serverText: String(cString: strerror(code)))
     }
 
     static func imapKind(_ code: Int32) -> Kind {

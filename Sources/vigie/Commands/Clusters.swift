@@ -6,8 +6,10 @@ import VigieCore
 struct Clusters: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Reported contents grouped by identity, ranked by distinct reporters; the moderation workflow.",
-        subcommands: [List.self, Show.self, Qualify.self, Mark.self, Notice.self, Rebuild.self, ResolveLinks.self,
-                      Identify.self])
+        subcommands: [
+            List.self, Show.self, Qualify.self, Mark.self, Notice.self, Rebuild.self, ResolveLinks.self,
+            Identify.self,
+        ])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Clusters, highest priority first.")
@@ -93,8 +95,10 @@ struct Clusters: ParsableCommand {
                 }
                 let ctx = try global.context()
                 let s = try ctx.moderation().change(
-                    clusterID: id, ModerationChange(to: to, note: note, platformRef: platformRef, channel: channel,
-                                                    reason: reason, author: author(by)))
+                    clusterID: id,
+                    ModerationChange(
+                        to: to, note: note, platformRef: platformRef, channel: channel,
+                        reason: reason, author: author(by)))
                 Output.emit("cluster \(id): \(s.rawValue)")
             }
         }
@@ -133,7 +137,8 @@ struct Clusters: ParsableCommand {
 
     struct ResolveLinks: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "resolve-links", abstract: "Resolve the short links that are due and re-cluster their reports.")
+            commandName: "resolve-links", abstract: "Resolve the short links that are due and re-cluster their reports."
+        )
         @OptionGroup var global: GlobalOptions
         @Option(name: .long, help: "At most N links.") var limit = 200
 
@@ -176,8 +181,12 @@ extension Clusters {
                 let elapsed = ContinuousClock.now - start
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
                 if stats {
-                    FileHandle.standardError.write(Data(String(format: "%d URLs (%d identified) in %.3f s: %.0f URLs/s\n",
-                        input.count, identified, seconds, Double(input.count) / max(seconds, 1e-9)).utf8))
+                    FileHandle.standardError.write(
+                        Data(
+                            String(
+                                format: "%d URLs (%d identified) in %.3f s: %.0f URLs/s\n",
+                                input.count, identified, seconds, Double(input.count) / max(seconds, 1e-9)
+                            ).utf8))
                 } else {
                     Output.emit(out.joined(separator: "\n"))
                 }
@@ -208,8 +217,9 @@ struct Accounts: ParsableCommand {
 
 func parseStatus(_ s: String) throws -> ModerationStatus {
     guard let v = ModerationStatus(rawValue: s) else {
-        throw ValidationError("unknown status \(SafeText.quoted(s)); use one of: "
-            + ModerationStatus.allCases.map(\.rawValue).joined(separator: ", "))
+        throw ValidationError(
+            "unknown status \(SafeText.quoted(s)); use one of: "
+                + ModerationStatus.allCases.map(\.rawValue).joined(separator: ", "))
     }
     return v
 }

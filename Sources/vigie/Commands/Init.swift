@@ -19,11 +19,13 @@ struct Init: ParsableCommand {
             let written = try Scaffold.write(into: dir, overwrite: force)
             for f in written { Output.emit("wrote \(f)") }
             // The database too: `init` is a first run, so read commands work at once (and show nothing yet).
-            let ctx = try AppContext.load(configPath: (dir as NSString).appendingPathComponent("vigie.toml"),
-                                          logger: Logger(label: "vigie"))
+            let ctx = try AppContext.load(
+                configPath: (dir as NSString).appendingPathComponent("vigie.toml"),
+                logger: Logger(label: "vigie"))
             Output.emit("database \(try ctx.prepareDatabase())")
-            Output.emit("next: export the secrets the queues name (VIGIE_IMAP_PASSWORD, VIGIE_NEWSLETTER_SECRET), then "
-                        + "vigie --config \((dir as NSString).appendingPathComponent("vigie.toml")) config check")
+            Output.emit(
+                "next: export the secrets the queues name (VIGIE_IMAP_PASSWORD, VIGIE_NEWSLETTER_SECRET), then "
+                    + "vigie --config \((dir as NSString).appendingPathComponent("vigie.toml")) config check")
         }
     }
 }
@@ -47,9 +49,10 @@ struct ConfigCommand: ParsableCommand {
                 for q in ctx.queues {
                     switch q {
                     case .intake(let i):
-                        Output.emit("  queue \(i.name): intake (\(i.role.rawValue)) "
-                                    + "imap://\(i.endpoint.host):\(i.endpoint.port)"
-                                    + " mailbox \(i.mailbox)\(i.enabled ? "" : " [disabled]")")
+                        Output.emit(
+                            "  queue \(i.name): intake (\(i.role.rawValue)) "
+                                + "imap://\(i.endpoint.host):\(i.endpoint.port)"
+                                + " mailbox \(i.mailbox)\(i.enabled ? "" : " [disabled]")")
                     case .outbound(let o):
                         Output.emit("  queue \(o.name): \(o.kind.rawValue)\(o.enabled ? "" : " [disabled]")")
                     }

@@ -7,7 +7,9 @@ import VigieCore
 struct Newsletter: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The daily edition: preview, check, send (resumable), status, failures, retry.",
-        subcommands: [Preview.self, Check.self, Send.self, Status.self, Failures.self, Retry.self, UnsubscribeToken.self])
+        subcommands: [
+            Preview.self, Check.self, Send.self, Status.self, Failures.self, Retry.self, UnsubscribeToken.self,
+        ])
 
     struct Preview: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -84,16 +86,18 @@ struct Newsletter: ParsableCommand {
                 let progress = SendProgressDisplay(edition: e.id)
                 let status: EditionStatus
                 do {
-                    status = try service.send(e, sha256: sha, stop: stop, waitForDeferred: !noWait, waitForLease: wait,
-                                              onProgress: { summary, start in progress.show(summary, start) })
+                    status = try service.send(
+                        e, sha256: sha, stop: stop, waitForDeferred: !noWait, waitForLease: wait,
+                        onProgress: { summary, start in progress.show(summary, start) })
                 } catch {
                     // A relay fault (or any other) ends as one line on stderr, after the progress line.
                     progress.done()
                     throw error
                 }
                 progress.done()
-                Output.emit("edition \(status.edition): sent \(status.sent), failed \(status.failed), deferred "
-                      + "\(status.deferred), pending \(status.pending), skipped \(status.skipped) of \(status.total)")
+                Output.emit(
+                    "edition \(status.edition): sent \(status.sent), failed \(status.failed), deferred "
+                        + "\(status.deferred), pending \(status.pending), skipped \(status.skipped) of \(status.total)")
                 if stop.isStopped && !status.isFinished {
                     Output.emit("interrupted: run the same command again to resume")
                     throw ExitCode(Signals.exitStatus ?? 130)
@@ -113,9 +117,11 @@ struct Newsletter: ParsableCommand {
                 guard let s = try global.context().deliveries().status(editionID: id) else {
                     throw ValidationError("no edition \(id); send it first")
                 }
-                Output.emit(json ? try Output.json(EditionStatusJSON(status: s))
-                            : "edition \(s.edition): total \(s.total), sent \(s.sent), failed "
-                              + "\(s.failed), deferred \(s.deferred), pending \(s.pending), skipped \(s.skipped)")
+                Output.emit(
+                    json
+                        ? try Output.json(EditionStatusJSON(status: s))
+                        : "edition \(s.edition): total \(s.total), sent \(s.sent), failed "
+                            + "\(s.failed), deferred \(s.deferred), pending \(s.pending), skipped \(s.skipped)")
             }
         }
     }
@@ -200,13 +206,18 @@ final class SendProgressDisplay: Sendable {
                 let width = 30
                 let filled = min(width, width * done / todo)
                 let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-                let line = String(format: "\r%@ %@ %d/%d  %.1f msg/s  ETA %@  failed %d deferred %d ", edition, bar,
-                                  done, todo, rate, Self.clock(eta), s.failed, s.deferred)
+                let line = String(
+                    format: "\r%@ %@ %d/%d  %.1f msg/s  ETA %@  failed %d deferred %d ", edition, bar,
+                    done, todo, rate, Self.clock(eta), s.failed, s.deferred)
                 FileHandle.standardError.write(Data(line.utf8))
             } else if Date().timeIntervalSince(lastLog) >= 5 {
                 lastLog = Date()
-                FileHandle.standardError.write(Data(String(format: "%@: %d/%d sent or failed, %.1f msg/s, ETA %@\n",
-                                                           edition, done, todo, rate, Self.clock(eta)).utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        String(
+                            format: "%@: %d/%d sent or failed, %.1f msg/s, ETA %@\n",
+                            edition, done, todo, rate, Self.clock(eta)
+                        ).utf8))
             }
         }
     }

@@ -39,9 +39,10 @@ enum Output {
         var lines = ["ID     RECEIVED          STATUS      FROM                            SUBJECT / URLS"]
         for r in rows {
             let from = clip(one(r.from ?? "-"), 30)
-            lines.append(pad(String(r.id), 6) + " " + dateFormatter.string(from: r.receivedAt) + "  "
-                         + pad(r.status.rawValue, 11) + " " + pad(from, 31) + " "
-                         + clip(one(r.subject ?? "(no subject)"), 60))
+            lines.append(
+                pad(String(r.id), 6) + " " + dateFormatter.string(from: r.receivedAt) + "  "
+                    + pad(r.status.rawValue, 11) + " " + pad(from, 31) + " "
+                    + clip(one(r.subject ?? "(no subject)"), 60))
             for u in r.urls { lines.append(String(repeating: " ", count: 58) + "  " + one(u)) }
         }
         return lines.joined(separator: "\n")
@@ -56,8 +57,11 @@ enum Output {
         out.append("Subject:     \(one(s.subject ?? "-"))")
         if let date = d.date { out.append("Date:        \(ISO8601DateFormatter().string(from: date))") }
         out.append("Received:    \(ISO8601DateFormatter().string(from: s.receivedAt))")
-        out.append("Message-ID:  \(one(s.messageID ?? "-"))" + (d.messageIDCollision.map {
-            " (also on message \($0), whose bytes differ: both kept)" } ?? ""))
+        out.append(
+            "Message-ID:  \(one(s.messageID ?? "-"))"
+                + (d.messageIDCollision.map {
+                    " (also on message \($0), whose bytes differ: both kept)"
+                } ?? ""))
         if let irt = d.inReplyTo { out.append("In-Reply-To: \(one(irt))") }
         out.append("Mailbox:     \(one(d.mailbox)) UID \(d.uid), \(d.size) bytes, sha256 \(d.sha256.prefix(16))…")
         if let r = d.automaticReason { out.append("Automatic:   \(one(r))") }
@@ -94,10 +98,11 @@ extension Output {
         guard !rows.isEmpty else { return "no clusters" }
         var lines = ["ID     PRIO   REPORTERS  24H  REPORTS  STATUS     PLATFORM   CONTENT"]
         for c in rows {
-            lines.append(pad(String(c.id), 6) + " " + pad(String(format: "%.1f", c.priority), 6) + " "
-                         + pad(String(c.reporters), 10) + " " + pad(String(c.recentReporters), 4) + " "
-                         + pad(String(c.reports), 8) + " " + pad(c.status.rawValue, 10) + " "
-                         + pad(c.platform.rawValue, 10) + " " + one(c.canonicalURL))
+            lines.append(
+                pad(String(c.id), 6) + " " + pad(String(format: "%.1f", c.priority), 6) + " "
+                    + pad(String(c.reporters), 10) + " " + pad(String(c.recentReporters), 4) + " "
+                    + pad(String(c.reports), 8) + " " + pad(c.status.rawValue, 10) + " "
+                    + pad(c.platform.rawValue, 10) + " " + one(c.canonicalURL))
         }
         return lines.joined(separator: "\n")
     }
@@ -105,8 +110,10 @@ extension Output {
     static func clusterDetail(_ d: ClusterDetail) -> String {
         let s = d.summary
         let iso = ISO8601DateFormatter()
-        var out = ["Cluster \(s.id) — \(s.status.rawValue)", "Content:    \(one(s.canonicalURL))",
-                   "Identity:   \(one(s.key))", "Platform:   \(s.platform.rawValue) (\(s.kind.rawValue))"]
+        var out = [
+            "Cluster \(s.id) — \(s.status.rawValue)", "Content:    \(one(s.canonicalURL))",
+            "Identity:   \(one(s.key))", "Platform:   \(s.platform.rawValue) (\(s.kind.rawValue))",
+        ]
         if let a = s.account { out.append("Account:    \(one(a))") }
         out.append("Reporters:  \(s.reporters) distinct (\(s.recentReporters) in the last 24 h), \(s.reports) reports")
         out.append("Priority:   \(String(format: "%.2f", s.priority))")
@@ -123,8 +130,9 @@ extension Output {
         out.append("")
         out.append("Reports (\(d.reportList.count)):")
         for r in d.reportList {
-            out.append("  #\(r.reportID) \(iso.string(from: r.receivedAt))\(r.reporter.map { " " + one($0) } ?? "")"
-                       + " — \(one(r.subject ?? "(no subject)"))")
+            out.append(
+                "  #\(r.reportID) \(iso.string(from: r.receivedAt))\(r.reporter.map { " " + one($0) } ?? "")"
+                    + " — \(one(r.subject ?? "(no subject)"))")
             if !r.excerpt.isEmpty { out.append("      « \(one(r.excerpt)) »") }
         }
         if !d.events.isEmpty {
@@ -147,8 +155,9 @@ extension Output {
         guard !rows.isEmpty else { return "no accounts" }
         var lines = ["ACCOUNT                                   POSTS  REPORTERS  REPORTS"]
         for a in rows {
-            lines.append(pad(one(a.key), 41) + " " + pad(String(a.posts), 6) + " " + pad(String(a.reporters), 10) + " "
-                         + String(a.reports))
+            lines.append(
+                pad(one(a.key), 41) + " " + pad(String(a.posts), 6) + " " + pad(String(a.reporters), 10) + " "
+                    + String(a.reports))
         }
         return lines.joined(separator: "\n")
     }

@@ -20,8 +20,9 @@ struct Reports: ParsableCommand {
                 var st: MessageStatus?
                 if let s = status {
                     guard let v = MessageStatus(rawValue: s) else {
-                        throw ValidationError("unknown status \(SafeText.quoted(s)); use one of: "
-                            + MessageStatus.allCases.map(\.rawValue).joined(separator: ", "))
+                        throw ValidationError(
+                            "unknown status \(SafeText.quoted(s)); use one of: "
+                                + MessageStatus.allCases.map(\.rawValue).joined(separator: ", "))
                     }
                     st = v
                 }

@@ -40,8 +40,9 @@ struct Subscribers: ParsableCommand {
 
         func run() throws {
             try guarded {
-                let s = try global.context().subscribers(create: true).add(address, name: name, language: language,
-                                                               resubscribe: resubscribe)
+                let s = try global.context().subscribers(create: true).add(
+                    address, name: name, language: language,
+                    resubscribe: resubscribe)
                 Output.emit("\(s.email): \(s.status.rawValue)")
             }
         }
@@ -80,9 +81,10 @@ struct Subscribers: ParsableCommand {
                     return
                 }
                 let iso = ISO8601DateFormatter()
-                Output.emit(Output.one(s.email) + (s.name.map { " (\(Output.one($0)))" } ?? "")
-                      + " — \(s.status.rawValue)"
-                      + (s.language.map { ", language \($0)" } ?? "") + ", \(s.bounces) bounces")
+                Output.emit(
+                    Output.one(s.email) + (s.name.map { " (\(Output.one($0)))" } ?? "")
+                        + " — \(s.status.rawValue)"
+                        + (s.language.map { ", language \($0)" } ?? "") + ", \(s.bounces) bounces")
                 for e in try subscribers.history(subscriberID: s.id) {
                     Output.emit("  \(iso.string(from: e.at)) \(e.event)\(e.detail.map { ": \(Output.one($0))" } ?? "")")
                 }
@@ -98,8 +100,10 @@ struct Subscribers: ParsableCommand {
         func run() throws {
             try guarded {
                 let c = try global.context().subscribers().counts()
-                Output.emit(json ? try Output.json(SubscriberCountsJSON(counts: c))
-                            : "active \(c.active), unsubscribed \(c.unsubscribed), bounced \(c.bounced)")
+                Output.emit(
+                    json
+                        ? try Output.json(SubscriberCountsJSON(counts: c))
+                        : "active \(c.active), unsubscribed \(c.unsubscribed), bounced \(c.bounced)")
             }
         }
     }
@@ -113,8 +117,9 @@ struct Subscribers: ParsableCommand {
             try guarded {
                 let st = try status.map { s -> SubscriberStatus in
                     guard let v = SubscriberStatus(rawValue: s) else {
-                        throw ValidationError("unknown status \(SafeText.quoted(s)); use active, unsubscribed or "
-                            + "bounced")
+                        throw ValidationError(
+                            "unknown status \(SafeText.quoted(s)); use active, unsubscribed or "
+                                + "bounced")
                     }
                     return v
                 }

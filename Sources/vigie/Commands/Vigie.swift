@@ -9,8 +9,10 @@ struct Vigie: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vigie",
         abstract: "Mail intake of citizen reports, moderation digests and the daily newsletter.",
-        subcommands: [Init.self, ConfigCommand.self, Poll.self, Reports.self, Clusters.self, Accounts.self,
-                      Subscribers.self, Newsletter.self, Outbox.self])
+        subcommands: [
+            Init.self, ConfigCommand.self, Poll.self, Reports.self, Clusters.self, Accounts.self,
+            Subscribers.self, Newsletter.self, Outbox.self,
+        ])
 }
 
 /// Options every subcommand takes.

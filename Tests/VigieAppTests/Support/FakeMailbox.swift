@@ -69,8 +69,9 @@ final class FakeMailbox: @unchecked Sendable {
         func select(_ mailbox: String) throws -> MailboxStatus {
             box.record(.select(mailbox))
             return box.lock.withLock {
-                MailboxStatus(uidValidity: box.state.uidValidity, uidNext: box.nextUID,
-                              messageCount: box.messages.count)
+                MailboxStatus(
+                    uidValidity: box.state.uidValidity, uidNext: box.nextUID,
+                    messageCount: box.messages.count)
             }
         }
 

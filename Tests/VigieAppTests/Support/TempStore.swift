@@ -16,7 +16,8 @@ final class TempStore {
 
     /// An edition queued for `count` subscribers `s1@x.fr`…; returns the edition id.
     func edition(subscribers count: Int, id: String = "2026-12-02") throws -> String {
-        _ = try store.importSubscribers((1...count).map { SubscriberRow(email: "s\($0)@x.fr", name: nil, language: nil) })
+        _ = try store.importSubscribers(
+            (1...count).map { SubscriberRow(email: "s\($0)@x.fr", name: nil, language: nil) })
         _ = try store.startEdition(id: id, subject: "Lettre", date: id, sourceSHA256: "aa")
         return id
     }

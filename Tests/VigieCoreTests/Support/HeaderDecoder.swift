@@ -50,7 +50,8 @@ enum HeaderDecoder {
                 } else if c == UInt8(ascii: "=") {
                     let h = utf8.index(after: i)
                     let l = utf8.index(after: h)
-                    guard l < utf8.endIndex, let v = UInt8(String(decoding: [utf8[h], utf8[l]], as: UTF8.self), radix: 16)
+                    guard l < utf8.endIndex,
+                        let v = UInt8(String(decoding: [utf8[h], utf8[l]], as: UTF8.self), radix: 16)
                     else { return nil }
                     bytes.append(v)
                     i = l
