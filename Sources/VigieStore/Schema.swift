@@ -249,4 +249,9 @@ enum Schema {
             CREATE INDEX outbox_subject ON outbox(subject_ref) WHERE subject_ref IS NOT NULL;
             """)
     }
+
+    /// The acknowledgement interval looks up the latest acknowledgement per address at every report.
+    static func outboxRecipient(_ db: Database) throws {
+        try db.execute(sql: "CREATE INDEX outbox_kind_recipient ON outbox(kind, lower(recipient), created_at)")
+    }
 }

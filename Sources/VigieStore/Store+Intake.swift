@@ -36,12 +36,15 @@ public struct MessageToParse: Sendable {
     public var raw: [UInt8]
     public var truncated: Bool
     public var size: Int
+    /// When it was stored (its report reference's year); nil when unknown.
+    public var receivedAt: Date?
 
-    public init(id: Int64, raw: [UInt8], truncated: Bool, size: Int) {
+    public init(id: Int64, raw: [UInt8], truncated: Bool, size: Int, receivedAt: Date? = nil) {
         self.id = id
         self.raw = raw
         self.truncated = truncated
         self.size = size
+        self.receivedAt = receivedAt
     }
 }
 
@@ -177,7 +180,7 @@ extension Store {
                 WHERE status = ? AND parse_attempts >= ? AND (? IS NULL OR queue = ?)
                 """, arguments: [MessageStatus.unparsed, MessageStatus.received, maxAttempts, queue, queue])
             let rows = try Row.fetchAll(db, sql: """
-                SELECT m.id, r.raw, m.truncated, m.size FROM messages m JOIN message_raw r ON r.message_id = m.id
+                SELECT m.id, r.raw, m.truncated, m.size, m.received_at FROM messages m JOIN message_raw r ON r.message_id = m.id
                 WHERE m.status = ? AND (? IS NULL OR m.queue = ?) ORDER BY m.id LIMIT ?
                 """, arguments: [MessageStatus.received, queue, queue, limit])
             let bump = try db.cachedStatement(sql: "UPDATE messages SET parse_attempts = parse_attempts + 1 WHERE id = ?")
@@ -187,17 +190,22 @@ extension Store {
                 let id: Int64 = row["id"]
                 try bump.execute(arguments: [id])
                 let data: Data = row["raw"]
-                out.append(MessageToParse(id: id, raw: [UInt8](data), truncated: row["truncated"], size: row["size"]))
+                out.append(MessageToParse(id: id, raw: [UInt8](data), truncated: row["truncated"], size: row["size"],
+                                          receivedAt: Date(timeIntervalSince1970: row["received_at"])))
             }
             return out
         }
     }
 
-    /// Saves parse results in one transaction.
-    public func saveParsed(_ outcomes: [ParseOutcome]) throws {
-        guard !outcomes.isEmpty else { return }
+    /// Saves parse results in one transaction, with the acknowledgements the new reports are owed (enqueued or
+    /// recorded as grouped in that same transaction: a report is never saved without its acknowledgement).
+    @discardableResult
+    public func saveParsed(_ outcomes: [ParseOutcome], acknowledgements: AcknowledgementBatch? = nil) throws
+        -> AcknowledgementResult
+    {
+        guard !outcomes.isEmpty else { return AcknowledgementResult() }
         let encoder = JSONEncoder()
-        try pool.write { db in
+        return try pool.write { db in
             let setStatus = try db.cachedStatement(sql: "UPDATE messages SET status = ?, parse_error = ? WHERE id = ?")
             let insertReport = try db.cachedStatement(sql: """
                 INSERT OR REPLACE INTO reports (message_id, from_address, from_name, reporter, subject, date, reply_to,
@@ -225,6 +233,8 @@ extension Store {
                     try insertURL.execute(arguments: [o.messageID, i, url])
                 }
             }
+            guard let acknowledgements else { return AcknowledgementResult() }
+            return try Self.enqueueAcknowledgements(db, acknowledgements)
         }
     }
 
