@@ -55,17 +55,19 @@ extension Store {
     static func enqueueAcknowledgements(_ db: Database, _ batch: AcknowledgementBatch) throws -> AcknowledgementResult {
         var result = AcknowledgementResult()
         let t = batch.now.timeIntervalSince1970
-        let prior = try db.cachedStatement(sql: """
-            SELECT subject_ref, created_at FROM outbox
-            WHERE kind = ? AND lower(recipient) = ? AND state NOT IN (?, ?) AND created_at > ?
-            ORDER BY created_at DESC, id DESC LIMIT 1
-            """)
-        let grouped = try db.cachedStatement(sql: """
-            INSERT INTO outbox (queue, kind, dedupe_key, recipient, envelope_from, message_id, message, subject_ref,
-                                state, last_reply, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (dedupe_key) DO NOTHING
-            """)
+        let prior = try db.cachedStatement(
+            sql: """
+                SELECT subject_ref, created_at FROM outbox
+                WHERE kind = ? AND lower(recipient) = ? AND state NOT IN (?, ?) AND created_at > ?
+                ORDER BY created_at DESC, id DESC LIMIT 1
+                """)
+        let grouped = try db.cachedStatement(
+            sql: """
+                INSERT INTO outbox (queue, kind, dedupe_key, recipient, envelope_from, message_id, message, subject_ref,
+                                    state, last_reply, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (dedupe_key) DO NOTHING
+                """)
         for item in batch.items {
             // A report acknowledged (or grouped) by an earlier run keeps that record.
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM outbox WHERE dedupe_key = ?", arguments: [item.dedupeKey])
@@ -75,12 +77,17 @@ extension Store {
             }
             let since = batch.interval.windowStart(now: batch.now).timeIntervalSince1970
             var earlier: AcknowledgementInterval.Prior?
-            if let row = try Row.fetchOne(prior, arguments: [OutboxKind.acknowledgement, item.recipient.lowercased(),
-                                                             OutboxState.skipped, OutboxState.failed, since]),
+            if let row = try Row.fetchOne(
+                prior,
+                arguments: [
+                    OutboxKind.acknowledgement, item.recipient.lowercased(),
+                    OutboxState.skipped, OutboxState.failed, since,
+                ]),
                 let ref = row["subject_ref"] as String?, ref.hasPrefix("report:"), let id = Int64(ref.dropFirst(7))
             {
-                let received = try Double.fetchOne(db, sql: "SELECT received_at FROM messages WHERE id = ?",
-                                                   arguments: [id])
+                let received = try Double.fetchOne(
+                    db, sql: "SELECT received_at FROM messages WHERE id = ?",
+                    arguments: [id])
                 let at: Double = row["created_at"]
                 earlier = AcknowledgementInterval.Prior(
                     reportID: id, receivedAt: Date(timeIntervalSince1970: received ?? at),
@@ -90,9 +97,11 @@ extension Store {
             case .send:
                 result.enqueued += try enqueue(db, [item], now: batch.now)
             case .grouped(let reason):
-                try grouped.execute(arguments: [item.queue, item.kind, item.dedupeKey, item.recipient,
-                                                item.envelopeFrom, item.messageID, Data(item.bytes), item.subjectRef,
-                                                OutboxState.skipped, reason, t, t])
+                try grouped.execute(arguments: [
+                    item.queue, item.kind, item.dedupeKey, item.recipient,
+                    item.envelopeFrom, item.messageID, Data(item.bytes), item.subjectRef,
+                    OutboxState.skipped, reason, t, t,
+                ])
                 if db.changesCount == 1 { result.grouped.append(item.dedupeKey) }
             }
         }
@@ -101,15 +110,17 @@ extension Store {
 
     /// The citizens who reported cluster `id` (parsed reports only), each with their first report of it.
     static func reportersOfCluster(_ db: Database, id: Int64) throws -> [ClusterReporterReport] {
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT r.reporter, m.id, m.received_at, raw.raw, ru.url
-            FROM report_urls ru
-            JOIN reports r ON r.message_id = ru.report_id
-            JOIN messages m ON m.id = r.message_id
-            JOIN message_raw raw ON raw.message_id = m.id
-            WHERE ru.cluster_id = ? AND m.status = ? AND r.reporter IS NOT NULL AND r.reporter <> ''
-            ORDER BY m.received_at, m.id, ru.position
-            """, arguments: [id, MessageStatus.parsed])
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT r.reporter, m.id, m.received_at, raw.raw, ru.url
+                FROM report_urls ru
+                JOIN reports r ON r.message_id = ru.report_id
+                JOIN messages m ON m.id = r.message_id
+                JOIN message_raw raw ON raw.message_id = m.id
+                WHERE ru.cluster_id = ? AND m.status = ? AND r.reporter IS NOT NULL AND r.reporter <> ''
+                ORDER BY m.received_at, m.id, ru.position
+                """, arguments: [id, MessageStatus.parsed])
         var out: [ClusterReporterReport] = []
         var index: [String: Int] = [:]
         for row in rows {
@@ -122,9 +133,11 @@ extension Store {
             }
             index[reporter] = out.count
             let raw: Data = row["raw"]
-            out.append(ClusterReporterReport(reporter: reporter, reportID: reportID,
-                                             receivedAt: Date(timeIntervalSince1970: row["received_at"]),
-                                             raw: [UInt8](raw), urls: [url]))
+            out.append(
+                ClusterReporterReport(
+                    reporter: reporter, reportID: reportID,
+                    receivedAt: Date(timeIntervalSince1970: row["received_at"]),
+                    raw: [UInt8](raw), urls: [url]))
         }
         return out
     }

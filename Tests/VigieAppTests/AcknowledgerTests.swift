@@ -3,6 +3,7 @@ import Logging
 import Testing
 import VigieCore
 import VigieStore
+
 @testable import VigieApp
 
 /// What a citizen receives, composed from the shipped templates: headers (RFC 3834), reference, links, no one else.
@@ -20,15 +21,19 @@ import VigieStore
             subject: AcknowledgementSettings.defaultSubject, minIntervalHours: 24, notifyOutcome: notifyOutcome,
             timeZone: paris,
             policy: AcknowledgementPolicy(ownAddresses: ["signalements@example.org"], ownDomains: ["example.org"]))
-        let organisation = VigieConfig.Organisation(name: "Institution — pôle numérique",
-                                                    email: "signalements@example.org", postalAddress: nil,
-                                                    website: "https://www.example.org", ownHosts: ["example.org"])
-        return try Acknowledger(settings: settings, organisation: organisation, clusters: ClusterSettings(),
-                                templates: TemplateRenderer(directory: root + "/templates"), logger: log.logger())
+        let organisation = VigieConfig.Organisation(
+            name: "Institution — pôle numérique",
+            email: "signalements@example.org", postalAddress: nil,
+            website: "https://www.example.org", ownHosts: ["example.org"])
+        return try Acknowledger(
+            settings: settings, organisation: organisation, clusters: ClusterSettings(),
+            templates: TemplateRenderer(directory: root + "/templates"), logger: log.logger())
     }
 
-    static func report(from: String = "camille@exemple.fr", replyTo: String? = nil,
-                       messageID: String? = "r1@exemple.fr") -> ParsedMessage {
+    static func report(
+        from: String = "camille@exemple.fr", replyTo: String? = nil,
+        messageID: String? = "r1@exemple.fr"
+    ) -> ParsedMessage {
         var m = ParsedMessage()
         m.from = MailAddress(name: "Camille", address: from)
         m.replyTo = replyTo.map { [MailAddress(address: $0)] } ?? []
@@ -46,10 +51,13 @@ import VigieStore
 
     @Test func anAcknowledgementAnswersTheReportWithItsReferenceAndLinks() throws {
         let ack = try Self.acknowledger()
-        let urls = ["https://x.com/troll/status/1790000000000000001?s=20", "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
-                    "https://bit.ly/3abcDEF", "https://blog.exemple.net/billet"]
-        let m = ack.acknowledgementMessage(reportID: 123, receivedAt: Self.t0, message: Self.report(), urls: urls,
-                                           to: "camille@exemple.fr", now: Self.t0)
+        let urls = [
+            "https://x.com/troll/status/1790000000000000001?s=20", "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+            "https://bit.ly/3abcDEF", "https://blog.exemple.net/billet",
+        ]
+        let m = ack.acknowledgementMessage(
+            reportID: 123, receivedAt: Self.t0, message: Self.report(), urls: urls,
+            to: "camille@exemple.fr", now: Self.t0)
         #expect(m.subject == "Votre signalement a bien été reçu (SIG-2026-000123)")
         #expect(m.to.address == "camille@exemple.fr")
         #expect(m.from.address == "signalements@example.org")
@@ -72,8 +80,9 @@ import VigieStore
             #expect(!body.contains("{{"))
         }
         // The composed bytes carry the same headers, and the null envelope sender.
-        let item = ack.acknowledgementItem(reportID: 123, receivedAt: Self.t0, message: Self.report(), urls: urls,
-                                           to: "camille@exemple.fr", now: Self.t0)
+        let item = ack.acknowledgementItem(
+            reportID: 123, receivedAt: Self.t0, message: Self.report(), urls: urls,
+            to: "camille@exemple.fr", now: Self.t0)
         #expect(item.envelopeFrom == "")
         #expect(item.dedupeKey == "ack:report:123")
         #expect(item.subjectRef == "report:123")
@@ -85,10 +94,25 @@ import VigieStore
         #expect(Self.header("Precedence", in: item.bytes) == nil)
     }
 
+    @Test(arguments: [(31, "un autre lien, enregistré lui aussi"), (45, "15 autres liens, tous enregistrés")])
+    func aLongListSaysHowManyLinksAreNotShown(count: Int, tail: String) throws {
+        let ack = try Self.acknowledger()
+        let urls = (1...count).map { "https://exemple.net/page/\($0)" }
+        let m = ack.acknowledgementMessage(
+            reportID: 8, receivedAt: Self.t0, message: Self.report(), urls: urls,
+            to: "camille@exemple.fr", now: Self.t0)
+        for body in [m.textBody, try #require(m.htmlBody)] {
+            #expect(body.contains("https://exemple.net/page/30"))
+            #expect(!body.contains("https://exemple.net/page/31"))
+            #expect(body.contains("et \(tail)"))
+        }
+    }
+
     @Test func aReportWithoutLinksIsToldHowToSendOne() throws {
         let ack = try Self.acknowledger(notifyOutcome: false)
-        let m = ack.acknowledgementMessage(reportID: 7, receivedAt: Self.t0, message: Self.report(messageID: nil),
-                                           urls: [], to: "camille@exemple.fr", now: Self.t0)
+        let m = ack.acknowledgementMessage(
+            reportID: 7, receivedAt: Self.t0, message: Self.report(messageID: nil),
+            urls: [], to: "camille@exemple.fr", now: Self.t0)
         for body in [m.textBody, try #require(m.htmlBody)] {
             #expect(body.contains("aucun lien"))
             #expect(body.contains("SIG-2026-000007"))
@@ -102,9 +126,10 @@ import VigieStore
 
     @Test func aHostileMessageIDCannotInjectHeaders() throws {
         let ack = try Self.acknowledger()
-        let item = ack.acknowledgementItem(reportID: 9, receivedAt: Self.t0,
-                                           message: Self.report(messageID: "a@b>\r\nBcc: victim@x.fr"), urls: [],
-                                           to: "camille@exemple.fr", now: Self.t0)
+        let item = ack.acknowledgementItem(
+            reportID: 9, receivedAt: Self.t0,
+            message: Self.report(messageID: "a@b>\r\nBcc: victim@x.fr"), urls: [],
+            to: "camille@exemple.fr", now: Self.t0)
         let text = String(decoding: item.bytes, as: UTF8.self)
         #expect(!text.contains("\r\nBcc:"))
         #expect(Self.header("In-Reply-To", in: item.bytes) == "<a@bBcc:victim@x.fr>")
@@ -116,13 +141,15 @@ import VigieStore
         func outcome(_ id: Int64, _ m: ParsedMessage) -> ParseOutcome {
             ParseOutcome(messageID: id, status: .parsed, parsed: m, urls: [], automaticReason: nil, error: nil)
         }
-        let batch = ack.batch(for: [
-            outcome(1, Self.report(from: "camille@exemple.fr", replyTo: "camille.perso@exemple.fr")),
-            outcome(2, Self.report(from: "noreply@service.fr")),
-            outcome(3, Self.report(from: "accueil@example.org")),
-            ParseOutcome(messageID: 4, status: .automatic, parsed: Self.report(), urls: [],
-                         automaticReason: "Auto-Submitted", error: nil),
-        ], receivedAt: [:], now: Self.t0)
+        let batch = ack.batch(
+            for: [
+                outcome(1, Self.report(from: "camille@exemple.fr", replyTo: "camille.perso@exemple.fr")),
+                outcome(2, Self.report(from: "noreply@service.fr")),
+                outcome(3, Self.report(from: "accueil@example.org")),
+                ParseOutcome(
+                    messageID: 4, status: .automatic, parsed: Self.report(), urls: [],
+                    automaticReason: "Auto-Submitted", error: nil),
+            ], receivedAt: [:], now: Self.t0)
         #expect(batch.items.map(\.dedupeKey) == ["ack:report:1"])
         #expect(batch.items.map(\.recipient) == ["camille.perso@exemple.fr"])
         let info = log.messages(at: .info)
@@ -133,10 +160,13 @@ import VigieStore
 
     @Test func anOutcomeNoticeTellsTheCitizenOnlyAboutTheirOwnReport() throws {
         let ack = try Self.acknowledger()
-        let raw = Array("From: Camille <camille@exemple.fr>\r\nTo: signalements@example.org\r\nSubject: x\r\nMessage-ID: <r5@exemple.fr>\r\n\r\nhttps://x.com/troll/status/1790000000000000001\r\n".utf8)
+        let raw = Array(
+            "From: Camille <camille@exemple.fr>\r\nTo: signalements@example.org\r\nSubject: x\r\nMessage-ID: <r5@exemple.fr>\r\n\r\nhttps://x.com/troll/status/1790000000000000001\r\n"
+                .utf8)
         let reporters = [
-            ClusterReporterReport(reporter: "camille@exemple.fr", reportID: 5, receivedAt: Self.t0, raw: raw,
-                                  urls: ["https://x.com/troll/status/1790000000000000001"]),
+            ClusterReporterReport(
+                reporter: "camille@exemple.fr", reportID: 5, receivedAt: Self.t0, raw: raw,
+                urls: ["https://x.com/troll/status/1790000000000000001"])
         ]
         let items = ack.outcomeNotices(clusterID: 12, reporters: reporters, now: Self.t0.addingTimeInterval(86_400 * 9))
         let item = try #require(items.first)
@@ -146,8 +176,9 @@ import VigieStore
         #expect(item.envelopeFrom == "")
         #expect(Self.header("Auto-Submitted", in: item.bytes) == "auto-generated")
         #expect(Self.header("In-Reply-To", in: item.bytes) == "<r5@exemple.fr>")
-        let m = ack.outcomeMessage(clusterID: 12, report: reporters[0], message: Self.report(messageID: "r5@exemple.fr"),
-                                   to: "camille@exemple.fr", now: Self.t0, templates: try #require(ack.outcome))
+        let m = ack.outcomeMessage(
+            clusterID: 12, report: reporters[0], message: Self.report(messageID: "r5@exemple.fr"),
+            to: "camille@exemple.fr", now: Self.t0, templates: try #require(ack.outcome))
         for body in [m.textBody, try #require(m.htmlBody)] {
             #expect(body.contains("signalé le mercredi 2 décembre 2026 a été retiré"))
             #expect(body.contains("SIG-2026-000005"))

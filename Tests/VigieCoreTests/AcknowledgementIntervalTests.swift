@@ -9,8 +9,9 @@ import VigieCore
     static let t0 = Date(timeIntervalSince1970: 1_796_198_400)
 
     static func prior(acknowledgedHoursAgo hours: Double, now: Date = t0) -> AcknowledgementInterval.Prior {
-        AcknowledgementInterval.Prior(reportID: 42, receivedAt: now.addingTimeInterval(-hours * 3600),
-                                      acknowledgedAt: now.addingTimeInterval(-hours * 3600))
+        AcknowledgementInterval.Prior(
+            reportID: 42, receivedAt: now.addingTimeInterval(-hours * 3600),
+            acknowledgedAt: now.addingTimeInterval(-hours * 3600))
     }
 
     @Test(arguments: [
@@ -30,9 +31,11 @@ import VigieCore
 
     @Test func theGroupedReasonNamesTheEarlierReferenceAndWhen() {
         let rule = AcknowledgementInterval(hours: 24, timeZone: Self.paris)
-        let prior = AcknowledgementInterval.Prior(reportID: 123, receivedAt: Self.t0.addingTimeInterval(-3600),
-                                                  acknowledgedAt: Self.t0.addingTimeInterval(-3600))
-        #expect(rule.verdict(prior: prior, now: Self.t0)
+        let prior = AcknowledgementInterval.Prior(
+            reportID: 123, receivedAt: Self.t0.addingTimeInterval(-3600),
+            acknowledgedAt: Self.t0.addingTimeInterval(-3600))
+        #expect(
+            rule.verdict(prior: prior, now: Self.t0)
                 == .grouped(reason: "grouped: acknowledged SIG-2026-000123 at 2026-12-02 08:00 +01:00"))
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import VigieCore
+
 @testable import VigieStore
 
 /// Acknowledgements and outcome notices end to end: real Dovecot, `vigie poll --once`, `vigie clusters mark`, the
@@ -14,12 +15,12 @@ import VigieCore
         let config = try VigieCLI.initConfig(user: user)
         let dir = (config as NSString).deletingLastPathComponent
         try """
-            kind = "acknowledgements"
-            enabled = true
-            from = "Signalements <signalements@example.org>"
-            min_interval_hours = \(minIntervalHours)
-            notify_outcome = true
-            """.write(toFile: dir + "/queues/acknowledgements.toml", atomically: true, encoding: .utf8)
+        kind = "acknowledgements"
+        enabled = true
+        from = "Signalements <signalements@example.org>"
+        min_interval_hours = \(minIntervalHours)
+        notify_outcome = true
+        """.write(toFile: dir + "/queues/acknowledgements.toml", atomically: true, encoding: .utf8)
         return (config, { try Store(path: dir + "/var/vigie.sqlite") })
     }
 
@@ -30,10 +31,14 @@ import VigieCore
 
     static func outbox(_ store: Store) throws -> [Row] {
         try store.pool.read { db in
-            try GRDB.Row.fetchAll(db, sql: """
-                SELECT kind, dedupe_key, recipient, envelope_from, state, last_reply, message FROM outbox ORDER BY id
-                """).map {
-                Row(kind: $0["kind"], key: $0["dedupe_key"], recipient: $0["recipient"],
+            try GRDB.Row.fetchAll(
+                db,
+                sql: """
+                    SELECT kind, dedupe_key, recipient, envelope_from, state, last_reply, message FROM outbox ORDER BY id
+                    """
+            ).map {
+                Row(
+                    kind: $0["kind"], key: $0["dedupe_key"], recipient: $0["recipient"],
                     envelopeFrom: $0["envelope_from"], state: $0["state"], reason: $0["last_reply"],
                     message: String(decoding: $0["message"] as Data, as: UTF8.self))
             }
@@ -44,9 +49,12 @@ import VigieCore
     static func reportIDs(_ store: Store) throws -> [String: [Int64]] {
         try store.pool.read { db in
             var out: [String: [Int64]] = [:]
-            for r in try GRDB.Row.fetchAll(db, sql: """
-                SELECT r.message_id, r.from_address FROM reports r ORDER BY r.message_id
-                """) {
+            for r in try GRDB.Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.message_id, r.from_address FROM reports r ORDER BY r.message_id
+                    """)
+            {
                 out[(r["from_address"] as String?) ?? "", default: []].append(r["message_id"])
             }
             return out
@@ -54,7 +62,8 @@ import VigieCore
     }
 
     static func mail(from: String, id: String, headers: String = "", body: String = tweet) -> [UInt8] {
-        Array("""
+        Array(
+            """
             From: <\(from)>\r
             To: signalements@example.org\r
             Subject: Signalement\r
@@ -71,7 +80,8 @@ import VigieCore
         try LocalServers.requireIMAP()
         let user = LocalServers.uniqueUser()
         let tag = UUID().uuidString
-        let dsn = Array("""
+        let dsn = Array(
+            """
             From: Mail Delivery System <MAILER-DAEMON@mx.exemple.fr>\r
             To: signalements@example.org\r
             Subject: Undelivered Mail Returned to Sender\r
@@ -93,17 +103,23 @@ import VigieCore
             Status: 5.1.1\r
             --b--\r
             """.utf8)
-        try LocalServers.deliver([
-            Self.mail(from: "alice@exemple.fr", id: "a1-\(tag)@exemple.fr"),
-            Self.mail(from: "bruno@exemple.fr", id: "b1-\(tag)@exemple.fr", headers: "Reply-To: <bruno.perso@exemple.fr>\r\n"),
-            // Alice again within min_interval_hours: grouped, not answered.
-            Self.mail(from: "alice@exemple.fr", id: "a2-\(tag)@exemple.fr", body: "https://www.youtube.com/watch?v=dQw4w9WgXcQ"),
-            Self.mail(from: "chloe@exemple.fr", id: "auto-\(tag)@exemple.fr", headers: "Auto-Submitted: auto-replied\r\n"),
-            Self.mail(from: "lettre@exemple.fr", id: "bulk-\(tag)@exemple.fr", headers: "Precedence: bulk\r\n"),
-            dsn,
-            Self.mail(from: "noreply@service.exemple.fr", id: "noreply-\(tag)@exemple.fr"),
-            Self.mail(from: "accueil@example.org", id: "own-\(tag)@example.org"),
-        ], to: user)
+        try LocalServers.deliver(
+            [
+                Self.mail(from: "alice@exemple.fr", id: "a1-\(tag)@exemple.fr"),
+                Self.mail(
+                    from: "bruno@exemple.fr", id: "b1-\(tag)@exemple.fr",
+                    headers: "Reply-To: <bruno.perso@exemple.fr>\r\n"),
+                // Alice again within min_interval_hours: grouped, not answered.
+                Self.mail(
+                    from: "alice@exemple.fr", id: "a2-\(tag)@exemple.fr",
+                    body: "https://www.youtube.com/watch?v=dQw4w9WgXcQ"),
+                Self.mail(
+                    from: "chloe@exemple.fr", id: "auto-\(tag)@exemple.fr", headers: "Auto-Submitted: auto-replied\r\n"),
+                Self.mail(from: "lettre@exemple.fr", id: "bulk-\(tag)@exemple.fr", headers: "Precedence: bulk\r\n"),
+                dsn,
+                Self.mail(from: "noreply@service.exemple.fr", id: "noreply-\(tag)@exemple.fr"),
+                Self.mail(from: "accueil@example.org", id: "own-\(tag)@example.org"),
+            ], to: user)
         let (config, open) = try Self.config(user: user)
         let poll = try VigieCLI.run(["poll", "--once"], config: config)
         #expect(poll.status == 0, "\(poll.stderr)")
@@ -133,13 +149,15 @@ import VigieCore
         #expect(first.contains("\r\nTo: <alice@exemple.fr>\r\n"))
         let unfolded = first.replacingOccurrences(of: "\r\n ", with: " ")
         let subject = unfolded.components(separatedBy: "\r\n").first { $0.hasPrefix("Subject: ") } ?? ""
-        #expect(subject.hasPrefix("Subject: Votre signalement a bien =?UTF-8?") && subject.hasSuffix("(\(firstRef))"),
-                "\(subject)")
+        #expect(
+            subject.hasPrefix("Subject: Votre signalement a bien =?UTF-8?") && subject.hasSuffix("(\(firstRef))"),
+            "\(subject)")
         #expect(!first.contains("bruno"), "an acknowledgement named another reporter")
         #expect(rows[1].message.contains("\r\nIn-Reply-To: <b1-\(tag)@exemple.fr>\r\n"))
 
         // Parsed again (as after a crash between storage and parsing): nothing new, nothing changed.
-        try store.pool.write { db in try db.execute(sql: "UPDATE messages SET status = 'received', parse_attempts = 0") }
+        try store.pool.write { db in try db.execute(sql: "UPDATE messages SET status = 'received', parse_attempts = 0")
+        }
         let again = try VigieCLI.run(["poll", "--once"], config: config)
         #expect(again.status == 0, "\(again.stderr)")
         #expect(try Self.outbox(store) == rows)
@@ -149,21 +167,28 @@ import VigieCore
         try LocalServers.requireIMAP()
         let user = LocalServers.uniqueUser()
         let tag = UUID().uuidString
-        try LocalServers.deliver([
-            Self.mail(from: "alice@exemple.fr", id: "a1-\(tag)@exemple.fr"),
-            Self.mail(from: "alice@exemple.fr", id: "a2-\(tag)@exemple.fr", body: Self.tweet + "?s=20"),
-            Self.mail(from: "bruno@exemple.fr", id: "b1-\(tag)@exemple.fr", headers: "Reply-To: <bruno.perso@exemple.fr>\r\n"),
-            Self.mail(from: "chloe@exemple.fr", id: "auto-\(tag)@exemple.fr", headers: "Auto-Submitted: auto-replied\r\n"),
-            Self.mail(from: "noreply@service.exemple.fr", id: "noreply-\(tag)@exemple.fr"),
-            Self.mail(from: "accueil@example.org", id: "own-\(tag)@example.org"),
-        ], to: user)
+        try LocalServers.deliver(
+            [
+                Self.mail(from: "alice@exemple.fr", id: "a1-\(tag)@exemple.fr"),
+                Self.mail(from: "alice@exemple.fr", id: "a2-\(tag)@exemple.fr", body: Self.tweet + "?s=20"),
+                Self.mail(
+                    from: "bruno@exemple.fr", id: "b1-\(tag)@exemple.fr",
+                    headers: "Reply-To: <bruno.perso@exemple.fr>\r\n"),
+                Self.mail(
+                    from: "chloe@exemple.fr", id: "auto-\(tag)@exemple.fr", headers: "Auto-Submitted: auto-replied\r\n"),
+                Self.mail(from: "noreply@service.exemple.fr", id: "noreply-\(tag)@exemple.fr"),
+                Self.mail(from: "accueil@example.org", id: "own-\(tag)@example.org"),
+            ], to: user)
         let (config, open) = try Self.config(user: user, minIntervalHours: 0)
         #expect(try VigieCLI.run(["poll", "--once"], config: config).status == 0)
         let store = try open()
         let cluster = try #require(try store.clusters().first { $0.reports == 5 })
         let cid = String(cluster.id)
-        #expect(try VigieCLI.run(["clusters", "qualify", cid, "provocation-haine-raciale", "--by", "m"],
-                                 config: config).status == 0)
+        #expect(
+            try VigieCLI.run(
+                ["clusters", "qualify", cid, "provocation-haine-raciale", "--by", "m"],
+                config: config
+            ).status == 0)
         #expect(try VigieCLI.run(["clusters", "mark", cid, "notified", "--by", "m"], config: config).status == 0)
         #expect(try Self.outbox(store).allSatisfy { $0.kind == "acknowledgement" })
         let removed = try VigieCLI.run(["clusters", "mark", cid, "removed", "--by", "m"], config: config)
@@ -171,8 +196,11 @@ import VigieCore
         #expect(!(removed.stdout + removed.stderr).contains("@exemple.fr"))
 
         let notices = try Self.outbox(store).filter { $0.kind == "outcome" }
-        #expect(notices.map(\.key) == ["outcome:cluster:\(cid):alice@exemple.fr",
-                                       "outcome:cluster:\(cid):bruno@exemple.fr"])
+        #expect(
+            notices.map(\.key) == [
+                "outcome:cluster:\(cid):alice@exemple.fr",
+                "outcome:cluster:\(cid):bruno@exemple.fr",
+            ])
         #expect(notices.map(\.recipient) == ["alice@exemple.fr", "bruno.perso@exemple.fr"])
         #expect(notices.allSatisfy { $0.state == "pending" && $0.envelopeFrom == "" })
         #expect(notices[0].message.contains("\r\nIn-Reply-To: <a1-\(tag)@exemple.fr>\r\n"))  // her first report

@@ -254,10 +254,10 @@ max_message_bytes = 1048576
 <h2 style="margin:0 0 6px 0;font-size:16px;color:#8a1c2b;">Les liens relevés dans votre message</h2>
 <ul style="margin:0;padding-left:20px;">
 {{#links}}
-<li style="margin:0 0 6px 0;word-break:break-all;"><span style="font-weight:bold;word-break:normal;">{{platform}}</span> &middot; <span style="color:#333333;">{{url}}</span></li>
+<li style="margin:0 0 8px 0;"><span style="font-weight:bold;">{{platform}}</span><br><span style="color:#333333;font-size:15px;word-break:break-all;">{{url}}</span></li>
 {{/links}}
 {{#more_links}}
-<li style="margin:0 0 6px 0;color:#666666;">et {{more_links}} autres liens, tous enregistrés</li>
+<li style="margin:0 0 6px 0;color:#666666;">et {{more_links}}</li>
 {{/more_links}}
 </ul>
 </td></tr>
@@ -300,7 +300,7 @@ Les liens que nous avons relevés dans votre message :
   - {{platform}} : {{url}}
 {{/links}}
 {{#more_links}}
-  - et {{more_links}} autres liens, tous enregistrés
+  - et {{more_links}}
 {{/more_links}}
 
 {{/has_links}}
@@ -312,13 +312,13 @@ en indiquant son adresse complète (par exemple https://…), copiée depuis la 
 Et maintenant ?
 Notre équipe de modération examine chaque contenu signalé, en commençant par ceux que le plus grand nombre de
 personnes ont signalés. Lorsqu'un contenu nous paraît contraire à la loi, nous le notifions à la plateforme qui
-l'héberge et nous suivons sa réponse.{{#notify_outcome}} Si le contenu est retiré, nous vous en informerons par un
-court message.{{/notify_outcome}}
+l'héberge et nous suivons sa réponse.{{#notify_outcome}}
+Si le contenu est retiré, nous vous en informerons par un court message.{{/notify_outcome}}
 
 Vos données
 Votre adresse électronique sert uniquement à traiter ce signalement et à vous en informer. Elle n'est jamais
-transmise aux plateformes ni à l'auteur du contenu.{{#privacy_contact}} Pour exercer vos droits (accès,
-rectification, effacement) : {{privacy_contact}}.{{/privacy_contact}}
+transmise aux plateformes ni à l'auteur du contenu.{{#privacy_contact}}
+Pour exercer vos droits (accès, rectification, effacement) : {{privacy_contact}}.{{/privacy_contact}}
 
 Merci de votre vigilance.
 {{organisation}}
@@ -497,7 +497,7 @@ Référence interne : signalement groupé n° {{cluster_id}}
 <h2 style="margin:0 0 6px 0;font-size:16px;color:#8a1c2b;">Le contenu concerné</h2>
 <ul style="margin:0;padding-left:20px;">
 {{#links}}
-<li style="margin:0 0 6px 0;word-break:break-all;"><span style="font-weight:bold;word-break:normal;">{{platform}}</span> &middot; <span style="color:#333333;">{{url}}</span></li>
+<li style="margin:0 0 8px 0;"><span style="font-weight:bold;">{{platform}}</span><br><span style="color:#333333;font-size:15px;word-break:break-all;">{{url}}</span></li>
 {{/links}}
 </ul>
 </td></tr>
@@ -506,7 +506,7 @@ Référence interne : signalement groupé n° {{cluster_id}}
 </td></tr>
 <tr><td style="padding:16px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.5;color:#333333;">
 <h2 style="margin:0 0 6px 0;font-size:15px;color:#333333;">Vos données</h2>
-<p style="margin:0;">Ce message clôt le suivi de votre signalement&nbsp;: votre adresse ne sert à rien d'autre et n'est jamais transmise aux plateformes ni à l'auteur du contenu.{{#privacy_contact}} Pour exercer vos droits (accès, rectification, effacement)&nbsp;: {{privacy_contact}}.{{/privacy_contact}}</p>
+<p style="margin:0;">Ce message clôt le suivi de ce signalement&nbsp;: votre adresse ne sert à rien d'autre et n'est jamais transmise aux plateformes ni à l'auteur du contenu.{{#privacy_contact}} Pour exercer vos droits (accès, rectification, effacement)&nbsp;: {{privacy_contact}}.{{/privacy_contact}}</p>
 </td></tr>
 <tr><td style="padding:24px 24px 24px 24px;font-family:Arial,Helvetica,sans-serif;font-size:13px;line-height:1.5;color:#666666;">
 <hr style="border:none;border-top:1px solid #e0e0e0;margin:0 0 12px 0;">
@@ -536,9 +536,9 @@ Votre signalement y a contribué. Si ce contenu réapparaît, ici ou ailleurs, s
 nous le rattacherons à ce dossier.
 
 Vos données
-Ce message clôt le suivi de votre signalement : votre adresse ne sert à rien d'autre et n'est jamais
-transmise aux plateformes ni à l'auteur du contenu.{{#privacy_contact}} Pour exercer vos droits (accès,
-rectification, effacement) : {{privacy_contact}}.{{/privacy_contact}}
+Ce message clôt le suivi de ce signalement : votre adresse ne sert à rien d'autre et n'est jamais
+transmise aux plateformes ni à l'auteur du contenu.{{#privacy_contact}}
+Pour exercer vos droits (accès, rectification, effacement) : {{privacy_contact}}.{{/privacy_contact}}
 
 Merci de votre vigilance.
 {{organisation}}

@@ -18,20 +18,24 @@ public struct AcknowledgementSettings: Sendable {
     public static let defaultSubject = "Votre signalement a bien été reçu"
 
     /// Reads the queue's keys; the policy learns every address of ours the configuration names.
-    public static func from(_ q: OutboundQueue, config: VigieConfig, queues: [QueueConfig]) throws
+    public static func from(
+        _ q: OutboundQueue, config: VigieConfig, queues: [QueueConfig]
+    ) throws
         -> AcknowledgementSettings
     {
         let r = TOMLReader(table: q.table, file: q.file)
         typealias A = QueueKeys.Acknowledgements
-        let from = try ConfigLoader.mailAddress(try QueueKeys.Relay.from.read(r) ?? config.smtp.from, file: q.file,
-                                                key: "from (or [smtp] from)")
+        let from = try ConfigLoader.mailAddress(
+            try QueueKeys.Relay.from.read(r) ?? config.smtp.from, file: q.file,
+            key: "from (or [smtp] from)")
         let subject = (try A.subject.read(r)).map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
         return AcknowledgementSettings(
             queue: q.name, file: q.file, from: from, subject: subject.isEmpty ? defaultSubject : subject,
             minIntervalHours: try A.minIntervalHours.read(r), notifyOutcome: try A.notifyOutcome.read(r),
             timeZone: TimeZone(identifier: "Europe/Paris") ?? .current,
-            policy: AcknowledgementPolicy(ownAddresses: try ownAddresses(config: config, queues: queues),
-                                          ownDomains: config.organisation.ownHosts))
+            policy: AcknowledgementPolicy(
+                ownAddresses: try ownAddresses(config: config, queues: queues),
+                ownDomains: config.organisation.ownHosts))
     }
 
     /// The organisation's address, the relay's sender, every queue's sender, the newsletter's list addresses, the

@@ -21,14 +21,16 @@ public struct Acknowledger: Sendable {
     static let maxListedLinks = 30
 
     /// Loads the templates now, so a missing one stops the command at start.
-    public init(settings: AcknowledgementSettings, organisation: VigieConfig.Organisation, clusters: ClusterSettings,
-                templates: TemplateRenderer, logger: Logger) throws
-    {
+    public init(
+        settings: AcknowledgementSettings, organisation: VigieConfig.Organisation, clusters: ClusterSettings,
+        templates: TemplateRenderer, logger: Logger
+    ) throws {
         self.settings = settings
         self.organisation = organisation
         self.clusters = clusters
         self.acknowledgement = (try templates.load("acknowledgement.txt"), try templates.load("acknowledgement.html"))
-        self.outcome = settings.notifyOutcome
+        self.outcome =
+            settings.notifyOutcome
             ? (try templates.load("outcome.txt"), try templates.load("outcome.html")) : nil
         self.logger = logger
     }
@@ -37,7 +39,9 @@ public struct Acknowledger: Sendable {
 
     /// The acknowledgements owed by these parse outcomes: one per citizen report the policy lets us answer. Reports
     /// it refuses (robot, own or list address) are logged by id with the reason.
-    public func batch(for outcomes: [ParseOutcome], receivedAt: [Int64: Date], now: Date = Date())
+    public func batch(
+        for outcomes: [ParseOutcome], receivedAt: [Int64: Date], now: Date = Date()
+    )
         -> AcknowledgementBatch
     {
         var items: [OutboxItem] = []
@@ -45,8 +49,10 @@ public struct Acknowledger: Sendable {
             guard let parsed = o.parsed else { continue }
             switch settings.policy.decide(parsed) {
             case .send(let to):
-                items.append(acknowledgementItem(reportID: o.messageID, receivedAt: receivedAt[o.messageID] ?? now,
-                                                 message: parsed, urls: o.urls, to: to, now: now))
+                items.append(
+                    acknowledgementItem(
+                        reportID: o.messageID, receivedAt: receivedAt[o.messageID] ?? now,
+                        message: parsed, urls: o.urls, to: to, now: now))
             case .skip(let why):
                 logger.info("report \(o.messageID): no acknowledgement: \(why)")
             }
@@ -60,20 +66,24 @@ public struct Acknowledger: Sendable {
     }
 
     /// The acknowledgement of one report, composed.
-    public func acknowledgementItem(reportID: Int64, receivedAt: Date, message: ParsedMessage, urls: [String],
-                                    to: String, now: Date) -> OutboxItem
-    {
-        let outgoing = acknowledgementMessage(reportID: reportID, receivedAt: receivedAt, message: message,
-                                              urls: urls, to: to, now: now)
-        return OutboxItem(kind: .acknowledgement, queue: settings.queue, dedupeKey: "ack:report:\(reportID)",
-                          recipient: to, envelopeFrom: "", messageID: outgoing.messageID,
-                          bytes: MessageComposer.compose(outgoing), subjectRef: "report:\(reportID)")
+    public func acknowledgementItem(
+        reportID: Int64, receivedAt: Date, message: ParsedMessage, urls: [String],
+        to: String, now: Date
+    ) -> OutboxItem {
+        let outgoing = acknowledgementMessage(
+            reportID: reportID, receivedAt: receivedAt, message: message,
+            urls: urls, to: to, now: now)
+        return OutboxItem(
+            kind: .acknowledgement, queue: settings.queue, dedupeKey: "ack:report:\(reportID)",
+            recipient: to, envelopeFrom: "", messageID: outgoing.messageID,
+            bytes: MessageComposer.compose(outgoing), subjectRef: "report:\(reportID)")
     }
 
     /// The acknowledgement as a message, before composition.
-    func acknowledgementMessage(reportID: Int64, receivedAt: Date, message: ParsedMessage, urls: [String],
-                                to: String, now: Date) -> OutgoingMessage
-    {
+    func acknowledgementMessage(
+        reportID: Int64, receivedAt: Date, message: ParsedMessage, urls: [String],
+        to: String, now: Date
+    ) -> OutgoingMessage {
         let reference = ReportReference(id: reportID, receivedAt: receivedAt, timeZone: settings.timeZone)
         let links = urls.prefix(Self.maxListedLinks).map { ["platform": platformName(of: $0), "url": Self.shown($0)] }
         let more = urls.count - links.count
@@ -81,7 +91,10 @@ public struct Acknowledger: Sendable {
             "reference": reference.description, "received_long": longDateTime(receivedAt),
             "organisation": organisation.name, "website": organisation.website ?? false,
             "privacy_contact": organisation.email ?? false, "notify_outcome": settings.notifyOutcome,
-            "links": links, "has_links": !links.isEmpty, "more_links": more > 0 ? more : false,
+            "links": links, "has_links": !links.isEmpty,
+            "more_links": more > 1
+                ? "\(more) autres liens, tous enregistrés"
+                : more == 1 ? "un autre lien, enregistré lui aussi" : false,
         ]
         var headers = Self.replyHeaders(to: message.messageID)
         headers.append(HeaderField(name: "Auto-Submitted", value: "auto-replied"))
@@ -97,7 +110,9 @@ public struct Acknowledger: Sendable {
 
     /// One notice per distinct reporter of a removed cluster whom the policy lets us answer (their first report of
     /// it is the one answered); nil when `notify_outcome` is off.
-    public func outcomeNotices(clusterID: Int64, reporters: [ClusterReporterReport], now: Date = Date())
+    public func outcomeNotices(
+        clusterID: Int64, reporters: [ClusterReporterReport], now: Date = Date()
+    )
         -> [OutboxItem]
     {
         guard let outcome else { return [] }
@@ -117,27 +132,35 @@ public struct Acknowledger: Sendable {
                 logger.info("cluster \(clusterID): report \(r.reportID): no outcome notice: \(why)")
                 continue
             }
-            let outgoing = outcomeMessage(clusterID: clusterID, report: r, message: parsed, to: to, now: now,
-                                          templates: outcome)
-            items.append(OutboxItem(kind: .outcome, queue: settings.queue,
-                                    dedupeKey: "outcome:cluster:\(clusterID):\(r.reporter)", recipient: to,
-                                    envelopeFrom: "", messageID: outgoing.messageID,
-                                    bytes: MessageComposer.compose(outgoing), subjectRef: "cluster:\(clusterID)"))
+            let outgoing = outcomeMessage(
+                clusterID: clusterID, report: r, message: parsed, to: to, now: now,
+                templates: outcome)
+            items.append(
+                OutboxItem(
+                    kind: .outcome, queue: settings.queue,
+                    dedupeKey: "outcome:cluster:\(clusterID):\(r.reporter)", recipient: to,
+                    envelopeFrom: "", messageID: outgoing.messageID,
+                    bytes: MessageComposer.compose(outgoing), subjectRef: "cluster:\(clusterID)"))
         }
         return items
     }
 
     /// One outcome notice as a message, before composition.
-    func outcomeMessage(clusterID: Int64, report r: ClusterReporterReport, message parsed: ParsedMessage, to: String,
-                        now: Date, templates outcome: (text: LoadedTemplate, html: LoadedTemplate)) -> OutgoingMessage
-    {
+    func outcomeMessage(
+        clusterID: Int64, report r: ClusterReporterReport, message parsed: ParsedMessage, to: String,
+        now: Date, templates outcome: (text: LoadedTemplate, html: LoadedTemplate)
+    ) -> OutgoingMessage {
         let reference = ReportReference(id: r.reportID, receivedAt: r.receivedAt, timeZone: settings.timeZone)
         let context: [String: Any] = [
             "reference": reference.description, "reported_on": longDate(r.receivedAt),
             "organisation": organisation.name, "website": organisation.website ?? false,
             "privacy_contact": organisation.email ?? false,
-            "links": r.urls.prefix(Self.maxListedLinks).map { ["platform": platformName(of: $0),
-                                                                "url": Self.shown($0)] },
+            "links": r.urls.prefix(Self.maxListedLinks).map {
+                [
+                    "platform": platformName(of: $0),
+                    "url": Self.shown($0),
+                ]
+            },
         ]
         var headers = Self.replyHeaders(to: parsed.messageID)
         headers.append(HeaderField(name: "Auto-Submitted", value: "auto-generated"))
