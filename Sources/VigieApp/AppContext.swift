@@ -66,7 +66,9 @@ public final class AppContext: @unchecked Sendable {
     }
 
     /// The intake service over the enabled queues.
-    public func intakeService(only name: String? = nil) throws -> IntakeService {
+    public func intakeService(only name: String? = nil, afterPass: (@Sendable () -> Void)? = nil) throws
+        -> IntakeService
+    {
         let queues = try intakeQueues(only: name)
         guard !queues.isEmpty else {
             throw ConfigError("no enabled intake queue in \(config.queuesDir); enable one (enabled = true)")
@@ -88,7 +90,7 @@ public final class AppContext: @unchecked Sendable {
                                     logger: logger)
             }
         }
-        return IntakeService(runners: runners, clusters: clusters, logger: logger)
+        return IntakeService(runners: runners, clusters: clusters, logger: logger, afterPass: afterPass)
     }
 }
 

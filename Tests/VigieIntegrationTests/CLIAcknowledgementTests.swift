@@ -6,11 +6,11 @@ import VigieCore
 @testable import VigieStore
 
 /// Acknowledgements and outcome notices end to end: real Dovecot, `vigie poll --once`, `vigie clusters mark`, the
-/// outbox rows they leave (the outbox's sender is tested on its own).
+/// outbox rows they leave, and what reaches smtp-sink.
 @Suite(.serialized) struct CLIAcknowledgementTests {
     static let tweet = "https://x.com/troll/status/1790000000000000001"
 
-    /// A config reading `user`, with the acknowledgements queue enabled.
+    /// A config reading `user`, with the acknowledgements queue enabled and sending to the local smtp-sink.
     static func config(user: String, minIntervalHours: Int = 24) throws -> (config: String, store: () throws -> Store) {
         let config = try VigieCLI.initConfig(user: user)
         let dir = (config as NSString).deletingLastPathComponent
@@ -20,6 +20,7 @@ import VigieCore
         from = "Signalements <signalements@example.org>"
         min_interval_hours = \(minIntervalHours)
         notify_outcome = true
+        smtp_url = "smtp://127.0.0.1:\(LocalServers.smtpPort)"
         """.write(toFile: dir + "/queues/acknowledgements.toml", atomically: true, encoding: .utf8)
         return (config, { try Store(path: dir + "/var/vigie.sqlite") })
     }
@@ -78,8 +79,10 @@ import VigieCore
 
     @Test func eachCitizenReportGetsOneAcknowledgementAndAutomaticMailNone() throws {
         try LocalServers.requireIMAP()
+        try LocalServers.requireSMTPSinkDump()
         let user = LocalServers.uniqueUser()
         let tag = UUID().uuidString
+        let d = "c\(tag.prefix(8).lowercased()).exemple.fr"  // the citizens' domain, this test's own at the sink
         let dsn = Array(
             """
             From: Mail Delivery System <MAILER-DAEMON@mx.exemple.fr>\r
@@ -105,17 +108,17 @@ import VigieCore
             """.utf8)
         try LocalServers.deliver(
             [
-                Self.mail(from: "alice@exemple.fr", id: "a1-\(tag)@exemple.fr"),
+                Self.mail(from: "alice@\(d)", id: "a1-\(tag)@exemple.fr"),
                 Self.mail(
-                    from: "bruno@exemple.fr", id: "b1-\(tag)@exemple.fr",
-                    headers: "Reply-To: <bruno.perso@exemple.fr>\r\n"),
+                    from: "bruno@\(d)", id: "b1-\(tag)@exemple.fr",
+                    headers: "Reply-To: <bruno.perso@\(d)>\r\n"),
                 // Alice again within min_interval_hours: grouped, not answered.
                 Self.mail(
-                    from: "alice@exemple.fr", id: "a2-\(tag)@exemple.fr",
+                    from: "alice@\(d)", id: "a2-\(tag)@exemple.fr",
                     body: "https://www.youtube.com/watch?v=dQw4w9WgXcQ"),
                 Self.mail(
-                    from: "chloe@exemple.fr", id: "auto-\(tag)@exemple.fr", headers: "Auto-Submitted: auto-replied\r\n"),
-                Self.mail(from: "lettre@exemple.fr", id: "bulk-\(tag)@exemple.fr", headers: "Precedence: bulk\r\n"),
+                    from: "chloe@\(d)", id: "auto-\(tag)@exemple.fr", headers: "Auto-Submitted: auto-replied\r\n"),
+                Self.mail(from: "lettre@\(d)", id: "bulk-\(tag)@exemple.fr", headers: "Precedence: bulk\r\n"),
                 dsn,
                 Self.mail(from: "noreply@service.exemple.fr", id: "noreply-\(tag)@exemple.fr"),
                 Self.mail(from: "accueil@example.org", id: "own-\(tag)@example.org"),
@@ -128,15 +131,15 @@ import VigieCore
         }
         let store = try open()
         let ids = try Self.reportIDs(store)
-        let alice = try #require(ids["alice@exemple.fr"])
-        let bruno = try #require(ids["bruno@exemple.fr"]?.first)
+        let alice = try #require(ids["alice@\(d)"])
+        let bruno = try #require(ids["bruno@\(d)"]?.first)
         #expect(alice.count == 2)
 
         let rows = try Self.outbox(store)
         #expect(rows.map(\.key) == ["ack:report:\(alice[0])", "ack:report:\(bruno)", "ack:report:\(alice[1])"])
         #expect(rows.map(\.kind) == ["acknowledgement", "acknowledgement", "acknowledgement"])
-        #expect(rows.map(\.recipient) == ["alice@exemple.fr", "bruno.perso@exemple.fr", "alice@exemple.fr"])
-        #expect(rows.map(\.state) == ["pending", "pending", "skipped"])
+        #expect(rows.map(\.recipient) == ["alice@\(d)", "bruno.perso@\(d)", "alice@\(d)"])
+        #expect(rows.map(\.state) == ["sent", "sent", "skipped"])  // poll --once sends what is due
         #expect(rows.allSatisfy { $0.envelopeFrom == "" })
         let year = Calendar(identifier: .gregorian).component(.year, from: Date())
         let firstRef = ReportReference(year: year, id: alice[0]).description
@@ -146,7 +149,7 @@ import VigieCore
         #expect(first.contains("\r\nIn-Reply-To: <a1-\(tag)@exemple.fr>\r\n"))
         #expect(first.contains("\r\nReferences: <a1-\(tag)@exemple.fr>\r\n"))
         #expect(first.contains("\r\nAuto-Submitted: auto-replied\r\n"))
-        #expect(first.contains("\r\nTo: <alice@exemple.fr>\r\n"))
+        #expect(first.contains("\r\nTo: <alice@\(d)>\r\n"))
         let unfolded = first.replacingOccurrences(of: "\r\n ", with: " ")
         let subject = unfolded.components(separatedBy: "\r\n").first { $0.hasPrefix("Subject: ") } ?? ""
         #expect(
@@ -154,6 +157,19 @@ import VigieCore
             "\(subject)")
         #expect(!first.contains("bruno"), "an acknowledgement named another reporter")
         #expect(rows[1].message.contains("\r\nIn-Reply-To: <b1-\(tag)@exemple.fr>\r\n"))
+
+        // End to end: at smtp-sink once each, from the null sender, with the bytes enqueued.
+        let dumps = Self.sinkDumps(domain: d, count: 2)
+        #expect(dumps.map(\.recipients).sorted { $0[0] < $1[0] } == [["alice@\(d)"], ["bruno.perso@\(d)"]])
+        for dump in dumps {
+            #expect(dump.mailFrom.isEmpty, "envelope sender \(dump.mailFrom)")
+            #expect(dump.message.contains("\r\nAuto-Submitted: auto-replied\r\n"))
+            let row = try #require(rows.first { $0.recipient == dump.recipients[0] })
+            #expect(dump.message.contains(row.message.components(separatedBy: "\r\n\r\n")[0]), "headers differ")
+        }
+        let alicesAck = try #require(dumps.first { $0.recipients == ["alice@\(d)"] })
+        #expect(alicesAck.message.contains("\r\nIn-Reply-To: <a1-\(tag)@exemple.fr>\r\n"))
+        #expect(alicesAck.message.contains("\r\nReferences: <a1-\(tag)@exemple.fr>\r\n"))
 
         // Parsed again (as after a crash between storage and parsing): nothing new, nothing changed.
         try store.pool.write { db in try db.execute(sql: "UPDATE messages SET status = 'received', parse_attempts = 0")
@@ -165,17 +181,19 @@ import VigieCore
 
     @Test func aRemovedClusterTellsEachDistinctCitizenOnce() throws {
         try LocalServers.requireIMAP()
+        try LocalServers.requireSMTPSinkDump()
         let user = LocalServers.uniqueUser()
         let tag = UUID().uuidString
+        let d = "c\(tag.prefix(8).lowercased()).exemple.fr"  // the citizens' domain, this test's own at the sink
         try LocalServers.deliver(
             [
-                Self.mail(from: "alice@exemple.fr", id: "a1-\(tag)@exemple.fr"),
-                Self.mail(from: "alice@exemple.fr", id: "a2-\(tag)@exemple.fr", body: Self.tweet + "?s=20"),
+                Self.mail(from: "alice@\(d)", id: "a1-\(tag)@exemple.fr"),
+                Self.mail(from: "alice@\(d)", id: "a2-\(tag)@exemple.fr", body: Self.tweet + "?s=20"),
                 Self.mail(
-                    from: "bruno@exemple.fr", id: "b1-\(tag)@exemple.fr",
-                    headers: "Reply-To: <bruno.perso@exemple.fr>\r\n"),
+                    from: "bruno@\(d)", id: "b1-\(tag)@exemple.fr",
+                    headers: "Reply-To: <bruno.perso@\(d)>\r\n"),
                 Self.mail(
-                    from: "chloe@exemple.fr", id: "auto-\(tag)@exemple.fr", headers: "Auto-Submitted: auto-replied\r\n"),
+                    from: "chloe@\(d)", id: "auto-\(tag)@exemple.fr", headers: "Auto-Submitted: auto-replied\r\n"),
                 Self.mail(from: "noreply@service.exemple.fr", id: "noreply-\(tag)@exemple.fr"),
                 Self.mail(from: "accueil@example.org", id: "own-\(tag)@example.org"),
             ], to: user)
@@ -193,16 +211,16 @@ import VigieCore
         #expect(try Self.outbox(store).allSatisfy { $0.kind == "acknowledgement" })
         let removed = try VigieCLI.run(["clusters", "mark", cid, "removed", "--by", "m"], config: config)
         #expect(removed.status == 0, "\(removed.stderr)")
-        #expect(!(removed.stdout + removed.stderr).contains("@exemple.fr"))
+        #expect(!(removed.stdout + removed.stderr).contains("@\(d)"))
 
         let notices = try Self.outbox(store).filter { $0.kind == "outcome" }
         #expect(
             notices.map(\.key) == [
-                "outcome:cluster:\(cid):alice@exemple.fr",
-                "outcome:cluster:\(cid):bruno@exemple.fr",
+                "outcome:cluster:\(cid):alice@\(d)",
+                "outcome:cluster:\(cid):bruno@\(d)",
             ])
-        #expect(notices.map(\.recipient) == ["alice@exemple.fr", "bruno.perso@exemple.fr"])
-        #expect(notices.allSatisfy { $0.state == "pending" && $0.envelopeFrom == "" })
+        #expect(notices.map(\.recipient) == ["alice@\(d)", "bruno.perso@\(d)"])
+        #expect(notices.allSatisfy { $0.state == "pending" && $0.envelopeFrom == "" })  // sent by poll or serve
         #expect(notices[0].message.contains("\r\nIn-Reply-To: <a1-\(tag)@exemple.fr>\r\n"))  // her first report
         #expect(notices[0].message.contains("\r\nAuto-Submitted: auto-generated\r\n"))
         #expect(!notices[0].message.contains("bruno"), "a notice named another reporter")
@@ -211,5 +229,25 @@ import VigieCore
         let twice = try VigieCLI.run(["clusters", "mark", cid, "removed", "--by", "m"], config: config)
         #expect(twice.status != 0)
         #expect(try Self.outbox(store).filter { $0.kind == "outcome" }.count == 2)
+
+        // The next poll sends them: at the sink, one each, as notifications (not replies) from the null sender.
+        let send = try VigieCLI.run(["poll", "--once"], config: config)
+        #expect(send.status == 0, "\(send.stderr)")
+        #expect(try Self.outbox(store).filter { $0.kind == "outcome" }.allSatisfy { $0.state == "sent" })
+        let dumps = Self.sinkDumps(domain: d, count: 5).filter {
+            $0.message.contains("\r\nAuto-Submitted: auto-generated\r\n")
+        }
+        #expect(dumps.map(\.recipients).sorted { $0[0] < $1[0] } == [["alice@\(d)"], ["bruno.perso@\(d)"]])
+        #expect(dumps.allSatisfy { $0.mailFrom.isEmpty })
+    }
+
+    /// The sink's dumps for `domain`, once `count` of them are there (or what is there after 10 s).
+    static func sinkDumps(domain: String, count: Int) -> [SinkDump] {
+        var dumps: [SinkDump] = []
+        _ = eventually(timeout: 10, every: 0.05) {
+            dumps = SinkDump.read(LocalServers.sinkDir, domain: domain)
+            return dumps.count >= count
+        }
+        return dumps
     }
 }

@@ -143,6 +143,20 @@ notify_outcome = true                            # a short notice to each report
 # password_env = "VIGIE_SMTP_PASSWORD"   # or password_file = "path"
 # ca_file = "ca.pem"
 # timeout_seconds = 60
+# Pacing and retries (as for the newsletter); a commented key shows its default:
+# rate_per_second = 0
+# max_per_hour = 0
+# connections = 4
+# batch_size = 500
+# pause_between_batches_seconds = 0
+# max_messages_per_connection = 100
+# max_attempts = 5
+# retry_base_seconds = 60
+# retry_max_seconds = 21600
+# reconnect_base_seconds = 2
+# reconnect_max_seconds = 300
+# jitter = 0.2
+# keep_sent_days = 30             # a sent message's bytes are cleared after this (its record stays)
 """# + "\n"),
         ("queues/digest.toml", "queues/digest.toml", #"""
 # The moderators' digest of the clusters that rose most.
@@ -160,6 +174,20 @@ schedule = "08:00"
 # ca_file = "ca.pem"
 # from = "Vigie <vigie@example.org>"
 # timeout_seconds = 60
+# Pacing and retries (as for the newsletter); a commented key shows its default:
+# rate_per_second = 0
+# max_per_hour = 0
+# connections = 4
+# batch_size = 500
+# pause_between_batches_seconds = 0
+# max_messages_per_connection = 100
+# max_attempts = 5
+# retry_base_seconds = 60
+# retry_max_seconds = 21600
+# reconnect_base_seconds = 2
+# reconnect_max_seconds = 300
+# jitter = 0.2
+# keep_sent_days = 30             # a sent message's bytes are cleared after this (its record stays)
 """# + "\n"),
         ("queues/newsletter.toml", "queues/newsletter.toml", #"""
 # The daily newsletter: pacing and retries towards the relay given in vigie.toml [smtp] (or smtp_url below).

@@ -79,6 +79,14 @@ public enum QueueKeys {
                secretFile.spec] + Relay.keys
     }
 
+    /// What every outbox queue (digest, acknowledgements) adds: the newsletter's pacing and retries, and how long
+    /// a sent message's bytes are kept.
+    public enum Outbox {
+        static let keepSentDays = Key<Int>.integer("keep_sent_days", 30, 0...36_500, "days a sent message's bytes are kept (its record stays); 0 = cleared after sending")
+
+        static let keys: [ConfigKey] = Newsletter.dispatch.map(\.spec) + [keepSentDays.spec]
+    }
+
     /// The moderators' digest (keys checked, not sent yet).
     public enum Digest {
         static let to = Key<[String]>.strings("to", [], "the moderators' addresses")
@@ -88,6 +96,7 @@ public enum QueueKeys {
 
         public static let keys: [ConfigKey] = [kind.spec, enabled.spec, to.spec, top.spec, schedule.spec, subject.spec]
             + Relay.keys
+            + Outbox.keys
     }
 
     /// Acknowledgements to citizens and outcome notices.
@@ -98,6 +107,7 @@ public enum QueueKeys {
 
         public static let keys: [ConfigKey] = [kind.spec, enabled.spec, minIntervalHours.spec, subject.spec,
                                                notifyOutcome.spec] + Relay.keys
+            + Outbox.keys
     }
 
     /// The keys a queue file of `kind` may hold (`intake`, `newsletter`, `digest`, `acknowledgements`).

@@ -9,11 +9,15 @@ public final class IntakeService: Sendable {
     let runners: [IntakeRunner]
     let clusters: ClusterService?
     let logger: Logger
+    /// Called after a pass that stored new mail (e.g. to wake the acknowledgements' sender).
+    let afterPass: (@Sendable () -> Void)?
 
-    public init(runners: [IntakeRunner], clusters: ClusterService? = nil, logger: Logger) {
+    public init(runners: [IntakeRunner], clusters: ClusterService? = nil, logger: Logger,
+                afterPass: (@Sendable () -> Void)? = nil) {
         self.runners = runners
         self.clusters = clusters
         self.logger = logger
+        self.afterPass = afterPass
     }
 
     /// One pass over every queue, each under its mailbox's lease (`poll:MAILBOX`); the first failure is rethrown
@@ -59,7 +63,7 @@ public final class IntakeService: Sendable {
         for (runner, lease) in zip(runners, leases) {
             group.enter()
             let thread = Thread {
-                if let error = Self.loop(runner, stop: stop, lease: lease) {
+                if let error = Self.loop(runner, stop: stop, lease: lease, afterPass: self.afterPass) {
                     // The other queues finish their batch and stop: one of them may share the vanished file.
                     fatal.record(IntakeError.queueFailed(queue: runner.queue, underlying: error))
                     stop.stop()
@@ -98,7 +102,8 @@ public final class IntakeService: Sendable {
 
     /// Polls one queue until stopped; returns the fault that ended it early, if one did (a lost lease stops every
     /// queue and is reported by `run`).
-    static func loop(_ runner: IntakeRunner, stop: StopSignal, lease: JobLease) -> (any Error)? {
+    static func loop(_ runner: IntakeRunner, stop: StopSignal, lease: JobLease,
+                     afterPass: (@Sendable () -> Void)? = nil) -> (any Error)? {
         let q = runner.queue
         let log = runner.logger
         var backoff = 1.0
@@ -112,6 +117,7 @@ public final class IntakeService: Sendable {
                 guard let s = session else { continue }
                 let stats = try runner.pass(s, stop: stop, lease: lease)
                 if stats.fetched > 0 || stats.parsed > 0 { log.info("\(stats.summary)") }
+                if stats.stored > 0 { afterPass?() }
                 backoff = 1
                 if q.idle && s.capabilities.contains("IDLE") {
                     // IDLE in short slices so a stop request is honoured quickly; re-check at the poll interval anyway.

@@ -17,29 +17,11 @@ public struct NewsletterSettings: Sendable {
         -> NewsletterSettings
     {
         let r = TOMLReader(table: q.table, file: q.file)
-        var d = DispatchSettings()
-        for key in QueueKeys.Newsletter.dispatch { try key.apply(&d, r) }
-        // Left out, the retry ceiling never stands below the first retry.
-        if !r.contains(QueueKeys.Newsletter.retryMaxSeconds.spec.name) {
-            d.retryMaxSeconds = max(d.retryBaseSeconds, d.retryMaxSeconds)
-        }
-        if let p = d.problems.first { throw ConfigError("\(q.file): \(p)") }
-
+        let d = try dispatch(r)
         let base = (q.file as NSString).deletingLastPathComponent
         typealias N = QueueKeys.Newsletter
-        typealias R = QueueKeys.Relay
-        let url = try R.smtpURL.read(r) ?? config.smtp.url
-        let user = try R.user.read(r) ?? config.smtp.user
-        let queuePassword = try ConfigLoader.password(r, environment: environment, base: base)
-        let smtp = SMTPEndpoint(
-            url: url, starttls: try R.starttls.read(r) ?? config.smtp.starttls, user: (user?.isEmpty ?? true) ? nil : user,
-            password: queuePassword ?? config.smtp.password,
-            caFile: try R.caFile.read(r).map { ConfigLoader.resolve($0, base: base) } ?? config.smtp.caFile,
-            timeoutSeconds: Double(try R.timeoutSeconds.read(r)))
-
-        // The same checks as at load time (ConfigValues), so `config check` refused whatever is refused here.
-        let from = try ConfigLoader.mailAddress(try R.from.read(r) ?? config.smtp.from, file: q.file,
-                                                key: "from (or [smtp] from)")
+        let smtp = try relay(r, config: config, environment: environment)
+        let from = try sender(r, config: config)
         let listID = try ConfigLoader.listID(
             try N.listID.read(r) ?? "\(config.organisation.name) <newsletter.\(domain(of: from.address))>",
             file: q.file)
@@ -57,6 +39,39 @@ public struct NewsletterSettings: Sendable {
         let secret = try readSecret(r, file: q.file, base: base, environment: environment)
         return NewsletterSettings(queue: q.name, file: q.file, dispatch: d, smtp: smtp, from: from, list: list,
                                   secret: secret)
+    }
+
+    /// The queue's pacing and retries (`QueueKeys.Newsletter.dispatch`, which every outbound kind declares).
+    static func dispatch(_ r: TOMLReader) throws -> DispatchSettings {
+        var d = DispatchSettings()
+        for key in QueueKeys.Newsletter.dispatch { try key.apply(&d, r) }
+        // Left out, the retry ceiling never stands below the first retry.
+        if !r.contains(QueueKeys.Newsletter.retryMaxSeconds.spec.name) {
+            d.retryMaxSeconds = max(d.retryBaseSeconds, d.retryMaxSeconds)
+        }
+        if let p = d.problems.first { throw ConfigError("\(r.file): \(p)") }
+        return d
+    }
+
+    /// The queue's relay: `vigie.toml` `[smtp]`, each key overridden by its twin in the queue file.
+    static func relay(_ r: TOMLReader, config: VigieConfig, environment: [String: String]) throws -> SMTPEndpoint {
+        typealias R = QueueKeys.Relay
+        let base = (r.file as NSString).deletingLastPathComponent
+        let url = try R.smtpURL.read(r) ?? config.smtp.url
+        let user = try R.user.read(r) ?? config.smtp.user
+        let queuePassword = try ConfigLoader.password(r, environment: environment, base: base)
+        return SMTPEndpoint(
+            url: url, starttls: try R.starttls.read(r) ?? config.smtp.starttls, user: (user?.isEmpty ?? true) ? nil : user,
+            password: queuePassword ?? config.smtp.password,
+            caFile: try R.caFile.read(r).map { ConfigLoader.resolve($0, base: base) } ?? config.smtp.caFile,
+            timeoutSeconds: Double(try R.timeoutSeconds.read(r)))
+    }
+
+    /// The queue's `from` (or `[smtp] from`), with the same checks as at load time (ConfigValues), so `config check`
+    /// refused whatever is refused here.
+    static func sender(_ r: TOMLReader, config: VigieConfig) throws -> MailAddress {
+        try ConfigLoader.mailAddress(try QueueKeys.Relay.from.read(r) ?? config.smtp.from, file: r.file,
+                                     key: "from (or [smtp] from)")
     }
 
     static func readSecret(_ r: TOMLReader, file: String, base: String, environment: [String: String]) throws

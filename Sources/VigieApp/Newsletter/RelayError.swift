@@ -8,6 +8,8 @@ public struct RelayError: Error, CustomStringConvertible, Sendable {
     public var fault: RelayFault
     /// Set when every connection gave up after this many faults in a row (rather than at once).
     public var attempts: Int?
+    /// What the run's rows are called in the message (`delivery`, `message`).
+    public var rows = "delivery"
 
     public init(relay: String? = nil, fault: RelayFault, attempts: Int? = nil) {
         self.relay = relay
@@ -17,7 +19,7 @@ public struct RelayError: Error, CustomStringConvertible, Sendable {
 
     public var description: String {
         let tries = attempts.map { " (gave up after \($0) tries)" } ?? ""
-        return "relay \(relay ?? "(unnamed)"): \(fault.cause)\(tries); no delivery was marked, "
+        return "relay \(relay ?? "(unnamed)"): \(fault.cause)\(tries); no \(rows) was marked, "
             + "run the same command again once the relay is fixed"
     }
 }

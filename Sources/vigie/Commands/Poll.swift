@@ -4,7 +4,7 @@ import VigieApp
 
 struct Poll: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Ingest new mail from every intake queue (IMAP IDLE where offered).")
+        abstract: "Ingest new mail from every intake queue (IMAP IDLE where offered); send the acknowledgements due.")
     @OptionGroup var global: GlobalOptions
 
     @Flag(name: .long, help: "Ingest what is there now, then exit.")
@@ -22,13 +22,21 @@ struct Poll: ParsableCommand {
             let stop = StopSignal()
             if !once { Signals.onTerminate { stop.stop() } }
             let ctx = try global.context(requireSecrets: true)
-            let service = try ctx.intakeService(only: queue)
+            // The acknowledgements the reports earn go out after each batch, when that queue is enabled.
+            let acknowledgements = try ctx.outboxSenders(kind: .acknowledgements)
             if once {
+                let service = try ctx.intakeService(only: queue)
                 Signals.exitReleasingLeases()
                 let stats = try service.pollOnce(waitForLease: wait)
                 Output.emit(stats.summary)
+                for sender in acknowledgements {
+                    Output.emit(try sender.run(stop: stop, waitForLease: wait).summary)
+                }
             } else {
-                try service.run(until: stop, waitForLease: wait)
+                // On a thread of their own: a slow relay never holds intake back.
+                try OutboxSender.alongside(acknowledgements, stop: stop) { ring in
+                    try ctx.intakeService(only: queue, afterPass: ring).run(until: stop, waitForLease: wait)
+                }
                 // Stopped by SIGTERM or SIGINT: the shell's 128 + signal (vigie-poll.service counts 143 as success).
                 if let status = Signals.exitStatus { throw ExitCode(status) }
             }
