@@ -241,6 +241,22 @@ import VigieCore
         #expect(dumps.allSatisfy { $0.mailFrom.isEmpty })
     }
 
+    /// A template the acknowledgements need is missing: `config check` and `poll` say which, in one line, and
+    /// nothing is ingested without its acknowledgement.
+    @Test func aMissingTemplateIsOneLineAtStart() throws {
+        let (config, _) = try Self.config(user: LocalServers.uniqueUser())
+        let dir = (config as NSString).deletingLastPathComponent
+        try FileManager.default.removeItem(atPath: dir + "/templates/outcome.html.mustache")
+        for command in [["config", "check"], ["poll", "--once"]] {
+            let r = try VigieCLI.run(
+                command, config: config,
+                environment: ["VIGIE_NEWSLETTER_SECRET": "s3cret-0123456789"])
+            #expect(r.status != 0, "\(command)")
+            #expect(r.stderr.contains("outcome.html.mustache"), "\(r.stderr)")
+            #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+        }
+    }
+
     /// The sink's dumps for `domain`, once `count` of them are there (or what is there after 10 s).
     static func sinkDumps(domain: String, count: Int) -> [SinkDump] {
         var dumps: [SinkDump] = []

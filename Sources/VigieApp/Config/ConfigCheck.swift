@@ -12,6 +12,8 @@ extension AppContext {
                 _ = try ConfigLoader.password(TOMLReader(table: q.table, file: q.file), environment: environment,
                                               base: (q.file as NSString).deletingLastPathComponent)
             }
+            // Its templates too: a missing one would stop `poll` at start.
+            if q.kind == .acknowledgements { _ = try acknowledger() }
         }
     }
 }
