@@ -79,6 +79,7 @@ public final class AppContext: Sendable {
         }
         let store = try store(create: true)
         let clusters = try clusterService()
+        let acknowledger = try self.acknowledger()
         let runners = try queues.map { q -> IntakeRunner in
             switch q.role {
             case .reports:
@@ -89,6 +90,7 @@ public final class AppContext: Sendable {
                 processor.onReports = { ids in try clusters.link(reportIDs: ids) }
                 // A crash between saving reports and linking them is repaired at the next pass.
                 processor.onInterrupted = { try clusters.linkInterrupted() }
+                processor.acknowledger = acknowledger
                 return IntakeRunner(queue: q, store: store, processor: processor, logger: logger)
             case .subscriptions:
                 return IntakeRunner(
@@ -111,11 +113,24 @@ extension AppContext {
         ReportService(store: try store())
     }
 
-    /// The moderation workflow, with the offences file loaded.
+    /// The moderation workflow, with the offences file loaded (and outcome notices, when they are on).
     public func moderation() throws -> ModerationService {
         ModerationService(
             store: try store(), offences: try ModerationService.loadOffences(path: config.offencesFile),
             organisation: config.organisation, templates: TemplateRenderer(directory: config.templatesDir),
-            weights: config.clusters.weights)
+            weights: config.clusters.weights, acknowledger: try acknowledger())
+    }
+
+    /// Acknowledgements and outcome notices, per the enabled `acknowledgements` queue; nil when there is none.
+    public func acknowledger() throws -> Acknowledger? {
+        let queue = queues.lazy.compactMap { q -> OutboundQueue? in
+            if case .outbound(let o) = q, o.kind == .acknowledgements, o.enabled { return o }
+            return nil
+        }.first
+        guard let queue else { return nil }
+        return try Acknowledger(
+            settings: try AcknowledgementSettings.from(queue, config: config, queues: queues),
+            organisation: config.organisation, clusters: config.clusters,
+            templates: TemplateRenderer(directory: config.templatesDir), logger: logger)
     }
 }

@@ -279,4 +279,9 @@ enum Schema {
                 ) WITHOUT ROWID;
                 """)
     }
+
+    /// The acknowledgement interval looks up the latest acknowledgement per address at every report.
+    static func outboxRecipient(_ db: Database) throws {
+        try db.execute(sql: "CREATE INDEX outbox_kind_recipient ON outbox(kind, lower(recipient), created_at)")
+    }
 }

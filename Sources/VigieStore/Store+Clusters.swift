@@ -465,6 +465,18 @@ extension Store {
     )
         throws -> ModerationStatus
     {
+        try moderate(clusterID: clusterID, change: change, rules: rules, now: now, outcomeNotices: nil).status
+    }
+
+    /// The same, and when the change removes the cluster, the outcome notices `outcomeNotices` composes for its
+    /// reporters are enqueued in the change's own transaction: the removal and what it owes commit together.
+    /// Returns the new status and the dedupe keys enqueued.
+    public func moderate(
+        clusterID: Int64, change: ModerationChange, rules: ModerationRules, now: Date = Date(),
+        outcomeNotices: (@Sendable ([ClusterReporterReport]) throws -> [OutboxItem])?
+    )
+        throws -> (status: ModerationStatus, notices: [String])
+    {
         try pool.write { db in
             guard
                 let row = try Row.fetchOne(
@@ -510,7 +522,9 @@ extension Store {
                     clusterID, t, change.author, current, change.to, change.offence,
                     change.note, change.platformRef, change.channel, change.reason,
                 ])
-            return change.to
+            guard change.to == .removed, current != .removed, let outcomeNotices else { return (change.to, []) }
+            let items = try outcomeNotices(try Self.reportersOfCluster(db, id: clusterID))
+            return (change.to, try Self.enqueue(db, items, now: now))
         }
     }
 

@@ -36,12 +36,15 @@ public struct MessageToParse: Sendable {
     public var raw: [UInt8]
     public var truncated: Bool
     public var size: Int
+    /// When it was stored (its report reference's year); nil when unknown.
+    public var receivedAt: Date?
 
-    public init(id: Int64, raw: [UInt8], truncated: Bool, size: Int) {
+    public init(id: Int64, raw: [UInt8], truncated: Bool, size: Int, receivedAt: Date? = nil) {
         self.id = id
         self.raw = raw
         self.truncated = truncated
         self.size = size
+        self.receivedAt = receivedAt
     }
 }
 
@@ -205,7 +208,7 @@ extension Store {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT m.id, r.raw, m.truncated, m.size FROM messages m JOIN message_raw r ON r.message_id = m.id
+                    SELECT m.id, r.raw, m.truncated, m.size, m.received_at FROM messages m JOIN message_raw r ON r.message_id = m.id
                     WHERE m.status = ? AND (? IS NULL OR m.queue = ?) ORDER BY m.id LIMIT ?
                     """, arguments: [MessageStatus.received, queue, queue, limit])
             let bump = try db.cachedStatement(
@@ -216,17 +219,26 @@ extension Store {
                 let id: Int64 = row["id"]
                 try bump.execute(arguments: [id])
                 let data: Data = row["raw"]
-                out.append(MessageToParse(id: id, raw: [UInt8](data), truncated: row["truncated"], size: row["size"]))
+                out.append(
+                    MessageToParse(
+                        id: id, raw: [UInt8](data), truncated: row["truncated"], size: row["size"],
+                        receivedAt: Date(timeIntervalSince1970: row["received_at"])))
             }
             return out
         }
     }
 
-    /// Saves parse results in one transaction.
-    public func saveParsed(_ outcomes: [ParseOutcome]) throws {
-        guard !outcomes.isEmpty else { return }
+    /// Saves parse results in one transaction, with the acknowledgements the new reports are owed (enqueued or
+    /// recorded as grouped in that same transaction: a report is never saved without its acknowledgement).
+    @discardableResult
+    public func saveParsed(
+        _ outcomes: [ParseOutcome], acknowledgements: AcknowledgementBatch? = nil
+    ) throws
+        -> AcknowledgementResult
+    {
+        guard !outcomes.isEmpty else { return AcknowledgementResult() }
         let encoder = JSONEncoder()
-        try pool.write { db in
+        return try pool.write { db in
             let setStatus = try db.cachedStatement(sql: "UPDATE messages SET status = ?, parse_error = ? WHERE id = ?")
             let insertReport = try db.cachedStatement(
                 sql: """
@@ -260,6 +272,8 @@ extension Store {
                 // in between leaves it for the next start, `URLSelection.interrupted`).
                 if o.status == .parsed && !o.urls.isEmpty { try toLink.execute(arguments: [o.messageID]) }
             }
+            guard let acknowledgements else { return AcknowledgementResult() }
+            return try Self.enqueueAcknowledgements(db, acknowledgements)
         }
     }
 

@@ -91,6 +91,7 @@ public final class Store: Sendable {
         m.registerMigration("v6-state-checks", foreignKeyChecks: .deferred, migrate: Schema.stateChecks)
         m.registerMigration("v7-crash-gaps", migrate: Schema.crashGapsV1)
         m.registerMigration("v7-outbox", migrate: Schema.outboxV1)
+        m.registerMigration("v8-outbox-recipient", migrate: Schema.outboxRecipient)
         return m
     }
 

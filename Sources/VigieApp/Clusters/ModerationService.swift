@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import VigieCore
 import VigieStore
 
@@ -9,16 +10,19 @@ public struct ModerationService: Sendable {
     let organisation: VigieConfig.Organisation
     let templates: TemplateRenderer
     let weights: PriorityWeights
+    /// Writes the outcome notices a removal owes its reporters; nil: none are sent.
+    let acknowledger: Acknowledger?
 
     public init(
         store: Store, offences: [Offence], organisation: VigieConfig.Organisation, templates: TemplateRenderer,
-        weights: PriorityWeights
+        weights: PriorityWeights, acknowledger: Acknowledger? = nil
     ) {
         self.store = store
         self.offences = offences
         self.organisation = organisation
         self.templates = templates
         self.weights = weights
+        self.acknowledger = acknowledger
     }
 
     /// Reads the offences file (`[[offence]]` tables).
@@ -36,10 +40,21 @@ public struct ModerationService: Sendable {
     /// The workflow's rules over this offences file.
     public var rules: ModerationRules { ModerationRules(offences: offences) }
 
-    /// Applies a change of status; the refusal, if any, is thrown as one line.
+    /// Applies a change of status; the refusal, if any, is thrown as one line. A removal enqueues, in the same
+    /// transaction, one outcome notice per distinct reporter (`outcome:cluster:ID:REPORTER`, so never twice).
+    /// Every path that removes a cluster (moderators, automatic rechecks) goes through here.
     @discardableResult
-    public func change(clusterID: Int64, _ change: ModerationChange) throws -> ModerationStatus {
-        try store.moderate(clusterID: clusterID, change: change, rules: rules)
+    public func change(clusterID: Int64, _ change: ModerationChange, now: Date = Date()) throws -> ModerationStatus {
+        guard let acknowledger, acknowledger.settings.notifyOutcome else {
+            return try store.moderate(clusterID: clusterID, change: change, rules: rules, now: now)
+        }
+        let result = try store.moderate(clusterID: clusterID, change: change, rules: rules, now: now) { reporters in
+            acknowledger.outcomeNotices(clusterID: clusterID, reporters: reporters, now: now)
+        }
+        if change.to == .removed {
+            acknowledger.logger.info("cluster \(clusterID) removed: \(result.notices.count) outcome notices enqueued")
+        }
+        return result.status
     }
 
     /// The notice to send to the platform (DSA art. 16(2)); refused unless the cluster is qualified.

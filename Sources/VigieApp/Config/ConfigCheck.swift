@@ -12,6 +12,8 @@ extension AppContext {
                 // The relay's secret, the pacing's consistency and `from`, as the outbox sender reads them.
                 _ = try OutboundSettings.from(q, config: config, environment: environment)
             }
+            // Its templates too: a missing one would stop `poll` at start.
+            if q.kind == .acknowledgements { _ = try acknowledger() }
         }
     }
 }

@@ -136,12 +136,14 @@ enum DefaultFiles {
         (
             "queues/acknowledgements.toml", "queues/acknowledgements.toml",
             #"""
-            # Acknowledgements to citizens (RFC 3834: never to automatic mail, at most one a day per address).
+            # Acknowledgements to citizens and outcome notices (RFC 3834: never to automatic mail, a robot, our own addresses or a
+            # list; at most one acknowledgement per address per min_interval_hours, later reports recorded as grouped).
             kind = "acknowledgements"
             enabled = false
             from = "Signalements <signalements@example.org>"
             min_interval_hours = 24
-            # subject = "Votre signalement a bien été reçu"
+            # subject = "Votre signalement a bien été reçu"   # the reference (SIG-YYYY-NNNNNN) is appended
+            notify_outcome = true                            # a short notice to each reporter when the content is removed
             # Another relay than vigie.toml [smtp] (each key overrides its [smtp] twin):
             # smtp_url = "smtps://smtp.example.org:465"
             # starttls = false
@@ -303,8 +305,11 @@ enum DefaultFiles {
             <h2 style="margin:0 0 6px 0;font-size:16px;color:#8a1c2b;">Les liens relevés dans votre message</h2>
             <ul style="margin:0;padding-left:20px;">
             {{#links}}
-            <li style="margin:0 0 6px 0;word-break:break-all;"><span style="font-weight:bold;word-break:normal;">{{platform}}</span> &middot; <span style="color:#333333;">{{url}}</span></li>
+            <li style="margin:0 0 8px 0;"><span style="font-weight:bold;">{{platform}}</span><br><span style="color:#333333;font-size:15px;word-break:break-all;">{{url}}</span></li>
             {{/links}}
+            {{#more_links}}
+            <li style="margin:0 0 6px 0;color:#666666;">et {{more_links}}</li>
+            {{/more_links}}
             </ul>
             </td></tr>
             {{/has_links}}
@@ -348,6 +353,9 @@ enum DefaultFiles {
             {{#links}}
               - {{platform}} : {{url}}
             {{/links}}
+            {{#more_links}}
+              - et {{more_links}}
+            {{/more_links}}
 
             {{/has_links}}
             {{^has_links}}
@@ -358,13 +366,13 @@ enum DefaultFiles {
             Et maintenant ?
             Notre équipe de modération examine chaque contenu signalé, en commençant par ceux que le plus grand nombre de
             personnes ont signalés. Lorsqu'un contenu nous paraît contraire à la loi, nous le notifions à la plateforme qui
-            l'héberge et nous suivons sa réponse.{{#notify_outcome}} Si le contenu est retiré, nous vous en informerons par un
-            court message.{{/notify_outcome}}
+            l'héberge et nous suivons sa réponse.{{#notify_outcome}}
+            Si le contenu est retiré, nous vous en informerons par un court message.{{/notify_outcome}}
 
             Vos données
             Votre adresse électronique sert uniquement à traiter ce signalement et à vous en informer. Elle n'est jamais
-            transmise aux plateformes ni à l'auteur du contenu.{{#privacy_contact}} Pour exercer vos droits (accès,
-            rectification, effacement) : {{privacy_contact}}.{{/privacy_contact}}
+            transmise aux plateformes ni à l'auteur du contenu.{{#privacy_contact}}
+            Pour exercer vos droits (accès, rectification, effacement) : {{privacy_contact}}.{{/privacy_contact}}
 
             Merci de votre vigilance.
             {{organisation}}
@@ -526,6 +534,86 @@ enum DefaultFiles {
             Fait le {{today}}.
             {{notifier.name}}
             Référence interne : signalement groupé n° {{cluster_id}}
+            """# + "\n"
+        ),
+        (
+            "templates/outcome.html.mustache", "templates/outcome.html.mustache",
+            #"""
+            <!DOCTYPE html>
+            <html lang="fr">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>Signalement {{reference}} : contenu retiré</title>
+            </head>
+            <body style="margin:0;padding:0;background-color:#f2f2f4;">
+            <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background-color:#f2f2f4;">
+            <tr><td align="center" style="padding:16px 8px;">
+            <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:600px;background-color:#ffffff;border-radius:6px;">
+            <tr><td style="padding:24px 24px 8px 24px;font-family:Arial,Helvetica,sans-serif;">
+            <p style="margin:0;font-size:13px;letter-spacing:1px;text-transform:uppercase;color:#8a1c2b;">{{organisation}}</p>
+            <h1 style="margin:8px 0 4px 0;font-size:22px;line-height:1.3;color:#1a1a1a;font-family:Georgia,'Times New Roman',serif;">Le contenu que vous avez signalé a été retiré</h1>
+            <p style="margin:0;font-size:14px;color:#666666;">Référence <strong style="color:#1a1a1a;">{{reference}}</strong> &middot; signalé le {{reported_on}}</p>
+            </td></tr>
+            <tr><td style="padding:8px 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
+            <p style="margin:8px 0;">Bonjour,</p>
+            <p style="margin:8px 0;">Le contenu que vous avez signalé le {{reported_on}} a été retiré de la plateforme qui l'hébergeait, que nous avions notifiée.</p>
+            </td></tr>
+            <tr><td style="padding:8px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
+            <h2 style="margin:0 0 6px 0;font-size:16px;color:#8a1c2b;">Le contenu concerné</h2>
+            <ul style="margin:0;padding-left:20px;">
+            {{#links}}
+            <li style="margin:0 0 8px 0;"><span style="font-weight:bold;">{{platform}}</span><br><span style="color:#333333;font-size:15px;word-break:break-all;">{{url}}</span></li>
+            {{/links}}
+            </ul>
+            </td></tr>
+            <tr><td style="padding:16px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
+            <p style="margin:0;">Votre signalement y a contribué. Si ce contenu réapparaît, ici ou ailleurs, signalez-le à nouveau&nbsp;: nous le rattacherons à ce dossier.</p>
+            </td></tr>
+            <tr><td style="padding:16px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.5;color:#333333;">
+            <h2 style="margin:0 0 6px 0;font-size:15px;color:#333333;">Vos données</h2>
+            <p style="margin:0;">Ce message clôt le suivi de ce signalement&nbsp;: votre adresse ne sert à rien d'autre et n'est jamais transmise aux plateformes ni à l'auteur du contenu.{{#privacy_contact}} Pour exercer vos droits (accès, rectification, effacement)&nbsp;: {{privacy_contact}}.{{/privacy_contact}}</p>
+            </td></tr>
+            <tr><td style="padding:24px 24px 24px 24px;font-family:Arial,Helvetica,sans-serif;font-size:13px;line-height:1.5;color:#666666;">
+            <hr style="border:none;border-top:1px solid #e0e0e0;margin:0 0 12px 0;">
+            <p style="margin:0 0 6px 0;">Merci de votre vigilance.</p>
+            <p style="margin:0 0 6px 0;">{{organisation}}{{#website}} &middot; <a href="{{website}}" style="color:#666666;">{{website}}</a>{{/website}}</p>
+            <p style="margin:0;">Ce message est envoyé automatiquement&nbsp;: inutile d'y répondre.</p>
+            </td></tr>
+            </table>
+            </td></tr>
+            </table>
+            </body>
+            </html>
+            """# + "\n"
+        ),
+        (
+            "templates/outcome.txt.mustache", "templates/outcome.txt.mustache",
+            #"""
+            {{% CONTENT_TYPE: TEXT }}
+            Bonjour,
+
+            Le contenu que vous avez signalé le {{reported_on}} a été retiré de la plateforme qui l'hébergeait,
+            que nous avions notifiée (référence de votre signalement : {{reference}}).
+
+            Le contenu concerné :
+            {{#links}}
+              - {{platform}} : {{url}}
+            {{/links}}
+
+            Votre signalement y a contribué. Si ce contenu réapparaît, ici ou ailleurs, signalez-le à nouveau :
+            nous le rattacherons à ce dossier.
+
+            Vos données
+            Ce message clôt le suivi de ce signalement : votre adresse ne sert à rien d'autre et n'est jamais
+            transmise aux plateformes ni à l'auteur du contenu.{{#privacy_contact}}
+            Pour exercer vos droits (accès, rectification, effacement) : {{privacy_contact}}.{{/privacy_contact}}
+
+            Merci de votre vigilance.
+            {{organisation}}
+            {{#website}}{{website}}
+            {{/website}}
+            Ce message est envoyé automatiquement : inutile d'y répondre.
             """# + "\n"
         ),
     ]

@@ -150,15 +150,22 @@ public enum QueueKeys {
             + Outbox.keys
     }
 
-    /// Acknowledgements to citizens (keys checked, not sent yet).
+    /// Acknowledgements to citizens and outcome notices.
     public enum Acknowledgements {
         static let minIntervalHours = Key<Int>.integer(
-            "min_interval_hours", 24, 0...10_000, "at most one acknowledgement per address in this time (RFC 3834)")
-        static let subject = Key<String?>.optional("subject", "the subject line")
+            "min_interval_hours", 24, 0...10_000,
+            "at most one acknowledgement per address in this time (RFC 3834); later reports are recorded as grouped")
+        static let subject = Key<String?>.optional(
+            "subject", derived: "`Votre signalement a bien été reçu`",
+            "the subject line; the report's reference is appended")
+        static let notifyOutcome = Key<Bool>.bool(
+            "notify_outcome", true, "tell each citizen who reported a cluster when it is removed")
 
         public static let keys: [ConfigKey] =
-            [kind.spec, enabled.spec, minIntervalHours.spec, subject.spec]
-            + Relay.keys
+            [
+                kind.spec, enabled.spec, minIntervalHours.spec, subject.spec,
+                notifyOutcome.spec,
+            ] + Relay.keys
             + Outbox.keys
     }
 

@@ -147,16 +147,20 @@ public final class IntakeRunner: Sendable {
         }
         // A database deleted or replaced meanwhile would swallow the batch: stop before storing or moving anything.
         try store.checkFileIdentity()
+        let storedAt = Date()
         let outcomes = try store.commit(
             batch: incoming, queue: queue.name, role: queue.role,
             mailbox: queue.mailboxKey, uidValidity: uidValidity, lastUID: uids.max() ?? 0,
-            claimed: true)
+            claimed: true, now: storedAt)
         var fresh: [MessageToParse] = []
         for (o, m) in zip(outcomes, incoming) {
             switch o {
             case .inserted(let id):
                 stats.stored += 1
-                fresh.append(MessageToParse(id: id, raw: m.raw, truncated: m.truncated, size: m.size))
+                fresh.append(
+                    MessageToParse(
+                        id: id, raw: m.raw, truncated: m.truncated, size: m.size,
+                        receivedAt: storedAt))
             case .duplicate: stats.duplicates += 1
             case .alreadyStored: stats.alreadyStored += 1
             }

@@ -35,6 +35,8 @@ public struct ReportProcessor: IntakeProcessor {
     public var onReports: (@Sendable ([Int64]) throws -> Void)?
     /// Called first by `processPending`: links the reports an interrupted run saved but did not link.
     public var onInterrupted: (@Sendable () throws -> Void)?
+    /// Writes the acknowledgements citizen reports are owed, saved with the reports; nil: none are sent.
+    public var acknowledger: Acknowledger?
 
     public init(store: Store, queue: String, extractor: URLExtractor, maxMessageBytes: Int, logger: Logger) {
         self.store = store
@@ -59,7 +61,17 @@ public struct ReportProcessor: IntakeProcessor {
         let t0 = clock.now
         let outcomes = items.parallelMap { item in self.process(item) }
         let t1 = clock.now
-        try store.saveParsed(outcomes)
+        let now = Date()
+        let receivedAt = Dictionary(items.map { ($0.id, $0.receivedAt ?? now) }, uniquingKeysWith: { a, _ in a })
+        let acks = try store.saveParsed(
+            outcomes,
+            acknowledgements: acknowledger?.batch(
+                for: outcomes, receivedAt: receivedAt,
+                now: now))
+        if !acks.enqueued.isEmpty || !acks.grouped.isEmpty {
+            logger.info(
+                "acknowledgements: \(acks.enqueued.count) enqueued, \(acks.grouped.count) grouped into an earlier one")
+        }
         let t2 = clock.now
         defer { logger.debug("\(items.count) messages: parse \(t1 - t0), save \(t2 - t1), cluster \(clock.now - t2)") }
         var reportIDs: [Int64] = []
