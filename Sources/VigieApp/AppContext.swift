@@ -73,13 +73,19 @@ public final class AppContext: @unchecked Sendable {
         }
         let store = try store(create: true)
         let clusters = try clusterService()
+        let alerts = try alertCheck()
+        let logger = logger
         let runners = try queues.map { q -> IntakeRunner in
             switch q.role {
             case .reports:
                 var processor = ReportProcessor(store: store, queue: q.name, extractor: urlExtractor(),
                                                 maxMessageBytes: q.maxMessageBytes, logger: logger)
                 // Clusters follow intake report by report; a rebuild gives the same result.
-                processor.onReports = { ids in try clusters.link(reportIDs: ids) }
+                processor.onReports = { ids in
+                    try clusters.link(reportIDs: ids)
+                    // An alert not enqueued now is owed still (alerted_at stays NULL): the next batch retries it.
+                    do { try alerts?.run() } catch { logger.warning("alerts not checked: \(error)") }
+                }
                 return IntakeRunner(queue: q, store: store, processor: processor, logger: logger)
             case .subscriptions:
                 return IntakeRunner(queue: q, store: store, processor: try subscriptionProcessor(queue: q.name),

@@ -249,4 +249,25 @@ enum Schema {
             CREATE INDEX outbox_subject ON outbox(subject_ref) WHERE subject_ref IS NOT NULL;
             """)
     }
+
+    static func digestV1(_ db: Database) throws {
+        // The CHECK list is this migration's, frozen: a new job needs a migration of its own.
+        let jobs = ScheduledJob.allCases.map { quoted($0.rawValue) }.joined(separator: ", ")
+        try db.execute(sql: """
+            -- The periods each scheduled job served: inserted in the transaction that enqueues the job's mail, so a
+            -- period is served exactly once across restarts, crashes and concurrent runners.
+            CREATE TABLE schedule_runs (
+                job TEXT NOT NULL CHECK (job IN (\(jobs))),
+                period TEXT NOT NULL CHECK (period GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+                at REAL NOT NULL,               -- when it ran: the next digest covers what happened since
+                UNIQUE (job, period)
+            );
+            -- When the cluster's alert went to the moderators (once per cluster).
+            ALTER TABLE clusters ADD COLUMN alerted_at REAL;
+            -- The digest's windows: reports, new clusters and moderation events since the last digest.
+            CREATE INDEX messages_received ON messages(received_at);
+            CREATE INDEX clusters_first_reported ON clusters(first_reported);
+            CREATE INDEX cluster_events_at ON cluster_events(at);
+            """)
+    }
 }

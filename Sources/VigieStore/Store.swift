@@ -89,6 +89,7 @@ public final class Store: Sendable {
         // Rebuilds tables: foreign keys stay off during the migration and are checked before it commits.
         m.registerMigration("v6-state-checks", foreignKeyChecks: .deferred, migrate: Schema.stateChecks)
         m.registerMigration("v7-outbox", migrate: Schema.outboxV1)
+        m.registerMigration("v8-digest", migrate: Schema.digestV1)
         return m
     }
 

@@ -47,6 +47,10 @@ public enum MainKeys {
         static let offences = Key<String>.string("offences", "offences.toml", "the editable list of offences moderators qualify against")
     }
 
+    enum HTTP {
+        static let publicURL = Key<String?>.optional("public_url", "the address moderators reach Vigie's console at (`https://…`); digests and alerts link each cluster there")
+    }
+
     /// The sections in the order of `deploy/vigie.example.toml`.
     public static let sections: [(name: String, keys: [ConfigKey])] = [
         ("database", [Database.path.spec]),
@@ -61,6 +65,7 @@ public enum MainKeys {
                       Clusters.redirectWrappers.spec, Clusters.weightReporters.spec, Clusters.weightVelocity.spec,
                       Clusters.weightRecency.spec, Clusters.recencyHalfLifeHours.spec]),
         ("moderation", [Moderation.offences.spec]),
+        ("http", [HTTP.publicURL.spec]),
     ]
 
     /// Checks every declared key of every section present, so `finish()` then names any undeclared one.

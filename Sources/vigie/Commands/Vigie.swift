@@ -10,7 +10,7 @@ struct Vigie: ParsableCommand {
         commandName: "vigie",
         abstract: "Mail intake of citizen reports, moderation digests and the daily newsletter.",
         subcommands: [Init.self, ConfigCommand.self, Poll.self, Reports.self, Clusters.self, Accounts.self,
-                      Subscribers.self, Newsletter.self])
+                      Subscribers.self, Newsletter.self, DigestCommand.self])
 }
 
 /// Options every subcommand takes.
