@@ -388,7 +388,7 @@ Ce message est une réponse automatique : inutile d'y répondre pour confirmer v
 {{#excerpts}}<p style="margin:8px 0 0 0;padding:6px 10px;background-color:#f6f6f8;border-left:3px solid #cccccc;font-size:14px;color:#333333;font-style:italic;overflow-wrap:anywhere;">«&nbsp;{{.}}&nbsp;»</p>{{/excerpts}}
 {{/has_excerpts}}
 {{#has_attachments}}
-<p style="margin:8px 0 0 0;font-size:13px;color:#555555;overflow-wrap:anywhere;">Pièces jointes&nbsp;: {{#attachments}}<span style="white-space:nowrap;">📎&nbsp;</span>{{name}} <span style="color:#888888;">({{type}})</span>{{^last_item}} &middot; {{/last_item}}{{/attachments}}</p>
+<p style="margin:8px 0 0 0;font-size:13px;color:#555555;overflow-wrap:anywhere;">Pièces jointes&nbsp;: {{#attachments}}{{name}} <span style="color:#888888;">({{type}})</span>{{^last_item}} &middot; {{/last_item}}{{/attachments}}</p>
 {{/has_attachments}}
 </div>
 </td></tr>

@@ -109,7 +109,7 @@ public struct DigestBuilder: Sendable {
         for sample in r.samples {
             let words = PrivacyMask.mask(String((sample.text ?? "").prefix(4000)), names: sample.identities)
             let excerpt = Excerpt.make(words, maxLength: 240)
-            if !excerpt.isEmpty, !excerpts.contains(excerpt) { excerpts.append(excerpt) }
+            if Self.saysSomething(excerpt), !excerpts.contains(excerpt) { excerpts.append(excerpt) }
             for a in sample.attachments {
                 let name = PrivacyMask.mask(a.filename ?? "(sans nom)", names: sample.identities)
                 let item = DigestContent.Attachment(name: name, type: a.mimeType)
@@ -123,6 +123,13 @@ public struct DigestBuilder: Sendable {
             lastReported: s.lastReported, excerpts: excerpts, attachments: attachments, status: s.status,
             offence: s.offence.map { offences[$0] ?? $0 }, isNew: (s.firstReported ?? .distantPast) >= since,
             link: link(s.id))
+    }
+
+    /// Whether an excerpt holds words of the citizen's own, not just a link and a greeting ("Bonjour, voici le
+    /// lien : https://…"): 30 letters or more outside links.
+    static func saysSomething(_ excerpt: String) -> Bool {
+        excerpt.split(whereSeparator: \.isWhitespace).filter { !$0.contains("://") }.joined()
+            .filter(\.isLetter).count >= 30
     }
 
     /// `n° 45`: the cluster's id, as the command line takes it.
