@@ -311,3 +311,36 @@ final class DigestFixture {
         return String(decoding: bytes, as: UTF8.self)
     }
 }
+
+@Suite struct DigestConfigTests {
+    /// Each bad value is refused at load time in one line naming the file and the key.
+    @Test(arguments: [
+        ("queues/digest.toml", "schedule", #""8h""#, "schedule must be a time of day \"HH:MM\""),
+        ("queues/digest.toml", "schedule", #""24:00""#, "schedule must be a time of day"),
+        ("queues/digest.toml", "timezone", #""Mars/Olympus""#, "timezone \"Mars/Olympus\" is not a known time zone"),
+        ("queues/digest.toml", "to", "[]", "to is empty"),
+        ("queues/digest.toml", "to", #"["pas une adresse"]"#, "to must be one address"),
+        ("queues/digest.toml", "alert_reporters", "-1", "key \"alert_reporters\""),
+    ])
+    func badDigestValuesAreRefused(file: String, key: String, value: String, mention: String) throws {
+        let f = try ConfigCheckTests.Folder()
+        defer { try? FileManager.default.removeItem(atPath: f.dir) }
+        try f.set("queues/digest.toml", "enabled", "true")
+        try f.set(file, key, value)
+        #expect {
+            try f.check()
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("digest.toml") && text.contains(mention) && !text.contains("\n")
+        }
+    }
+
+    @Test func publicURLMustBeHTTP() throws {
+        let f = try ConfigCheckTests.Folder()
+        defer { try? FileManager.default.removeItem(atPath: f.dir) }
+        let toml = try String(contentsOfFile: f.config, encoding: .utf8)
+            .replacingOccurrences(of: "# public_url = ", with: "public_url = \"ftp://vigie.example.org\" # ")
+        try toml.write(toFile: f.config, atomically: true, encoding: .utf8)
+        #expect { try f.check() } throws: { "\($0)".contains("[http] public_url must be the https:// address") }
+    }
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Digest benchmark (not a test): N reports over C contents spread over 30 days (deploy/bench/seed_reports.py), then
+# the time `vigie digest send --dry-run` takes to build and render the digest of the last 24 h (median of 5 runs).
+#
+#   deploy/bench/digest.sh [N] [C]        (defaults 1000000 200000; VIGIE_BIN=path to use a built binary)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+n=${1:-1000000}
+c=${2:-200000}
+if [[ -z "${VIGIE_BIN:-}" ]]; then
+    swift build -c release --product vigie >/dev/null
+    VIGIE_BIN="$root/.build/release/vigie"
+fi
+work=$(mktemp -d /tmp/vigie-bench-digest.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+python3 "$root/deploy/bench/gen_urls.py" "$n" "$c" >"$work/urls.txt"
+"$VIGIE_BIN" init "$work/conf" >/dev/null
+export VIGIE_CONFIG="$work/conf/vigie.toml"
+sed -i 's/^resolve_short_links = true/resolve_short_links = false/' "$work/conf/vigie.toml"
+"$VIGIE_BIN" reports list --limit 1 >/dev/null   # creates and migrates the database
+python3 "$root/deploy/bench/seed_reports.py" "$work/conf/var/vigie.sqlite" "$work/urls.txt" $((n / 3))
+"$VIGIE_BIN" clusters rebuild
+times=()
+for _ in 1 2 3 4 5; do
+    start=$(date +%s.%N)
+    "$VIGIE_BIN" digest send --dry-run >"$work/digest.txt"
+    times+=("$(echo "$(date +%s.%N) - $start" | bc)")
+done
+printf '%s\n' "${times[@]}" | sort -n | sed -n 3p | sed 's/^/digest --dry-run, median of 5 (s): /'
+grep -E "^  (Nouveaux|Qualifiés)" "$work/digest.txt"
