@@ -144,7 +144,7 @@ final class DigestFixture {
         #expect(!text.contains("4. "))
         #expect(!text.contains("tiktok.com"))
         #expect(!text.contains("AAAAAAAAAAA"))
-        #expect(text.contains("Signalé par 3 personnes (2 nouvelles), 3 signalements"))
+        #expect(text.contains("Signalé par 3 personnes (2 nouvelles depuis le dernier récapitulatif), 3 signalements"))
         #expect(text.contains("https://mobile.twitter.com/troll/status/1790000000000000001?s=20"))
         #expect(text.contains("ce message appelle à la haine contre les <b>habitants</b> du quartier & menace"))
         #expect(text.contains("[nom masqué] [nom masqué], [adresse masquée]"))
@@ -263,9 +263,11 @@ final class DigestFixture {
         let messages = try DatabaseQueue(path: f.store.path).read { db in
             try Data.fetchAll(db, sql: "SELECT message FROM outbox")
         }
+        try messages.first?.write(to: URL(fileURLWithPath: NSTemporaryDirectory() + "vigie-alert-sample.eml"))
         for m in messages {
             let body = decodedBody(m)
             #expect(body.contains("3 personnes distinctes"), "\(body)")
+            #expect(body.contains("(3 nouvelles en moins de 24 h)"), "\(body)")
             DigestFixture.expectNoIdentity(body, "an alert")
         }
         // Off when alert_reporters = 0.

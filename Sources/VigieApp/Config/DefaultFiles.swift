@@ -371,9 +371,9 @@ Ce message est une réponse automatique : inutile d'y répondre pour confirmer v
 {{#clusters}}
 <tr><td style="padding:12px 20px 0 20px;font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.45;color:#1a1a1a;">
 <div style="border:1px solid #e0e0e0;border-left:4px solid {{accent}};border-radius:4px;padding:12px 12px 10px 12px;">
-<p style="margin:0 0 4px 0;font-size:13px;color:#666666;"><strong style="color:#1a1a1a;">{{position}}. {{platform}}</strong> &middot; {{#link}}<a href="{{link}}" style="color:#1a4f8a;">{{reference}}</a>{{/link}}{{^link}}{{reference}}{{/link}} &middot; <span style="display:inline-block;padding:0 6px;border-radius:3px;background-color:{{accent}};color:#ffffff;font-size:12px;">{{badge}}</span></p>
+<p style="margin:0 0 4px 0;font-size:13px;color:#666666;"><strong style="color:#1a1a1a;">{{#position}}{{position}}. {{/position}}{{platform}}</strong> &middot; {{#link}}<a href="{{link}}" style="color:#1a4f8a;">{{reference}}</a>{{/link}}{{^link}}{{reference}}{{/link}} &middot; <span style="display:inline-block;padding:0 6px;border-radius:3px;background-color:{{accent}};color:#ffffff;font-size:12px;">{{badge}}</span></p>
 <p style="margin:0 0 8px 0;word-break:break-all;overflow-wrap:anywhere;"><a href="{{canonical_url}}" style="color:#1a4f8a;">{{canonical_url}}</a></p>
-<p style="margin:0 0 6px 0;"><strong>{{reporters}}</strong> personne{{reporters_s}} (<strong>+{{new_reporters}}</strong> depuis le dernier récapitulatif) &middot; {{reports}} signalement{{reports_s}}</p>
+<p style="margin:0 0 6px 0;"><strong>{{reporters}}</strong> personne{{reporters_s}} (<strong>+{{new_reporters}}</strong> {{new_since}}) &middot; {{reports}} signalement{{reports_s}}</p>
 <p style="margin:0 0 6px 0;font-size:13px;color:#555555;">Premier {{first}} &middot; dernier {{last}}</p>
 {{#account}}<p style="margin:0 0 6px 0;font-size:13px;color:#555555;word-break:break-all;">Compte&nbsp;: {{account}}</p>{{/account}}
 <p style="margin:0 0 6px 0;font-size:13px;color:#555555;">Statut&nbsp;: <strong style="color:#1a1a1a;">{{status}}</strong>{{#offence}} &middot; {{offence}}{{/offence}}</p>
@@ -447,7 +447,7 @@ Aucun contenu nouveau ou en hausse.
 {{/is_alert}}
 {{#clusters}}
 
-{{position}}. {{platform}} · {{reference}} · {{badge}}
+{{#position}}{{position}}. {{/position}}{{platform}} · {{reference}} · {{badge}}
    {{canonical_url}}
 {{#link}}
    Console : {{link}}
@@ -455,7 +455,7 @@ Aucun contenu nouveau ou en hausse.
 {{#account}}
    Compte : {{account}}
 {{/account}}
-   Signalé par {{reporters}} personne{{reporters_s}} ({{new_reporters}} nouvelle{{new_reporters_s}}), {{reports}} signalement{{reports_s}}
+   Signalé par {{reporters}} personne{{reporters_s}} ({{new_reporters}} nouvelle{{new_reporters_s}} {{new_since}}), {{reports}} signalement{{reports_s}}
    Premier signalement : {{first}} · dernier : {{last}}
    Statut : {{status}}{{#offence}} · {{offence}}{{/offence}}
 {{#has_urls}}

@@ -33,7 +33,11 @@ struct DigestMail: Sendable {
         context["window"] = window
         context["counts"] = countItems.map { ["label": capitalised($0["label"] as? String ?? ""), "value": $0["value"]!] }
         context["count_rows"] = rows
-        context["clusters"] = c.clusters.enumerated().map { cluster($1, position: $0 + 1) }
+        context["clusters"] = c.clusters.enumerated().map { i, cl -> [String: Any] in
+            var card = cluster(cl, position: i + 1)
+            card["new_since"] = c.sinceLastDigest ? "depuis le dernier récapitulatif" : "en 24 h"
+            return card
+        }
         context["has_clusters"] = !c.clusters.isEmpty
         context["accounts"] = c.accounts.map { a -> [String: Any] in
             ["platform": a.platform.displayName, "account": a.key, "posts": a.posts, "reports": a.reports]
@@ -56,7 +60,9 @@ struct DigestMail: Sendable {
         context["is_alert"] = true
         context["alert_reporters"] = windowReporters
         context["alert_window"] = window()
-        context["clusters"] = [self.cluster(cluster, position: 1)]
+        var card = self.cluster(cluster, position: nil)
+        card["new_since"] = "en moins de \(window())"
+        context["clusters"] = [card]
         return try render(subject, context)
     }
 
@@ -90,11 +96,12 @@ struct DigestMail: Sendable {
             ? "\(settings.alertWindowHours / 24) jours" : "\(settings.alertWindowHours) h"
     }
 
-    private func cluster(_ c: DigestContent.Cluster, position: Int) -> [String: Any] {
+    /// One cluster's card; `position` in the digest's ranking, nil in an alert.
+    private func cluster(_ c: DigestContent.Cluster, position: Int?) -> [String: Any] {
         func s(_ n: Int) -> String { n > 1 ? "s" : "" }
         let badge = c.isNew ? "nouveau" : "en hausse"
         return [
-            "position": position, "reference": c.reference, "link": c.link ?? false, "platform": c.platform,
+            "position": position ?? false, "reference": c.reference, "link": c.link ?? false, "platform": c.platform,
             "canonical_url": c.canonicalURL, "urls": c.urls, "has_urls": !c.urls.isEmpty,
             "more_urls": c.moreURLs > 0 ? c.moreURLs : false, "more_urls_s": s(c.moreURLs),
             "account": c.account ?? false, "reporters": c.reporters, "reporters_s": s(c.reporters),
