@@ -83,7 +83,7 @@ public final class AppContext: @unchecked Sendable {
                 // Clusters follow intake report by report; a rebuild gives the same result.
                 processor.onReports = { ids in
                     try clusters.link(reportIDs: ids)
-                    // An alert not enqueued now is owed still (alerted_at stays NULL): the next batch retries it.
+                    // An alert not enqueued now is owed still (no cluster_alerts row): the next batch retries it.
                     do { try alerts?.run() } catch { logger.warning("alerts not checked: \(error)") }
                 }
                 return IntakeRunner(queue: q, store: store, processor: processor, logger: logger)

@@ -262,8 +262,12 @@ enum Schema {
                 at REAL NOT NULL,               -- when it ran: the next digest covers what happened since
                 UNIQUE (job, period)
             );
-            -- When the cluster's alert went to the moderators (once per cluster).
-            ALTER TABLE clusters ADD COLUMN alerted_at REAL;
+            -- Clusters whose alert went to the moderators, and when (once per cluster). A table of its own rather
+            -- than a column: the state tables keep the shape `Schema.rebuildStateTable` copies.
+            CREATE TABLE cluster_alerts (
+                cluster_id INTEGER PRIMARY KEY REFERENCES clusters(id) ON DELETE CASCADE,
+                at REAL NOT NULL
+            );
             -- The digest's windows: reports, new clusters and moderation events since the last digest.
             CREATE INDEX messages_received ON messages(received_at);
             CREATE INDEX clusters_first_reported ON clusters(first_reported);

@@ -101,29 +101,48 @@ extension Store {
                                   weights: PriorityWeights) throws -> [DigestClusterRecord] {
         try pool.read { db in
             let day = now.timeIntervalSince1970 - 86_400
-            let rows = try Row.fetchAll(db, sql: """
+            // Ranked on a few plain columns (a busy day lists tens of thousands of candidates); only the `limit`
+            // kept are read whole.
+            let cursor = try Row.fetchCursor(db, sql: """
                 WITH w AS (
                     SELECT cluster_id, sum(first_at >= :since) AS fresh, sum(last_at >= :day) AS recent
                     FROM cluster_reporters INDEXED BY cluster_reporters_last
                     WHERE last_at >= min(:since, :day) GROUP BY cluster_id)
-                SELECT c.*, w.fresh, w.recent FROM w JOIN clusters c ON c.id = w.cluster_id
+                SELECT c.id, c.reporters, c.last_reported, w.fresh, w.recent FROM w JOIN clusters c ON c.id = w.cluster_id
                 WHERE c.reports > 0 AND c.status NOT IN (:removed, :rejected)
                     AND (w.fresh > 0 OR c.first_reported >= :since)
                 UNION ALL
                 -- Clusters first reported in the window by reports without a reporter (none in w).
-                SELECT c.*, 0, 0 FROM clusters c INDEXED BY clusters_first_reported
+                SELECT c.id, c.reporters, c.last_reported, 0, 0 FROM clusters c INDEXED BY clusters_first_reported
                 WHERE c.first_reported >= :since AND c.reports > 0 AND c.status NOT IN (:removed, :rejected)
                     AND c.id NOT IN (SELECT cluster_id FROM w)
                 """, arguments: ["since": since.timeIntervalSince1970, "day": day,
                                  "removed": ModerationStatus.removed, "rejected": ModerationStatus.rejected])
-            var ranked = try rows.map { r -> (ClusterSummary, Int) in
-                (try summary(r, weights: weights, now: now), r["fresh"] as Int? ?? 0)
+            struct Candidate {
+                var id: Int64
+                var priority: Double
+                var fresh: Int
+                var reporters: Int
+                var recent: Int
             }
-            ranked.sort {
-                ($0.0.priority, $0.1, $0.0.reporters, -$0.0.id) > ($1.0.priority, $1.1, $1.0.reporters, -$1.0.id)
+            var candidates: [Candidate] = []
+            while let r = try cursor.next() {
+                let reporters: Int = r[1]
+                let recent: Int = r[4]
+                let last = (r[2] as Double?).map { Date(timeIntervalSince1970: $0) }
+                candidates.append(Candidate(
+                    id: r[0], priority: weights.score(reporters: reporters, recentReporters: recent, lastReported: last,
+                                                      now: now),
+                    fresh: r[3], reporters: reporters, recent: recent))
             }
-            return try ranked.prefix(limit).map { s, fresh in
-                try digestRecord(db, s, newReporters: fresh, urls: urls, samples: samples)
+            candidates.sort {
+                ($0.priority, $0.fresh, $0.reporters, -$0.id) > ($1.priority, $1.fresh, $1.reporters, -$1.id)
+            }
+            return try candidates.prefix(limit).compactMap { c -> DigestClusterRecord? in
+                guard let row = try Row.fetchOne(db, sql: "SELECT *, ? AS recent FROM clusters WHERE id = ?",
+                                                 arguments: [c.recent, c.id]) else { return nil }
+                return try digestRecord(db, try summary(row, weights: weights, now: now), newReporters: c.fresh,
+                                        urls: urls, samples: samples)
             }
         }
     }
@@ -247,7 +266,8 @@ extension Store {
                     (SELECT count(*) FROM cluster_reporters cr WHERE cr.cluster_id = c.id AND cr.last_at >= :day)
                         AS recent
                 FROM w JOIN clusters c ON c.id = w.cluster_id
-                WHERE c.alerted_at IS NULL AND c.status NOT IN (:removed, :rejected)
+                WHERE NOT EXISTS (SELECT 1 FROM cluster_alerts a WHERE a.cluster_id = c.id)
+                    AND c.status NOT IN (:removed, :rejected)
                 ORDER BY w.n DESC, c.id
                 """, arguments: ["start": windowStart.timeIntervalSince1970, "threshold": threshold,
                                  "day": now.timeIntervalSince1970 - 86_400,
@@ -273,8 +293,8 @@ extension Store {
     /// alerted already.
     public func recordAlert(clusterID: Int64, items: [OutboxItem], now: Date = Date()) throws -> Bool {
         try pool.write { db in
-            try db.execute(sql: "UPDATE clusters SET alerted_at = ? WHERE id = ? AND alerted_at IS NULL",
-                           arguments: [now.timeIntervalSince1970, clusterID])
+            try db.execute(sql: "INSERT INTO cluster_alerts (cluster_id, at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                           arguments: [clusterID, now.timeIntervalSince1970])
             guard db.changesCount == 1 else { return false }
             try Self.enqueue(db, items, now: now)
             return true

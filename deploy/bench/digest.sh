@@ -13,7 +13,7 @@ if [[ -z "${VIGIE_BIN:-}" ]]; then
     VIGIE_BIN="$root/.build/release/vigie"
 fi
 work=$(mktemp -d /tmp/vigie-bench-digest.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+[[ -n "${KEEP:-}" ]] || trap 'rm -rf "$work"' EXIT; echo "work: $work"
 
 python3 "$root/deploy/bench/gen_urls.py" "$n" "$c" >"$work/urls.txt"
 "$VIGIE_BIN" init "$work/conf" >/dev/null

@@ -8,7 +8,7 @@ import VigieStore
 public struct AlertCheck: Sendable {
     let service: DigestService
 
-    /// Enqueues the alerts owed at `now`; returns the clusters alerted. The cluster's `alerted_at` and its messages
+    /// Enqueues the alerts owed at `now`; returns the clusters alerted. The cluster's `cluster_alerts` row and its messages
     /// commit together, so a crash or a concurrent run never alerts twice.
     @discardableResult
     public func run(now: Date = Date()) throws -> [Int64] {
