@@ -269,7 +269,8 @@ enum Schema {
                 at REAL NOT NULL
             );
             -- The digest's windows: reports, new clusters and moderation events since the last digest.
-            CREATE INDEX messages_received ON messages(received_at);
+            CREATE INDEX messages_received ON messages(received_at, status, role);
+            CREATE INDEX clusters_account_posts ON clusters(account_key, kind, reports) WHERE account_key IS NOT NULL;
             CREATE INDEX clusters_first_reported ON clusters(first_reported);
             CREATE INDEX cluster_events_at ON cluster_events(at);
             """)

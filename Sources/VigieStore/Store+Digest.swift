@@ -64,6 +64,11 @@ extension Store {
                 SELECT count(*) FROM messages INDEXED BY messages_received
                 WHERE received_at >= :since AND received_at < :until AND status = :parsed AND role = :role
                 """, arguments: args) ?? 0
+            // A citizen is new when no report of theirs came before the window: "before" read as an earlier id
+            // (ids follow arrival), so the check stays inside the reporter index.
+            let firstID = try Int64.fetchOne(db, sql: """
+                SELECT min(id) FROM messages INDEXED BY messages_received WHERE received_at >= :since
+                """, arguments: args) ?? Int64.max
             c.newCitizens = try Int.fetchOne(db, sql: """
                 SELECT count(*) FROM (
                     SELECT DISTINCT r.reporter FROM messages m INDEXED BY messages_received
@@ -71,9 +76,9 @@ extension Store {
                     WHERE m.received_at >= :since AND m.received_at < :until AND m.status = :parsed
                         AND r.reporter IS NOT NULL AND r.reporter != '') x
                 WHERE NOT EXISTS (
-                    SELECT 1 FROM reports r2 JOIN messages m2 ON m2.id = r2.message_id
-                    WHERE r2.reporter = x.reporter AND m2.received_at < :since AND m2.status = :parsed)
-                """, arguments: args) ?? 0
+                    SELECT 1 FROM reports r2 INDEXED BY reports_reporter
+                    WHERE r2.reporter = x.reporter AND r2.message_id < :first)
+                """, arguments: args + ["first": firstID]) ?? 0
             c.newClusters = try Int.fetchOne(db, sql: """
                 SELECT count(*) FROM clusters WHERE first_reported >= :since AND first_reported < :until
                     AND reports > 0
@@ -187,24 +192,30 @@ extension Store {
     /// most posts first, at most `limit`.
     public func digestAccounts(since: Date, minPosts: Int = 2, limit: Int) throws -> [AccountSummary] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: """
+            // Ranked on a covering index (no cluster row read), then the ten kept are completed.
+            let ranked = try Row.fetchAll(db, sql: """
                 WITH active AS (
                     SELECT DISTINCT c.account_key FROM cluster_reporters cr INDEXED BY cluster_reporters_last
                     JOIN clusters c ON c.id = cr.cluster_id
                     WHERE cr.last_at >= :since AND c.account_key IS NOT NULL)
-                SELECT a.account_key AS account, max(c.platform) AS platform, count(*) AS posts,
-                       sum(c.reports) AS reports, sum(c.reporters) AS reporters, max(c.last_reported) AS last_reported
-                FROM active a JOIN clusters c INDEXED BY clusters_account ON c.account_key = a.account_key
+                SELECT a.account_key AS account, count(*) AS posts, sum(c.reports) AS reports
+                FROM active a JOIN clusters c INDEXED BY clusters_account_posts ON c.account_key = a.account_key
                 WHERE c.kind != :accountKind AND c.reports > 0
                 GROUP BY a.account_key HAVING count(*) >= :min
                 ORDER BY posts DESC, reports DESC, a.account_key LIMIT :limit
                 """, arguments: ["since": since.timeIntervalSince1970, "accountKind": ContentIdentity.Kind.account,
-                                 "min": minPosts, "limit": limit]).map { r in
+                                 "min": minPosts, "limit": limit])
+            return try ranked.map { r in
+                let account: String = r["account"]
+                let more = try Row.fetchOne(db, sql: """
+                    SELECT max(platform) AS platform, sum(reporters) AS reporters, max(last_reported) AS last_reported
+                    FROM clusters WHERE account_key = ? AND kind != ? AND reports > 0
+                    """, arguments: [account, ContentIdentity.Kind.account])
                 // Reporters summed over the posts: an upper bound of the distinct ones, cheap on a big account.
-                AccountSummary(key: r["account"],
-                               platform: try r.decodeStored(Platform.self, "platform", table: "clusters"),
-                               posts: r["posts"], reporters: r["reporters"], reports: r["reports"],
-                               lastReported: (r["last_reported"] as Double?).map { Date(timeIntervalSince1970: $0) })
+                return AccountSummary(
+                    key: account, platform: try (more ?? r).decodeStored(Platform.self, "platform", table: "clusters"),
+                    posts: r["posts"], reporters: more?["reporters"] ?? 0, reports: r["reports"],
+                    lastReported: (more?["last_reported"] as Double?).map { Date(timeIntervalSince1970: $0) })
             }
         }
     }

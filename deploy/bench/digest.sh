@@ -22,11 +22,18 @@ sed -i 's/^resolve_short_links = true/resolve_short_links = false/' "$work/conf/
 "$VIGIE_BIN" reports list --limit 1 >/dev/null   # creates and migrates the database
 python3 "$root/deploy/bench/seed_reports.py" "$work/conf/var/vigie.sqlite" "$work/urls.txt" $((n / 3))
 "$VIGIE_BIN" clusters rebuild
-times=()
-for _ in 1 2 3 4 5; do
-    start=$(date +%s.%N)
-    "$VIGIE_BIN" digest send --dry-run >"$work/digest.txt"
-    times+=("$(echo "$(date +%s.%N) - $start" | bc)")
-done
-printf '%s\n' "${times[@]}" | sort -n | sed -n 3p | sed 's/^/digest --dry-run, median of 5 (s): /'
+# Median of 5 runs of a command, in seconds.
+median() {
+    local times=()
+    for _ in 1 2 3 4 5; do
+        local start
+        start=$(date +%s.%N)
+        "$@" >"$work/out.txt"
+        times+=("$(echo "$(date +%s.%N) - $start" | bc)")
+    done
+    printf '%s\n' "${times[@]}" | sort -n | sed -n 3p
+}
+echo "start-up and database open (reports list --limit 1), median of 5 (s): $(median "$VIGIE_BIN" reports list --limit 1)"
+echo "digest send --dry-run, median of 5 (s): $(median "$VIGIE_BIN" digest send --dry-run)"
+cp "$work/out.txt" "$work/digest.txt"
 grep -E "^  (Nouveaux|Qualifiés)" "$work/digest.txt"
