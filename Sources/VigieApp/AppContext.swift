@@ -80,6 +80,8 @@ public final class AppContext: Sendable {
         let store = try store(create: true)
         let clusters = try clusterService()
         let acknowledger = try self.acknowledger()
+        let alerts = try alertCheck()
+        let logger = logger
         let runners = try queues.map { q -> IntakeRunner in
             switch q.role {
             case .reports:
@@ -87,7 +89,11 @@ public final class AppContext: Sendable {
                     store: store, queue: q.name, extractor: urlExtractor(),
                     maxMessageBytes: q.maxMessageBytes, logger: logger)
                 // Clusters follow intake report by report; a rebuild gives the same result.
-                processor.onReports = { ids in try clusters.link(reportIDs: ids) }
+                processor.onReports = { ids in
+                    try clusters.link(reportIDs: ids)
+                    // An alert not enqueued now is owed still (no cluster_alerts row): the next batch retries it.
+                    do { try alerts?.run() } catch { logger.warning("alerts not checked: \(error)") }
+                }
                 // A crash between saving reports and linking them is repaired at the next pass.
                 processor.onInterrupted = { try clusters.linkInterrupted() }
                 processor.acknowledger = acknowledger

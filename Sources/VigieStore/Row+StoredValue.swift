@@ -14,6 +14,7 @@ extension DeliveryStatus: DatabaseValueConvertible {}
 extension ShortLinkStatus: DatabaseValueConvertible {}
 extension OutboxKind: DatabaseValueConvertible {}
 extension OutboxState: DatabaseValueConvertible {}
+extension ScheduledJob: DatabaseValueConvertible {}
 
 /// A stored value this version does not know (a newer Vigie wrote it, or the file was edited by hand).
 public struct UnknownStoredValueError: Error, CustomStringConvertible {

@@ -284,4 +284,31 @@ enum Schema {
     static func outboxRecipient(_ db: Database) throws {
         try db.execute(sql: "CREATE INDEX outbox_kind_recipient ON outbox(kind, lower(recipient), created_at)")
     }
+
+    static func digestV1(_ db: Database) throws {
+        // The CHECK list is this migration's, frozen: a new job needs a migration of its own.
+        let jobs = ScheduledJob.allCases.map { quoted($0.rawValue) }.joined(separator: ", ")
+        try db.execute(
+            sql: """
+                -- The periods each scheduled job served: inserted in the transaction that enqueues the job's mail, so a
+                -- period is served exactly once across restarts, crashes and concurrent runners.
+                CREATE TABLE schedule_runs (
+                    job TEXT NOT NULL CHECK (job IN (\(jobs))),
+                    period TEXT NOT NULL CHECK (period GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+                    at REAL NOT NULL,               -- when it ran: the next digest covers what happened since
+                    UNIQUE (job, period)
+                );
+                -- Clusters whose alert went to the moderators, and when (once per cluster). A table of its own rather
+                -- than a column: the state tables keep the shape `Schema.rebuildStateTable` copies.
+                CREATE TABLE cluster_alerts (
+                    cluster_id INTEGER PRIMARY KEY REFERENCES clusters(id) ON DELETE CASCADE,
+                    at REAL NOT NULL
+                );
+                -- The digest's windows: reports, new clusters and moderation events since the last digest.
+                CREATE INDEX messages_received ON messages(received_at, status, role);
+                CREATE INDEX clusters_account_posts ON clusters(account_key, kind, reports) WHERE account_key IS NOT NULL;
+                CREATE INDEX clusters_first_reported ON clusters(first_reported);
+                CREATE INDEX cluster_events_at ON cluster_events(at);
+                """)
+    }
 }

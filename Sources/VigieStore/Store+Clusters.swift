@@ -558,7 +558,7 @@ extension Store {
         }
     }
 
-    private func summary(_ r: Row, weights: PriorityWeights, now: Date) throws -> ClusterSummary {
+    func summary(_ r: Row, weights: PriorityWeights, now: Date) throws -> ClusterSummary {
         let reporters: Int = r["reporters"]
         let recent: Int = r["recent"]
         let last = (r["last_reported"] as Double?).map { Date(timeIntervalSince1970: $0) }
@@ -573,7 +573,7 @@ extension Store {
             lastReported: last, account: r["account_key"], platformRef: r["platform_ref"])
     }
 
-    private func originalURLs(_ db: Database, clusterIDs: [Int64]) throws -> [Int64: [String]] {
+    func originalURLs(_ db: Database, clusterIDs: [Int64]) throws -> [Int64: [String]] {
         var out: [Int64: [String]] = [:]
         for chunk in clusterIDs.chunked(500) {
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")

@@ -92,6 +92,7 @@ public final class Store: Sendable {
         m.registerMigration("v7-crash-gaps", migrate: Schema.crashGapsV1)
         m.registerMigration("v7-outbox", migrate: Schema.outboxV1)
         m.registerMigration("v8-outbox-recipient", migrate: Schema.outboxRecipient)
+        m.registerMigration("v8-digest", migrate: Schema.digestV1)
         return m
     }
 

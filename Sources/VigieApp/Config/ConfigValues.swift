@@ -105,6 +105,7 @@ extension ConfigLoader {
             try checkURL(url, schemes: ["smtp", "smtps"], reader: r, key: QueueKeys.Relay.smtpURL.name)
         }
         if let from = try QueueKeys.Relay.from.read(r) { _ = try mailAddress(from, file: r.file, key: "from") }
+        if kind == .digest { _ = try DigestSettings.check(r, enabled: enabled) }
         guard kind == .newsletter else { return }
         if let id = try N.listID.read(r) { _ = try listID(id, file: r.file) }
         let base = try N.unsubscribeURLBase.read(r)
@@ -115,5 +116,22 @@ extension ConfigLoader {
         if let rp = try N.returnPath.read(r) {
             _ = try bareAddress(rp, file: r.file, key: N.returnPath.name, example: "bounces@example.org")
         }
+    }
+
+    /// `[http] public_url`: an http(s) address without query or fragment; returned without its trailing slash.
+    static func publicURL(_ text: String?, file: String) throws -> String? {
+        guard let text else { return nil }
+        guard !text.unicodeScalars.contains(where: SafeText.isUnsafe), !text.contains(" "),
+            let c = URLComponents(string: text), let scheme = c.scheme?.lowercased(),
+            ["http", "https"].contains(scheme),
+            let host = c.host, !host.isEmpty, c.query == nil, c.fragment == nil
+        else {
+            throw ConfigError(
+                "\(file): [http] public_url must be the https:// address of Vigie's console, e.g. "
+                    + "\"https://vigie.example.org\"; found \(SafeText.quoted(text))")
+        }
+        var t = text
+        while t.hasSuffix("/") { t.removeLast() }
+        return t
     }
 }

@@ -49,6 +49,9 @@ enum DefaultFiles {
 
             [moderation]
             offences = "offences.toml"          # the editable list moderators qualify against
+
+            [http]
+            # public_url = "https://vigie.example.org"   # digests and alerts link each cluster to its console page there
             """# + "\n"
         ),
         (
@@ -170,13 +173,17 @@ enum DefaultFiles {
         (
             "queues/digest.toml", "queues/digest.toml",
             #"""
-            # The moderators' digest of the clusters that rose most.
+            # The moderators' digest (once a day at `schedule`, or `vigie digest send`) and alerts (a cluster reported by
+            # alert_reporters distinct citizens within alert_window_hours). Never a reporter's address or name.
             kind = "digest"
             enabled = false
             to = ["moderation@example.org"]
-            top = 20
-            schedule = "08:00"
-            # subject = "Signalements : les contenus en hausse"
+            top = 20                          # clusters listed, new or rising, highest priority first
+            schedule = "08:00"                # local time; leave out to send only with `vigie digest send`
+            # timezone = "Europe/Paris"
+            # subject = "Vigie · signalements du 2 décembre 2026"   # default: the date of the digest
+            alert_reporters = 10              # 0 = no alerts
+            # alert_window_hours = 24
             # Another relay than vigie.toml [smtp] (each key overrides its [smtp] twin):
             # smtp_url = "smtps://smtp.example.org:465"
             # starttls = false
@@ -379,6 +386,195 @@ enum DefaultFiles {
             {{#website}}{{website}}
             {{/website}}
             Ce message est une réponse automatique : inutile d'y répondre pour confirmer votre signalement.
+            """# + "\n"
+        ),
+        (
+            "templates/digest.html.mustache", "templates/digest.html.mustache",
+            #"""
+            <!DOCTYPE html>
+            <html lang="fr">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>{{subject}}</title>
+            </head>
+            <body style="margin:0;padding:0;background-color:#f2f2f4;">
+            <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background-color:#f2f2f4;">
+            <tr><td align="center" style="padding:16px 8px;">
+            <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:680px;background-color:#ffffff;border-radius:6px;">
+            <tr><td style="padding:24px 20px 8px 20px;font-family:Arial,Helvetica,sans-serif;">
+            <p style="margin:0;font-size:13px;letter-spacing:1px;text-transform:uppercase;color:#8a1c2b;">{{organisation}}</p>
+            {{#is_alert}}
+            <h1 style="margin:8px 0 4px 0;font-size:22px;line-height:1.3;color:#8a1c2b;font-family:Georgia,'Times New Roman',serif;">Alerte&nbsp;: un contenu signalé par {{alert_reporters}} personnes</h1>
+            <p style="margin:0;font-size:14px;color:#666666;">{{alert_reporters}} personnes distinctes l'ont signalé en moins de {{alert_window}}.</p>
+            {{/is_alert}}
+            {{^is_alert}}
+            <h1 style="margin:8px 0 4px 0;font-size:22px;line-height:1.3;color:#1a1a1a;font-family:Georgia,'Times New Roman',serif;">Récapitulatif des signalements</h1>
+            <p style="margin:0;font-size:14px;color:#666666;">{{window}}</p>
+            {{/is_alert}}
+            </td></tr>
+            {{^is_alert}}
+            <tr><td style="padding:12px 20px 4px 20px;font-family:Arial,Helvetica,sans-serif;">
+            <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;">
+            {{#count_rows}}
+            <tr>
+            {{#cells}}
+            <td width="33%" valign="top" style="padding:8px 6px;border:1px solid #eeeeee;text-align:center;">
+            <div style="font-size:24px;font-weight:bold;color:#1a1a1a;">{{value}}</div>
+            <div style="font-size:12px;line-height:1.3;color:#666666;">{{label}}</div>
+            </td>
+            {{/cells}}
+            </tr>
+            {{/count_rows}}
+            </table>
+            </td></tr>
+            <tr><td style="padding:16px 20px 0 20px;font-family:Arial,Helvetica,sans-serif;">
+            <h2 style="margin:0;font-size:17px;color:#8a1c2b;">Contenus nouveaux ou en hausse</h2>
+            {{^has_clusters}}<p style="margin:8px 0 0 0;font-size:15px;color:#333333;">Aucun contenu nouveau ou en hausse depuis le dernier récapitulatif.</p>{{/has_clusters}}
+            </td></tr>
+            {{/is_alert}}
+            {{#clusters}}
+            <tr><td style="padding:12px 20px 0 20px;font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.45;color:#1a1a1a;">
+            <div style="border:1px solid #e0e0e0;border-left:4px solid {{accent}};border-radius:4px;padding:12px 12px 10px 12px;">
+            <p style="margin:0 0 4px 0;font-size:13px;color:#666666;"><strong style="color:#1a1a1a;">{{#position}}{{position}}. {{/position}}{{platform}}</strong> &middot; {{#link}}<a href="{{link}}" style="color:#1a4f8a;">{{reference}}</a>{{/link}}{{^link}}{{reference}}{{/link}} &middot; <span style="display:inline-block;padding:0 6px;border-radius:3px;background-color:{{accent}};color:#ffffff;font-size:12px;">{{badge}}</span></p>
+            <p style="margin:0 0 8px 0;word-break:break-all;overflow-wrap:anywhere;"><a href="{{canonical_url}}" style="color:#1a4f8a;">{{canonical_url}}</a></p>
+            <p style="margin:0 0 6px 0;"><strong>{{reporters}}</strong> personne{{reporters_s}} (<strong>+{{new_reporters}}</strong> {{new_since}}) &middot; {{reports}} signalement{{reports_s}}</p>
+            <p style="margin:0 0 6px 0;font-size:13px;color:#555555;">Premier {{first}} &middot; dernier {{last}}</p>
+            {{#account}}<p style="margin:0 0 6px 0;font-size:13px;color:#555555;word-break:break-all;">Compte&nbsp;: {{account}}</p>{{/account}}
+            <p style="margin:0 0 6px 0;font-size:13px;color:#555555;">Statut&nbsp;: <strong style="color:#1a1a1a;">{{status}}</strong>{{#offence}} &middot; {{offence}}{{/offence}}</p>
+            {{#has_urls}}
+            <p style="margin:8px 0 2px 0;font-size:13px;color:#555555;">Liens tels que signalés&nbsp;:</p>
+            <ul style="margin:0;padding-left:18px;font-size:13px;color:#333333;">
+            {{#urls}}<li style="margin:0 0 2px 0;word-break:break-all;overflow-wrap:anywhere;">{{.}}</li>{{/urls}}
+            {{#more_urls}}<li style="margin:0;color:#666666;">et {{more_urls}} autre{{more_urls_s}}</li>{{/more_urls}}
+            </ul>
+            {{/has_urls}}
+            {{#has_excerpts}}
+            {{#excerpts}}<p style="margin:8px 0 0 0;padding:6px 10px;background-color:#f6f6f8;border-left:3px solid #cccccc;font-size:14px;color:#333333;font-style:italic;overflow-wrap:anywhere;">«&nbsp;{{.}}&nbsp;»</p>{{/excerpts}}
+            {{/has_excerpts}}
+            {{#has_attachments}}
+            <p style="margin:8px 0 0 0;font-size:13px;color:#555555;overflow-wrap:anywhere;">Pièces jointes&nbsp;: {{#attachments}}{{name}} <span style="color:#888888;">({{type}})</span>{{^last_item}} &middot; {{/last_item}}{{/attachments}}</p>
+            {{/has_attachments}}
+            </div>
+            </td></tr>
+            {{/clusters}}
+            {{^is_alert}}
+            {{#has_accounts}}
+            <tr><td style="padding:20px 20px 0 20px;font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.45;color:#1a1a1a;">
+            <h2 style="margin:0 0 6px 0;font-size:17px;color:#8a1c2b;">Comptes dont plusieurs publications sont signalées</h2>
+            <ul style="margin:0;padding-left:18px;">
+            {{#accounts}}<li style="margin:0 0 4px 0;overflow-wrap:anywhere;"><strong>{{platform}}</strong> &middot; {{account}} &middot; {{posts}} publications, {{reports}} signalements</li>{{/accounts}}
+            </ul>
+            </td></tr>
+            {{/has_accounts}}
+            {{#has_waiting}}
+            <tr><td style="padding:20px 20px 0 20px;font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.45;color:#1a1a1a;">
+            <h2 style="margin:0 0 6px 0;font-size:17px;color:#8a1c2b;">Notifiés sans suite depuis plus de 7 jours ({{waiting_total}})</h2>
+            <ul style="margin:0;padding-left:18px;">
+            {{#waiting}}<li style="margin:0 0 6px 0;">{{#link}}<a href="{{link}}" style="color:#1a4f8a;">{{reference}}</a>{{/link}}{{^link}}{{reference}}{{/link}} &middot; {{platform}} &middot; notifié le {{notified}} (il y a {{days}} jours){{#platform_ref}} &middot; réf. {{platform_ref}}{{/platform_ref}}<br><span style="font-size:13px;color:#555555;word-break:break-all;overflow-wrap:anywhere;">{{canonical_url}}</span></li>{{/waiting}}
+            {{#waiting_more}}<li style="margin:0;color:#666666;">et {{waiting_more}} autres&nbsp;: <code>vigie clusters list --status notified</code></li>{{/waiting_more}}
+            </ul>
+            </td></tr>
+            {{/has_waiting}}
+            {{/is_alert}}
+            <tr><td style="padding:24px 20px 24px 20px;font-family:Arial,Helvetica,sans-serif;font-size:12px;line-height:1.5;color:#666666;">
+            <hr style="border:none;border-top:1px solid #e0e0e0;margin:0 0 12px 0;">
+            <p style="margin:0 0 4px 0;">Message automatique de Vigie. Aucune adresse ni aucun nom de citoyen n'y figure&nbsp;; les extraits sont masqués.</p>
+            <p style="margin:0;">Le détail d'un contenu&nbsp;: <code>vigie clusters show NUMÉRO</code>{{#has_console}}, ou la console{{/has_console}}.</p>
+            </td></tr>
+            </table>
+            </td></tr>
+            </table>
+            </body>
+            </html>
+            """# + "\n"
+        ),
+        (
+            "templates/digest.txt.mustache", "templates/digest.txt.mustache",
+            #"""
+            {{% CONTENT_TYPE: TEXT }}
+            {{#is_alert}}
+            ALERTE · {{organisation}}
+            Un contenu a été signalé par {{alert_reporters}} personnes distinctes en moins de {{alert_window}}.
+            {{/is_alert}}
+            {{^is_alert}}
+            {{organisation}} · récapitulatif des signalements
+            {{window}}
+
+            CE QUI S'EST PASSÉ
+            {{#counts}}
+              {{label}} : {{value}}
+            {{/counts}}
+
+            {{#has_clusters}}
+            LES CONTENUS NOUVEAUX OU EN HAUSSE (par priorité)
+            {{/has_clusters}}
+            {{^has_clusters}}
+            Aucun contenu nouveau ou en hausse.
+            {{/has_clusters}}
+            {{/is_alert}}
+            {{#clusters}}
+
+            {{#position}}{{position}}. {{/position}}{{platform}} · {{reference}} · {{badge}}
+               {{canonical_url}}
+            {{#link}}
+               Console : {{link}}
+            {{/link}}
+            {{#account}}
+               Compte : {{account}}
+            {{/account}}
+               Signalé par {{reporters}} personne{{reporters_s}} ({{new_reporters}} nouvelle{{new_reporters_s}} {{new_since}}), {{reports}} signalement{{reports_s}}
+               Premier signalement : {{first}} · dernier : {{last}}
+               Statut : {{status}}{{#offence}} · {{offence}}{{/offence}}
+            {{#has_urls}}
+               Liens tels que signalés :
+            {{#urls}}
+                 - {{.}}
+            {{/urls}}
+            {{#more_urls}}
+                 (et {{more_urls}} autre{{more_urls_s}})
+            {{/more_urls}}
+            {{/has_urls}}
+            {{#has_excerpts}}
+               Ce qu'en disent les citoyens :
+            {{#excerpts}}
+                 « {{.}} »
+            {{/excerpts}}
+            {{/has_excerpts}}
+            {{#has_attachments}}
+               Pièces jointes :
+            {{#attachments}}
+                 - {{name}} ({{type}})
+            {{/attachments}}
+            {{/has_attachments}}
+            {{/clusters}}
+            {{^is_alert}}
+            {{#has_accounts}}
+
+            COMPTES DONT PLUSIEURS PUBLICATIONS SONT SIGNALÉES
+            {{#accounts}}
+              - {{platform}} · {{account}} : {{posts}} publications, {{reports}} signalements
+            {{/accounts}}
+            {{/has_accounts}}
+            {{#has_waiting}}
+
+            NOTIFIÉS SANS SUITE DEPUIS PLUS DE 7 JOURS ({{waiting_total}})
+            {{#waiting}}
+              - {{reference}} · {{platform}} · notifié le {{notified}} (il y a {{days}} jours){{#platform_ref}} · réf. {{platform_ref}}{{/platform_ref}}
+                {{canonical_url}}
+            {{#link}}
+                Console : {{link}}
+            {{/link}}
+            {{/waiting}}
+            {{#waiting_more}}
+              (et {{waiting_more}} autres : vigie clusters list --status notified)
+            {{/waiting_more}}
+            {{/has_waiting}}
+            {{/is_alert}}
+
+            --
+            Message automatique de Vigie. Aucune adresse ni aucun nom de citoyen n'y figure ; les extraits sont masqués.
+            Le détail d'un contenu : vigie clusters show NUMÉRO{{#has_console}}, ou la console{{/has_console}}.
             """# + "\n"
         ),
         (

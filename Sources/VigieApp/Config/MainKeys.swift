@@ -61,6 +61,12 @@ public enum MainKeys {
             "offences", "offences.toml", "the editable list of offences moderators qualify against")
     }
 
+    enum HTTP {
+        static let publicURL = Key<String?>.optional(
+            "public_url",
+            "the address moderators reach Vigie's console at (`https://…`); digests and alerts link each cluster there")
+    }
+
     /// The sections in the order of `deploy/vigie.example.toml`.
     public static let sections: [(name: String, keys: [ConfigKey])] = [
         ("database", [Database.path.spec]),
@@ -88,6 +94,7 @@ public enum MainKeys {
             ]
         ),
         ("moderation", [Moderation.offences.spec]),
+        ("http", [HTTP.publicURL.spec]),
     ]
 
     /// Checks every declared key of every section present, so `finish()` then names any undeclared one.

@@ -137,15 +137,29 @@ public enum QueueKeys {
         static let keys: [ConfigKey] = Newsletter.dispatch.map(\.spec) + [keepSentDays.spec]
     }
 
-    /// The moderators' digest (keys checked, not sent yet).
+    /// The moderators' digest and alerts.
     public enum Digest {
-        static let to = Key<[String]>.strings("to", [], "the moderators' addresses")
-        static let top = Key<Int>.integer("top", 20, 1...1000, "clusters listed")
-        static let schedule = Key<String?>.optional("schedule", "local time of day, `HH:MM`")
-        static let subject = Key<String?>.optional("subject", "the subject line")
+        static let to = Key<[String]>.strings(
+            "to", [], presence: .requiredWhenEnabled, "the moderators' addresses; not empty when enabled")
+        static let top = Key<Int>.integer("top", 20, 1...1000, "clusters listed, new or rising, highest priority first")
+        static let schedule = Key<String?>.optional(
+            "schedule",
+            "local time of day, `HH:MM`, of the daily digest `vigie serve` sends; none = only `vigie digest send`")
+        static let timezone = Key<String>.string(
+            "timezone", "Europe/Paris", "the time zone of `schedule` and of the dates shown (IANA name)")
+        static let subject = Key<String?>.optional(
+            "subject", derived: "`Vigie · signalements du DATE`", "the digest's subject line")
+        static let alertReporters = Key<Int>.integer(
+            "alert_reporters", 0, 0...100_000,
+            "a cluster reaching this many distinct reporters within alert_window_hours sends one alert; 0 = off")
+        static let alertWindowHours = Key<Int>.integer(
+            "alert_window_hours", 24, 1...8_760, "the window of alert_reporters")
 
         public static let keys: [ConfigKey] =
-            [kind.spec, enabled.spec, to.spec, top.spec, schedule.spec, subject.spec]
+            [
+                kind.spec, enabled.spec, to.spec, top.spec, schedule.spec, timezone.spec, subject.spec,
+                alertReporters.spec, alertWindowHours.spec,
+            ]
             + Relay.keys
             + Outbox.keys
     }

@@ -39,6 +39,8 @@ public struct VigieConfig: Sendable {
     public var clusters: ClusterSettings
     /// The editable list of offences moderators qualify against.
     public var offencesFile: String
+    /// `[http] public_url` without its trailing slash: where moderators open a cluster (`/console/clusters/ID`).
+    public var publicURL: String? = nil
 }
 
 /// One `queues/*.toml` file.
