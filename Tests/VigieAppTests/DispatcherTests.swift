@@ -121,7 +121,7 @@ import VigieStore
         #expect(failures.first?.reply == "550 5.1.1 <s3@x.fr>: user unknown")
         // The subscriber is named by id at warning level; the address only at debug.
         let id = try #require(try t.store.subscriber(email: "s3@x.fr")?.id)
-        #expect(log.messages(at: .warning) == ["subscriber \(id): failed: 550 5.1.1 <s3@x.fr>: user unknown"])
+        #expect(log.messages(at: .warning) == ["subscriber \(id): failed: 550 5.1.1 <(recipient)>: user unknown"])
         #expect(log.messages(at: .debug).contains("subscriber \(id) is s3@x.fr"))
     }
 

@@ -13,8 +13,11 @@ struct EditionQueue: SendQueue {
     func recipient(of d: Delivery) -> String { d.email }
     func attempts(of d: Delivery) -> Int { d.attempts }
     func logName(of d: Delivery) -> String { "subscriber \(d.subscriberID)" }
-    /// As the newsletter always logged it (DispatcherTests pins the relay's words, address included).
-    func loggable(_ reply: String, for d: Delivery) -> String { reply }
+    /// The relay's words without the subscriber's address, which relays quote (`550 5.1.1 <a@b.fr>: …`): logs name
+    /// subscribers by id; `newsletter failures` shows the operator the whole reply.
+    func loggable(_ reply: String, for d: Delivery) -> String {
+        reply.replacingOccurrences(of: d.email, with: "(recipient)", options: .caseInsensitive)
+    }
 
     func due(now: Date, limit: Int) throws -> [Delivery] {
         try store.dueDeliveries(editionID: editionID, now: now, limit: limit)
