@@ -15,6 +15,7 @@ extension ShortLinkStatus: DatabaseValueConvertible {}
 extension OutboxKind: DatabaseValueConvertible {}
 extension OutboxState: DatabaseValueConvertible {}
 extension ScheduledJob: DatabaseValueConvertible {}
+extension ScheduledEditionState: DatabaseValueConvertible {}
 
 /// A stored value this version does not know (a newer Vigie wrote it, or the file was edited by hand).
 public struct UnknownStoredValueError: Error, CustomStringConvertible {

@@ -93,6 +93,7 @@ public final class Store: Sendable {
         m.registerMigration("v7-outbox", migrate: Schema.outboxV1)
         m.registerMigration("v8-outbox-recipient", migrate: Schema.outboxRecipient)
         m.registerMigration("v8-digest", migrate: Schema.digestV1)
+        m.registerMigration("v9-scheduled-editions", migrate: Schema.scheduledEditionsV1)
         return m
     }
 

@@ -27,4 +27,14 @@ public struct DeliveryService: Sendable {
         guard try store.editionExists(editionID) else { return nil }
         return try store.retryFailed(editionID: editionID)
     }
+
+    /// Every scheduled edition, the next first.
+    public func scheduled() throws -> [ScheduledEdition] {
+        try store.scheduledEditions()
+    }
+
+    /// Removes a scheduled edition whose sending has not started; returns its edition id.
+    public func unschedule(id: Int64) throws -> String {
+        try store.unscheduleEdition(id: id)
+    }
 }

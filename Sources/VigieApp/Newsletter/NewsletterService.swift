@@ -22,14 +22,19 @@ public struct NewsletterService: Sendable {
 
     /// Reads and validates an edition file.
     public static func loadEdition(_ path: String) throws -> (edition: Edition, sha256: String) {
+        let e = try loadEditionSource(path)
+        return (e.edition, e.sha256)
+    }
+
+    /// Reads and validates an edition file, keeping its text (stored so that `serve` can resume or schedule it).
+    public static func loadEditionSource(_ path: String) throws -> (edition: Edition, sha256: String, source: String) {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError("edition file \(path) cannot be read")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigError("edition file \(path) is not UTF-8; save it as UTF-8")
         }
-        let sha = Digest.sha256Hex(Array(data))
-        return (try Edition.parse(text, file: path), sha)
+        return (try Edition.parse(text, file: path), Digest.sha256Hex(Array(data)), text)
     }
 
     /// Warnings for the editors: source diversity, international items, duplicate (same content) and dead links.
@@ -77,6 +82,7 @@ public struct NewsletterService: Sendable {
     /// Sends (or resumes) an edition under its lease (`newsletter:ID`); returns its status at the end. Another runner
     /// holding the lease makes this throw `LeaseError.held`, or, with `waitForLease`, wait until it is free. Throws
     /// `RelayError` when the relay failed (the deliveries it did not reach stay as they were, for the next run).
+<<<<<<< HEAD
     public func send(
         _ edition: Edition, sha256: String, stop: StopSignal, waitForDeferred: Bool = true,
         waitForLease: Bool = false, leaseTiming: LeaseTiming = .standard,
@@ -86,14 +92,29 @@ public struct NewsletterService: Sendable {
         let renderer = try NewsletterRenderer(
             edition: edition, settings: settings, organisation: config.organisation,
             templates: templates)
+=======
+    public func send(_ edition: Edition, sha256: String, source: String? = nil, stop: StopSignal,
+                     waitForDeferred: Bool = true,
+                     waitForLease: Bool = false, leaseTiming: LeaseTiming = .standard,
+                     makeTransport: Dispatcher.TransportFactory? = nil,
+                     onProgress: (@Sendable (Dispatcher.Summary, EditionStatus) -> Void)? = nil) throws -> EditionStatus
+    {
+        let renderer = try NewsletterRenderer(edition: edition, settings: settings, organisation: config.organisation,
+                                              templates: templates)
+>>>>>>> 1746dc4 (serve: the supervisor, scheduled editions, proofs, JSON logs)
         // One sender per edition: the rows left `sending` are only a crash's (never a live sender's) once we hold it.
         let lease = try JobLease.acquire(
             "newsletter:\(edition.id)", store: store, wait: waitForLease, stop: stop,
             timing: leaseTiming, logger: logger, onLost: { stop.stop() })
         defer { lease.release() }
+<<<<<<< HEAD
         let created = try store.startEdition(
             id: edition.id, subject: edition.subject, date: edition.date,
             sourceSHA256: sha256)
+=======
+        let created = try store.startEdition(id: edition.id, subject: edition.subject, date: edition.date,
+                                             sourceSHA256: sha256, source: source)
+>>>>>>> 1746dc4 (serve: the supervisor, scheduled editions, proofs, JSON logs)
         if created {
             let total = try store.editionStatus(edition.id)?.total ?? 0
             logger.info("edition \(edition.id): queued for \(total) subscribers")

@@ -45,6 +45,8 @@ public struct Edition: Sendable, Equatable {
     public var date: String
     public var news: [NewsItem]
     public var press: [PressItem]
+    /// When `serve` should send it (`send_at`, offset or local date-time); nil: sent when `newsletter send` runs.
+    public var sendAt: TOMLDateTime? = nil
 
     /// Reads an edition file; errors name the file, the item and the key.
     public static func parse(_ text: String, file: String) throws -> Edition {
@@ -68,6 +70,7 @@ public struct Edition: Sendable, Equatable {
             throw ConfigError("\(file): key \"subject\" is empty")
         }
         let date = try dateText(r.value("date"), file: file)
+        let sendAt = try sendAtValue(r.value("send_at"), file: file)
         var news: [NewsItem] = []
         for (i, n) in try r.tables("news").enumerated() {
             let kindText = try n.requiredString("kind")
@@ -103,7 +106,16 @@ public struct Edition: Sendable, Equatable {
         guard !news.isEmpty || !press.isEmpty else {
             throw ConfigError("\(file): the edition has no [[news]] and no [[press]] item")
         }
-        return Edition(id: id, subject: subject, date: date, news: news, press: press)
+        return Edition(id: id, subject: subject, date: date, news: news, press: press, sendAt: sendAt)
+    }
+
+    private static func sendAtValue(_ value: TOMLValue?, file: String) throws -> TOMLDateTime? {
+        guard let value else { return nil }
+        if let d = value.datetimeValue, d.kind == .offsetDateTime || d.kind == .localDateTime { return d }
+        let found = value.stringValue.map(SafeText.quoted) ?? value.datetimeValue.map { SafeText.quoted($0.text) }
+            ?? value.typeName
+        throw ConfigError("\(file): key \"send_at\" must be a date and time, local or with an offset (e.g. "
+            + "send_at = 2026-11-21T07:30:00 or 2026-11-21T07:30:00+01:00); found \(found)")
     }
 
     private static func dateText(_ value: TOMLValue?, file: String) throws -> String {

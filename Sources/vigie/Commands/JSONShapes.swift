@@ -275,3 +275,24 @@ struct DeliveryFailureJSON: Encodable {
         try c.encodeIfPresent(failure.reply, forKey: .reply)
     }
 }
+
+/// One entry of `newsletter scheduled --json`.
+struct ScheduledEditionJSON: Encodable {
+    var entry: ScheduledEdition
+
+    init(_ entry: ScheduledEdition) { self.entry = entry }
+
+    enum CodingKeys: String, CodingKey { case id, edition, queue, sendAt = "send_at", state, startedAt = "started_at",
+                                         sentAt = "sent_at" }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(entry.id, forKey: .id)
+        try c.encode(entry.editionID, forKey: .edition)
+        try c.encode(entry.queue, forKey: .queue)
+        try c.encode(entry.sendAt, forKey: .sendAt)
+        try c.encode(entry.state.rawValue, forKey: .state)
+        try c.encode(entry.startedAt, forKey: .startedAt)
+        try c.encode(entry.sentAt, forKey: .sentAt)
+    }
+}

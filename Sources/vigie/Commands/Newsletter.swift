@@ -6,10 +6,9 @@ import VigieCore
 
 struct Newsletter: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "The daily edition: preview, check, send (resumable), status, failures, retry.",
-        subcommands: [
-            Preview.self, Check.self, Send.self, Status.self, Failures.self, Retry.self, UnsubscribeToken.self,
-        ])
+        abstract: "The daily edition: preview, check, test, send (resumable), schedule, status, failures, retry.",
+        subcommands: [Preview.self, Check.self, Test.self, Send.self, Schedule.self, Scheduled.self, Unschedule.self,
+                      Status.self, Failures.self, Retry.self, UnsubscribeToken.self])
 
     struct Preview: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -75,7 +74,7 @@ struct Newsletter: ParsableCommand {
             try guarded {
                 let ctx = try global.context()
                 let service = try ctx.newsletter(queue: queue, create: true)
-                let (e, sha) = try NewsletterService.loadEdition(edition)
+                let (e, sha, source) = try NewsletterService.loadEditionSource(edition)
                 if !quiet {
                     for w in service.check(e, checkLinks: false) {
                         Output.warn("warning: \(w)")
@@ -86,9 +85,9 @@ struct Newsletter: ParsableCommand {
                 let progress = SendProgressDisplay(edition: e.id)
                 let status: EditionStatus
                 do {
-                    status = try service.send(
-                        e, sha256: sha, stop: stop, waitForDeferred: !noWait, waitForLease: wait,
-                        onProgress: { summary, start in progress.show(summary, start) })
+                    status = try service.send(e, sha256: sha, source: source, stop: stop, waitForDeferred: !noWait,
+                                              waitForLease: wait,
+                                              onProgress: { summary, start in progress.show(summary, start) })
                 } catch {
                     // A relay fault (or any other) ends as one line on stderr, after the progress line.
                     progress.done()
@@ -102,6 +101,111 @@ struct Newsletter: ParsableCommand {
                     Output.emit("interrupted: run the same command again to resume")
                     throw ExitCode(Signals.exitStatus ?? 130)
                 }
+            }
+        }
+    }
+
+    struct Test: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Send a proof to the editors through the newsletter's relay (subject prefixed [TEST]; no "
+                + "delivery recorded).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Edition file (TOML).") var edition: String
+        @Option(name: .long, parsing: .upToNextOption, help: "Editors' addresses (one or more).") var to: [String]
+        @Option(name: .long, help: "Newsletter queue (file name in queues/ without .toml).") var queue: String?
+
+        func validate() throws {
+            guard !to.isEmpty else { throw ValidationError("give the editors' addresses with --to ADDRESS…") }
+            for a in to where EmailAddress.validate(a) == nil {
+                throw ValidationError("--to \(SafeText.quoted(a)) is not an email address")
+            }
+        }
+
+        func run() throws {
+            try guarded {
+                let ctx = try global.context()
+                let (e, _) = try NewsletterService.loadEdition(edition)
+                let results = try ctx.newsletter(queue: queue).sendProof(e, to: to)
+                var refused = 0
+                for r in results {
+                    if r.reply.isAccepted {
+                        Output.emit("proof sent to \(Output.one(r.address))")
+                    } else {
+                        refused += 1
+                        Output.warn("proof to \(Output.one(r.address)) refused: \(r.reply.code) "
+                            + Output.one(r.reply.text))
+                    }
+                }
+                if refused > 0 { throw ExitCode(1) }
+            }
+        }
+    }
+
+    struct Schedule: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Queue an edition for vigie serve to send at a given time (--at, or send_at in the file).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Edition file (TOML); its text is kept, later edits of the file do not count.")
+        var edition: String
+        @Option(name: .long, help: "ISO 8601 date and time: local (2026-11-21T07:30) or with an offset.")
+        var at: String?
+        @Option(name: .long, help: "Newsletter queue (file name in queues/ without .toml).") var queue: String?
+
+        func run() throws {
+            try guarded {
+                var when: Date?
+                if let at {
+                    guard let d = EditionSchedule.instant(at) else {
+                        throw ValidationError("--at \(SafeText.quoted(at)) is not a date and time; write it as "
+                            + "2026-11-21T07:30 (local time) or 2026-11-21T07:30+01:00")
+                    }
+                    when = d
+                }
+                let ctx = try global.context()
+                let (e, sha, source) = try NewsletterService.loadEditionSource(edition)
+                let s = try ctx.newsletter(queue: queue, create: true).schedule(e, sha256: sha, source: source,
+                                                                                at: when, queue: queue)
+                Output.emit("edition \(e.id) scheduled (#\(s.id)) for \(Output.localTime(s.sendAt)); "
+                    + "vigie serve sends it then")
+            }
+        }
+    }
+
+    struct Scheduled: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the scheduled editions.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(name: .long, help: "JSON output.") var json = false
+
+        func run() throws {
+            try guarded {
+                let rows = try global.context().deliveries().scheduled()
+                if json {
+                    Output.emit(try Output.json(rows.map(ScheduledEditionJSON.init)))
+                    return
+                }
+                guard !rows.isEmpty else {
+                    Output.emit("no scheduled edition")
+                    return
+                }
+                Output.emit("ID     SEND AT                     STATE      EDITION")
+                for r in rows {
+                    Output.emit(Output.pad("#\(r.id)", 6) + " " + Output.pad(Output.localTime(r.sendAt), 27) + " "
+                        + Output.pad(r.state.rawValue, 10) + " " + Output.one(r.editionID))
+                }
+            }
+        }
+    }
+
+    struct Unschedule: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove a scheduled edition (refused once its sending started).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The schedule's id (vigie newsletter scheduled).") var id: Int64
+
+        func run() throws {
+            try guarded {
+                let edition = try global.context().deliveries().unschedule(id: id)
+                Output.emit("edition \(edition) unscheduled (#\(id))")
             }
         }
     }

@@ -84,6 +84,14 @@ enum Output {
         return out.joined(separator: "\n")
     }
 
+    /// An instant in the local time zone, with its offset (`2026-11-21T07:30:00+01:00`).
+    static func localTime(_ d: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        f.timeZone = .current
+        return f.string(from: d)
+    }
+
     static func pad(_ s: String, _ n: Int) -> String {
         s.count >= n ? s : s + String(repeating: " ", count: n - s.count)
     }

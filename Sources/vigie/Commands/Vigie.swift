@@ -11,7 +11,7 @@ struct Vigie: ParsableCommand {
         abstract: "Mail intake of citizen reports, moderation digests and the daily newsletter.",
         subcommands: [
             Init.self, ConfigCommand.self, Poll.self, Reports.self, Clusters.self, Accounts.self,
-            Subscribers.self, Newsletter.self, Outbox.self, DigestCommand.self,
+            Subscribers.self, Newsletter.self, Outbox.self, DigestCommand.self, Serve.self,
         ])
 }
 
@@ -32,20 +32,69 @@ struct GlobalOptions: ParsableArguments {
 
 nonisolated(unsafe) private var loggingBootstrapped = false
 
-func bootstrapLogging(verbose: Bool) {
+/// How log lines are written on stderr.
+enum LogFormat: String, ExpressibleByArgument, CaseIterable {
+    /// swift-log's text lines, for people.
+    case text
+    /// One JSON object per line (ts, level, label, message, metadata), for journald and Loki.
+    case json
+}
+
+func bootstrapLogging(verbose: Bool, format: LogFormat = .text) {
     guard !loggingBootstrapped else { return }
     loggingBootstrapped = true
     LoggingSystem.bootstrap { label in
-        var h = StreamLogHandler.standardError(label: label)
+        var h: any LogHandler = switch format {
+        case .text: StreamLogHandler.standardError(label: label)
+        case .json: JSONLogHandler(label: label)
+        }
         h.logLevel = verbose ? .debug : .info
         return SafeLogHandler(inner: h)
+    }
+}
+
+/// One JSON object per line on stderr: `ts` (ISO 8601, milliseconds, UTC), `level`, `label`, `message`, `metadata`.
+struct JSONLogHandler: LogHandler {
+    let label: String
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+    var metadataProvider: Logger.MetadataProvider?
+
+    /// One write per line under one lock: lines of concurrent threads never interleave.
+    private static let output = NSLock()
+
+    init(label: String) { self.label = label }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var all = metadata
+        if let provided = metadataProvider?.get() { all.merge(provided) { _, new in new } }
+        if let m = event.metadata { all.merge(m) { _, new in new } }
+        let object: [String: Any] = [
+            "ts": Self.timestamp(Date()), "level": event.level.rawValue, "label": label,
+            "message": event.message.description,
+            "metadata": all.mapValues { "\($0)" },
+        ]
+        guard var line = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
+        line.append(0x0A)
+        Self.output.withLock { FileHandle.standardError.write(line) }
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.string(from: date)
     }
 }
 
 /// Log lines quote URLs, parse errors and relay replies that citizens or servers wrote: their messages and metadata
 /// are escaped like every other output (`SafeText`), so a log read on a terminal obeys no control sequence.
 struct SafeLogHandler: LogHandler {
-    var inner: StreamLogHandler
+    var inner: any LogHandler
 
     func log(event: LogEvent) {
         var safe = event
