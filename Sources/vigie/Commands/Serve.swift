@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import VigieApp
 
 struct Serve: ParsableCommand {
@@ -28,7 +29,10 @@ struct Serve: ParsableCommand {
         try guarded {
             // Installed first: a SIGTERM during start-up stops serve as cleanly as one later.
             let stop = StopSignal()
-            Signals.onTerminate { stop.stop() }
+            Signals.onTerminate(announce: false) {
+                Logger(label: "vigie").info("stopping: every job finishes its work in flight")
+                stop.stop()
+            }
             bootstrapLogging(verbose: global.verbose, format: logFormat)
             let ctx = try global.context(requireSecrets: true)
             let offset = testClockOffset

@@ -9,13 +9,15 @@ enum Signals {
     /// The first stopping signal received.
     private static let received = LockedSignal()
 
-    static func onTerminate(_ action: @escaping @Sendable () -> Void) {
+    /// Runs `action` on the first SIGINT/SIGTERM (and any later one); `announce` writes the plain line saying so
+    /// (serve logs it instead, so that a JSON log stays JSON).
+    static func onTerminate(announce: Bool = true, _ action: @escaping @Sendable () -> Void) {
         for sig in [SIGINT, SIGTERM] {
             signal(sig, SIG_IGN)
             let src = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             src.setEventHandler {
                 received.record(sig)
-                FileHandle.standardError.write(Data("vigie: stopping after the work in flight\n".utf8))
+                if announce { FileHandle.standardError.write(Data("vigie: stopping after the work in flight\n".utf8)) }
                 action()
             }
             src.resume()
