@@ -15,11 +15,15 @@ public final class Supervisor: @unchecked Sendable {
     public struct Timing: Sendable {
         public var tickSeconds: Double
         public var editionRecheckSeconds: Double
+        /// How often an idle outbox sender looks for rows enqueued by another process (`clusters mark … removed`).
+        public var outboxIdleSeconds: Double
         public var lease: LeaseTiming
 
-        public init(tickSeconds: Double = 1, editionRecheckSeconds: Double = 30, lease: LeaseTiming = .standard) {
+        public init(tickSeconds: Double = 1, editionRecheckSeconds: Double = 30, outboxIdleSeconds: Double = 5,
+                    lease: LeaseTiming = .standard) {
             self.tickSeconds = tickSeconds
             self.editionRecheckSeconds = editionRecheckSeconds
+            self.outboxIdleSeconds = outboxIdleSeconds
             self.lease = lease
         }
     }
@@ -82,8 +86,13 @@ public final class Supervisor: @unchecked Sendable {
     /// The jobs this configuration asks for.
     func makeJobs() throws -> [Job] {
         var jobs: [Job] = []
+        // The outbox: one sender per enabled queue (acknowledgements, digest), each woken by its doorbell.
+        let senders = try context.outboxSenders()
+        let bells = Dictionary(uniqueKeysWithValues: senders.map { ($0.queue, Doorbell()) })
+        let ringAll: @Sendable () -> Void = { for b in bells.values { b.ring() } }
         if try !context.intakeQueues().isEmpty {
-            let intake = try context.intakeService()
+            // New reports earn acknowledgements: intake rings the outbox after each pass that stored mail.
+            let intake = try context.intakeService(afterPass: ringAll)
             // Intake and the short-link resolver (IntakeService runs both); a mailbox polled by hand is waited for.
             jobs.append(Job(name: "intake") { [timing] stop in
                 try intake.run(until: stop, waitForLease: true, leaseTiming: timing.lease)
@@ -91,8 +100,46 @@ public final class Supervisor: @unchecked Sendable {
         } else {
             logger.warning("no enabled intake queue: serve ingests nothing")
         }
+        for sender in senders {
+            let bell = bells[sender.queue]!
+            jobs.append(Job(name: "outbox-\(sender.queue)") { [timing] stop in
+                sender.loop(until: stop, wake: bell, idleSeconds: timing.outboxIdleSeconds)
+            })
+        }
+        if let scheduler = try digestScheduler() {
+            jobs.append(Job(name: "scheduler") { [self] stop in
+                try runScheduler(scheduler, stop: stop, ring: ringAll)
+            })
+        }
         jobs.append(Job(name: "editions") { [self] stop in try EditionJob(supervisor: self).run(until: stop) })
         return jobs
+    }
+
+    /// The digest's scheduler when a digest queue is enabled with a schedule; nil otherwise (nothing to tick).
+    func digestScheduler() throws -> DigestScheduler? {
+        guard context.queues.contains(where: { if case .outbound(let q) = $0 { q.kind == .digest } else { false } })
+        else { return nil }
+        let scheduler = try context.digestScheduler()
+        return scheduler.next(after: clock()) == nil ? nil : scheduler
+    }
+
+    /// Ticks the digest's schedule every `tickSeconds` (on the scheduler's clock); what it enqueues rings the outbox.
+    func runScheduler(_ scheduler: DigestScheduler, stop: StopSignal, ring: @Sendable () -> Void) throws {
+        var failures = 0
+        while !stop.isStopped {
+            try store.checkFileIdentity()
+            do {
+                if try scheduler.tick(now: clock()) != nil { ring() }
+                failures = 0
+                stop.sleep(timing.tickSeconds)
+            } catch {
+                try fatalIfStoreGone(error)
+                let delay = Backoff(base: .seconds(5), cap: .seconds(300)).nominal(attempt: failures).inSeconds
+                failures += 1
+                logger.error("digest schedule: \(error); trying again in \(Int(delay)) s")
+                stop.sleep(delay)
+            }
+        }
     }
 
     /// Raises `StoreError.replaced` when the database file went away; other store errors are for the caller to retry.
