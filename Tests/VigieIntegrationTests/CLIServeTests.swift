@@ -240,3 +240,173 @@ extension BackgroundVigie {
         #expect(fault.stderr.contains("127.0.0.1"), "\(fault.stderr)")
     }
 }
+
+extension ServeFixture {
+    var sink: String { "smtp://127.0.0.1:\(LocalServers.smtpPort)" }
+
+    /// Enables the acknowledgements queue, through smtp-sink.
+    func enableAcknowledgements() throws {
+        try """
+            kind = "acknowledgements"
+            enabled = true
+            from = "Signalements <signalements@example.org>"
+            min_interval_hours = 0
+            notify_outcome = true
+            smtp_url = "\(sink)"
+            """.write(toFile: dir + "/queues/acknowledgements.toml", atomically: true, encoding: .utf8)
+    }
+
+    /// Enables the digest queue for `to`, through smtp-sink.
+    func enableDigest(to: String, schedule: String?, alertReporters: Int = 0) throws {
+        try """
+            kind = "digest"
+            enabled = true
+            to = ["\(to)"]
+            timezone = "Etc/UTC"
+            \(schedule.map { "schedule = \"\($0)\"" } ?? "")
+            alert_reporters = \(alertReporters)
+            alert_window_hours = 24
+            from = "Vigie <vigie@example.org>"
+            smtp_url = "\(sink)"
+            """.write(toFile: dir + "/queues/digest.toml", atomically: true, encoding: .utf8)
+    }
+}
+
+/// serve with the outbox: acknowledgements, outcome notices, the scheduled digest and alerts, end to end.
+@Suite(.serialized) struct CLIServeOutboxTests {
+    static func domain(_ tag: String) -> String { "\(tag)-\(UUID().uuidString.prefix(8).lowercased()).example" }
+
+    /// A report delivered while serve runs has its acknowledgement at the sink within 10 s (IDLE; the poll interval is
+    /// 300 s); automatic mail (auto-reply, bulk, a mailer daemon) gets none.
+    @Test func acknowledgementReachesTheSinkWithinTenSecondsAndAutomaticMailGetsNone() throws {
+        try LocalServers.requireIMAP()
+        try LocalServers.requireSMTPSinkDump()
+        let f = try ServeFixture()
+        try f.enableAcknowledgements()
+        let d = Self.domain("ack")
+        let serve = try f.serve()
+        #expect(serve.waitUntilServing(), "\(serve.stderrSoFar)")
+        try LocalServers.deliver([
+            reportMail(1, from: "robot@\(d)", extraHeaders: "Auto-Submitted: auto-replied\r\n"),
+            reportMail(2, from: "lettre@\(d)", extraHeaders: "Precedence: bulk\r\n"),
+            reportMail(3, from: "MAILER-DAEMON@\(d)"),
+        ], to: f.user)
+        let delivered = Date()
+        try LocalServers.deliver([reportMail(4, from: "citoyenne@\(d)")], to: f.user)
+        var dumps: [SinkDump] = []
+        let arrived = eventually(timeout: 10, every: 0.02) {
+            dumps = SinkDump.read(LocalServers.sinkDir, domain: d)
+            return !dumps.isEmpty
+        }
+        #expect(arrived, "no acknowledgement within 10 s of delivery: \(serve.stderrSoFar)")
+        let latency = Date().timeIntervalSince(delivered)
+        #expect(try f.reportCount() == 4)
+        let r = serve.terminate()
+        #expect(r.status == 0, "\(r.stderr)")
+        dumps = SinkDump.read(LocalServers.sinkDir, domain: d)
+        #expect(dumps.flatMap(\.recipients) == ["citoyenne@\(d)"], "automatic mail was answered")
+        #expect(dumps.first?.message.contains("Auto-Submitted: auto-replied") == true)
+        #expect(dumps.first?.mailFrom == "", "the acknowledgement's envelope sender is not the null sender")
+        for line in r.stderr.split(separator: "\n") where line.contains("\"level\":\"info\"") {
+            #expect(!line.contains("@\(d)"), "an address at info: \(line)")
+        }
+        print("delivery → acknowledgement at the sink: \(String(format: "%.3f", latency)) s")
+    }
+
+    /// The scheduled digest is sent once for its period, though serve is stopped and started again within the day
+    /// (the scheduler's clock set past the schedule with the test-only --test-clock-offset).
+    @Test func scheduledDigestExactlyOnceAcrossARestart() throws {
+        try LocalServers.requireIMAP()
+        try LocalServers.requireSMTPSinkDump()
+        let f = try ServeFixture()
+        try f.enableAcknowledgements()
+        let d = Self.domain("digest")
+        // Two minutes from now (UTC): only the shifted clock makes it due.
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: "UTC")!
+        let at = cal.dateComponents([.hour, .minute], from: Date().addingTimeInterval(120))
+        try f.enableDigest(to: "moderation@\(d)", schedule: String(format: "%02d:%02d", at.hour!, at.minute!))
+        try LocalServers.deliver([reportMail(1, from: "alice@\(d)")], to: f.user)
+
+        let first = try f.serve(["--test-clock-offset", "240"])
+        var digests: [SinkDump] = []
+        #expect(eventually(timeout: 30, every: 0.05) {
+            digests = SinkDump.read(LocalServers.sinkDir, domain: d).filter { $0.recipients == ["moderation@\(d)"] }
+            return !digests.isEmpty
+        }, "\(first.stderrSoFar)")
+        #expect(first.terminate().status == 0)
+
+        let second = try f.serve(["--test-clock-offset", "300"])
+        #expect(second.waitUntilServing(), "\(second.stderrSoFar)")
+        // A report acknowledged by the second serve: its scheduler ticked meanwhile (every second, started first).
+        try LocalServers.deliver([reportMail(2, from: "bruno@\(d)")], to: f.user)
+        #expect(eventually(timeout: 30, every: 0.05) {
+            SinkDump.read(LocalServers.sinkDir, domain: d).contains { $0.recipients == ["bruno@\(d)"] }
+        })
+        let r = second.terminate()
+        #expect(r.status == 0, "\(r.stderr)")
+        digests = SinkDump.read(LocalServers.sinkDir, domain: d).filter { $0.recipients == ["moderation@\(d)"] }
+        #expect(digests.count == 1, "the digest was sent \(digests.count) times")
+        #expect(!(digests.first?.message.contains("alice@\(d)") ?? true), "a reporter's address in the digest")
+    }
+
+    /// A cluster reaching alert_reporters distinct reporters alerts the moderators once; a further reporter adds none.
+    @Test func alertAtTheThresholdOnce() throws {
+        try LocalServers.requireIMAP()
+        try LocalServers.requireSMTPSinkDump()
+        let f = try ServeFixture()
+        try f.enableAcknowledgements()
+        let d = Self.domain("alert")
+        try f.enableDigest(to: "moderation@\(d)", schedule: nil, alertReporters: 2)
+        let url = "https://x.com/troll/status/17911\(Int.random(in: 100_000...999_999))"
+        let serve = try f.serve()
+        #expect(serve.waitUntilServing(), "\(serve.stderrSoFar)")
+        try LocalServers.deliver([reportMail(1, from: "alice@\(d)", url: url)], to: f.user)
+        try LocalServers.deliver([reportMail(2, from: "bruno@\(d)", url: url)], to: f.user)
+        #expect(eventually(timeout: 30, every: 0.05) {
+            SinkDump.read(LocalServers.sinkDir, domain: d).contains { $0.recipients == ["moderation@\(d)"] }
+        }, "\(serve.stderrSoFar)")
+        try LocalServers.deliver([reportMail(3, from: "chloe@\(d)", url: url)], to: f.user)
+        #expect(eventually(timeout: 30, every: 0.05) {
+            SinkDump.read(LocalServers.sinkDir, domain: d).contains { $0.recipients == ["chloe@\(d)"] }
+        })
+        let r = serve.terminate()
+        #expect(r.status == 0, "\(r.stderr)")
+        let alerts = SinkDump.read(LocalServers.sinkDir, domain: d).filter { $0.recipients == ["moderation@\(d)"] }
+        #expect(alerts.count == 1, "\(alerts.count) alerts")
+        #expect(!(alerts.first?.message.contains("alice@\(d)") ?? true))
+    }
+
+    /// `clusters mark ID removed` beside serve: each citizen who reported the cluster gets the outcome notice.
+    @Test func outcomeNoticeAfterMarkRemoved() throws {
+        try LocalServers.requireIMAP()
+        try LocalServers.requireSMTPSinkDump()
+        let f = try ServeFixture()
+        try f.enableAcknowledgements()
+        let d = Self.domain("outcome")
+        let url = "https://x.com/troll/status/17922\(Int.random(in: 100_000...999_999))"
+        let serve = try f.serve()
+        #expect(serve.waitUntilServing(), "\(serve.stderrSoFar)")
+        try LocalServers.deliver([reportMail(1, from: "alice@\(d)", url: url), reportMail(2, from: "bruno@\(d)", url: url)],
+                                 to: f.user)
+        #expect(eventually(timeout: 30, every: 0.05) { SinkDump.read(LocalServers.sinkDir, domain: d).count >= 2 },
+                "\(serve.stderrSoFar)")
+        let cluster = try #require(try f.store().clusters().first { $0.reports == 2 })
+        let cid = String(cluster.id)
+        #expect(try f.run(["clusters", "qualify", cid, "provocation-haine-raciale", "--by", "m"]).status == 0)
+        #expect(try f.run(["clusters", "mark", cid, "notified", "--by", "m"]).status == 0)
+        let removed = try f.run(["clusters", "mark", cid, "removed", "--by", "m"])
+        #expect(removed.status == 0, "\(removed.stderr)")
+        var dumps: [SinkDump] = []
+        #expect(eventually(timeout: 30, every: 0.05) {
+            dumps = SinkDump.read(LocalServers.sinkDir, domain: d)
+            return dumps.count >= 4
+        }, "\(serve.stderrSoFar)")
+        let r = serve.terminate()
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(recipientCounts(dumps.flatMap(\.recipients)) == ["alice@\(d)": 2, "bruno@\(d)": 2])
+        // The notices are auto-generated; the acknowledgements auto-replied.
+        let notices = dumps.filter { $0.message.contains("\r\nAuto-Submitted: auto-generated\r\n") }
+        #expect(Set(notices.flatMap(\.recipients)) == ["alice@\(d)", "bruno@\(d)"], "no outcome notice")
+    }
+}

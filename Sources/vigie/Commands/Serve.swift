@@ -5,8 +5,8 @@ import VigieApp
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run every long-lived job until SIGTERM/SIGINT: intake (IMAP IDLE), short links, scheduled and "
-            + "unfinished editions.",
+        abstract: "Run every long-lived job until SIGTERM/SIGINT: intake (IMAP IDLE), short links, the outbox, the "
+            + "digest's schedule, scheduled and unfinished editions.",
         discussion: """
             One serve per database (lease `serve`; a second one exits 75). Each job holds its own lease as the \
             one-shot commands do, so `poll` or `newsletter send` beside serve refuse (exit 75) or wait (--wait). \
