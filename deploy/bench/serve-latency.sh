@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# serve latency benchmark (not a test): with `vigie serve` running (reports queue on IDLE, poll_interval_seconds = 300,
+# acknowledgements enabled through smtp-sink), N citizen reports are delivered one at a time (doveadm save); for each,
+# the time from delivery to the acknowledgement's file at smtp-sink, beside the time from the same delivery to the
+# `* N EXISTS` a raw IMAP client (a plain socket in IDLE on the same mailbox) receives: Dovecot's own notification delay.
+# Goal: serve's median within 150 ms of Dovecot's.
+# Known issue (2026-12-02): the raw client waits for EXISTS forever on the local Dovecot; not yet diagnosed.
+#
+#   deploy/bench/serve-latency.sh [N]        (default 20; VIGIE_BENCH_DEBUG=1 uses the debug build instead of release)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+n=${1:-20}
+
+export VIGIE_SINK_DUMP=1
+"$root/deploy/local/servers.sh" start >/dev/null
+eval "$("$root/deploy/local/servers.sh" env)"
+if [[ ${VIGIE_BENCH_DEBUG:-0} == 1 ]]; then
+    swift build --product vigie >/dev/null
+    vigie="$root/.build/debug/vigie"
+    build=debug
+else
+    swift build -c release --product vigie >/dev/null
+    vigie="$root/.build/release/vigie"
+    build=release
+fi
+
+work=$(mktemp -d /tmp/vigie-bench-serve.XXXXXX)
+trap 'kill "${server:-0}" 2>/dev/null || true; wait "${server:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+user="bench-serve-$(date +%s)-$$"
+domain="bench-$(date +%s)-$$.example"
+"$vigie" init "$work/conf" >/dev/null
+cat > "$work/conf/queues/reports.toml" <<TOML
+kind = "intake"
+role = "reports"
+url = "imap://127.0.0.1:$VIGIE_IMAP_PORT"
+user = "$user"
+password = "secret"
+processed_mailbox = "Archive"
+poll_interval_seconds = 300
+TOML
+cat > "$work/conf/queues/acknowledgements.toml" <<TOML
+kind = "acknowledgements"
+enabled = true
+from = "Signalements <signalements@example.org>"
+min_interval_hours = 0
+smtp_url = "smtp://127.0.0.1:$VIGIE_SMTP_PORT"
+TOML
+export VIGIE_CONFIG="$work/conf/vigie.toml" VIGIE_NEWSLETTER_SECRET=bench-secret-0123456789abcdef
+# The mailbox exists before serve and the raw client select it.
+printf 'From: init@%s\r\nSubject: init\r\nAuto-Submitted: auto-generated\r\n\r\ninit\r\n' "$domain" > "$work/init.eml"
+"$root/deploy/local/deliver.sh" "$user" INBOX "$work/init.eml" >/dev/null
+"$vigie" serve 2> "$work/serve.log" &
+server=$!
+for _ in $(seq 300); do grep -q "connected to" "$work/serve.log" 2>/dev/null && break; sleep 0.05; done
+
+python3 - "$n" "$user" "$domain" "$VIGIE_IMAP_PORT" "$VIGIE_SINK_DIR" "${VIGIE_DOVECOT_CONF}" "$build" <<'PY'
+import os, socket, statistics, subprocess, sys, time
+
+n, user, domain, port, sink, conf, build = int(sys.argv[1]), *sys.argv[2:4], int(sys.argv[4]), *sys.argv[5:8]
+
+class Idler:
+    """A raw IMAP client in IDLE on INBOX: the instant Dovecot tells it about a new message."""
+    def __init__(self):
+        self.s = socket.create_connection(("127.0.0.1", port))
+        self.buf = b""
+        self.line()  # greeting
+        self.cmd(b"a1 LOGIN %s secret" % user.encode(), b"a1 ")
+        self.cmd(b"a2 SELECT INBOX", b"a2 ")
+        self.tag = 3
+    def line(self):
+        while b"\r\n" not in self.buf:
+            self.buf += self.s.recv(65536)
+        l, self.buf = self.buf.split(b"\r\n", 1)
+        return l
+    def cmd(self, c, until):
+        self.s.sendall(c + b"\r\n")
+        while True:
+            l = self.line()
+            if l.startswith(until) or l.startswith(b"+"):
+                return l
+    def idle(self):
+        self.cmd(b"a%d IDLE" % self.tag, b"+")
+    def wait_exists(self):
+        while True:
+            l = self.line()
+            if l.startswith(b"* ") and l.endswith(b" EXISTS"):
+                return time.monotonic()
+    def done(self):
+        self.s.sendall(b"DONE\r\n")
+        while not self.line().startswith(b"a%d " % self.tag):
+            pass
+        self.tag += 1
+
+def sink_files():
+    out = set()
+    for d, _, files in os.walk(sink):
+        for f in files:
+            out.add(os.path.join(d, f))
+    return out
+
+def ack_for(addr, known):
+    """Polls smtp-sink's dump folder (every 2 ms) for the file whose recipient is addr; returns its instant."""
+    while True:
+        for d, _, files in os.walk(sink):
+            for f in files:
+                p = os.path.join(d, f)
+                if p in known:
+                    continue
+                try:
+                    head = open(p, "rb").read(4096)
+                except OSError:
+                    continue
+                if ("<%s>" % addr).encode() in head:
+                    return time.monotonic()
+                # A file still being written is read again; one for another recipient is done with.
+                if b"Received:" in head:
+                    known.add(p)
+        time.sleep(0.002)
+
+idler = Idler()
+known = sink_files()
+notify, ack = [], []
+for i in range(n):
+    addr = "citoyen%d@%s" % (i, domain)
+    msg = ("From: Citoyen %d <%s>\r\nTo: signalements@example.org\r\nSubject: Signalement %d\r\n"
+           "Message-ID: <bench-%d-%s@%s>\r\nDate: Sat, 21 Nov 2026 10:00:00 +0100\r\nMIME-Version: 1.0\r\n"
+           "Content-Type: text/plain; charset=utf-8\r\n\r\nBonjour, je signale https://x.com/troll/status/1790000%07d\r\n"
+           % (i, addr, i, i, os.getpid(), domain, i)).encode()
+    idler.idle()
+    t0 = time.monotonic()
+    subprocess.run(["doveadm", "-c", conf, "save", "-u", user, "-m", "INBOX"], input=msg, check=True)
+    t_exists = idler.wait_exists()
+    t_ack = ack_for(addr, known)
+    idler.done()
+    notify.append(t_exists - t0)
+    ack.append(t_ack - t0)
+
+ms = lambda xs: "median %4.0f ms, max %4.0f ms" % (statistics.median(xs) * 1000, max(xs) * 1000)
+print("serve latency (%s build), %d reports, delivery = doveadm save (included in both):" % (build, n))
+print("  Dovecot IDLE EXISTS (raw client):   " + ms(notify))
+print("  acknowledgement at smtp-sink:       " + ms(ack))
+gap = statistics.median(ack) - statistics.median(notify)
+print("  serve's own share (median gap):     %4.0f ms  (goal ≤ 150 ms: %s)" % (gap * 1000, "yes" if gap <= 0.150 else "no"))
+PY
