@@ -315,25 +315,26 @@ enum Schema {
     static func scheduledEditionsV1(_ db: Database) throws {
         // The CHECK list is this migration's, frozen: a new state needs a migration of its own.
         let states = ScheduledEditionState.allCases.map { quoted($0.rawValue) }.joined(separator: ", ")
-        try db.execute(sql: """
-            -- The edition file as sending started, so that `serve` can resume an edition left unfinished.
-            ALTER TABLE editions ADD COLUMN source TEXT;
+        try db.execute(
+            sql: """
+                -- The edition file as sending started, so that `serve` can resume an edition left unfinished.
+                ALTER TABLE editions ADD COLUMN source TEXT;
 
-            -- Editions queued for `serve` to send at send_at; the file's text is kept (the file may change or go).
-            CREATE TABLE scheduled_editions (
-                id INTEGER PRIMARY KEY,
-                edition_id TEXT NOT NULL UNIQUE,
-                queue TEXT,                         -- the newsletter queue; NULL: the first one
-                source TEXT NOT NULL,
-                source_sha256 TEXT NOT NULL,
-                send_at REAL NOT NULL,
-                state TEXT NOT NULL DEFAULT \(quoted(ScheduledEditionState.scheduled.rawValue))
-                    CHECK (state IN (\(states))),
-                created_at REAL NOT NULL,
-                started_at REAL,
-                sent_at REAL
-            );
-            CREATE INDEX scheduled_editions_due ON scheduled_editions(state, send_at);
-            """)
+                -- Editions queued for `serve` to send at send_at; the file's text is kept (the file may change or go).
+                CREATE TABLE scheduled_editions (
+                    id INTEGER PRIMARY KEY,
+                    edition_id TEXT NOT NULL UNIQUE,
+                    queue TEXT,                         -- the newsletter queue; NULL: the first one
+                    source TEXT NOT NULL,
+                    source_sha256 TEXT NOT NULL,
+                    send_at REAL NOT NULL,
+                    state TEXT NOT NULL DEFAULT \(quoted(ScheduledEditionState.scheduled.rawValue))
+                        CHECK (state IN (\(states))),
+                    created_at REAL NOT NULL,
+                    started_at REAL,
+                    sent_at REAL
+                );
+                CREATE INDEX scheduled_editions_due ON scheduled_editions(state, send_at);
+                """)
     }
 }

@@ -58,9 +58,10 @@ extension Store {
     /// Creates the edition and snapshots the active subscribers into its queue, once; a later call for the same
     /// edition (a resume) only checks the file did not change. Returns true when the snapshot was made now.
     @discardableResult
-    public func startEdition(id: String, subject: String, date: String, sourceSHA256: String, source: String? = nil,
-                             now: Date = Date()) throws -> Bool
-    {
+    public func startEdition(
+        id: String, subject: String, date: String, sourceSHA256: String, source: String? = nil,
+        now: Date = Date()
+    ) throws -> Bool {
         try pool.write { db in
             if let sha = try String.fetchOne(
                 db, sql: "SELECT source_sha256 FROM editions WHERE id = ?", arguments: [id])
@@ -72,19 +73,22 @@ extension Store {
                 }
                 if let source {
                     // Editions started before the text was kept get it now: `serve` can then resume them.
-                    try db.execute(sql: "UPDATE editions SET source = ? WHERE id = ? AND source IS NULL",
-                                   arguments: [source, id])
+                    try db.execute(
+                        sql: "UPDATE editions SET source = ? WHERE id = ? AND source IS NULL",
+                        arguments: [source, id])
                 }
                 return false
             }
             let t = now.timeIntervalSince1970
-            try db.execute(sql: """
-                INSERT INTO editions (id, subject, date, source_sha256, source, created_at) VALUES (?, ?, ?, ?, ?, ?)
-                """, arguments: [id, subject, date, sourceSHA256, source, t])
-            try db.execute(sql: """
-                INSERT INTO deliveries (edition_id, subscriber_id, email, name, updated_at)
-                SELECT ?, id, email, name, ? FROM subscribers WHERE status = ? ORDER BY id
-                """, arguments: [id, t, SubscriberStatus.active])
+            try db.execute(
+                sql: """
+                    INSERT INTO editions (id, subject, date, source_sha256, source, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                    """, arguments: [id, subject, date, sourceSHA256, source, t])
+            try db.execute(
+                sql: """
+                    INSERT INTO deliveries (edition_id, subscriber_id, email, name, updated_at)
+                    SELECT ?, id, email, name, ? FROM subscribers WHERE status = ? ORDER BY id
+                    """, arguments: [id, t, SubscriberStatus.active])
             return true
         }
     }

@@ -28,8 +28,9 @@ struct ServeFixture {
 
     /// `vigie serve` in the background (JSON logs).
     func serve(_ extra: [String] = []) throws -> BackgroundVigie {
-        try BackgroundVigie(["serve", "--log-format", "json"] + extra, config: config,
-                            environment: newsletter.environment)
+        try BackgroundVigie(
+            ["serve", "--log-format", "json"] + extra, config: config,
+            environment: newsletter.environment)
     }
 
     @discardableResult
@@ -79,8 +80,9 @@ extension BackgroundVigie {
         let r1 = first.terminate()
         #expect(r1.status == 0, "\(r1.stderr)")
 
-        try LocalServers.deliver([reportMail(3, from: "eden@exemple.fr"), reportMail(4, from: "fanny@exemple.fr")],
-                                 to: f.user)
+        try LocalServers.deliver(
+            [reportMail(3, from: "eden@exemple.fr"), reportMail(4, from: "fanny@exemple.fr")],
+            to: f.user)
         let second = try f.serve()
         #expect(second.waitUntilServing(), "\(second.stderrSoFar)")
         #expect(try eventually(timeout: 30) { try f.reportCount() == 4 })
@@ -137,8 +139,9 @@ extension BackgroundVigie {
         let f = try ServeFixture(smtpURL: server.url, rate: 100, connections: connections)
         let subs = try f.newsletter.subscribe(200, domain: "resume.example")
         let edition = try f.newsletter.edition(id: "e-serve-resume")
-        let send = try BackgroundVigie(["newsletter", "send", "--quiet", edition], config: f.config,
-                                       environment: f.newsletter.environment)
+        let send = try BackgroundVigie(
+            ["newsletter", "send", "--quiet", edition], config: f.config,
+            environment: f.newsletter.environment)
         _ = eventually(timeout: 20, every: 0.005) { server.messages.count >= 30 }
         #expect(send.process.isRunning, "the send finished before the kill: the test proved nothing")
         kill(send.pid, SIGKILL)
@@ -147,9 +150,10 @@ extension BackgroundVigie {
         #expect(!before.isFinished)
 
         let serve = try f.serve()
-        #expect(try eventually(timeout: 60, every: 0.05) {
-            try f.store().editionStatus("e-serve-resume")?.sent == subs.count
-        }, "\(serve.stderrSoFar)")
+        #expect(
+            try eventually(timeout: 60, every: 0.05) {
+                try f.store().editionStatus("e-serve-resume")?.sent == subs.count
+            }, "\(serve.stderrSoFar)")
         let r = serve.terminate()
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("edition e-serve-resume: resuming"), "\(r.stderr)")
@@ -191,13 +195,15 @@ extension BackgroundVigie {
 
         let serve = try f.serve()
         var dumps: [SinkDump] = []
-        #expect(try eventually(timeout: 30, every: 0.05) {
-            dumps = SinkDump.read(LocalServers.sinkDir, domain: domain)
-            return dumps.count >= subs.count
-        }, "\(serve.stderrSoFar)")
-        #expect(try eventually(timeout: 10) {
-            try f.run(["newsletter", "scheduled"]).stdout.contains("sent       e-sched-due")
-        })
+        #expect(
+            try eventually(timeout: 30, every: 0.05) {
+                dumps = SinkDump.read(LocalServers.sinkDir, domain: domain)
+                return dumps.count >= subs.count
+            }, "\(serve.stderrSoFar)")
+        #expect(
+            try eventually(timeout: 10) {
+                try f.run(["newsletter", "scheduled"]).stdout.contains("sent       e-sched-due")
+            })
         let r = serve.terminate()
         #expect(r.status == 0, "\(r.stderr)")
         #expect(Set(dumps.flatMap(\.recipients)) == Set(subs))
@@ -224,12 +230,14 @@ extension BackgroundVigie {
         let r = try f.run(["newsletter", "test", edition, "--to", "redac1@\(domain)", "redac2@\(domain)"])
         #expect(r.status == 0, "\(r.stderr)")
         var dumps: [SinkDump] = []
-        #expect(try eventually(timeout: 20) {
-            dumps = SinkDump.read(LocalServers.sinkDir, domain: domain)
-            return dumps.count >= 2
-        })
+        #expect(
+            try eventually(timeout: 20) {
+                dumps = SinkDump.read(LocalServers.sinkDir, domain: domain)
+                return dumps.count >= 2
+            })
         #expect(Set(dumps.flatMap(\.recipients)) == ["redac1@\(domain)", "redac2@\(domain)"])
-        #expect(dumps.allSatisfy { $0.message.contains("Subject: [TEST] ") }, "\(dumps.first?.message.prefix(600) ?? "")")
+        #expect(
+            dumps.allSatisfy { $0.message.contains("Subject: [TEST] ") }, "\(dumps.first?.message.prefix(600) ?? "")")
         #expect(try f.store().editionStatus("e-proof") == nil, "the proof created deliveries")
         #expect(SinkDump.read(LocalServers.sinkDir, domain: "subscribers-\(domain)").isEmpty)
 
@@ -247,28 +255,28 @@ extension ServeFixture {
     /// Enables the acknowledgements queue, through smtp-sink.
     func enableAcknowledgements() throws {
         try """
-            kind = "acknowledgements"
-            enabled = true
-            from = "Signalements <signalements@example.org>"
-            min_interval_hours = 0
-            notify_outcome = true
-            smtp_url = "\(sink)"
-            """.write(toFile: dir + "/queues/acknowledgements.toml", atomically: true, encoding: .utf8)
+        kind = "acknowledgements"
+        enabled = true
+        from = "Signalements <signalements@example.org>"
+        min_interval_hours = 0
+        notify_outcome = true
+        smtp_url = "\(sink)"
+        """.write(toFile: dir + "/queues/acknowledgements.toml", atomically: true, encoding: .utf8)
     }
 
     /// Enables the digest queue for `to`, through smtp-sink.
     func enableDigest(to: String, schedule: String?, alertReporters: Int = 0) throws {
         try """
-            kind = "digest"
-            enabled = true
-            to = ["\(to)"]
-            timezone = "Etc/UTC"
-            \(schedule.map { "schedule = \"\($0)\"" } ?? "")
-            alert_reporters = \(alertReporters)
-            alert_window_hours = 24
-            from = "Vigie <vigie@example.org>"
-            smtp_url = "\(sink)"
-            """.write(toFile: dir + "/queues/digest.toml", atomically: true, encoding: .utf8)
+        kind = "digest"
+        enabled = true
+        to = ["\(to)"]
+        timezone = "Etc/UTC"
+        \(schedule.map { "schedule = \"\($0)\"" } ?? "")
+        alert_reporters = \(alertReporters)
+        alert_window_hours = 24
+        from = "Vigie <vigie@example.org>"
+        smtp_url = "\(sink)"
+        """.write(toFile: dir + "/queues/digest.toml", atomically: true, encoding: .utf8)
     }
 }
 
@@ -286,11 +294,12 @@ extension ServeFixture {
         let d = Self.domain("ack")
         let serve = try f.serve()
         #expect(serve.waitUntilServing(), "\(serve.stderrSoFar)")
-        try LocalServers.deliver([
-            reportMail(1, from: "robot@\(d)", extraHeaders: "Auto-Submitted: auto-replied\r\n"),
-            reportMail(2, from: "lettre@\(d)", extraHeaders: "Precedence: bulk\r\n"),
-            reportMail(3, from: "MAILER-DAEMON@\(d)"),
-        ], to: f.user)
+        try LocalServers.deliver(
+            [
+                reportMail(1, from: "robot@\(d)", extraHeaders: "Auto-Submitted: auto-replied\r\n"),
+                reportMail(2, from: "lettre@\(d)", extraHeaders: "Precedence: bulk\r\n"),
+                reportMail(3, from: "MAILER-DAEMON@\(d)"),
+            ], to: f.user)
         let delivered = Date()
         try LocalServers.deliver([reportMail(4, from: "citoyenne@\(d)")], to: f.user)
         var dumps: [SinkDump] = []
@@ -330,19 +339,21 @@ extension ServeFixture {
 
         let first = try f.serve(["--test-clock-offset", "240"])
         var digests: [SinkDump] = []
-        #expect(eventually(timeout: 30, every: 0.05) {
-            digests = SinkDump.read(LocalServers.sinkDir, domain: d).filter { $0.recipients == ["moderation@\(d)"] }
-            return !digests.isEmpty
-        }, "\(first.stderrSoFar)")
+        #expect(
+            eventually(timeout: 30, every: 0.05) {
+                digests = SinkDump.read(LocalServers.sinkDir, domain: d).filter { $0.recipients == ["moderation@\(d)"] }
+                return !digests.isEmpty
+            }, "\(first.stderrSoFar)")
         #expect(first.terminate().status == 0)
 
         let second = try f.serve(["--test-clock-offset", "300"])
         #expect(second.waitUntilServing(), "\(second.stderrSoFar)")
         // A report acknowledged by the second serve: its scheduler ticked meanwhile (every second, started first).
         try LocalServers.deliver([reportMail(2, from: "bruno@\(d)")], to: f.user)
-        #expect(eventually(timeout: 30, every: 0.05) {
-            SinkDump.read(LocalServers.sinkDir, domain: d).contains { $0.recipients == ["bruno@\(d)"] }
-        })
+        #expect(
+            eventually(timeout: 30, every: 0.05) {
+                SinkDump.read(LocalServers.sinkDir, domain: d).contains { $0.recipients == ["bruno@\(d)"] }
+            })
         let r = second.terminate()
         #expect(r.status == 0, "\(r.stderr)")
         digests = SinkDump.read(LocalServers.sinkDir, domain: d).filter { $0.recipients == ["moderation@\(d)"] }
@@ -363,13 +374,15 @@ extension ServeFixture {
         #expect(serve.waitUntilServing(), "\(serve.stderrSoFar)")
         try LocalServers.deliver([reportMail(1, from: "alice@\(d)", url: url)], to: f.user)
         try LocalServers.deliver([reportMail(2, from: "bruno@\(d)", url: url)], to: f.user)
-        #expect(eventually(timeout: 30, every: 0.05) {
-            SinkDump.read(LocalServers.sinkDir, domain: d).contains { $0.recipients == ["moderation@\(d)"] }
-        }, "\(serve.stderrSoFar)")
+        #expect(
+            eventually(timeout: 30, every: 0.05) {
+                SinkDump.read(LocalServers.sinkDir, domain: d).contains { $0.recipients == ["moderation@\(d)"] }
+            }, "\(serve.stderrSoFar)")
         try LocalServers.deliver([reportMail(3, from: "chloe@\(d)", url: url)], to: f.user)
-        #expect(eventually(timeout: 30, every: 0.05) {
-            SinkDump.read(LocalServers.sinkDir, domain: d).contains { $0.recipients == ["chloe@\(d)"] }
-        })
+        #expect(
+            eventually(timeout: 30, every: 0.05) {
+                SinkDump.read(LocalServers.sinkDir, domain: d).contains { $0.recipients == ["chloe@\(d)"] }
+            })
         let r = serve.terminate()
         #expect(r.status == 0, "\(r.stderr)")
         let alerts = SinkDump.read(LocalServers.sinkDir, domain: d).filter { $0.recipients == ["moderation@\(d)"] }
@@ -387,10 +400,12 @@ extension ServeFixture {
         let url = "https://x.com/troll/status/17922\(Int.random(in: 100_000...999_999))"
         let serve = try f.serve()
         #expect(serve.waitUntilServing(), "\(serve.stderrSoFar)")
-        try LocalServers.deliver([reportMail(1, from: "alice@\(d)", url: url), reportMail(2, from: "bruno@\(d)", url: url)],
-                                 to: f.user)
-        #expect(eventually(timeout: 30, every: 0.05) { SinkDump.read(LocalServers.sinkDir, domain: d).count >= 2 },
-                "\(serve.stderrSoFar)")
+        try LocalServers.deliver(
+            [reportMail(1, from: "alice@\(d)", url: url), reportMail(2, from: "bruno@\(d)", url: url)],
+            to: f.user)
+        #expect(
+            eventually(timeout: 30, every: 0.05) { SinkDump.read(LocalServers.sinkDir, domain: d).count >= 2 },
+            "\(serve.stderrSoFar)")
         let cluster = try #require(try f.store().clusters().first { $0.reports == 2 })
         let cid = String(cluster.id)
         #expect(try f.run(["clusters", "qualify", cid, "provocation-haine-raciale", "--by", "m"]).status == 0)
@@ -398,10 +413,11 @@ extension ServeFixture {
         let removed = try f.run(["clusters", "mark", cid, "removed", "--by", "m"])
         #expect(removed.status == 0, "\(removed.stderr)")
         var dumps: [SinkDump] = []
-        #expect(eventually(timeout: 30, every: 0.05) {
-            dumps = SinkDump.read(LocalServers.sinkDir, domain: d)
-            return dumps.count >= 4
-        }, "\(serve.stderrSoFar)")
+        #expect(
+            eventually(timeout: 30, every: 0.05) {
+                dumps = SinkDump.read(LocalServers.sinkDir, domain: d)
+                return dumps.count >= 4
+            }, "\(serve.stderrSoFar)")
         let r = serve.terminate()
         #expect(r.status == 0, "\(r.stderr)")
         #expect(recipientCounts(dumps.flatMap(\.recipients)) == ["alice@\(d)": 2, "bruno@\(d)": 2])

@@ -163,16 +163,9 @@ public final class IntakeService: Sendable {
     }
 }
 
-<<<<<<< HEAD
-/// The first fatal error of the queue threads.
-private final class FatalError: Sendable {
-    private let error = Mutex<(any Error)?>(nil)
-=======
 /// The first fatal error of a group of threads (intake queues, serve's jobs).
-final class FatalError: @unchecked Sendable {
-    private let lock = NSLock()
-    private var error: (any Error)?
->>>>>>> 1746dc4 (serve: the supervisor, scheduled editions, proofs, JSON logs)
+final class FatalError: Sendable {
+    private let error = Mutex<(any Error)?>(nil)
 
     var first: (any Error)? { error.withLock { $0 } }
 

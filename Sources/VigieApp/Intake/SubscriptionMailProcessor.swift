@@ -50,41 +50,28 @@ public struct SubscriptionMailProcessor: IntakeProcessor {
                 {
                 case .unsubscribe(let token):
                     status = .parsed
-<<<<<<< HEAD
                     if let s = try subscribers.unsubscribe(
                         token: token, tokens: tokens, reason: "mailto request",
                         causedBy: item.id)
                     {
-=======
-                    if let s = try subscribers.unsubscribe(token: token, tokens: tokens, reason: "mailto request") {
                         named = s
->>>>>>> 1746dc4 (serve: the supervisor, scheduled editions, proofs, JSON logs)
                         note = "unsubscribe request: \(s.email) unsubscribed"
                     } else {
                         note = "unsubscribe request with an invalid or revoked token"
                     }
                 case .hardBounce(let token, let detail):
-<<<<<<< HEAD
                     if let s = try subscribers.bounce(token: token, tokens: tokens, detail: detail, causedBy: item.id) {
-=======
-                    if let s = try subscribers.bounce(token: token, tokens: tokens, detail: detail) {
                         named = s
->>>>>>> 1746dc4 (serve: the supervisor, scheduled editions, proofs, JSON logs)
                         note = "bounce: \(s.email) marked bounced (\(detail))"
                     } else {
                         note = "bounce with an invalid token (\(detail))"
                     }
                 case .softBounce(let token, let detail):
                     if let id = UnsubscribeTokens.claimedID(token), let s = try store.subscriber(id: id),
-<<<<<<< HEAD
                         tokens.verify(token, subscriberID: id, salt: s.tokenSalt)
                     {
                         try store.recordSoftBounce(id: id, detail: detail, causedBy: item.id)
-=======
-                       tokens.verify(token, subscriberID: id, salt: s.tokenSalt) {
-                        try store.recordSoftBounce(id: id, detail: detail)
                         named = s
->>>>>>> 1746dc4 (serve: the supervisor, scheduled editions, proofs, JSON logs)
                         note = "temporary bounce for \(s.email) (\(detail))"
                     } else {
                         note = "temporary bounce with an invalid token (\(detail))"
@@ -93,13 +80,6 @@ public struct SubscriptionMailProcessor: IntakeProcessor {
                     status = .parsed
                     note = "not an unsubscribe request nor a bounce; left for a human"
                 }
-<<<<<<< HEAD
-                logger.info("subscriptions: \(note)")
-                outcomes.append(
-                    ParseOutcome(
-                        messageID: item.id, status: status, parsed: parsed, urls: [],
-                        automaticReason: note, error: nil))
-=======
                 if let named {
                     let redacted = note.replacingOccurrences(of: named.email, with: "subscriber \(named.id)")
                     logger.info("subscriptions: message \(item.id): \(redacted)")
@@ -107,9 +87,10 @@ public struct SubscriptionMailProcessor: IntakeProcessor {
                 } else {
                     logger.info("subscriptions: message \(item.id): \(note)")
                 }
-                outcomes.append(ParseOutcome(messageID: item.id, status: status, parsed: parsed, urls: [],
-                                             automaticReason: note, error: nil))
->>>>>>> 1746dc4 (serve: the supervisor, scheduled editions, proofs, JSON logs)
+                outcomes.append(
+                    ParseOutcome(
+                        messageID: item.id, status: status, parsed: parsed, urls: [],
+                        automaticReason: note, error: nil))
                 if status == .automatic { stats.automatic += 1 } else { stats.parsed += 1 }
             }
             try store.saveParsed(outcomes)

@@ -12,30 +12,38 @@ public struct ProofResult: Sendable {
 
 extension NewsletterService {
     /// Queues an edition for `serve`, at `at` or else at the edition's `send_at`; returns the schedule's id and time.
-    public func schedule(_ edition: Edition, sha256: String, source: String, at: Date?, queue: String?,
-                         now: Date = Date()) throws -> (id: Int64, sendAt: Date) {
+    public func schedule(
+        _ edition: Edition, sha256: String, source: String, at: Date?, queue: String?,
+        now: Date = Date()
+    ) throws -> (id: Int64, sendAt: Date) {
         guard let when = at ?? edition.sendAt.flatMap({ EditionSchedule.instant($0) }) else {
-            throw ConfigError("edition \(edition.id): no time to send it: give --at TIME (e.g. 2026-11-21T07:30) or "
-                + "send_at in the edition file")
+            throw ConfigError(
+                "edition \(edition.id): no time to send it: give --at TIME (e.g. 2026-11-21T07:30) or "
+                    + "send_at in the edition file")
         }
         guard when > now.addingTimeInterval(-60) else {
-            throw ConfigError("edition \(edition.id): \(Self.iso(when)) is in the past; give a later time, or send it "
-                + "now with vigie newsletter send")
+            throw ConfigError(
+                "edition \(edition.id): \(Self.iso(when)) is in the past; give a later time, or send it "
+                    + "now with vigie newsletter send")
         }
-        let id = try store.scheduleEdition(editionID: edition.id, queue: queue, source: source, sourceSHA256: sha256,
-                                           sendAt: when, now: now)
+        let id = try store.scheduleEdition(
+            editionID: edition.id, queue: queue, source: source, sourceSHA256: sha256,
+            sendAt: when, now: now)
         logger.info("edition \(edition.id): scheduled (#\(id)) for \(Self.iso(when))")
         return (id, when)
     }
 
     /// Sends a proof of the edition to each editor's address (subject prefixed `[TEST]`) through the newsletter's
     /// relay; no delivery row is created or touched. Throws `RelayError` on a fault of the relay.
-    public func sendProof(_ edition: Edition, to addresses: [String],
-                          makeTransport: Dispatcher.TransportFactory? = nil) throws -> [ProofResult] {
+    public func sendProof(
+        _ edition: Edition, to addresses: [String],
+        makeTransport: Dispatcher.TransportFactory? = nil
+    ) throws -> [ProofResult] {
         var proof = edition
         proof.subject = "[TEST] " + edition.subject
-        let renderer = try NewsletterRenderer(edition: proof, settings: settings, organisation: config.organisation,
-                                              templates: templates)
+        let renderer = try NewsletterRenderer(
+            edition: proof, settings: settings, organisation: config.organisation,
+            templates: templates)
         let endpoint = settings.smtp
         let transport = (makeTransport ?? { CurlSMTPTransport(settings: endpoint) })()
         var results: [ProofResult] = []

@@ -82,9 +82,8 @@ public struct NewsletterService: Sendable {
     /// Sends (or resumes) an edition under its lease (`newsletter:ID`); returns its status at the end. Another runner
     /// holding the lease makes this throw `LeaseError.held`, or, with `waitForLease`, wait until it is free. Throws
     /// `RelayError` when the relay failed (the deliveries it did not reach stay as they were, for the next run).
-<<<<<<< HEAD
     public func send(
-        _ edition: Edition, sha256: String, stop: StopSignal, waitForDeferred: Bool = true,
+        _ edition: Edition, sha256: String, source: String? = nil, stop: StopSignal, waitForDeferred: Bool = true,
         waitForLease: Bool = false, leaseTiming: LeaseTiming = .standard,
         makeTransport: Dispatcher.TransportFactory? = nil,
         onProgress: (@Sendable (Dispatcher.Summary, EditionStatus) -> Void)? = nil
@@ -92,29 +91,14 @@ public struct NewsletterService: Sendable {
         let renderer = try NewsletterRenderer(
             edition: edition, settings: settings, organisation: config.organisation,
             templates: templates)
-=======
-    public func send(_ edition: Edition, sha256: String, source: String? = nil, stop: StopSignal,
-                     waitForDeferred: Bool = true,
-                     waitForLease: Bool = false, leaseTiming: LeaseTiming = .standard,
-                     makeTransport: Dispatcher.TransportFactory? = nil,
-                     onProgress: (@Sendable (Dispatcher.Summary, EditionStatus) -> Void)? = nil) throws -> EditionStatus
-    {
-        let renderer = try NewsletterRenderer(edition: edition, settings: settings, organisation: config.organisation,
-                                              templates: templates)
->>>>>>> 1746dc4 (serve: the supervisor, scheduled editions, proofs, JSON logs)
         // One sender per edition: the rows left `sending` are only a crash's (never a live sender's) once we hold it.
         let lease = try JobLease.acquire(
             "newsletter:\(edition.id)", store: store, wait: waitForLease, stop: stop,
             timing: leaseTiming, logger: logger, onLost: { stop.stop() })
         defer { lease.release() }
-<<<<<<< HEAD
         let created = try store.startEdition(
             id: edition.id, subject: edition.subject, date: edition.date,
-            sourceSHA256: sha256)
-=======
-        let created = try store.startEdition(id: edition.id, subject: edition.subject, date: edition.date,
-                                             sourceSHA256: sha256, source: source)
->>>>>>> 1746dc4 (serve: the supervisor, scheduled editions, proofs, JSON logs)
+            sourceSHA256: sha256, source: source)
         if created {
             let total = try store.editionStatus(edition.id)?.total ?? 0
             logger.info("edition \(edition.id): queued for \(total) subscribers")

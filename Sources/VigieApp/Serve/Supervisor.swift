@@ -19,8 +19,10 @@ public final class Supervisor: @unchecked Sendable {
         public var outboxIdleSeconds: Double
         public var lease: LeaseTiming
 
-        public init(tickSeconds: Double = 1, editionRecheckSeconds: Double = 30, outboxIdleSeconds: Double = 5,
-                    lease: LeaseTiming = .standard) {
+        public init(
+            tickSeconds: Double = 1, editionRecheckSeconds: Double = 30, outboxIdleSeconds: Double = 5,
+            lease: LeaseTiming = .standard
+        ) {
             self.tickSeconds = tickSeconds
             self.editionRecheckSeconds = editionRecheckSeconds
             self.outboxIdleSeconds = outboxIdleSeconds
@@ -42,7 +44,9 @@ public final class Supervisor: @unchecked Sendable {
     let clock: @Sendable () -> Date
 
     /// `clock` is the scheduler's notion of now (tests may shift it; see `vigie serve`'s test-only option).
-    public init(context: AppContext, timing: Timing = Timing(), clock: @escaping @Sendable () -> Date = { Date() }) throws {
+    public init(
+        context: AppContext, timing: Timing = Timing(), clock: @escaping @Sendable () -> Date = { Date() }
+    ) throws {
         self.context = context
         self.store = try context.store(create: true)
         self.timing = timing
@@ -55,8 +59,9 @@ public final class Supervisor: @unchecked Sendable {
     /// Runs every job until `stop` is raised (then returns normally) or a job fails for good (rethrown).
     /// With `waitForLease`, another `serve` on the same database is waited for instead of refused.
     public func run(until stop: StopSignal, waitForLease: Bool = false) throws {
-        let lease = try JobLease.acquire("serve", store: store, wait: waitForLease, stop: stop, timing: timing.lease,
-                                         logger: logger, onLost: { stop.stop() })
+        let lease = try JobLease.acquire(
+            "serve", store: store, wait: waitForLease, stop: stop, timing: timing.lease,
+            logger: logger, onLost: { stop.stop() })
         defer { lease.release() }
         let jobs = try makeJobs()
         logger.info("serving: \(jobs.map(\.name).joined(separator: ", ")) (pid \(getpid()))")
@@ -94,22 +99,25 @@ public final class Supervisor: @unchecked Sendable {
             // New reports earn acknowledgements: intake rings the outbox after each pass that stored mail.
             let intake = try context.intakeService(afterPass: ringAll)
             // Intake and the short-link resolver (IntakeService runs both); a mailbox polled by hand is waited for.
-            jobs.append(Job(name: "intake") { [timing] stop in
-                try intake.run(until: stop, waitForLease: true, leaseTiming: timing.lease)
-            })
+            jobs.append(
+                Job(name: "intake") { [timing] stop in
+                    try intake.run(until: stop, waitForLease: true, leaseTiming: timing.lease)
+                })
         } else {
             logger.warning("no enabled intake queue: serve ingests nothing")
         }
         for sender in senders {
             let bell = bells[sender.queue]!
-            jobs.append(Job(name: "outbox-\(sender.queue)") { [timing] stop in
-                sender.loop(until: stop, wake: bell, idleSeconds: timing.outboxIdleSeconds)
-            })
+            jobs.append(
+                Job(name: "outbox-\(sender.queue)") { [timing] stop in
+                    sender.loop(until: stop, wake: bell, idleSeconds: timing.outboxIdleSeconds)
+                })
         }
         if let scheduler = try digestScheduler() {
-            jobs.append(Job(name: "scheduler") { [self] stop in
-                try runScheduler(scheduler, stop: stop, ring: ringAll)
-            })
+            jobs.append(
+                Job(name: "scheduler") { [self] stop in
+                    try runScheduler(scheduler, stop: stop, ring: ringAll)
+                })
         }
         jobs.append(Job(name: "editions") { [self] stop in try EditionJob(supervisor: self).run(until: stop) })
         return jobs
@@ -168,8 +176,9 @@ struct EditionJob {
                     for s in try store.dueScheduledEditions(now: now) where !stop.isStopped {
                         guard try store.markScheduledEditionSending(id: s.id, now: now) else { continue }
                         logger.info("edition \(s.editionID): its time has come (scheduled #\(s.id))")
-                        try send(id: s.editionID, source: s.source, sha256: s.sourceSHA256, queue: s.queue, stop: stop,
-                                 heldBy: &heldBy)
+                        try send(
+                            id: s.editionID, source: s.source, sha256: s.sourceSHA256, queue: s.queue, stop: stop,
+                            heldBy: &heldBy)
                     }
                     if now >= nextRecheck {
                         nextRecheck = now.addingTimeInterval(supervisor.timing.editionRecheckSeconds)
@@ -213,14 +222,17 @@ struct EditionJob {
     }
 
     /// Sends (or resumes) one edition from its stored text; another runner holding it is left alone.
-    func send(id: String, source: String, sha256: String, queue: String?, stop: StopSignal,
-              heldBy: inout Set<String>) throws {
+    func send(
+        id: String, source: String, sha256: String, queue: String?, stop: StopSignal,
+        heldBy: inout Set<String>
+    ) throws {
         let edition = try Edition.parse(source, file: "edition \(id) (as stored)")
         let service = try supervisor.context.newsletter(queue: queue)
         let status: EditionStatus
         do {
-            status = try service.send(edition, sha256: sha256, source: source, stop: stop, waitForDeferred: false,
-                                      leaseTiming: supervisor.timing.lease)
+            status = try service.send(
+                edition, sha256: sha256, source: source, stop: stop, waitForDeferred: false,
+                leaseTiming: supervisor.timing.lease)
         } catch let LeaseError.held(holder) {
             // `newsletter send` by hand: it sends; serve looks again later.
             if heldBy.insert(id).inserted {
@@ -230,7 +242,8 @@ struct EditionJob {
         }
         heldBy.remove(id)
         if status.isFinished { try store.markScheduledEditionSent(editionID: id) }
-        let counts = "sent \(status.sent), failed \(status.failed), deferred \(status.deferred), pending "
+        let counts =
+            "sent \(status.sent), failed \(status.failed), deferred \(status.deferred), pending "
             + "\(status.pending), skipped \(status.skipped) of \(status.total)"
         logger.info("edition \(id): \(counts)")
     }

@@ -112,10 +112,12 @@ public struct Edition: Sendable, Equatable {
     private static func sendAtValue(_ value: TOMLValue?, file: String) throws -> TOMLDateTime? {
         guard let value else { return nil }
         if let d = value.datetimeValue, d.kind == .offsetDateTime || d.kind == .localDateTime { return d }
-        let found = value.stringValue.map(SafeText.quoted) ?? value.datetimeValue.map { SafeText.quoted($0.text) }
+        let found =
+            value.stringValue.map(SafeText.quoted) ?? value.datetimeValue.map { SafeText.quoted($0.text) }
             ?? value.typeName
-        throw ConfigError("\(file): key \"send_at\" must be a date and time, local or with an offset (e.g. "
-            + "send_at = 2026-11-21T07:30:00 or 2026-11-21T07:30:00+01:00); found \(found)")
+        throw ConfigError(
+            "\(file): key \"send_at\" must be a date and time, local or with an offset (e.g. "
+                + "send_at = 2026-11-21T07:30:00 or 2026-11-21T07:30:00+01:00); found \(found)")
     }
 
     private static func dateText(_ value: TOMLValue?, file: String) throws -> String {

@@ -19,8 +19,10 @@ public struct ScheduledEdition: Sendable, Equatable {
     public var startedAt: Date?
     public var sentAt: Date?
 
-    public init(id: Int64, editionID: String, queue: String?, source: String, sourceSHA256: String, sendAt: Date,
-                state: ScheduledEditionState, createdAt: Date, startedAt: Date?, sentAt: Date?) {
+    public init(
+        id: Int64, editionID: String, queue: String?, source: String, sourceSHA256: String, sendAt: Date,
+        state: ScheduledEditionState, createdAt: Date, startedAt: Date?, sentAt: Date?
+    ) {
         self.id = id
         self.editionID = editionID
         self.queue = queue
@@ -43,13 +45,14 @@ public enum EditionSchedule {
         // Seconds may be left out (`07:30`): TOML wants them.
         let chars = Array(t)
         if chars.count >= 16, chars[10] == "T" || chars[10] == "t" || chars[10] == " ", chars[13] == ":",
-           chars.count == 16 || chars[16] != ":" {
+            chars.count == 16 || chars[16] != ":"
+        {
             t = String(chars[..<16]) + ":00" + String(chars[16...])
         }
         // Only the characters of a date-time reach the TOML reader, whose date-time grammar is ISO 8601's.
         guard !t.isEmpty, t.count <= 40, t.allSatisfy({ $0.isASCII && ($0.isNumber || "-:+.TZtz ".contains($0)) }),
-              let table = try? TOML.parse("at = " + t),
-              let d = table["at"]?.datetimeValue, d.kind == .offsetDateTime || d.kind == .localDateTime
+            let table = try? TOML.parse("at = " + t),
+            let d = table["at"]?.datetimeValue, d.kind == .offsetDateTime || d.kind == .localDateTime
         else {
             return nil
         }

@@ -282,8 +282,10 @@ struct ScheduledEditionJSON: Encodable {
 
     init(_ entry: ScheduledEdition) { self.entry = entry }
 
-    enum CodingKeys: String, CodingKey { case id, edition, queue, sendAt = "send_at", state, startedAt = "started_at",
-                                         sentAt = "sent_at" }
+    enum CodingKeys: String, CodingKey {
+        case id, edition, queue, sendAt = "send_at", state, startedAt = "started_at",
+            sentAt = "sent_at"
+    }
 
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)

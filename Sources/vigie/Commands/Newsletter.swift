@@ -7,8 +7,10 @@ import VigieCore
 struct Newsletter: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The daily edition: preview, check, test, send (resumable), schedule, status, failures, retry.",
-        subcommands: [Preview.self, Check.self, Test.self, Send.self, Schedule.self, Scheduled.self, Unschedule.self,
-                      Status.self, Failures.self, Retry.self, UnsubscribeToken.self])
+        subcommands: [
+            Preview.self, Check.self, Test.self, Send.self, Schedule.self, Scheduled.self, Unschedule.self,
+            Status.self, Failures.self, Retry.self, UnsubscribeToken.self,
+        ])
 
     struct Preview: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -85,9 +87,10 @@ struct Newsletter: ParsableCommand {
                 let progress = SendProgressDisplay(edition: e.id)
                 let status: EditionStatus
                 do {
-                    status = try service.send(e, sha256: sha, source: source, stop: stop, waitForDeferred: !noWait,
-                                              waitForLease: wait,
-                                              onProgress: { summary, start in progress.show(summary, start) })
+                    status = try service.send(
+                        e, sha256: sha, source: source, stop: stop, waitForDeferred: !noWait,
+                        waitForLease: wait,
+                        onProgress: { summary, start in progress.show(summary, start) })
                 } catch {
                     // A relay fault (or any other) ends as one line on stderr, after the progress line.
                     progress.done()
@@ -132,8 +135,9 @@ struct Newsletter: ParsableCommand {
                         Output.emit("proof sent to \(Output.one(r.address))")
                     } else {
                         refused += 1
-                        Output.warn("proof to \(Output.one(r.address)) refused: \(r.reply.code) "
-                            + Output.one(r.reply.text))
+                        Output.warn(
+                            "proof to \(Output.one(r.address)) refused: \(r.reply.code) "
+                                + Output.one(r.reply.text))
                     }
                 }
                 if refused > 0 { throw ExitCode(1) }
@@ -156,17 +160,20 @@ struct Newsletter: ParsableCommand {
                 var when: Date?
                 if let at {
                     guard let d = EditionSchedule.instant(at) else {
-                        throw ValidationError("--at \(SafeText.quoted(at)) is not a date and time; write it as "
-                            + "2026-11-21T07:30 (local time) or 2026-11-21T07:30+01:00")
+                        throw ValidationError(
+                            "--at \(SafeText.quoted(at)) is not a date and time; write it as "
+                                + "2026-11-21T07:30 (local time) or 2026-11-21T07:30+01:00")
                     }
                     when = d
                 }
                 let ctx = try global.context()
                 let (e, sha, source) = try NewsletterService.loadEditionSource(edition)
-                let s = try ctx.newsletter(queue: queue, create: true).schedule(e, sha256: sha, source: source,
-                                                                                at: when, queue: queue)
-                Output.emit("edition \(e.id) scheduled (#\(s.id)) for \(Output.localTime(s.sendAt)); "
-                    + "vigie serve sends it then")
+                let s = try ctx.newsletter(queue: queue, create: true).schedule(
+                    e, sha256: sha, source: source,
+                    at: when, queue: queue)
+                Output.emit(
+                    "edition \(e.id) scheduled (#\(s.id)) for \(Output.localTime(s.sendAt)); "
+                        + "vigie serve sends it then")
             }
         }
     }
@@ -189,8 +196,9 @@ struct Newsletter: ParsableCommand {
                 }
                 Output.emit("ID     SEND AT                     STATE      EDITION")
                 for r in rows {
-                    Output.emit(Output.pad("#\(r.id)", 6) + " " + Output.pad(Output.localTime(r.sendAt), 27) + " "
-                        + Output.pad(r.state.rawValue, 10) + " " + Output.one(r.editionID))
+                    Output.emit(
+                        Output.pad("#\(r.id)", 6) + " " + Output.pad(Output.localTime(r.sendAt), 27) + " "
+                            + Output.pad(r.state.rawValue, 10) + " " + Output.one(r.editionID))
                 }
             }
         }

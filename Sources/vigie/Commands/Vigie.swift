@@ -44,10 +44,11 @@ func bootstrapLogging(verbose: Bool, format: LogFormat = .text) {
     guard !loggingBootstrapped else { return }
     loggingBootstrapped = true
     LoggingSystem.bootstrap { label in
-        var h: any LogHandler = switch format {
-        case .text: StreamLogHandler.standardError(label: label)
-        case .json: JSONLogHandler(label: label)
-        }
+        var h: any LogHandler =
+            switch format {
+            case .text: StreamLogHandler.standardError(label: label)
+            case .json: JSONLogHandler(label: label)
+            }
         h.logLevel = verbose ? .debug : .info
         return SafeLogHandler(inner: h)
     }
