@@ -39,8 +39,23 @@ public struct VigieConfig: Sendable {
     public var clusters: ClusterSettings
     /// The editable list of offences moderators qualify against.
     public var offencesFile: String
+    /// `platforms.toml`: where notices go and how contents are checked.
+    public var platformsFile: String = ""
+    /// Each reported URL fetched once for evidence; nil when `[moderation] evidence = false`.
+    public var evidence: EvidenceSettings? = nil
     /// `[http] public_url` without its trailing slash: where moderators open a cluster (`/console/clusters/ID`).
     public var publicURL: String? = nil
+}
+
+/// `[moderation] evidence*`: how reported pages are fetched for evidence.
+public struct EvidenceSettings: Sendable {
+    public var maxBytes: Int
+    public var timeoutSeconds: Int
+
+    public init(maxBytes: Int = 2 << 20, timeoutSeconds: Int = 10) {
+        self.maxBytes = maxBytes
+        self.timeoutSeconds = timeoutSeconds
+    }
 }
 
 /// One `queues/*.toml` file.
@@ -92,7 +107,7 @@ public struct IntakeQueue: Sendable {
 
 /// A queue of outgoing mail (newsletter, digest, acknowledgements); its keys are read by the use case that owns it.
 public struct OutboundQueue: Sendable {
-    public enum Kind: String, Sendable, CaseIterable { case newsletter, digest, acknowledgements }
+    public enum Kind: String, Sendable, CaseIterable { case newsletter, digest, acknowledgements, notices }
     public var name: String
     public var file: String
     public var kind: Kind
