@@ -173,6 +173,19 @@ extension Store {
         }
     }
 
+    /// Platform replies received in `[since, until)`: how many, and how many matched no notice.
+    public func platformReplyCounts(since: Date, until: Date) throws -> (total: Int, unmatched: Int) {
+        try pool.read { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: """
+                    SELECT count(*) AS total, coalesce(sum(cluster_id IS NULL), 0) AS unmatched FROM platform_replies
+                    WHERE received_at >= ? AND received_at < ?
+                    """, arguments: [since.timeIntervalSince1970, until.timeIntervalSince1970])
+            return (row?["total"] ?? 0, row?["unmatched"] ?? 0)
+        }
+    }
+
     /// Every citizen report linked to cluster `id` (parsed ones), oldest first, with its raw bytes.
     public func clusterReports(clusterID id: Int64) throws -> [StoredClusterReport] {
         try pool.read { db in

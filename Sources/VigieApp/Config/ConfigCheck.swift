@@ -17,7 +17,9 @@ extension AppContext {
             if q.kind == .notices { _ = try NoticeSettings.from(q, config: config) }
         }
         // Where notices go: a platforms file that does not load would stop `clusters notify` (and the rechecks).
-        let notices = queues.contains { if case .outbound(let q) = $0 { q.kind == .notices && q.enabled } else { false } }
+        let notices = queues.contains {
+            if case .outbound(let q) = $0 { q.kind == .notices && q.enabled } else { false }
+        }
         if notices || FileManager.default.fileExists(atPath: config.platformsFile) { _ = try platformDirectory() }
     }
 }

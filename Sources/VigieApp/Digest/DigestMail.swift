@@ -56,6 +56,18 @@ struct DigestMail: Sendable {
         context["has_waiting"] = !c.waiting.isEmpty
         context["waiting_total"] = c.waitingTotal
         context["waiting_more"] = c.waitingTotal > c.waiting.count ? c.waitingTotal - c.waiting.count : false
+        context["replies"] = c.replies.map { r -> [String: Any] in
+            [
+                "reference": r.clusterID.map(DigestBuilder.reference) ?? "sans correspondance",
+                "from": r.from ?? "—",
+                "subject": r.subject ?? "(sans objet)", "excerpt": Excerpt.make(r.excerpt, maxLength: 240),
+                "received": format(r.receivedAt, "d MMMM yyyy 'à' HH'h'mm"),
+            ]
+        }
+        context["has_replies"] = c.repliesTotal > 0
+        context["replies_total"] = c.repliesTotal
+        context["replies_unmatched"] = c.repliesUnmatched > 0 ? c.repliesUnmatched : false
+        context["replies_more"] = c.repliesTotal > c.replies.count ? c.repliesTotal - c.replies.count : false
         return try render(subject, context)
     }
 
