@@ -13,7 +13,7 @@ public enum MessageIDList {
             if !id.isEmpty, !out.contains(id) { out.append(id) }
             rest = rest[rest.index(after: close)...]
         }
-        if out.isEmpty {
+        if out.isEmpty && !header.contains("<") {
             let bare = header.trimmingCharacters(in: .whitespacesAndNewlines)
             if !bare.isEmpty, !bare.contains(" "), bare.contains("@") { out.append(bare) }
         }
