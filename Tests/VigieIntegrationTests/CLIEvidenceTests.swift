@@ -31,7 +31,8 @@ import VigieCore
         let dir = (config as NSString).deletingLastPathComponent
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let toml = try String(contentsOfFile: config, encoding: .utf8).replacingOccurrences(
-            of: "platforms = \"platforms.toml\"", with: "platforms = \"platforms.toml\"\nevidence_max_bytes = 1000")
+            of: "platforms = \"platforms.toml\"",
+            with: "platforms = \"platforms.toml\"\nevidence_max_bytes = 1000\nevidence_private_addresses = true")
         try toml.write(toFile: config, atomically: true, encoding: .utf8)
         let store = try Store(path: dir + "/var/vigie.sqlite")
         let moved = server.baseURL + "/moved"

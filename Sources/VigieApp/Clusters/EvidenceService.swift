@@ -26,7 +26,11 @@ public struct EvidenceService: Sendable {
         self.logger = logger
     }
 
-    var fetcher: PageFetcher { PageFetcher(timeoutSeconds: settings.timeoutSeconds, maxBytes: settings.maxBytes) }
+    var fetcher: PageFetcher {
+        PageFetcher(
+            timeoutSeconds: settings.timeoutSeconds, maxBytes: settings.maxBytes,
+            allowPrivateAddresses: settings.privateAddresses)
+    }
 
     // MARK: - Fetching
 

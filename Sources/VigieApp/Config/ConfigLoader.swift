@@ -94,7 +94,8 @@ public enum ConfigLoader {
             try MainKeys.Moderation.evidence.read(modT)
             ? EvidenceSettings(
                 maxBytes: try MainKeys.Moderation.evidenceMaxBytes.read(modT),
-                timeoutSeconds: try MainKeys.Moderation.evidenceTimeoutSeconds.read(modT)) : nil
+                timeoutSeconds: try MainKeys.Moderation.evidenceTimeoutSeconds.read(modT),
+                privateAddresses: try MainKeys.Moderation.evidencePrivateAddresses.read(modT)) : nil
 
         let publicURL = try publicURL(try MainKeys.HTTP.publicURL.read(try root.table("http")), file: path)
 

@@ -53,6 +53,7 @@ enum DefaultFiles {
             # evidence = true                   # fetch each reported URL once, at its cluster's first report
             # evidence_max_bytes = 2097152      # the body kept at most (2 MiB)
             # evidence_timeout_seconds = 10
+            # evidence_private_addresses = false   # true also fetches loopback, private and link-local addresses
 
             [http]
             # public_url = "https://vigie.example.org"   # digests and alerts link each cluster to its console page there

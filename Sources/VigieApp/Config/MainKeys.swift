@@ -67,6 +67,9 @@ public enum MainKeys {
             "evidence_max_bytes", 2 << 20, 0...(256 << 20), "the body kept at most per URL (2 MiB)")
         static let evidenceTimeoutSeconds = Key<Int>.integer(
             "evidence_timeout_seconds", 10, 1...120, "bounds each evidence fetch, redirects included")
+        static let evidencePrivateAddresses = Key<Bool>.bool(
+            "evidence_private_addresses", false,
+            "also fetch pages on loopback, private and link-local addresses (tests, an intranet); off: refused")
     }
 
     enum HTTP {
@@ -106,6 +109,7 @@ public enum MainKeys {
             [
                 Moderation.offences.spec, Moderation.platforms.spec, Moderation.evidence.spec,
                 Moderation.evidenceMaxBytes.spec, Moderation.evidenceTimeoutSeconds.spec,
+                Moderation.evidencePrivateAddresses.spec,
             ]
         ),
         ("http", [HTTP.publicURL.spec]),

@@ -51,10 +51,13 @@ public struct VigieConfig: Sendable {
 public struct EvidenceSettings: Sendable {
     public var maxBytes: Int
     public var timeoutSeconds: Int
+    /// Loopback, private and link-local addresses are fetched too (tests, an intranet).
+    public var privateAddresses: Bool
 
-    public init(maxBytes: Int = 2 << 20, timeoutSeconds: Int = 10) {
+    public init(maxBytes: Int = 2 << 20, timeoutSeconds: Int = 10, privateAddresses: Bool = false) {
         self.maxBytes = maxBytes
         self.timeoutSeconds = timeoutSeconds
+        self.privateAddresses = privateAddresses
     }
 }
 

@@ -4,16 +4,23 @@ import VigieCore
 
 /// Fetches a reported page once, for evidence, with libcurl: GET, redirects followed (http and https only, 5 at most),
 /// no cookie kept or sent, TLS verified, a short timeout, and the body read up to `maxBytes` (the transfer stops
-/// there). Every header block is kept, redirects included. `fetch` blocks: call it from a thread of your own.
+/// there). Every header block is kept, redirects included. Unless `allowPrivateAddresses`, an address of this machine
+/// or its networks (loopback, private, link-local, cloud metadata) is refused at connect time, after DNS and at every
+/// redirect: a citizen's link must not make the server read its own network. `fetch` blocks: call it from a thread.
 public final class PageFetcher: Sendable {
     public let timeoutSeconds: Int
     public let maxBytes: Int
     public let userAgent: String
+    public let allowPrivateAddresses: Bool
 
-    public init(timeoutSeconds: Int = 10, maxBytes: Int = 2 << 20, userAgent: String = "Vigie/1.0 (evidence)") {
+    public init(
+        timeoutSeconds: Int = 10, maxBytes: Int = 2 << 20, userAgent: String = "Vigie/1.0 (evidence)",
+        allowPrivateAddresses: Bool = false
+    ) {
         self.timeoutSeconds = max(1, timeoutSeconds)
         self.maxBytes = max(0, maxBytes)
         self.userAgent = userAgent
+        self.allowPrivateAddresses = allowPrivateAddresses
     }
 
     /// The page as it answered now; a failure is a snapshot too (status 0, its error), never a throw.
@@ -42,7 +49,10 @@ public final class PageFetcher: Sendable {
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
         let sink = FetchSink(limit: maxBytes)
         let pointer = Unmanaged.passUnretained(sink).toOpaque()
-        let setup: [(CURLcode, String)] = [
+        let refused = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        defer { refused.deallocate() }
+        refused.pointee = 0
+        var setup: [(CURLcode, String)] = [
             (ccurl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer), "ERRORBUFFER"),
             (ccurl_setopt_long(handle, CURLOPT_NOSIGNAL, 1), "NOSIGNAL"),
             (ccurl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 1), "FOLLOWLOCATION"),
@@ -61,6 +71,9 @@ public final class PageFetcher: Sendable {
             (ccurl_setopt_header_callback(handle, fetchHeaderCallback), "HEADERFUNCTION"),
             (ccurl_setopt_pointer(handle, CURLOPT_HEADERDATA, pointer), "HEADERDATA"),
         ]
+        if !allowPrivateAddresses {
+            setup.append((ccurl_setopt_public_addresses_only(handle, refused), "OPENSOCKETFUNCTION"))
+        }
         for (code, what) in setup where code != CURLE_OK {
             snapshot.error = "cannot set \(what): \(CurlError.describe(code, errorBuffer: errorBuffer))"
             return snapshot
@@ -75,7 +88,10 @@ public final class PageFetcher: Sendable {
         snapshot.headers = String(decoding: sink.headers, as: UTF8.self)
         snapshot.body = sink.body
         snapshot.truncated = sink.truncated
-        if code != CURLE_OK && !(code == CURLE_WRITE_ERROR && sink.truncated) {
+        if refused.pointee != 0 {
+            snapshot.error =
+                "refused: the address is loopback, private or link-local (a page of this machine or its network)"
+        } else if code != CURLE_OK && !(code == CURLE_WRITE_ERROR && sink.truncated) {
             snapshot.error = CurlError.describe(code, errorBuffer: errorBuffer)
         }
         return snapshot
