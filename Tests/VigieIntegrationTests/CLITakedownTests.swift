@@ -226,5 +226,54 @@ import VigieCore
         #expect(digest.status == 0, "\(digest.stderr)")
         #expect(digest.stdout.contains("RÉPONSES DES PLATEFORMES (2, dont 1 sans correspondance)"), "\(digest.stdout)")
         #expect(digest.stdout.contains("n° \(tweet) ·"))
+        #expect(
+            digest.stdout.contains("sans correspondance · ")
+                && digest.stdout.contains("…@\(s.domain) · Votre ticket 991"))
+    }
+
+    /// Under `vigie serve`: the notice enqueued by `notify --send` leaves through the notices queue's sender, and the
+    /// reported page is fetched as evidence by serve's own job; SIGTERM stops both with 0.
+    @Test func serveSendsTheNoticeAndKeepsTheEvidence() throws {
+        let s = try Self.setup()
+        let server = try TestHTTPServer { request in
+            request.path == "/page"
+                ? TestHTTPServer.Response(status: 200, headers: [("Content-Type", "text/html")], body: "<p>haine</p>")
+                : TestHTTPServer.Response(status: 404)
+        }
+        defer { server.stop() }
+        let platforms = try String(contentsOfFile: s.dir + "/platforms.toml", encoding: .utf8)
+            .replacingOccurrences(
+                of: "# notice_email = \"signalements@example.org\"", with: "notice_email = \"web@\(s.domain)\"")
+        try platforms.write(toFile: s.dir + "/platforms.toml", atomically: true, encoding: .utf8)
+        let toml = try String(contentsOfFile: s.config, encoding: .utf8).replacingOccurrences(
+            of: "platforms = \"platforms.toml\"",
+            with: "platforms = \"platforms.toml\"\nevidence_private_addresses = true")
+        try toml.write(toFile: s.config, atomically: true, encoding: .utf8)
+        let url = server.baseURL + "/page"
+        try LocalServers.deliver(
+            [
+                Self.report(
+                    from: "alice.martin@citizens.example", name: "Alice Martin", url: url, id: UUID().uuidString + "@c")
+            ],
+            to: s.user)
+        #expect(try VigieCLI.run(["poll", "--once"], config: s.config).status == 0)
+        let cluster = try #require(try s.store.clusters(platform: .web).first).id
+        let q = try VigieCLI.run(["clusters", "qualify", String(cluster), "injure-raciale"], config: s.config)
+        #expect(q.status == 0, "\(q.stderr)")
+        let sent = try VigieCLI.run(["clusters", "notify", String(cluster), "--send"], config: s.config)
+        #expect(sent.status == 0, "\(sent.stderr)")
+        #expect(try s.store.evidence(clusterID: cluster).isEmpty, "poll fetches nothing itself")
+
+        let serve = try BackgroundVigie(["serve"], config: s.config)
+        #expect(serve.waitUntilServing(), "\(serve.stderrSoFar)")
+        #expect(serve.stderrSoFar.contains("evidence"))
+        let dumps = CLIAcknowledgementTests.sinkDumps(domain: s.domain, count: 1)
+        #expect(dumps.map(\.recipients) == [["web@\(s.domain)"]])
+        #expect(try eventually(timeout: 30) { try s.store.evidence(clusterID: cluster).count == 1 })
+        #expect(try s.store.evidence(clusterID: cluster).first?.snapshot.body == Array("<p>haine</p>".utf8))
+        #expect(try eventually(timeout: 30) { try s.store.notices(clusterID: cluster).first?.state == .sent })
+        let r = serve.terminate()
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!r.stderr.contains("alice.martin@"), "no citizen address at info level")
     }
 }

@@ -56,11 +56,15 @@ struct DigestMail: Sendable {
         context["has_waiting"] = !c.waiting.isEmpty
         context["waiting_total"] = c.waitingTotal
         context["waiting_more"] = c.waitingTotal > c.waiting.count ? c.waitingTotal - c.waiting.count : false
+        // An unmatched mail may come from anyone (a citizen writing to the wrong address): its sender shows as its
+        // domain only, and every excerpt has its addresses masked, as the digest promises.
         context["replies"] = c.replies.map { r -> [String: Any] in
-            [
+            let from = r.from ?? "—"
+            return [
                 "reference": r.clusterID.map(DigestBuilder.reference) ?? "sans correspondance",
-                "from": r.from ?? "—",
-                "subject": r.subject ?? "(sans objet)", "excerpt": Excerpt.make(r.excerpt, maxLength: 240),
+                "from": r.clusterID == nil ? from.split(separator: "@").last.map { "…@\($0)" } ?? "—" : from,
+                "subject": PrivacyMask.mask(r.subject ?? "(sans objet)", names: []),
+                "excerpt": Excerpt.make(PrivacyMask.mask(r.excerpt, names: []), maxLength: 240),
                 "received": format(r.receivedAt, "d MMMM yyyy 'à' HH'h'mm"),
             ]
         }
