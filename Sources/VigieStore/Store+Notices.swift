@@ -54,9 +54,11 @@ extension Store {
         try pool.write { db in
             _ = try Self.applyModeration(db, clusterID: clusterID, change: change, rules: rules, now: now)
             guard try Self.enqueue(db, [notice], now: now).count == 1 else {
-                throw StoreError.notFound(
-                    what: "a free outbox key for \(notice.dedupeKey)",
-                    hint: "that notice is already in the outbox (vigie outbox status)")
+                // Two notifies of one cluster at once: the later one rolls back whole.
+                throw ModerationError(
+                    clusterID: clusterID,
+                    message: "another notice (\(notice.dedupeKey)) was recorded meanwhile; nothing was sent twice, "
+                        + "see vigie clusters show \(clusterID)")
             }
             try db.execute(
                 sql: """
