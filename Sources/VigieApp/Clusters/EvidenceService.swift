@@ -43,15 +43,18 @@ public struct EvidenceService: Sendable {
         while stop?.isStopped != true, let batch = try store.dueEvidence() {
             var snapshots: [(clusterID: Int64, snapshot: PageSnapshot, sha256: String)] = []
             for item in batch.items {
-                if stop?.isStopped == true { return kept }
+                // Stopped mid-batch: what was fetched is kept, the mark stays, the rest comes next time.
+                if stop?.isStopped == true {
+                    kept += try store.saveEvidence(snapshots)
+                    return kept
+                }
                 let s = fetcher.fetch(item.url)
                 snapshots.append((item.clusterID, s, Digest.sha256Hex(s.body)))
                 logger.debug("evidence: cluster \(item.clusterID): \(item.url) → \(s.status)")
             }
-            let n = try store.saveEvidence(snapshots, throughReportID: batch.throughReportID)
-            if n > 0 { logger.info("evidence: \(n) pages kept") }
-            kept += n
+            kept += try store.saveEvidence(snapshots, throughReportID: batch.throughReportID)
         }
+        if kept > 0 { logger.info("evidence: \(kept) pages kept") }
         return kept
     }
 
