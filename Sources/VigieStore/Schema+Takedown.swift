@@ -18,7 +18,8 @@ extension Schema {
                     recipient TEXT NOT NULL,
                     dedupe_key TEXT NOT NULL,           -- the outbox row that carries it
                     author TEXT NOT NULL,
-                    created_at REAL NOT NULL
+                    created_at REAL NOT NULL,
+                    message BLOB NOT NULL               -- the mail as sent, kept for good (the outbox prunes its copy)
                 );
                 CREATE INDEX notices_cluster ON notices(cluster_id);
 

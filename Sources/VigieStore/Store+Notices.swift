@@ -62,12 +62,13 @@ extension Store {
             }
             try db.execute(
                 sql: """
-                    INSERT INTO notices (cluster_id, message_id, platform, recipient, dedupe_key, author, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO notices (cluster_id, message_id, platform, recipient, dedupe_key, author, created_at,
+                        message)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     clusterID, notice.messageID, platform, notice.recipient, notice.dedupeKey, change.author,
-                    now.timeIntervalSince1970,
+                    now.timeIntervalSince1970, Data(notice.bytes),
                 ])
             return db.lastInsertedRowID
         }
@@ -92,6 +93,16 @@ extension Store {
                     createdAt: Date(timeIntervalSince1970: r["created_at"]),
                     state: state.flatMap(OutboxState.init(rawValue:)))
             }
+        }
+    }
+
+    /// The notices of cluster `id` as mailed (their exact bytes), oldest first: for the evidence export.
+    public func noticeMessages(clusterID id: Int64) throws -> [(messageID: String, bytes: [UInt8])] {
+        try pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT message_id, message FROM notices WHERE cluster_id = ? ORDER BY created_at, id",
+                arguments: [id]
+            ).map { r in (r["message_id"], [UInt8](r["message"] as Data)) }
         }
     }
 

@@ -149,6 +149,22 @@ import VigieCore
         #expect(!m.message.contains("alice.martin@"))
         #expect(m.message.contains("x.com/troll/status/1790000000000000042"))
 
+        // A reminder answers the first notice; both are kept as mailed, in the evidence export too.
+        let again = try VigieCLI.run(["clusters", "notify", id, "--send", "--again"], config: s.config)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try VigieCLI.run(["outbox", "send", "--queue", "notices"], config: s.config).status == 0)
+        let reminder = try #require(
+            CLIAcknowledgementTests.sinkDumps(domain: s.domain, count: 2).first { $0.message.contains("Relance : ") })
+        #expect(reminder.message.contains("In-Reply-To: <\(messageID)>"))
+        let folder = s.dir + "/evidence"
+        let export = try VigieCLI.run(["clusters", "evidence", id, "--out", folder], config: s.config)
+        #expect(export.status == 0, "\(export.stderr)")
+        let firstNotice = try String(contentsOfFile: folder + "/notices/01-notice.eml", encoding: .utf8)
+        #expect(firstNotice.contains("Message-ID: <\(messageID)>\r\n"))
+        #expect(FileManager.default.fileExists(atPath: folder + "/notices/02-notice.eml"))
+        let shot = try Data(contentsOf: URL(fileURLWithPath: folder + "/screenshots/capture-1-1.png"))
+        #expect(shot == Data(Self.png))
+
         // A platform without notice_email: one line pointing at its form and at clusters mark; nothing changes.
         let form = try VigieCLI.run(["clusters", "notify", String(web), "--send"], config: s.config)
         #expect(form.status != 0)

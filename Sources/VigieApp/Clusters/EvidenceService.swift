@@ -150,6 +150,10 @@ public struct EvidenceService: Sendable {
             }
         }
 
+        for (i, notice) in try store.noticeMessages(clusterID: id).enumerated() {
+            try write("notices/\(String(format: "%02d", i + 1))-notice.eml", notice.bytes)
+        }
+
         var audit = ["Historique du signalement groupé n° \(id)", ""]
         for e in detail.events {
             var line = "\(Self.iso(e.at))  \(e.from.rawValue) → \(e.to.rawValue)  par \(SafeText.line(e.author))"

@@ -105,7 +105,9 @@ public struct NoticeMailer: Sendable {
         let shots = try screenshots(of: clusterID, limit: settings.maxAttachments, bytes: settings.maxAttachmentBytes)
         let rendered = try moderation.notice(d, screenshots: shots.count, now: now)
         let (subjectLine, body) = Self.split(rendered)
-        let subject = "\(subjectLine ?? "Notification de contenu illicite") (n° \(clusterID))"
+        let earlier = try store.notices(clusterID: clusterID)
+        let subject =
+            (again ? "Relance : " : "") + "\(subjectLine ?? "Notification de contenu illicite") (n° \(clusterID))"
         let messageID = Acknowledger.messageID("notice.\(clusterID)", from: settings.from)
         var message = OutgoingMessage(
             from: settings.from, to: MailAddress(address: to), subject: subject, date: now,
@@ -113,7 +115,14 @@ public struct NoticeMailer: Sendable {
             textBody: body)
         message.replyTo = settings.replyTo
         message.attachments = shots
-        let previous = try store.notices(clusterID: clusterID).count
+        // A reminder answers the first notice, so the platform's ticket gathers them.
+        if again, let first = earlier.first {
+            message.headers = [
+                HeaderField(name: "In-Reply-To", value: "<\(first.messageID)>"),
+                HeaderField(name: "References", value: earlier.map { "<\($0.messageID)>" }.joined(separator: " ")),
+            ]
+        }
+        let previous = earlier.count
         let item = OutboxItem(
             kind: .notice, queue: settings.queue, dedupeKey: "notice:cluster:\(clusterID):\(previous + 1)",
             recipient: to, envelopeFrom: settings.from.address, messageID: messageID,
