@@ -292,4 +292,22 @@ import VigieCore
         #expect(r.status == 0, "\(r.stderr)")
         #expect(!r.stderr.contains("alice.martin@"), "no citizen address at info level")
     }
+
+    /// A mistake in platforms.toml stops `config check` and `clusters notify --send` with one line naming the file,
+    /// the platform and the key.
+    @Test func aBrokenPlatformsFileIsOneLine() throws {
+        let config = try VigieCLI.initConfig(user: "nobody")
+        let dir = (config as NSString).deletingLastPathComponent
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let text = try String(contentsOfFile: dir + "/platforms.toml", encoding: .utf8)
+            .replacingOccurrences(of: "# notice_email = \"dsa@tiktok.example\"", with: "notice_email = \"tiktok\"")
+        try text.write(toFile: dir + "/platforms.toml", atomically: true, encoding: .utf8)
+        for command in [["config", "check"], ["clusters", "notify", "1", "--send"]] {
+            let r = try VigieCLI.run(
+                command, config: config, environment: ["VIGIE_NEWSLETTER_SECRET": "s3cret-0123456789"])
+            #expect(r.status != 0, "\(command)")
+            #expect(r.stderr.contains("platforms.toml") && r.stderr.contains("[tiktok] notice_email"), "\(r.stderr)")
+            #expect(r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
+        }
+    }
 }
