@@ -90,13 +90,16 @@ public enum ConfigLoader {
         let modT = try root.table("moderation")
         let offences = resolve(try MainKeys.Moderation.offences.read(modT), base: base)
 
-        let publicURL = try publicURL(try MainKeys.HTTP.publicURL.read(try root.table("http")), file: path)
+        let httpT = try root.table("http")
+        let publicURL = try publicURL(try MainKeys.HTTP.publicURL.read(httpT), file: path)
+        let listen = try listenAddress(try MainKeys.HTTP.listen.read(httpT), file: path)
+        let proxies = try trustedProxies(try MainKeys.HTTP.trustedProxies.read(httpT), file: path)
 
         try root.finish()
         return VigieConfig(
             file: path, databasePath: dbPath, organisation: org, smtp: smtp, queuesDir: queues,
             templatesDir: templates, intake: intake, clusters: clusters, offencesFile: offences,
-            publicURL: publicURL)
+            publicURL: publicURL, httpListen: listen, trustedProxies: proxies)
     }
 
     /// Loads every `*.toml` of the queues folder, sorted by name.
