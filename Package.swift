@@ -20,6 +20,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C libraries behind shims: C types never leave VigieMail.
@@ -55,11 +58,21 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ], swiftSettings: upcoming),
+        // The HTTP side of `serve` (Hummingbird 2): routes call the use cases of VigieApp, pages are its templates.
+        .target(
+            name: "VigieWeb",
+            dependencies: [
+                "VigieApp", "VigieCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ], swiftSettings: upcoming),
         // Parsing and printing only: the use cases of VigieApp and the domain's values, never the store.
         .executableTarget(
             name: "vigie",
             dependencies: [
-                "VigieApp", "VigieCore",
+                "VigieApp", "VigieWeb", "VigieCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ], swiftSettings: upcoming),
@@ -85,7 +98,7 @@ let package = Package(
         .testTarget(
             name: "VigieIntegrationTests",
             dependencies: [
-                "VigieApp", "VigieMail", "VigieStore", "VigieCore",
+                "VigieApp", "VigieWeb", "VigieMail", "VigieStore", "VigieCore",
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
             ], swiftSettings: upcoming),
     ]

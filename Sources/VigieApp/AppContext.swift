@@ -41,6 +41,9 @@ public final class AppContext: Sendable {
     }
 
     /// Creates the database if missing (a first run), migrates it, and returns its path.
+    /// The Mustache templates of `[paths] templates`.
+    public var templates: TemplateRenderer { TemplateRenderer(directory: config.templatesDir) }
+
     public func prepareDatabase() throws -> String {
         try store(create: true).path
     }

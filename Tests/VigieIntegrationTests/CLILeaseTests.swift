@@ -348,10 +348,12 @@ func recipientCounts(_ recipients: [String]) -> [String: Int] {
             ["newsletter", "send", "--quiet", edition], config: f.config,
             environment: f.environment)
         _ = eventually(timeout: 20, every: 0.005) { server.messages.count >= 10 }
-        // Withdraw every fourth subscriber from the 20th to the 140th. With one connection, at most one message is on the wire
-        // when a withdrawal commits: the one at index `onWire` of what the server received.
+        // Withdraw every fourth subscriber from the 136th down to the 20th: the farthest first, so that a loaded
+        // machine (each command a process start) still withdraws most before their turn, and the last ones race the
+        // sender. With one connection, at most one message is on the wire when a withdrawal commits: the one at index
+        // `onWire` of what the server received.
         var withdrawals: [(address: String, onWire: Int)] = []
-        for address in stride(from: 20, to: 140, by: 4).map({ subs[$0] }) {
+        for address in stride(from: 136, through: 20, by: -4).map({ subs[$0] }) {
             let r = try f.run(["subscribers", "unsubscribe", address])
             #expect(r.status == 0, "\(r.stderr)")
             withdrawals.append((address, server.messages.count))

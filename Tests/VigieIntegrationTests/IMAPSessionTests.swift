@@ -339,6 +339,32 @@ struct IMAPSessionTests {
         #expect(try session.uids(from: 1) == [1])
     }
 
+    /// A message announced in the reply to a command after the search (here the FETCH of the message already seen)
+    /// is not lost: the next IDLE returns at once instead of waiting for a notification the server already sent.
+    @Test func aDeliveryAnnouncedBeforeIdleIsNotLost() throws {
+        let user = LocalServers.uniqueUser()
+        try LocalServers.deliver([Self.message(1)], to: user)
+        let session = try Self.open(user)
+        defer { session.logout() }
+        _ = try session.select("INBOX")
+        #expect(try session.uids(from: 1) == [1])
+        #expect(try session.idle(timeout: 0.2) == false, "nothing new since the search")
+        try LocalServers.deliver([Self.message(2)], to: user)
+        // Any command's reply carries the untagged EXISTS.
+        _ = try session.sizes(of: [1])
+        let start = Date()
+        #expect(try session.idle(timeout: 5), "the EXISTS read before IDLE was dropped")
+        #expect(Date().timeIntervalSince(start) < 4, "IDLE waited for its timeout")
+        #expect(try session.uids(from: 2) == [2])
+        // The announcement is used once: within a few slices (Dovecot may still notify about message 2), IDLE waits.
+        var quiet = false
+        for _ in 0..<4 where !quiet {
+            quiet = try !session.idle(timeout: 0.3)
+            if !quiet { #expect(try session.uids(from: 3).isEmpty) }
+        }
+        #expect(quiet, "IDLE keeps announcing a message already searched")
+    }
+
     @Test func idleReturnsFalseAfterItsTimeoutWhenNothingArrives() throws {
         let session = try Self.open(LocalServers.uniqueUser())
         defer { session.logout() }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Regenerates Sources/VigieApp/Config/DefaultFiles.swift from the shipped defaults, so `vigie init` writes exactly
 the files of the repository (deploy/vigie.example.toml, queues/*.toml, templates/*). A test checks they agree."""
-import os, sys
+import os, subprocess, sys
 
 root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 files = [("vigie.toml", "deploy/vigie.example.toml"), ("offences.toml", "deploy/offences.toml"),
@@ -22,4 +22,6 @@ for target, source in files:
 out += ["    ]", "}", ""]
 path = os.path.join(root, "Sources/VigieApp/Config/DefaultFiles.swift")
 open(path, "w", encoding="utf-8").write("\n".join(out))
+# The tree is formatted (deploy/dev/check-format.sh): write the file as the formatter would.
+subprocess.run(["swift", "format", "-i", "--configuration", os.path.join(root, ".swift-format"), path], check=True)
 print(f"wrote {path} ({len(files)} files)")

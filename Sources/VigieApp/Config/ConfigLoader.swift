@@ -97,13 +97,17 @@ public enum ConfigLoader {
                 timeoutSeconds: try MainKeys.Moderation.evidenceTimeoutSeconds.read(modT),
                 privateAddresses: try MainKeys.Moderation.evidencePrivateAddresses.read(modT)) : nil
 
-        let publicURL = try publicURL(try MainKeys.HTTP.publicURL.read(try root.table("http")), file: path)
+        let httpT = try root.table("http")
+        let publicURL = try publicURL(try MainKeys.HTTP.publicURL.read(httpT), file: path)
+        let listen = try listenAddress(try MainKeys.HTTP.listen.read(httpT), file: path)
+        let proxies = try trustedProxies(try MainKeys.HTTP.trustedProxies.read(httpT), file: path)
 
         try root.finish()
         return VigieConfig(
             file: path, databasePath: dbPath, organisation: org, smtp: smtp, queuesDir: queues,
             templatesDir: templates, intake: intake, clusters: clusters, offencesFile: offences,
-            platformsFile: platforms, evidence: evidence, publicURL: publicURL)
+            platformsFile: platforms, evidence: evidence, publicURL: publicURL, httpListen: listen,
+            trustedProxies: proxies)
     }
 
     /// Loads every `*.toml` of the queues folder, sorted by name.

@@ -137,4 +137,27 @@ extension ConfigLoader {
         while t.hasSuffix("/") { t.removeLast() }
         return t
     }
+
+    /// `[http] listen`: `HOST:PORT`.
+    static func listenAddress(_ text: String?, file: String) throws -> ListenAddress? {
+        guard let text else { return nil }
+        guard let a = ListenAddress(text) else {
+            throw ConfigError(
+                "\(file): [http] listen must be HOST:PORT, e.g. \"127.0.0.1:8080\" (\"[::1]:8080\" for IPv6); "
+                    + "found \(SafeText.quoted(text))")
+        }
+        return a
+    }
+
+    /// `[http] trusted_proxies`: addresses or CIDR blocks.
+    static func trustedProxies(_ list: [String], file: String) throws -> [IPRange] {
+        try list.map { text in
+            guard let r = IPRange(text) else {
+                throw ConfigError(
+                    "\(file): [http] trusted_proxies: \(SafeText.quoted(text)) is not an address or a CIDR block "
+                        + "(e.g. \"127.0.0.1\", \"10.0.0.0/8\", \"::1\")")
+            }
+            return r
+        }
+    }
 }

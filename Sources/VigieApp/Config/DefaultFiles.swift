@@ -56,7 +56,9 @@ enum DefaultFiles {
             # evidence_private_addresses = false   # true also fetches loopback, private and link-local addresses
 
             [http]
-            # public_url = "https://vigie.example.org"   # digests and alerts link each cluster to its console page there
+            # listen = "127.0.0.1:8080"         # where `vigie serve` answers HTTP (behind the reverse proxy); absent = no HTTP
+            # public_url = "https://vigie.example.org"   # the address people see: unsubscribe and confirmation links, console
+            # trusted_proxies = []              # proxies whose X-Forwarded-For names the client (addresses or CIDR blocks)
             """# + "\n"
         ),
         (
@@ -1062,6 +1064,62 @@ enum DefaultFiles {
             {{#website}}{{website}}
             {{/website}}
             Ce message est envoyé automatiquement : inutile d'y répondre.
+            """# + "\n"
+        ),
+        (
+            "templates/web-error.html.mustache", "templates/web-error.html.mustache",
+            #"""
+            <h1>{{heading}}</h1>
+            <p>{{message}}</p>
+            {{#website}}<p><a href="{{website}}">Retour au site de {{organisation}}</a></p>{{/website}}
+            <p class="code">Code {{code}}</p>
+            """# + "\n"
+        ),
+        (
+            "templates/web-page.html.mustache", "templates/web-page.html.mustache",
+            #"""
+            <!DOCTYPE html>
+            <html lang="fr">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta name="robots" content="noindex, nofollow">
+            <title>{{title}} — {{organisation}}</title>
+            <style>
+              :root { color-scheme: light; }
+              * { box-sizing: border-box; }
+              body { margin: 0; background: #f3f4f6; color: #1f2937; font: 17px/1.55 system-ui, -apple-system, "Segoe UI", Roboto,
+                     "Helvetica Neue", Arial, sans-serif; }
+              header { background: #1e3a8a; color: #fff; padding: 14px 20px; }
+              header p { margin: 0; font-weight: 600; font-size: 16px; }
+              main { max-width: 640px; margin: 24px auto; padding: 24px 22px; background: #fff; border-radius: 8px;
+                     box-shadow: 0 1px 3px rgba(0,0,0,.08); }
+              h1 { font-size: 1.45em; line-height: 1.25; margin: 0 0 .6em; color: #111827; }
+              p { margin: 0 0 1em; }
+              form { margin: 1.2em 0 0; }
+              label { display: block; font-weight: 600; margin: 1em 0 .3em; }
+              input[type=email], input[type=text], select { width: 100%; font: inherit; padding: 10px 12px; border: 1px solid #9ca3af;
+                     border-radius: 6px; background: #fff; color: inherit; }
+              input:focus, select:focus, button:focus { outline: 3px solid #f59e0b; outline-offset: 2px; }
+              button { font: inherit; font-weight: 600; padding: 12px 20px; border: 0; border-radius: 6px; background: #1e3a8a;
+                       color: #fff; cursor: pointer; width: 100%; margin-top: 1.2em; }
+              button:hover { background: #1e40af; }
+              .muted { color: #4b5563; font-size: .92em; }
+              .code { color: #6b7280; font-size: .85em; }
+              .hp { position: absolute; left: -10000px; width: 1px; height: 1px; overflow: hidden; }
+              footer { max-width: 640px; margin: 0 auto 32px; padding: 0 22px; color: #4b5563; font-size: .85em; }
+              a { color: #1e3a8a; }
+              @media (max-width: 480px) { main { margin: 0; border-radius: 0; box-shadow: none; padding: 20px 16px; } }
+            </style>
+            </head>
+            <body>
+            <header><p>{{organisation}}</p></header>
+            <main>
+            {{{body}}}
+            </main>
+            <footer>{{#website}}<a href="{{website}}">{{website}}</a>{{/website}}</footer>
+            </body>
+            </html>
             """# + "\n"
         ),
     ]

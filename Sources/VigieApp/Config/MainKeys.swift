@@ -73,9 +73,14 @@ public enum MainKeys {
     }
 
     enum HTTP {
+        static let listen = Key<String?>.optional(
+            "listen", "where `serve` answers HTTP, `HOST:PORT` (`[::1]:8080` for IPv6); absent = no HTTP")
+        static let trustedProxies = Key<[String]>.strings(
+            "trusted_proxies", [],
+            "reverse proxies (addresses or CIDR blocks) whose `X-Forwarded-For` names the client")
         static let publicURL = Key<String?>.optional(
             "public_url",
-            "the address moderators reach Vigie's console at (`https://…`); digests and alerts link each cluster there")
+            "the base address people see (`https://…`): every link Vigie writes (unsubscribe, confirmation, console)")
     }
 
     /// The sections in the order of `deploy/vigie.example.toml`.
@@ -112,7 +117,7 @@ public enum MainKeys {
                 Moderation.evidencePrivateAddresses.spec,
             ]
         ),
-        ("http", [HTTP.publicURL.spec]),
+        ("http", [HTTP.listen.spec, HTTP.publicURL.spec, HTTP.trustedProxies.spec]),
     ]
 
     /// Checks every declared key of every section present, so `finish()` then names any undeclared one.

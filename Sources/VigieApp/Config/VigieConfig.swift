@@ -45,6 +45,10 @@ public struct VigieConfig: Sendable {
     public var evidence: EvidenceSettings? = nil
     /// `[http] public_url` without its trailing slash: where moderators open a cluster (`/console/clusters/ID`).
     public var publicURL: String? = nil
+    /// `[http] listen`: where `serve` answers HTTP; nil = no HTTP side.
+    public var httpListen: ListenAddress? = nil
+    /// `[http] trusted_proxies`: peers whose `X-Forwarded-For` is believed.
+    public var trustedProxies: [IPRange] = []
 }
 
 /// `[moderation] evidence*`: how reported pages are fetched for evidence.

@@ -32,9 +32,14 @@ public final class Supervisor: @unchecked Sendable {
 
     /// One long-lived job: its name (for the logs and the thread) and its body, which returns when `stop` is raised
     /// and throws only a fault that must stop the whole service.
-    struct Job: Sendable {
-        var name: String
-        var body: @Sendable (StopSignal) throws -> Void
+    public struct Job: Sendable {
+        public var name: String
+        public var body: @Sendable (StopSignal) throws -> Void
+
+        public init(name: String, body: @escaping @Sendable (StopSignal) throws -> Void) {
+            self.name = name
+            self.body = body
+        }
     }
 
     let context: AppContext
@@ -57,13 +62,14 @@ public final class Supervisor: @unchecked Sendable {
     }
 
     /// Runs every job until `stop` is raised (then returns normally) or a job fails for good (rethrown).
-    /// With `waitForLease`, another `serve` on the same database is waited for instead of refused.
-    public func run(until stop: StopSignal, waitForLease: Bool = false) throws {
+    /// With `waitForLease`, another `serve` on the same database is waited for instead of refused. `extraJobs` run
+    /// beside the configured ones under the same lease (the HTTP server, whose module sits above this one).
+    public func run(until stop: StopSignal, waitForLease: Bool = false, extraJobs: [Job] = []) throws {
         let lease = try JobLease.acquire(
             "serve", store: store, wait: waitForLease, stop: stop, timing: timing.lease,
             logger: logger, onLost: { stop.stop() })
         defer { lease.release() }
-        let jobs = try makeJobs()
+        let jobs = try makeJobs() + extraJobs
         logger.info("serving: \(jobs.map(\.name).joined(separator: ", ")) (pid \(getpid()))")
         let fatal = FatalError()
         let group = DispatchGroup()

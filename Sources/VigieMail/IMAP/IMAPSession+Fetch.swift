@@ -17,6 +17,9 @@ extension IMAPSession {
         }
         defer { mailimap_search_key_free(key) }  // frees the set too
         var result: UnsafeMutablePointer<clist>?
+        // An EXISTS announced from here on is a message this search may not see: `idle` looks at the flag first.
+        imap.pointee.imap_selection_info?.pointee.sel_has_exists = 0
+        imap.pointee.imap_selection_info?.pointee.sel_has_recent = 0
         try check(mailimap_uid_search(imap, nil, key, &result), "UID SEARCH UID \(first):*")
         defer { if let result { mailimap_search_result_free(result) } }
         var uids: [UInt32] = []

@@ -249,6 +249,9 @@ public final class IMAPSession: MailboxSession {
         let status = MailboxStatus(
             uidValidity: info.sel_uidvalidity, uidNext: info.sel_uidnext,
             messageCount: Int(info.sel_exists))
+        // SELECT's EXISTS and RECENT describe the mailbox as it is, not news for `idle`.
+        imap.pointee.imap_selection_info?.pointee.sel_has_exists = 0
+        imap.pointee.imap_selection_info?.pointee.sel_has_recent = 0
         logger.debug(
             "selected",
             metadata: [
@@ -258,13 +261,21 @@ public final class IMAPSession: MailboxSession {
         return status
     }
 
-    /// Wait in IDLE up to `timeout` seconds; true when the server announced new messages (EXISTS or RECENT).
+    /// Wait in IDLE up to `timeout` seconds; true when the server announced new messages (EXISTS or RECENT), now or
+    /// in a reply since the last `select` or `uids(from:)`.
     ///
     /// Returns as soon as the server says anything: a keep-alive (`* OK Still here`) ends the wait early with false,
     /// so callers loop. Without the IDLE capability, sleeps `timeout` and asks with NOOP.
     public func idle(timeout: TimeInterval) throws -> Bool {
         let imap = try live("IDLE")
         guard capabilities.contains("IDLE") else { return try noopWait(imap, timeout: timeout) }
+        // A message announced in the reply to an earlier command (the FETCH, STORE or MOVE after the last search):
+        // IDLE would clear that and wait for a notification the server already sent.
+        if let info = imap.pointee.imap_selection_info?.pointee, info.sel_has_exists != 0 || info.sel_has_recent != 0 {
+            imap.pointee.imap_selection_info?.pointee.sel_has_exists = 0
+            imap.pointee.imap_selection_info?.pointee.sel_has_recent = 0
+            return true
+        }
         // mailimap_idle clears sel_has_exists / sel_has_recent; the untagged replies read until DONE's answer set them.
         try check(mailimap_idle(imap), "IDLE")
         if imap.pointee.imap_stream.pointee.read_buffer_len == 0 {

@@ -2,11 +2,12 @@ import ArgumentParser
 import Foundation
 import Logging
 import VigieApp
+import VigieWeb
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run every long-lived job until SIGTERM/SIGINT: intake (IMAP IDLE), short links, the outbox, the "
-            + "digest's schedule, scheduled and unfinished editions.",
+            + "digest's schedule, scheduled and unfinished editions, and HTTP when [http] listen is set.",
         discussion: """
             One serve per database (lease `serve`; a second one exits 75). Each job holds its own lease as the \
             one-shot commands do, so `poll` or `newsletter send` beside serve refuse (exit 75) or wait (--wait). \
@@ -37,7 +38,9 @@ struct Serve: ParsableCommand {
             let ctx = try global.context(requireSecrets: true)
             let offset = testClockOffset
             let supervisor = try ctx.supervisor(clock: { Date().addingTimeInterval(offset) })
-            try supervisor.run(until: stop, waitForLease: wait)
+            // The HTTP side, when `[http] listen` is set: its templates are checked now, before any job starts.
+            let web = try ctx.config.httpListen.map { try WebServer(context: ctx, listen: $0) }
+            try supervisor.run(until: stop, waitForLease: wait, extraJobs: web.map { [$0.job] } ?? [])
         }
     }
 }
