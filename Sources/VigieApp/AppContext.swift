@@ -101,6 +101,11 @@ public final class AppContext: Sendable {
                 processor.onInterrupted = { try clusters.linkInterrupted() }
                 processor.acknowledger = acknowledger
                 return IntakeRunner(queue: q, store: store, processor: processor, logger: logger)
+            case .platformReplies:
+                return IntakeRunner(
+                    queue: q, store: store,
+                    processor: PlatformReplyProcessor(store: store, queue: q.name, logger: logger),
+                    logger: logger)
             case .subscriptions:
                 return IntakeRunner(
                     queue: q, store: store, processor: try subscriptionProcessor(queue: q.name),

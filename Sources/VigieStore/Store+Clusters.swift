@@ -478,6 +478,19 @@ extension Store {
         throws -> (status: ModerationStatus, notices: [String])
     {
         try pool.write { db in
+            let current = try Self.applyModeration(db, clusterID: clusterID, change: change, rules: rules, now: now)
+            guard change.to == .removed, current != .removed, let outcomeNotices else { return (change.to, []) }
+            let items = try outcomeNotices(try Self.reportersOfCluster(db, id: clusterID))
+            return (change.to, try Self.enqueue(db, items, now: now))
+        }
+    }
+
+    /// Checks `change` against the rules and records it (the cluster's row and its audit trail) inside the caller's
+    /// transaction; returns the status the cluster had before.
+    static func applyModeration(
+        _ db: Database, clusterID: Int64, change: ModerationChange, rules: ModerationRules, now: Date
+    ) throws -> ModerationStatus {
+        do {
             guard
                 let row = try Row.fetchOne(
                     db, sql: "SELECT status FROM clusters WHERE id = ?",
@@ -522,9 +535,7 @@ extension Store {
                     clusterID, t, change.author, current, change.to, change.offence,
                     change.note, change.platformRef, change.channel, change.reason,
                 ])
-            guard change.to == .removed, current != .removed, let outcomeNotices else { return (change.to, []) }
-            let items = try outcomeNotices(try Self.reportersOfCluster(db, id: clusterID))
-            return (change.to, try Self.enqueue(db, items, now: now))
+            return current
         }
     }
 

@@ -94,6 +94,8 @@ public final class Store: Sendable {
         m.registerMigration("v8-outbox-recipient", migrate: Schema.outboxRecipient)
         m.registerMigration("v8-digest", migrate: Schema.digestV1)
         m.registerMigration("v9-scheduled-editions", migrate: Schema.scheduledEditionsV1)
+        m.registerMigration("v10-notices", foreignKeyChecks: .deferred, migrate: Schema.noticesV1)
+        m.registerMigration("v10-evidence", migrate: Schema.evidenceV1)
         return m
     }
 

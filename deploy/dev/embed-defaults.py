@@ -4,7 +4,8 @@ the files of the repository (deploy/vigie.example.toml, queues/*.toml, templates
 import os, subprocess, sys
 
 root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-files = [("vigie.toml", "deploy/vigie.example.toml"), ("offences.toml", "deploy/offences.toml")]
+files = [("vigie.toml", "deploy/vigie.example.toml"), ("offences.toml", "deploy/offences.toml"),
+         ("platforms.toml", "deploy/platforms.toml")]
 for d in ("queues", "templates"):
     for n in sorted(os.listdir(os.path.join(root, d))):
         if not n.startswith("."):

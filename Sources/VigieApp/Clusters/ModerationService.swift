@@ -62,6 +62,12 @@ public struct ModerationService: Sendable {
         guard let d = try store.cluster(id: clusterID, includeReporters: false, weights: weights) else {
             throw StoreError.notFound(what: "cluster \(clusterID)", hint: "see `vigie clusters list`")
         }
+        return try notice(d, now: now)
+    }
+
+    /// The notice of cluster `d`; `screenshots` attached ones are announced in it.
+    func notice(_ d: ClusterDetail, screenshots: Int = 0, now: Date = Date()) throws -> String {
+        let clusterID = d.summary.id
         let s = d.summary
         let offence = try rules.noticeOffence(clusterID: clusterID, status: s.status, code: s.offence)
         let fmt = DateFormatter()
@@ -82,6 +88,7 @@ public struct ModerationService: Sendable {
             "offence": ["label": offence.label, "reference": offence.reference, "code": offence.code],
             "note": d.note ?? false, "reporters": s.reporters, "plural": s.reporters > 1, "reports": s.reports,
             "reports_plural": s.reports > 1, "notifier": notifier,
+            "screenshots": screenshots > 0 ? screenshots : false, "screenshots_plural": screenshots > 1,
         ]
         return try templates.render("notice.txt", context)
     }

@@ -14,6 +14,12 @@ extension AppContext {
             }
             // Its templates too: a missing one would stop `poll` at start.
             if q.kind == .acknowledgements { _ = try acknowledger() }
+            if q.kind == .notices { _ = try NoticeSettings.from(q, config: config) }
         }
+        // Where notices go: a platforms file that does not load would stop `clusters notify` (and the rechecks).
+        let notices = queues.contains {
+            if case .outbound(let q) = $0 { q.kind == .notices && q.enabled } else { false }
+        }
+        if notices || FileManager.default.fileExists(atPath: config.platformsFile) { _ = try platformDirectory() }
     }
 }

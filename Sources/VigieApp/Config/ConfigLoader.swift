@@ -89,6 +89,13 @@ public enum ConfigLoader {
 
         let modT = try root.table("moderation")
         let offences = resolve(try MainKeys.Moderation.offences.read(modT), base: base)
+        let platforms = resolve(try MainKeys.Moderation.platforms.read(modT), base: base)
+        let evidence =
+            try MainKeys.Moderation.evidence.read(modT)
+            ? EvidenceSettings(
+                maxBytes: try MainKeys.Moderation.evidenceMaxBytes.read(modT),
+                timeoutSeconds: try MainKeys.Moderation.evidenceTimeoutSeconds.read(modT),
+                privateAddresses: try MainKeys.Moderation.evidencePrivateAddresses.read(modT)) : nil
 
         let httpT = try root.table("http")
         let publicURL = try publicURL(try MainKeys.HTTP.publicURL.read(httpT), file: path)
@@ -99,7 +106,8 @@ public enum ConfigLoader {
         return VigieConfig(
             file: path, databasePath: dbPath, organisation: org, smtp: smtp, queuesDir: queues,
             templatesDir: templates, intake: intake, clusters: clusters, offencesFile: offences,
-            publicURL: publicURL, httpListen: listen, trustedProxies: proxies)
+            platformsFile: platforms, evidence: evidence, publicURL: publicURL, httpListen: listen,
+            trustedProxies: proxies)
     }
 
     /// Loads every `*.toml` of the queues folder, sorted by name.
@@ -166,7 +174,8 @@ public enum ConfigLoader {
         let roleText = try K.role.read(r)
         guard let role = IntakeRole(rawValue: roleText) else {
             throw ConfigError(
-                "\(file): key \"role\" must be \"reports\" or \"subscriptions\"; found "
+                "\(file): key \"role\" must be one of "
+                    + IntakeRole.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ") + "; found "
                     + SafeText.quoted(roleText))
         }
         let url = try K.url.read(r)

@@ -106,6 +106,9 @@ extension ConfigLoader {
         }
         if let from = try QueueKeys.Relay.from.read(r) { _ = try mailAddress(from, file: r.file, key: "from") }
         if kind == .digest { _ = try DigestSettings.check(r, enabled: enabled) }
+        if kind == .notices, let to = try QueueKeys.Notices.replyTo.read(r) {
+            _ = try bareAddress(to, file: r.file, key: QueueKeys.Notices.replyTo.name, example: "reponses@example.org")
+        }
         guard kind == .newsletter else { return }
         if let id = try N.listID.read(r) { _ = try listID(id, file: r.file) }
         let base = try N.unsubscribeURLBase.read(r)

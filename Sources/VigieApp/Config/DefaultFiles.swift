@@ -49,6 +49,11 @@ enum DefaultFiles {
 
             [moderation]
             offences = "offences.toml"          # the editable list moderators qualify against
+            platforms = "platforms.toml"        # where notices go, per platform, and how contents are checked
+            # evidence = true                   # fetch each reported URL once, at its cluster's first report
+            # evidence_max_bytes = 2097152      # the body kept at most (2 MiB)
+            # evidence_timeout_seconds = 10
+            # evidence_private_addresses = false   # true also fetches loopback, private and link-local addresses
 
             [http]
             # listen = "127.0.0.1:8080"         # where `vigie serve` answers HTTP (behind the reverse proxy); absent = no HTTP
@@ -136,6 +141,191 @@ enum DefaultFiles {
             label = "Circonstance aggravante : mobile raciste, antisémite ou religieux"
             reference = "Code pénal, art. 132-76"
             modifier = true
+            """# + "\n"
+        ),
+        (
+            "platforms.toml", "deploy/platforms.toml",
+            #"""
+            # Where notices to each platform go, and how `vigie serve` checks whether a notified content is still online.
+            # One table per platform (the names `vigie clusters list --platform` takes), and [web] for any other site.
+            #
+            #   name                 shown to moderators and in the notice's subject
+            #   notice_email         where `vigie clusters notify ID --send` mails the DSA notice (a trusted-flagger channel or
+            #                        the platform's legal address); without it, moderators use notice_form_url by hand and record
+            #                        it with `vigie clusters mark ID notified --channel form --platform-ref REF`
+            #   notice_form_url      the platform's web form for notices (https)
+            #   check                "http" (HEAD, then a short GET) or "oembed" (the platform's public oEmbed endpoint)
+            #   oembed_endpoint      with {url} where the content's URL goes (required with check = "oembed")
+            #   login_wall_hosts     hosts whose final URL means a login wall: the content's state is unknown, never removed
+            #   removed_final_hosts  hosts whose final URL means the content was removed
+            #
+            # The form addresses below are the platforms' public help entries: replace them with the notice forms or the e-mail
+            # channels the platforms gave the institution (trusted flaggers designated by Arcom get dedicated ones).
+
+            [web]
+            name = "Site web"
+            # notice_email = "signalements@example.org"
+            notice_form_url = "https://www.internet-signalement.gouv.fr/"
+            check = "http"
+            login_wall_hosts = []
+            removed_final_hosts = []
+
+            [x]
+            name = "X (anciennement Twitter)"
+            # notice_email = "dsa@x.example"
+            notice_form_url = "https://help.x.com/"
+            check = "oembed"
+            oembed_endpoint = "https://publish.twitter.com/oembed?url={url}"
+            login_wall_hosts = []
+            removed_final_hosts = []
+
+            [youtube]
+            name = "YouTube"
+            # notice_email = "dsa@youtube.example"
+            notice_form_url = "https://support.google.com/legal/answer/3110420"
+            check = "oembed"
+            oembed_endpoint = "https://www.youtube.com/oembed?url={url}&format=json"
+            login_wall_hosts = []
+            removed_final_hosts = []
+
+            [facebook]
+            name = "Facebook"
+            # notice_email = "dsa@facebook.example"
+            notice_form_url = "https://www.facebook.com/help/"
+            check = "http"
+            login_wall_hosts = []
+            removed_final_hosts = []
+
+            [instagram]
+            name = "Instagram"
+            # notice_email = "dsa@instagram.example"
+            notice_form_url = "https://help.instagram.com/"
+            check = "http"
+            login_wall_hosts = []
+            removed_final_hosts = []
+
+            [tiktok]
+            name = "TikTok"
+            # notice_email = "dsa@tiktok.example"
+            notice_form_url = "https://support.tiktok.com/"
+            check = "oembed"
+            oembed_endpoint = "https://www.tiktok.com/oembed?url={url}"
+            login_wall_hosts = []
+            removed_final_hosts = []
+
+            [telegram]
+            name = "Telegram"
+            # notice_email = "dsa@telegram.example"
+            notice_form_url = "https://telegram.org/faq"
+            check = "http"
+            login_wall_hosts = []
+            removed_final_hosts = []
+
+            [reddit]
+            name = "Reddit"
+            # notice_email = "dsa@reddit.example"
+            notice_form_url = "https://support.reddithelp.com/"
+            check = "oembed"
+            oembed_endpoint = "https://www.reddit.com/oembed?url={url}"
+            login_wall_hosts = []
+            removed_final_hosts = []
+
+            [dailymotion]
+            name = "Dailymotion"
+            # notice_email = "dsa@dailymotion.example"
+            notice_form_url = "https://faq.dailymotion.com/"
+            check = "oembed"
+            oembed_endpoint = "https://www.dailymotion.com/services/oembed?url={url}"
+            login_wall_hosts = []
+            removed_final_hosts = []
+
+            [threads]
+            name = "Threads"
+            # notice_email = "dsa@threads.example"
+            notice_form_url = "https://help.instagram.com/"
+            check = "http"
+            login_wall_hosts = []
+            removed_final_hosts = []
+
+            [bluesky]
+            name = "Bluesky"
+            # notice_email = "dsa@bluesky.example"
+            notice_form_url = "https://bsky.social/about/support"
+            check = "http"
+            login_wall_hosts = []
+            removed_final_hosts = []
+
+            [vk]
+            name = "VK (VKontakte)"
+            # notice_email = "dsa@vk.example"
+            notice_form_url = "https://vk.com/support"
+            check = "http"
+            login_wall_hosts = []
+            removed_final_hosts = []
+
+            [rumble]
+            name = "Rumble"
+            # notice_email = "dsa@rumble.example"
+            notice_form_url = "https://rumble.com/"
+            check = "http"
+            login_wall_hosts = []
+            removed_final_hosts = []
+
+            [odysee]
+            name = "Odysee"
+            # notice_email = "dsa@odysee.example"
+            notice_form_url = "https://help.odysee.tv/"
+            check = "http"
+            login_wall_hosts = []
+            removed_final_hosts = []
+
+            [twitch]
+            name = "Twitch"
+            # notice_email = "dsa@twitch.example"
+            notice_form_url = "https://help.twitch.tv/"
+            check = "http"
+            login_wall_hosts = []
+            removed_final_hosts = []
+
+            [kick]
+            name = "Kick"
+            # notice_email = "dsa@kick.example"
+            notice_form_url = "https://help.kick.com/"
+            check = "http"
+            login_wall_hosts = []
+            removed_final_hosts = []
+
+            [linkedin]
+            name = "LinkedIn"
+            # notice_email = "dsa@linkedin.example"
+            notice_form_url = "https://www.linkedin.com/help/linkedin"
+            check = "http"
+            login_wall_hosts = []
+            removed_final_hosts = []
+
+            [gab]
+            name = "Gab"
+            # notice_email = "dsa@gab.example"
+            notice_form_url = "https://gab.com/"
+            check = "http"
+            login_wall_hosts = []
+            removed_final_hosts = []
+
+            [truthsocial]
+            name = "Truth Social"
+            # notice_email = "dsa@truthsocial.example"
+            notice_form_url = "https://help.truthsocial.com/"
+            check = "http"
+            login_wall_hosts = []
+            removed_final_hosts = []
+
+            [discord]
+            name = "Discord"
+            # notice_email = "dsa@discord.example"
+            notice_form_url = "https://support.discord.com/"
+            check = "http"
+            login_wall_hosts = []
+            removed_final_hosts = []
             """# + "\n"
         ),
         (
@@ -242,6 +432,41 @@ enum DefaultFiles {
             # ca_file = "ca.pem"
             # from = "La lettre <lettre@example.org>"
             # timeout_seconds = 60            # bounds each message's whole SMTP transaction
+            """# + "\n"
+        ),
+        (
+            "queues/notices.toml", "queues/notices.toml",
+            #"""
+            # DSA art. 16 notices mailed to platforms (`vigie clusters notify ID --send`), each to the platform's notice_email of
+            # platforms.toml, with the citizens' screenshots attached. Platforms answer to reply_to (or from): make that address
+            # a mailbox read by an intake queue with role = "platform-replies", so answers join the cluster's audit trail.
+            kind = "notices"
+            enabled = false
+            from = "Signalements <signalements@example.org>"
+            # reply_to = "reponses-plateformes@example.org"
+            # max_attachments = 10            # screenshots attached at most
+            # max_attachment_bytes = 10485760 # their total size at most (10 MiB)
+            # Another relay than vigie.toml [smtp] (each key overrides its [smtp] twin):
+            # smtp_url = "smtps://smtp.example.org:465"
+            # starttls = false
+            # user = "vigie"
+            # password_env = "VIGIE_SMTP_PASSWORD"   # or password_file = "path"
+            # ca_file = "ca.pem"
+            # timeout_seconds = 60
+            # Pacing and retries (as for the newsletter); a commented key shows its default:
+            # rate_per_second = 0
+            # max_per_hour = 0
+            # connections = 4
+            # batch_size = 500
+            # pause_between_batches_seconds = 0
+            # max_messages_per_connection = 100
+            # max_attempts = 5
+            # retry_base_seconds = 60
+            # retry_max_seconds = 21600
+            # reconnect_base_seconds = 2
+            # reconnect_max_seconds = 300
+            # jitter = 0.2
+            # keep_sent_days = 30             # a sent message's bytes are cleared after this (its record stays)
             """# + "\n"
         ),
         (
@@ -478,6 +703,16 @@ enum DefaultFiles {
             </ul>
             </td></tr>
             {{/has_waiting}}
+            {{#has_replies}}
+            <tr><td style="padding:20px 20px 0 20px;font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.45;color:#1a1a1a;">
+            <h2 style="margin:0 0 6px 0;font-size:17px;color:#1a4f8a;">Réponses des plateformes ({{replies_total}}{{#replies_unmatched}}, dont {{replies_unmatched}} sans correspondance{{/replies_unmatched}})</h2>
+            <ul style="margin:0;padding-left:18px;">
+            {{#replies}}<li style="margin:0 0 6px 0;">{{reference}} &middot; {{received}} &middot; {{from}} &middot; {{subject}}<br><span style="font-size:13px;color:#555555;overflow-wrap:anywhere;">« {{excerpt}} »</span></li>{{/replies}}
+            {{#replies_more}}<li style="margin:0;color:#666666;">et {{replies_more}} autres&nbsp;: <code>vigie clusters replies</code></li>{{/replies_more}}
+            {{#replies_unmatched}}<li style="margin:0;color:#666666;">sans correspondance&nbsp;: <code>vigie clusters replies --unmatched</code></li>{{/replies_unmatched}}
+            </ul>
+            </td></tr>
+            {{/has_replies}}
             {{/is_alert}}
             <tr><td style="padding:24px 20px 24px 20px;font-family:Arial,Helvetica,sans-serif;font-size:12px;line-height:1.5;color:#666666;">
             <hr style="border:none;border-top:1px solid #e0e0e0;margin:0 0 12px 0;">
@@ -572,6 +807,20 @@ enum DefaultFiles {
               (et {{waiting_more}} autres : vigie clusters list --status notified)
             {{/waiting_more}}
             {{/has_waiting}}
+            {{#has_replies}}
+
+            RÉPONSES DES PLATEFORMES ({{replies_total}}{{#replies_unmatched}}, dont {{replies_unmatched}} sans correspondance{{/replies_unmatched}})
+            {{#replies}}
+              - {{reference}} · {{received}} · {{from}} · {{subject}}
+                « {{excerpt}} »
+            {{/replies}}
+            {{#replies_more}}
+              (et {{replies_more}} autres : vigie clusters replies)
+            {{/replies_more}}
+            {{#replies_unmatched}}
+              Sans correspondance : vigie clusters replies --unmatched
+            {{/replies_unmatched}}
+            {{/has_replies}}
             {{/is_alert}}
 
             --
@@ -703,6 +952,9 @@ enum DefaultFiles {
                Compte ayant publié le contenu : {{account}}
             {{/account}}
                Constaté entre le {{first_reported}} et le {{last_reported}}.
+            {{#screenshots}}
+               Pièces jointes : {{screenshots}} capture{{#screenshots_plural}}s{{/screenshots_plural}} d'écran transmise{{#screenshots_plural}}s{{/screenshots_plural}} par les personnes ayant signalé le contenu.
+            {{/screenshots}}
 
             2. Motifs de l'illicéité (art. 16, § 2, a)
                Le contenu est susceptible de constituer l'infraction suivante : {{offence.label}}

@@ -59,6 +59,17 @@ public enum MainKeys {
     enum Moderation {
         static let offences = Key<String>.string(
             "offences", "offences.toml", "the editable list of offences moderators qualify against")
+        static let platforms = Key<String>.string(
+            "platforms", "platforms.toml", "where notices go, per platform, and how contents are checked")
+        static let evidence = Key<Bool>.bool(
+            "evidence", true, "fetch each reported URL once, at its cluster's first report, and keep it as evidence")
+        static let evidenceMaxBytes = Key<Int>.integer(
+            "evidence_max_bytes", 2 << 20, 0...(256 << 20), "the body kept at most per URL (2 MiB)")
+        static let evidenceTimeoutSeconds = Key<Int>.integer(
+            "evidence_timeout_seconds", 10, 1...120, "bounds each evidence fetch, redirects included")
+        static let evidencePrivateAddresses = Key<Bool>.bool(
+            "evidence_private_addresses", false,
+            "also fetch pages on loopback, private and link-local addresses (tests, an intranet); off: refused")
     }
 
     enum HTTP {
@@ -98,7 +109,14 @@ public enum MainKeys {
                 Clusters.weightRecency.spec, Clusters.recencyHalfLifeHours.spec,
             ]
         ),
-        ("moderation", [Moderation.offences.spec]),
+        (
+            "moderation",
+            [
+                Moderation.offences.spec, Moderation.platforms.spec, Moderation.evidence.spec,
+                Moderation.evidenceMaxBytes.spec, Moderation.evidenceTimeoutSeconds.spec,
+                Moderation.evidencePrivateAddresses.spec,
+            ]
+        ),
         ("http", [HTTP.listen.spec, HTTP.publicURL.spec, HTTP.trustedProxies.spec]),
     ]
 

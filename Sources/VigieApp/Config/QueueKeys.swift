@@ -24,7 +24,7 @@ public enum QueueKeys {
     public enum Intake {
         static let role = Key<String>.choice(
             "role", IntakeRole.allCases.map(\.rawValue),
-            "citizens' reports, or subscribers' mail (unsubscribes, bounces)")
+            "citizens' reports, subscribers' mail (unsubscribes, bounces), or platforms' replies to notices")
         static let url = Key<String>.required("url", "`imap://host:port`, `imaps://` for implicit TLS")
         static let starttls = Key<Bool>.bool(
             "starttls", false, "upgrade the plain connection with STARTTLS (required off loopback)")
@@ -183,6 +183,21 @@ public enum QueueKeys {
             + Outbox.keys
     }
 
+    /// DSA notices mailed to platforms.
+    public enum Notices {
+        static let replyTo = Key<String?>.optional(
+            "reply_to", derived: "`from`",
+            "where platforms answer: the address of a mailbox read with role = \"platform-replies\"")
+        static let maxAttachments = Key<Int>.integer(
+            "max_attachments", 10, 0...100, "citizens' screenshots attached to a notice at most")
+        static let maxAttachmentBytes = Key<Int>.integer(
+            "max_attachment_bytes", 10 << 20, 0...(100 << 20), "their total size at most (10 MiB)")
+
+        public static let keys: [ConfigKey] =
+            [kind.spec, enabled.spec, replyTo.spec, maxAttachments.spec, maxAttachmentBytes.spec] + Relay.keys
+            + Outbox.keys
+    }
+
     /// The keys a queue file of `kind` may hold (`intake`, `newsletter`, `digest`, `acknowledgements`).
     public static func keys(for kind: String) -> [ConfigKey] {
         switch kind {
@@ -190,6 +205,7 @@ public enum QueueKeys {
         case OutboundQueue.Kind.newsletter.rawValue: return Newsletter.keys
         case OutboundQueue.Kind.digest.rawValue: return Digest.keys
         case OutboundQueue.Kind.acknowledgements.rawValue: return Acknowledgements.keys
+        case OutboundQueue.Kind.notices.rawValue: return Notices.keys
         default: return []
         }
     }

@@ -39,12 +39,30 @@ public struct VigieConfig: Sendable {
     public var clusters: ClusterSettings
     /// The editable list of offences moderators qualify against.
     public var offencesFile: String
+    /// `platforms.toml`: where notices go and how contents are checked.
+    public var platformsFile: String = ""
+    /// Each reported URL fetched once for evidence; nil when `[moderation] evidence = false`.
+    public var evidence: EvidenceSettings? = nil
     /// `[http] public_url` without its trailing slash: where moderators open a cluster (`/console/clusters/ID`).
     public var publicURL: String? = nil
     /// `[http] listen`: where `serve` answers HTTP; nil = no HTTP side.
     public var httpListen: ListenAddress? = nil
     /// `[http] trusted_proxies`: peers whose `X-Forwarded-For` is believed.
     public var trustedProxies: [IPRange] = []
+}
+
+/// `[moderation] evidence*`: how reported pages are fetched for evidence.
+public struct EvidenceSettings: Sendable {
+    public var maxBytes: Int
+    public var timeoutSeconds: Int
+    /// Loopback, private and link-local addresses are fetched too (tests, an intranet).
+    public var privateAddresses: Bool
+
+    public init(maxBytes: Int = 2 << 20, timeoutSeconds: Int = 10, privateAddresses: Bool = false) {
+        self.maxBytes = maxBytes
+        self.timeoutSeconds = timeoutSeconds
+        self.privateAddresses = privateAddresses
+    }
 }
 
 /// One `queues/*.toml` file.
@@ -96,7 +114,7 @@ public struct IntakeQueue: Sendable {
 
 /// A queue of outgoing mail (newsletter, digest, acknowledgements); its keys are read by the use case that owns it.
 public struct OutboundQueue: Sendable {
-    public enum Kind: String, Sendable, CaseIterable { case newsletter, digest, acknowledgements }
+    public enum Kind: String, Sendable, CaseIterable { case newsletter, digest, acknowledgements, notices }
     public var name: String
     public var file: String
     public var kind: Kind

@@ -59,6 +59,10 @@ public struct DigestContent: Sendable {
     public var accounts: [AccountSummary]
     public var waiting: [Waiting]
     public var waitingTotal: Int
+    /// Platforms' replies received in the window (newest first, `listLimit` at most), and how many in all.
+    public var replies: [PlatformReply] = []
+    public var repliesTotal = 0
+    public var repliesUnmatched = 0
 }
 
 /// Reads the store into a `DigestContent` (and the same view of one cluster for an alert). Every query is an index
@@ -96,10 +100,13 @@ public struct DigestBuilder: Sendable {
                 days: Int(until.timeIntervalSince(s.notifiedAt) / 86_400),
                 platformRef: s.platformRef, link: link(s.id))
         }
+        let replies = try store.platformReplyCounts(since: since, until: until)
         return DigestContent(
             since: since, until: until, sinceLastDigest: sinceLastDigest, counts: counts,
             clusters: records.map { cluster($0, since: since) }, accounts: accounts, waiting: waiting,
-            waitingTotal: stale.total)
+            waitingTotal: stale.total,
+            replies: try store.platformReplies(since: since, until: until, limit: Self.listLimit),
+            repliesTotal: replies.total, repliesUnmatched: replies.unmatched)
     }
 
     /// One cluster as the digest and the alerts show it.

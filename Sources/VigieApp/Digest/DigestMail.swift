@@ -56,6 +56,22 @@ struct DigestMail: Sendable {
         context["has_waiting"] = !c.waiting.isEmpty
         context["waiting_total"] = c.waitingTotal
         context["waiting_more"] = c.waitingTotal > c.waiting.count ? c.waitingTotal - c.waiting.count : false
+        // An unmatched mail may come from anyone (a citizen writing to the wrong address): its sender shows as its
+        // domain only, and every excerpt has its addresses masked, as the digest promises.
+        context["replies"] = c.replies.map { r -> [String: Any] in
+            let from = r.from ?? "—"
+            return [
+                "reference": r.clusterID.map(DigestBuilder.reference) ?? "sans correspondance",
+                "from": r.clusterID == nil ? from.split(separator: "@").last.map { "…@\($0)" } ?? "—" : from,
+                "subject": PrivacyMask.mask(r.subject ?? "(sans objet)", names: []),
+                "excerpt": Excerpt.make(PrivacyMask.mask(r.excerpt, names: []), maxLength: 240),
+                "received": format(r.receivedAt, "d MMMM yyyy 'à' HH'h'mm"),
+            ]
+        }
+        context["has_replies"] = c.repliesTotal > 0
+        context["replies_total"] = c.repliesTotal
+        context["replies_unmatched"] = c.repliesUnmatched > 0 ? c.repliesUnmatched : false
+        context["replies_more"] = c.repliesTotal > c.replies.count ? c.repliesTotal - c.replies.count : false
         return try render(subject, context)
     }
 

@@ -126,6 +126,11 @@ public final class Supervisor: @unchecked Sendable {
                 })
         }
         jobs.append(Job(name: "editions") { [self] stop in try EditionJob(supervisor: self).run(until: stop) })
+        if context.config.evidence != nil {
+            let evidence = try context.evidenceService()
+            jobs.append(
+                Job(name: "evidence") { [self] stop in try evidence.loop(until: stop, fatal: fatalIfStoreGone) })
+        }
         return jobs
     }
 

@@ -19,6 +19,9 @@ public enum MessageComposer {
         var lines: [String] = [
             HeaderEncoding.addressField("From", message.from),
             HeaderEncoding.addressField("To", message.to),
+        ]
+        if let replyTo = message.replyTo { lines.append(HeaderEncoding.addressField("Reply-To", replyTo)) }
+        lines += [
             HeaderEncoding.field("Subject", message.subject),
             "Date: " + RFC5322Date.format(message.date, timeZone: message.timeZone),
             "Message-ID: <" + messageID + ">",
@@ -30,6 +33,23 @@ public enum MessageComposer {
             lines.append(HeaderEncoding.field(name, header.value))
         }
         var out = lines.joined(separator: "\r\n") + "\r\n"
+        if !message.attachments.isEmpty {
+            let mixed = "=_mixed" + boundary(for: messageID).dropFirst(2)
+            out += "Content-Type: multipart/mixed;\r\n boundary=\"\(mixed)\"\r\n\r\n"
+            out += "This is a multi-part message in MIME format.\r\n"
+            var inner = message
+            inner.attachments = []
+            out += "--\(mixed)\r\n" + body(inner, messageID: messageID)
+            for file in message.attachments { out += "--\(mixed)\r\n" + attachmentPart(file) }
+            out += "--\(mixed)--\r\n"
+            return out
+        }
+        return out + body(message, messageID: messageID)
+    }
+
+    /// The text (or text and HTML) body with its own Content-Type.
+    static func body(_ message: OutgoingMessage, messageID: String) -> String {
+        var out = ""
         if let html = message.htmlBody {
             let boundary = boundary(for: messageID)
             out += "Content-Type: multipart/alternative;\r\n boundary=\"\(boundary)\"\r\n\r\n"
@@ -41,6 +61,45 @@ public enum MessageComposer {
             out += part(contentType: "text/plain", body: message.textBody)
         }
         return out
+    }
+
+    /// One file as a base64 part (76-character lines); its name RFC 2231-encoded when not plain ASCII.
+    static func attachmentPart(_ file: Attachment) -> String {
+        let cleaned = file.mimeType.lowercased().filter {
+            $0.isASCII && ($0.isLetter || $0.isNumber || "/.+-".contains($0))
+        }
+        let type = cleaned.split(separator: "/").count == 2 ? cleaned : "application/octet-stream"
+        var s = "Content-Type: \(type)\r\nContent-Transfer-Encoding: base64\r\n"
+        if let name = file.filename, !name.isEmpty {
+            s += "Content-Disposition: attachment; " + filenameParameter(name) + "\r\n"
+        } else {
+            s += "Content-Disposition: attachment\r\n"
+        }
+        s += "\r\n"
+        let encoded = Data(file.bytes).base64EncodedString()
+        var i = encoded.startIndex
+        while i < encoded.endIndex {
+            let j = encoded.index(i, offsetBy: 76, limitedBy: encoded.endIndex) ?? encoded.endIndex
+            s += encoded[i..<j] + "\r\n"
+            i = j
+        }
+        return s
+    }
+
+    /// `filename="…"` for a printable ASCII name, else `filename*=utf-8''…` (RFC 2231).
+    static func filenameParameter(_ name: String) -> String {
+        let plain = name.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F && $0 != "\"" && $0 != "\\" }
+        if plain && name.count <= 60 { return "filename=\"\(name)\"" }
+        var encoded = ""
+        for b in name.utf8 {
+            let c = Character(Unicode.Scalar(b))
+            if b < 0x80 && (c.isLetter || c.isNumber || "-._".contains(c)) {
+                encoded.append(c)
+            } else {
+                encoded += String(format: "%%%02X", b)
+            }
+        }
+        return "filename*=utf-8''\(encoded)"
     }
 
     /// Part headers, blank line, quoted-printable body ending with CRLF.

@@ -16,6 +16,10 @@ public struct OutgoingMessage: Sendable, Hashable {
     public var textBody: String
     /// When present the message is `multipart/alternative` (text first, then HTML).
     public var htmlBody: String?
+    /// Files after the body: the message becomes `multipart/mixed` (base64 parts).
+    public var attachments: [Attachment] = []
+    /// Where answers go, when not to `from`.
+    public var replyTo: MailAddress? = nil
 
     public init(
         from: MailAddress, to: MailAddress, subject: String, date: Date, timeZone: TimeZone = .current,

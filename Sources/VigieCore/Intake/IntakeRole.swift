@@ -4,4 +4,6 @@ public enum IntakeRole: String, Sendable, CaseIterable {
     case reports
     /// Subscribers' mail: unsubscribe requests, bounces, complaints.
     case subscriptions
+    /// Platforms' answers to our notices, matched to their cluster by `In-Reply-To`/`References`.
+    case platformReplies = "platform-replies"
 }

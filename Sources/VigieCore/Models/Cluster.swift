@@ -105,6 +105,9 @@ public struct ClusterDetail: Sendable {
     public var notifiedChannel: String?
     public var reportList: [ClusterReport]
     public var events: [ClusterEvent]
+    /// Notices mailed to the platform and the platform's answers (filled by the cluster service).
+    public var notices: [SentNotice] = []
+    public var replies: [PlatformReply] = []
 
     public init(
         summary: ClusterSummary, note: String?, reason: String?, notifiedAt: Date?, notifiedChannel: String?,

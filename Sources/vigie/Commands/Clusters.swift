@@ -7,8 +7,8 @@ struct Clusters: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Reported contents grouped by identity, ranked by distinct reporters; the moderation workflow.",
         subcommands: [
-            List.self, Show.self, Qualify.self, Mark.self, Notice.self, Rebuild.self, ResolveLinks.self,
-            Identify.self,
+            List.self, Show.self, Qualify.self, Mark.self, Notice.self, Notify.self, Replies.self, Evidence.self,
+            EvidenceFetch.self, Rebuild.self, ResolveLinks.self, Identify.self,
         ])
 
     struct List: ParsableCommand {

@@ -119,6 +119,7 @@ struct ClusterDetailJSON: Encodable {
         case notifiedAt = "notified_at"
         case notifiedChannel = "notified_channel"
         case reportList = "report_list"
+        case notices, replies
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -131,6 +132,52 @@ struct ClusterDetailJSON: Encodable {
         try c.encode(d.notifiedChannel, forKey: .notifiedChannel)
         try c.encode(d.reportList.map(ClusterReportJSON.init), forKey: .reportList)
         try c.encode(d.events.map(ClusterEventJSON.init), forKey: .events)
+        try c.encode(d.notices.map(NoticeJSON.init), forKey: .notices)
+        try c.encode(d.replies.map(PlatformReplyJSON.init), forKey: .replies)
+    }
+}
+
+/// A notice mailed to the platform, in `clusters show --json`.
+struct NoticeJSON: Encodable {
+    var notice: SentNotice
+
+    enum CodingKeys: String, CodingKey {
+        case recipient, author, state
+        case messageID = "message_id"
+        case createdAt = "created_at"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(notice.messageID, forKey: .messageID)
+        try c.encode(notice.recipient, forKey: .recipient)
+        try c.encode(notice.author, forKey: .author)
+        try c.encode(notice.createdAt, forKey: .createdAt)
+        try c.encodeIfPresent(notice.state?.rawValue, forKey: .state)
+    }
+}
+
+/// A platform's reply, in `clusters show --json` and `clusters replies --json`.
+struct PlatformReplyJSON: Encodable {
+    var reply: PlatformReply
+
+    enum CodingKeys: String, CodingKey {
+        case from, subject, excerpt
+        case messageID = "message_id"
+        case clusterID = "cluster_id"
+        case noticeMessageID = "notice_message_id"
+        case receivedAt = "received_at"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(reply.messageID, forKey: .messageID)
+        try c.encode(reply.clusterID, forKey: .clusterID)
+        try c.encode(reply.noticeMessageID, forKey: .noticeMessageID)
+        try c.encode(reply.receivedAt, forKey: .receivedAt)
+        try c.encode(reply.from, forKey: .from)
+        try c.encode(reply.subject, forKey: .subject)
+        try c.encode(reply.excerpt, forKey: .excerpt)
     }
 }
 

@@ -156,7 +156,42 @@ extension Output {
                 out.append(line)
             }
         }
+        out += noticeLines(d)
         return out.joined(separator: "\n")
+    }
+
+    /// The notices mailed and the platform's replies, for `clusters show`.
+    static func noticeLines(_ d: ClusterDetail) -> [String] {
+        let iso = ISO8601DateFormatter()
+        var out: [String] = []
+        if !d.notices.isEmpty {
+            out += ["", "Notices mailed:"]
+            for n in d.notices {
+                out.append(
+                    "  \(iso.string(from: n.createdAt)) \(one(n.author)) → \(one(n.recipient)) <\(one(n.messageID))> "
+                        + "(\(n.state?.rawValue ?? "no outbox row"))")
+            }
+        }
+        if !d.replies.isEmpty {
+            out += ["", "Platform replies:"]
+            for r in d.replies {
+                out.append(
+                    "  \(iso.string(from: r.receivedAt)) message \(r.messageID) from \(one(r.from ?? "-")) — "
+                        + one(r.subject ?? "(no subject)"))
+                if !r.excerpt.isEmpty { out.append("      « \(one(r.excerpt)) »") }
+            }
+        }
+        return out
+    }
+
+    static func replyTable(_ rows: [PlatformReply]) -> String {
+        guard !rows.isEmpty else { return "no platform replies" }
+        let iso = ISO8601DateFormatter()
+        return rows.map { r in
+            "\(r.messageID)\t\(iso.string(from: r.receivedAt))\t"
+                + (r.clusterID.map { "cluster \($0)" } ?? "unmatched") + "\t\(one(r.from ?? "-"))\t"
+                + one(r.subject ?? "(no subject)")
+        }.joined(separator: "\n")
     }
 
     static func accountTable(_ rows: [AccountSummary]) -> String {
