@@ -27,7 +27,11 @@ public struct ClusterService: Sendable {
 
     /// One cluster with its reports and its history; the reporters' addresses only with `includeReporters`.
     public func detail(id: Int64, includeReporters: Bool) throws -> ClusterDetail? {
-        try store.cluster(id: id, includeReporters: includeReporters, weights: settings.weights)
+        guard var d = try store.cluster(id: id, includeReporters: includeReporters, weights: settings.weights) else {
+            return nil
+        }
+        d.checks = try store.linkChecks(clusterID: id)
+        return d
     }
 
     /// Accounts whose content was reported, by distinct reporters.

@@ -90,13 +90,15 @@ public enum ConfigLoader {
         let modT = try root.table("moderation")
         let offences = resolve(try MainKeys.Moderation.offences.read(modT), base: base)
 
+        let rechecks = try RecheckSettings.read(try root.table("rechecks"))
+
         let publicURL = try publicURL(try MainKeys.HTTP.publicURL.read(try root.table("http")), file: path)
 
         try root.finish()
         return VigieConfig(
             file: path, databasePath: dbPath, organisation: org, smtp: smtp, queuesDir: queues,
             templatesDir: templates, intake: intake, clusters: clusters, offencesFile: offences,
-            publicURL: publicURL)
+            publicURL: publicURL, rechecks: rechecks)
     }
 
     /// Loads every `*.toml` of the queues folder, sorted by name.

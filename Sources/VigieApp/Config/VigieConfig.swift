@@ -41,6 +41,8 @@ public struct VigieConfig: Sendable {
     public var offencesFile: String
     /// `[http] public_url` without its trailing slash: where moderators open a cluster (`/console/clusters/ID`).
     public var publicURL: String? = nil
+    /// `[rechecks]`: automatic checks of notified URLs.
+    public var rechecks = RecheckSettings()
 }
 
 /// One `queues/*.toml` file.

@@ -17,6 +17,8 @@ public final class Supervisor: @unchecked Sendable {
         public var editionRecheckSeconds: Double
         /// How often an idle outbox sender looks for rows enqueued by another process (`clusters mark … removed`).
         public var outboxIdleSeconds: Double
+        /// How often the rechecks look for clusters whose next check has come.
+        public var recheckSeconds: Double = 30
         public var lease: LeaseTiming
 
         public init(
@@ -120,6 +122,13 @@ public final class Supervisor: @unchecked Sendable {
                 })
         }
         jobs.append(Job(name: "editions") { [self] stop in try EditionJob(supervisor: self).run(until: stop) })
+        if context.config.rechecks.enabled {
+            let checks = try context.linkChecks()
+            jobs.append(
+                Job(name: "rechecks") { [self] stop in
+                    try RecheckJob(supervisor: self, service: checks, ring: ringAll).run(until: stop)
+                })
+        }
         return jobs
     }
 

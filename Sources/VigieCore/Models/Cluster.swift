@@ -105,6 +105,8 @@ public struct ClusterDetail: Sendable {
     public var notifiedChannel: String?
     public var reportList: [ClusterReport]
     public var events: [ClusterEvent]
+    /// Rechecks of its URLs, oldest first (filled by `ClusterService.detail`).
+    public var checks: [LinkCheck] = []
 
     public init(
         summary: ClusterSummary, note: String?, reason: String?, notifiedAt: Date?, notifiedChannel: String?,

@@ -7,7 +7,7 @@ struct Clusters: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Reported contents grouped by identity, ranked by distinct reporters; the moderation workflow.",
         subcommands: [
-            List.self, Show.self, Qualify.self, Mark.self, Notice.self, Rebuild.self, ResolveLinks.self,
+            List.self, Show.self, Qualify.self, Mark.self, Notice.self, Check.self, Rebuild.self, ResolveLinks.self,
             Identify.self,
         ])
 

@@ -115,7 +115,7 @@ struct ClusterDetailJSON: Encodable {
     var detail: ClusterDetail
 
     enum CodingKeys: String, CodingKey {
-        case note, reason, events
+        case note, reason, events, checks
         case notifiedAt = "notified_at"
         case notifiedChannel = "notified_channel"
         case reportList = "report_list"
@@ -131,6 +131,30 @@ struct ClusterDetailJSON: Encodable {
         try c.encode(d.notifiedChannel, forKey: .notifiedChannel)
         try c.encode(d.reportList.map(ClusterReportJSON.init), forKey: .reportList)
         try c.encode(d.events.map(ClusterEventJSON.init), forKey: .events)
+        try c.encode(d.checks.map(LinkCheckJSON.init), forKey: .checks)
+    }
+}
+
+/// One recheck of a URL in `clusters show --json` and `clusters check --json`.
+struct LinkCheckJSON: Encodable {
+    var check: LinkCheck
+
+    enum CodingKeys: String, CodingKey {
+        case url, verdict, detail, method
+        case checkedAt = "checked_at"
+        case httpStatus = "http_status"
+        case finalURL = "final_url"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(check.url, forKey: .url)
+        try c.encode(check.checkedAt, forKey: .checkedAt)
+        try c.encode(check.httpStatus, forKey: .httpStatus)
+        try c.encode(check.finalURL, forKey: .finalURL)
+        try c.encode(check.verdict.rawValue, forKey: .verdict)
+        try c.encode(check.detail, forKey: .detail)
+        try c.encode(check.method.rawValue, forKey: .method)
     }
 }
 
