@@ -10,7 +10,7 @@ public struct RecheckTarget: Sendable, Equatable {
     /// The notice's time (qualification's while not notified): the schedule counts from it.
     public var anchor: Date
     public var lastChecked: Date?
-    /// The canonical URL first, then the URLs as citizens wrote them (distinct, at most `RecheckTarget.maxURLs`).
+    /// The URLs as citizens wrote them (distinct, at most `RecheckTarget.maxURLs`); the canonical URL when none.
     public var urls: [String]
 
     /// URLs checked per cluster at most.
@@ -72,8 +72,10 @@ extension Store {
             let originals = try originalURLs(db, clusterIDs: targets.map(\.target.clusterID))
             return targets.map { t in
                 var target = t.target
-                for u in originals[target.clusterID] ?? [] where !target.urls.contains(u) { target.urls.append(u) }
-                target.urls = Array(target.urls.prefix(RecheckTarget.maxURLs))
+                // What citizens wrote is what exists: a web content's canonical URL is https even for an http-only
+                // site. The canonical URL stands in only for a cluster with no reported URL left.
+                let written = originals[target.clusterID] ?? []
+                if !written.isEmpty { target.urls = Array(written.prefix(RecheckTarget.maxURLs)) }
                 return target
             }
         }

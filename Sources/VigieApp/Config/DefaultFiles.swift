@@ -3,773 +3,861 @@
 /// The files `vigie init` writes: target path and content.
 enum DefaultFiles {
     static let all: [(path: String, source: String, content: String)] = [
-        ("vigie.toml", "deploy/vigie.example.toml", #"""
-# Vigie configuration. Relative paths are resolved against this file's folder.
+        (
+            "vigie.toml", "deploy/vigie.example.toml",
+            #"""
+            # Vigie configuration. Relative paths are resolved against this file's folder.
 
-[database]
-path = "var/vigie.sqlite"
+            [database]
+            path = "var/vigie.sqlite"
 
-[organisation]
-name = "Institution — pôle numérique"
-email = "signalements@example.org"
-postal_address = "1 rue de l'Exemple, 75000 Paris"
-website = "https://www.example.org"
-own_hosts = ["example.org"]       # the institution's own links are never reported content
+            [organisation]
+            name = "Institution — pôle numérique"
+            email = "signalements@example.org"
+            postal_address = "1 rue de l'Exemple, 75000 Paris"
+            website = "https://www.example.org"
+            own_hosts = ["example.org"]       # the institution's own links are never reported content
 
-[smtp]                              # default relay for outbound queues
-url = "smtp://127.0.0.1:10025"      # smtps:// = implicit TLS
-starttls = false
-user = ""                           # optional, with password_env or password_file
-from = "La lettre <newsletter@example.org>"
-# ca_file = "ca.pem"                # trust this CA bundle instead of the system's
+            [smtp]                              # default relay for outbound queues
+            url = "smtp://127.0.0.1:10025"      # smtps:// = implicit TLS
+            starttls = false
+            user = ""                           # optional, with password_env or password_file
+            from = "La lettre <newsletter@example.org>"
+            # ca_file = "ca.pem"                # trust this CA bundle instead of the system's
 
-[paths]
-queues = "queues"
-templates = "templates"
+            [paths]
+            queues = "queues"
+            templates = "templates"
 
-[intake]
-ignored_hosts = []                  # more hosts whose links are not reported content
+            [intake]
+            ignored_hosts = []                  # more hosts whose links are not reported content
 
-[clusters]
-resolve_short_links = true          # follow t.co, bit.ly, … redirects (HEAD, 5 hops max), cached, retried on failure
-short_link_hosts = []               # more shorteners to resolve
-# short_link_timeout_seconds = 5    # bounds each short-link request
-tracking_parameters = []            # more query parameters to ignore when comparing URLs
-# links that only carry another, unwrapped before identity (Safe Links, Proofpoint, Google, Facebook … are built
-# in): [{ host = "links.example.org", param = "url" }]; host "*.example.org" = every subdomain; optional path = "/go"
-redirect_wrappers = []
-# priority = weight_reporters × distinct reporters + weight_velocity × distinct reporters in the last 24 h
-#          + weight_recency × 2^(−hours since the last report / recency_half_life_hours)
-weight_reporters = 1.0
-weight_velocity = 2.0
-weight_recency = 1.0
-recency_half_life_hours = 24
+            [clusters]
+            resolve_short_links = true          # follow t.co, bit.ly, … redirects (HEAD, 5 hops max), cached, retried on failure
+            short_link_hosts = []               # more shorteners to resolve
+            # short_link_timeout_seconds = 5    # bounds each short-link request
+            tracking_parameters = []            # more query parameters to ignore when comparing URLs
+            # links that only carry another, unwrapped before identity (Safe Links, Proofpoint, Google, Facebook … are built
+            # in): [{ host = "links.example.org", param = "url" }]; host "*.example.org" = every subdomain; optional path = "/go"
+            redirect_wrappers = []
+            # priority = weight_reporters × distinct reporters + weight_velocity × distinct reporters in the last 24 h
+            #          + weight_recency × 2^(−hours since the last report / recency_half_life_hours)
+            weight_reporters = 1.0
+            weight_velocity = 2.0
+            weight_recency = 1.0
+            recency_half_life_hours = 24
 
-[moderation]
-offences = "offences.toml"          # the editable list moderators qualify against
+            [moderation]
+            offences = "offences.toml"          # the editable list moderators qualify against
 
-[rechecks]
-enabled = true                      # serve checks notified URLs at 1 h, 6 h, 24 h, 3 and 7 days, then weekly
-per_host_interval_seconds = 2.0     # politeness: at most one check per host this often
-# timeout_seconds = 10              # bounds each request
-# max_body_kb = 16                  # a GET reads at most this much of the body (KiB)
-# concurrency = 4                   # checks in flight at once (any hosts)
+            [rechecks]
+            enabled = true                      # serve checks notified URLs at 1 h, 6 h, 24 h, 3 and 7 days, then weekly
+            per_host_interval_seconds = 2.0     # politeness: at most one check per host this often
+            # timeout_seconds = 10              # bounds each request
+            # max_body_kb = 16                  # a GET reads at most this much of the body (KiB)
+            # concurrency = 4                   # checks in flight at once (any hosts)
 
-[http]
-# public_url = "https://vigie.example.org"   # digests and alerts link each cluster to its console page there
-"""# + "\n"),
-        ("offences.toml", "deploy/offences.toml", #"""
-# Offences moderators qualify reported content against. Edit freely: codes are ours, labels are shown to
-# moderators and cited in platform notices. The legal team must check every reference against the current
-# consolidated texts before relying on it (paragraph numbers have shifted between versions).
-# prescription_months: time after publication before prosecution is barred (Loi 1881 art. 65 and 65-3).
+            [http]
+            # public_url = "https://vigie.example.org"   # digests and alerts link each cluster to its console page there
+            """# + "\n"
+        ),
+        (
+            "offences.toml", "deploy/offences.toml",
+            #"""
+            # Offences moderators qualify reported content against. Edit freely: codes are ours, labels are shown to
+            # moderators and cited in platform notices. The legal team must check every reference against the current
+            # consolidated texts before relying on it (paragraph numbers have shifted between versions).
+            # prescription_months: time after publication before prosecution is barred (Loi 1881 art. 65 and 65-3).
 
-[[offence]]
-code = "provocation-crime"
-label = "Provocation directe à commettre des atteintes à la vie ou à l'intégrité"
-reference = "Loi du 29 juillet 1881, art. 24 al. 1"
-prescription_months = 3
+            [[offence]]
+            code = "provocation-crime"
+            label = "Provocation directe à commettre des atteintes à la vie ou à l'intégrité"
+            reference = "Loi du 29 juillet 1881, art. 24 al. 1"
+            prescription_months = 3
 
-[[offence]]
-code = "apologie-crimes-contre-humanite"
-label = "Apologie de crimes de guerre, de crimes contre l'humanité, de réduction en esclavage ou de collaboration"
-reference = "Loi du 29 juillet 1881, art. 24 al. 5"
-prescription_months = 12
+            [[offence]]
+            code = "apologie-crimes-contre-humanite"
+            label = "Apologie de crimes de guerre, de crimes contre l'humanité, de réduction en esclavage ou de collaboration"
+            reference = "Loi du 29 juillet 1881, art. 24 al. 5"
+            prescription_months = 12
 
-[[offence]]
-code = "provocation-haine-raciale"
-label = "Provocation à la discrimination, à la haine ou à la violence (origine, ethnie, nation, race, religion)"
-reference = "Loi du 29 juillet 1881, art. 24 al. 7"
-prescription_months = 12
+            [[offence]]
+            code = "provocation-haine-raciale"
+            label = "Provocation à la discrimination, à la haine ou à la violence (origine, ethnie, nation, race, religion)"
+            reference = "Loi du 29 juillet 1881, art. 24 al. 7"
+            prescription_months = 12
 
-[[offence]]
-code = "provocation-haine-sexe-orientation"
-label = "Provocation à la discrimination, à la haine ou à la violence (sexe, orientation sexuelle, identité de genre, handicap)"
-reference = "Loi du 29 juillet 1881, art. 24 al. 8"
-prescription_months = 12
+            [[offence]]
+            code = "provocation-haine-sexe-orientation"
+            label = "Provocation à la discrimination, à la haine ou à la violence (sexe, orientation sexuelle, identité de genre, handicap)"
+            reference = "Loi du 29 juillet 1881, art. 24 al. 8"
+            prescription_months = 12
 
-[[offence]]
-code = "negationnisme"
-label = "Contestation de crimes contre l'humanité"
-reference = "Loi du 29 juillet 1881, art. 24 bis"
-prescription_months = 12
+            [[offence]]
+            code = "negationnisme"
+            label = "Contestation de crimes contre l'humanité"
+            reference = "Loi du 29 juillet 1881, art. 24 bis"
+            prescription_months = 12
 
-[[offence]]
-code = "diffamation-raciale"
-label = "Diffamation publique à caractère racial ou religieux"
-reference = "Loi du 29 juillet 1881, art. 32 al. 2"
-prescription_months = 12
+            [[offence]]
+            code = "diffamation-raciale"
+            label = "Diffamation publique à caractère racial ou religieux"
+            reference = "Loi du 29 juillet 1881, art. 32 al. 2"
+            prescription_months = 12
 
-[[offence]]
-code = "injure-raciale"
-label = "Injure publique à caractère racial ou religieux"
-reference = "Loi du 29 juillet 1881, art. 33 al. 3"
-prescription_months = 12
+            [[offence]]
+            code = "injure-raciale"
+            label = "Injure publique à caractère racial ou religieux"
+            reference = "Loi du 29 juillet 1881, art. 33 al. 3"
+            prescription_months = 12
 
-[[offence]]
-code = "diffamation-injure-non-publique"
-label = "Diffamation, injure ou provocation non publique à caractère discriminatoire"
-reference = "Code pénal, art. R. 625-7, R. 625-8 et R. 625-8-1"
+            [[offence]]
+            code = "diffamation-injure-non-publique"
+            label = "Diffamation, injure ou provocation non publique à caractère discriminatoire"
+            reference = "Code pénal, art. R. 625-7, R. 625-8 et R. 625-8-1"
 
-[[offence]]
-code = "apologie-terrorisme"
-label = "Provocation aux actes de terrorisme ou apologie de ces actes"
-reference = "Code pénal, art. 421-2-5"
+            [[offence]]
+            code = "apologie-terrorisme"
+            label = "Provocation aux actes de terrorisme ou apologie de ces actes"
+            reference = "Code pénal, art. 421-2-5"
 
-[[offence]]
-code = "harcelement"
-label = "Harcèlement moral en ligne, y compris en meute"
-reference = "Code pénal, art. 222-33-2-2"
+            [[offence]]
+            code = "harcelement"
+            label = "Harcèlement moral en ligne, y compris en meute"
+            reference = "Code pénal, art. 222-33-2-2"
 
-[[offence]]
-code = "menaces"
-label = "Menaces de crime ou de délit, notamment de mort, aggravées si discriminatoires"
-reference = "Code pénal, art. 222-17, 222-18 et 222-18-1"
+            [[offence]]
+            code = "menaces"
+            label = "Menaces de crime ou de délit, notamment de mort, aggravées si discriminatoires"
+            reference = "Code pénal, art. 222-17, 222-18 et 222-18-1"
 
-[[offence]]
-code = "mise-en-danger-donnees"
-label = "Diffusion d'informations personnelles exposant une personne à un risque"
-reference = "Code pénal, art. 223-1-1"
+            [[offence]]
+            code = "mise-en-danger-donnees"
+            label = "Diffusion d'informations personnelles exposant une personne à un risque"
+            reference = "Code pénal, art. 223-1-1"
 
-[[offence]]
-code = "aggravation-motif"
-label = "Circonstance aggravante : mobile raciste, antisémite ou religieux"
-reference = "Code pénal, art. 132-76"
-modifier = true
-"""# + "\n"),
-        ("queues/acknowledgements.toml", "queues/acknowledgements.toml", #"""
-# Acknowledgements to citizens and outcome notices (RFC 3834: never to automatic mail, a robot, our own addresses or a
-# list; at most one acknowledgement per address per min_interval_hours, later reports recorded as grouped).
-kind = "acknowledgements"
-enabled = false
-from = "Signalements <signalements@example.org>"
-min_interval_hours = 24
-# subject = "Votre signalement a bien été reçu"   # the reference (SIG-YYYY-NNNNNN) is appended
-notify_outcome = true                            # a short notice to each reporter when the content is removed
-# Another relay than vigie.toml [smtp] (each key overrides its [smtp] twin):
-# smtp_url = "smtps://smtp.example.org:465"
-# starttls = false
-# user = "vigie"
-# password_env = "VIGIE_SMTP_PASSWORD"   # or password_file = "path"
-# ca_file = "ca.pem"
-# timeout_seconds = 60
-# Pacing and retries (as for the newsletter); a commented key shows its default:
-# rate_per_second = 0
-# max_per_hour = 0
-# connections = 4
-# batch_size = 500
-# pause_between_batches_seconds = 0
-# max_messages_per_connection = 100
-# max_attempts = 5
-# retry_base_seconds = 60
-# retry_max_seconds = 21600
-# reconnect_base_seconds = 2
-# reconnect_max_seconds = 300
-# jitter = 0.2
-# keep_sent_days = 30             # a sent message's bytes are cleared after this (its record stays)
-"""# + "\n"),
-        ("queues/digest.toml", "queues/digest.toml", #"""
-# The moderators' digest (once a day at `schedule`, or `vigie digest send`) and alerts (a cluster reported by
-# alert_reporters distinct citizens within alert_window_hours). Never a reporter's address or name.
-kind = "digest"
-enabled = false
-to = ["moderation@example.org"]
-top = 20                          # clusters listed, new or rising, highest priority first
-schedule = "08:00"                # local time; leave out to send only with `vigie digest send`
-# timezone = "Europe/Paris"
-# subject = "Vigie · signalements du 2 décembre 2026"   # default: the date of the digest
-alert_reporters = 10              # 0 = no alerts
-# alert_window_hours = 24
-# Another relay than vigie.toml [smtp] (each key overrides its [smtp] twin):
-# smtp_url = "smtps://smtp.example.org:465"
-# starttls = false
-# user = "vigie"
-# password_env = "VIGIE_SMTP_PASSWORD"   # or password_file = "path"
-# ca_file = "ca.pem"
-# from = "Vigie <vigie@example.org>"
-# timeout_seconds = 60
-# Pacing and retries (as for the newsletter); a commented key shows its default:
-# rate_per_second = 0
-# max_per_hour = 0
-# connections = 4
-# batch_size = 500
-# pause_between_batches_seconds = 0
-# max_messages_per_connection = 100
-# max_attempts = 5
-# retry_base_seconds = 60
-# retry_max_seconds = 21600
-# reconnect_base_seconds = 2
-# reconnect_max_seconds = 300
-# jitter = 0.2
-# keep_sent_days = 30             # a sent message's bytes are cleared after this (its record stays)
-"""# + "\n"),
-        ("queues/newsletter.toml", "queues/newsletter.toml", #"""
-# The daily newsletter: pacing and retries towards the relay given in vigie.toml [smtp] (or smtp_url below).
-# A commented key shows its default; `vigie config keys` describes every key.
-kind = "newsletter"
-enabled = true
-rate_per_second = 14              # 0 = unlimited; no one-second window ever goes above it
-max_per_hour = 0                  # 0 = no hourly cap
-connections = 4
-batch_size = 500
-pause_between_batches_seconds = 0
-max_messages_per_connection = 100
-max_attempts = 5
-retry_base_seconds = 60
-# retry_max_seconds = 21600       # ceiling of the retry delay
-# reconnect_base_seconds = 2      # after a dropped connection or a 421; doubles while faults last
-# reconnect_max_seconds = 300
-# jitter = 0.2                    # random share of each delay
-list_id = "La lettre quotidienne <lettre.example.org>"
-unsubscribe_url_base = "https://www.example.org/u/"
-unsubscribe_mailto = "desinscription@example.org"
-return_path = "bounces@example.org"         # VERP: bounces+TOKEN@example.org names the subscriber
-secret_env = "VIGIE_NEWSLETTER_SECRET"     # signs unsubscribe tokens (or secret_file = "path")
-# Another relay than vigie.toml [smtp] (each key overrides its [smtp] twin):
-# smtp_url = "smtps://smtp.example.org:465"
-# starttls = false
-# user = "lettre"
-# password_env = "VIGIE_NEWSLETTER_SMTP_PASSWORD"   # or password_file = "path"
-# ca_file = "ca.pem"
-# from = "La lettre <lettre@example.org>"
-# timeout_seconds = 60            # bounds each message's whole SMTP transaction
-"""# + "\n"),
-        ("queues/reports.toml", "queues/reports.toml", #"""
-# Intake of citizens' reports: the mailbox the public reporting address delivers to.
-kind = "intake"
-role = "reports"
-enabled = true
-url = "imap://127.0.0.1:10143"    # imaps:// = implicit TLS
-starttls = false                   # true: upgrade the plain connection with STARTTLS (required off loopback)
-user = "reports"
-password_env = "VIGIE_IMAP_PASSWORD"
-# ca_file = "ca.pem"               # trust this CA bundle instead of the system's
-# tls_verify = true                # check the server's certificate
-# timeout_seconds = 30             # a server silent that long ends the command
-mailbox = "INBOX"
-processed_mailbox = "Archive"      # after the commit, messages move there (MOVE, else COPY + EXPUNGE)
-idle = true
-poll_interval_seconds = 60
-max_message_bytes = 26214400       # 25 MiB: larger messages keep their headers and size only
-"""# + "\n"),
-        ("queues/subscriptions.toml", "queues/subscriptions.toml", #"""
-# Intake of subscribers' mail: unsubscribe requests and bounces (VERP, DSN). Enabled by the newsletter setup.
-kind = "intake"
-role = "subscriptions"
-enabled = false
-url = "imap://127.0.0.1:10143"
-starttls = false
-user = "bounces"
-password_env = "VIGIE_IMAP_PASSWORD"
-# ca_file = "ca.pem"
-# tls_verify = true
-# timeout_seconds = 30
-mailbox = "INBOX"
-processed_mailbox = "Archive"
-idle = true
-poll_interval_seconds = 300
-max_message_bytes = 1048576
-"""# + "\n"),
-        ("templates/acknowledgement.html.mustache", "templates/acknowledgement.html.mustache", #"""
-<!DOCTYPE html>
-<html lang="fr">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Signalement {{reference}}</title>
-</head>
-<body style="margin:0;padding:0;background-color:#f2f2f4;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background-color:#f2f2f4;">
-<tr><td align="center" style="padding:16px 8px;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:600px;background-color:#ffffff;border-radius:6px;">
-<tr><td style="padding:24px 24px 8px 24px;font-family:Arial,Helvetica,sans-serif;">
-<p style="margin:0;font-size:13px;letter-spacing:1px;text-transform:uppercase;color:#8a1c2b;">{{organisation}}</p>
-<h1 style="margin:8px 0 4px 0;font-size:22px;line-height:1.3;color:#1a1a1a;font-family:Georgia,'Times New Roman',serif;">Votre signalement a bien été reçu</h1>
-<p style="margin:0;font-size:14px;color:#666666;">Référence <strong style="color:#1a1a1a;">{{reference}}</strong> &middot; reçu le {{received_long}}</p>
-</td></tr>
-<tr><td style="padding:8px 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
-<p style="margin:8px 0;">Bonjour,</p>
-<p style="margin:8px 0;">Merci pour votre signalement. Indiquez sa référence, <strong>{{reference}}</strong>, si vous nous écrivez à son sujet.</p>
-</td></tr>
-{{#has_links}}
-<tr><td style="padding:8px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
-<h2 style="margin:0 0 6px 0;font-size:16px;color:#8a1c2b;">Les liens relevés dans votre message</h2>
-<ul style="margin:0;padding-left:20px;">
-{{#links}}
-<li style="margin:0 0 8px 0;"><span style="font-weight:bold;">{{platform}}</span><br><span style="color:#333333;font-size:15px;word-break:break-all;">{{url}}</span></li>
-{{/links}}
-{{#more_links}}
-<li style="margin:0 0 6px 0;color:#666666;">et {{more_links}}</li>
-{{/more_links}}
-</ul>
-</td></tr>
-{{/has_links}}
-{{^has_links}}
-<tr><td style="padding:8px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
-<p style="margin:0;padding:10px 12px;background-color:#fff4e5;border-left:4px solid #b36b00;">Nous n'avons relevé aucun lien dans votre message. Pour qu'un contenu puisse être examiné, écrivez-nous à nouveau en indiquant son adresse complète (par exemple https://…), copiée depuis la plateforme.</p>
-</td></tr>
-{{/has_links}}
-<tr><td style="padding:16px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
-<h2 style="margin:0 0 6px 0;font-size:16px;color:#8a1c2b;">Et maintenant&nbsp;?</h2>
-<p style="margin:0;">Notre équipe de modération examine chaque contenu signalé, en commençant par ceux que le plus grand nombre de personnes ont signalés. Lorsqu'un contenu nous paraît contraire à la loi, nous le notifions à la plateforme qui l'héberge et nous suivons sa réponse.{{#notify_outcome}} Si le contenu est retiré, nous vous en informerons par un court message.{{/notify_outcome}}</p>
-</td></tr>
-<tr><td style="padding:16px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.5;color:#333333;">
-<h2 style="margin:0 0 6px 0;font-size:15px;color:#333333;">Vos données</h2>
-<p style="margin:0;">Votre adresse électronique sert uniquement à traiter ce signalement et à vous en informer. Elle n'est jamais transmise aux plateformes ni à l'auteur du contenu.{{#privacy_contact}} Pour exercer vos droits (accès, rectification, effacement)&nbsp;: {{privacy_contact}}.{{/privacy_contact}}</p>
-</td></tr>
-<tr><td style="padding:24px 24px 24px 24px;font-family:Arial,Helvetica,sans-serif;font-size:13px;line-height:1.5;color:#666666;">
-<hr style="border:none;border-top:1px solid #e0e0e0;margin:0 0 12px 0;">
-<p style="margin:0 0 6px 0;">Merci de votre vigilance.</p>
-<p style="margin:0 0 6px 0;">{{organisation}}{{#website}} &middot; <a href="{{website}}" style="color:#666666;">{{website}}</a>{{/website}}</p>
-<p style="margin:0;">Ce message est une réponse automatique&nbsp;: inutile d'y répondre pour confirmer votre signalement.</p>
-</td></tr>
-</table>
-</td></tr>
-</table>
-</body>
-</html>
-"""# + "\n"),
-        ("templates/acknowledgement.txt.mustache", "templates/acknowledgement.txt.mustache", #"""
-{{% CONTENT_TYPE: TEXT }}
-Bonjour,
+            [[offence]]
+            code = "aggravation-motif"
+            label = "Circonstance aggravante : mobile raciste, antisémite ou religieux"
+            reference = "Code pénal, art. 132-76"
+            modifier = true
+            """# + "\n"
+        ),
+        (
+            "queues/acknowledgements.toml", "queues/acknowledgements.toml",
+            #"""
+            # Acknowledgements to citizens and outcome notices (RFC 3834: never to automatic mail, a robot, our own addresses or a
+            # list; at most one acknowledgement per address per min_interval_hours, later reports recorded as grouped).
+            kind = "acknowledgements"
+            enabled = false
+            from = "Signalements <signalements@example.org>"
+            min_interval_hours = 24
+            # subject = "Votre signalement a bien été reçu"   # the reference (SIG-YYYY-NNNNNN) is appended
+            notify_outcome = true                            # a short notice to each reporter when the content is removed
+            # Another relay than vigie.toml [smtp] (each key overrides its [smtp] twin):
+            # smtp_url = "smtps://smtp.example.org:465"
+            # starttls = false
+            # user = "vigie"
+            # password_env = "VIGIE_SMTP_PASSWORD"   # or password_file = "path"
+            # ca_file = "ca.pem"
+            # timeout_seconds = 60
+            # Pacing and retries (as for the newsletter); a commented key shows its default:
+            # rate_per_second = 0
+            # max_per_hour = 0
+            # connections = 4
+            # batch_size = 500
+            # pause_between_batches_seconds = 0
+            # max_messages_per_connection = 100
+            # max_attempts = 5
+            # retry_base_seconds = 60
+            # retry_max_seconds = 21600
+            # reconnect_base_seconds = 2
+            # reconnect_max_seconds = 300
+            # jitter = 0.2
+            # keep_sent_days = 30             # a sent message's bytes are cleared after this (its record stays)
+            """# + "\n"
+        ),
+        (
+            "queues/digest.toml", "queues/digest.toml",
+            #"""
+            # The moderators' digest (once a day at `schedule`, or `vigie digest send`) and alerts (a cluster reported by
+            # alert_reporters distinct citizens within alert_window_hours). Never a reporter's address or name.
+            kind = "digest"
+            enabled = false
+            to = ["moderation@example.org"]
+            top = 20                          # clusters listed, new or rising, highest priority first
+            schedule = "08:00"                # local time; leave out to send only with `vigie digest send`
+            # timezone = "Europe/Paris"
+            # subject = "Vigie · signalements du 2 décembre 2026"   # default: the date of the digest
+            alert_reporters = 10              # 0 = no alerts
+            # alert_window_hours = 24
+            # Another relay than vigie.toml [smtp] (each key overrides its [smtp] twin):
+            # smtp_url = "smtps://smtp.example.org:465"
+            # starttls = false
+            # user = "vigie"
+            # password_env = "VIGIE_SMTP_PASSWORD"   # or password_file = "path"
+            # ca_file = "ca.pem"
+            # from = "Vigie <vigie@example.org>"
+            # timeout_seconds = 60
+            # Pacing and retries (as for the newsletter); a commented key shows its default:
+            # rate_per_second = 0
+            # max_per_hour = 0
+            # connections = 4
+            # batch_size = 500
+            # pause_between_batches_seconds = 0
+            # max_messages_per_connection = 100
+            # max_attempts = 5
+            # retry_base_seconds = 60
+            # retry_max_seconds = 21600
+            # reconnect_base_seconds = 2
+            # reconnect_max_seconds = 300
+            # jitter = 0.2
+            # keep_sent_days = 30             # a sent message's bytes are cleared after this (its record stays)
+            """# + "\n"
+        ),
+        (
+            "queues/newsletter.toml", "queues/newsletter.toml",
+            #"""
+            # The daily newsletter: pacing and retries towards the relay given in vigie.toml [smtp] (or smtp_url below).
+            # A commented key shows its default; `vigie config keys` describes every key.
+            kind = "newsletter"
+            enabled = true
+            rate_per_second = 14              # 0 = unlimited; no one-second window ever goes above it
+            max_per_hour = 0                  # 0 = no hourly cap
+            connections = 4
+            batch_size = 500
+            pause_between_batches_seconds = 0
+            max_messages_per_connection = 100
+            max_attempts = 5
+            retry_base_seconds = 60
+            # retry_max_seconds = 21600       # ceiling of the retry delay
+            # reconnect_base_seconds = 2      # after a dropped connection or a 421; doubles while faults last
+            # reconnect_max_seconds = 300
+            # jitter = 0.2                    # random share of each delay
+            list_id = "La lettre quotidienne <lettre.example.org>"
+            unsubscribe_url_base = "https://www.example.org/u/"
+            unsubscribe_mailto = "desinscription@example.org"
+            return_path = "bounces@example.org"         # VERP: bounces+TOKEN@example.org names the subscriber
+            secret_env = "VIGIE_NEWSLETTER_SECRET"     # signs unsubscribe tokens (or secret_file = "path")
+            # Another relay than vigie.toml [smtp] (each key overrides its [smtp] twin):
+            # smtp_url = "smtps://smtp.example.org:465"
+            # starttls = false
+            # user = "lettre"
+            # password_env = "VIGIE_NEWSLETTER_SMTP_PASSWORD"   # or password_file = "path"
+            # ca_file = "ca.pem"
+            # from = "La lettre <lettre@example.org>"
+            # timeout_seconds = 60            # bounds each message's whole SMTP transaction
+            """# + "\n"
+        ),
+        (
+            "queues/reports.toml", "queues/reports.toml",
+            #"""
+            # Intake of citizens' reports: the mailbox the public reporting address delivers to.
+            kind = "intake"
+            role = "reports"
+            enabled = true
+            url = "imap://127.0.0.1:10143"    # imaps:// = implicit TLS
+            starttls = false                   # true: upgrade the plain connection with STARTTLS (required off loopback)
+            user = "reports"
+            password_env = "VIGIE_IMAP_PASSWORD"
+            # ca_file = "ca.pem"               # trust this CA bundle instead of the system's
+            # tls_verify = true                # check the server's certificate
+            # timeout_seconds = 30             # a server silent that long ends the command
+            mailbox = "INBOX"
+            processed_mailbox = "Archive"      # after the commit, messages move there (MOVE, else COPY + EXPUNGE)
+            idle = true
+            poll_interval_seconds = 60
+            max_message_bytes = 26214400       # 25 MiB: larger messages keep their headers and size only
+            """# + "\n"
+        ),
+        (
+            "queues/subscriptions.toml", "queues/subscriptions.toml",
+            #"""
+            # Intake of subscribers' mail: unsubscribe requests and bounces (VERP, DSN). Enabled by the newsletter setup.
+            kind = "intake"
+            role = "subscriptions"
+            enabled = false
+            url = "imap://127.0.0.1:10143"
+            starttls = false
+            user = "bounces"
+            password_env = "VIGIE_IMAP_PASSWORD"
+            # ca_file = "ca.pem"
+            # tls_verify = true
+            # timeout_seconds = 30
+            mailbox = "INBOX"
+            processed_mailbox = "Archive"
+            idle = true
+            poll_interval_seconds = 300
+            max_message_bytes = 1048576
+            """# + "\n"
+        ),
+        (
+            "templates/acknowledgement.html.mustache", "templates/acknowledgement.html.mustache",
+            #"""
+            <!DOCTYPE html>
+            <html lang="fr">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>Signalement {{reference}}</title>
+            </head>
+            <body style="margin:0;padding:0;background-color:#f2f2f4;">
+            <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background-color:#f2f2f4;">
+            <tr><td align="center" style="padding:16px 8px;">
+            <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:600px;background-color:#ffffff;border-radius:6px;">
+            <tr><td style="padding:24px 24px 8px 24px;font-family:Arial,Helvetica,sans-serif;">
+            <p style="margin:0;font-size:13px;letter-spacing:1px;text-transform:uppercase;color:#8a1c2b;">{{organisation}}</p>
+            <h1 style="margin:8px 0 4px 0;font-size:22px;line-height:1.3;color:#1a1a1a;font-family:Georgia,'Times New Roman',serif;">Votre signalement a bien été reçu</h1>
+            <p style="margin:0;font-size:14px;color:#666666;">Référence <strong style="color:#1a1a1a;">{{reference}}</strong> &middot; reçu le {{received_long}}</p>
+            </td></tr>
+            <tr><td style="padding:8px 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
+            <p style="margin:8px 0;">Bonjour,</p>
+            <p style="margin:8px 0;">Merci pour votre signalement. Indiquez sa référence, <strong>{{reference}}</strong>, si vous nous écrivez à son sujet.</p>
+            </td></tr>
+            {{#has_links}}
+            <tr><td style="padding:8px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
+            <h2 style="margin:0 0 6px 0;font-size:16px;color:#8a1c2b;">Les liens relevés dans votre message</h2>
+            <ul style="margin:0;padding-left:20px;">
+            {{#links}}
+            <li style="margin:0 0 8px 0;"><span style="font-weight:bold;">{{platform}}</span><br><span style="color:#333333;font-size:15px;word-break:break-all;">{{url}}</span></li>
+            {{/links}}
+            {{#more_links}}
+            <li style="margin:0 0 6px 0;color:#666666;">et {{more_links}}</li>
+            {{/more_links}}
+            </ul>
+            </td></tr>
+            {{/has_links}}
+            {{^has_links}}
+            <tr><td style="padding:8px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
+            <p style="margin:0;padding:10px 12px;background-color:#fff4e5;border-left:4px solid #b36b00;">Nous n'avons relevé aucun lien dans votre message. Pour qu'un contenu puisse être examiné, écrivez-nous à nouveau en indiquant son adresse complète (par exemple https://…), copiée depuis la plateforme.</p>
+            </td></tr>
+            {{/has_links}}
+            <tr><td style="padding:16px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
+            <h2 style="margin:0 0 6px 0;font-size:16px;color:#8a1c2b;">Et maintenant&nbsp;?</h2>
+            <p style="margin:0;">Notre équipe de modération examine chaque contenu signalé, en commençant par ceux que le plus grand nombre de personnes ont signalés. Lorsqu'un contenu nous paraît contraire à la loi, nous le notifions à la plateforme qui l'héberge et nous suivons sa réponse.{{#notify_outcome}} Si le contenu est retiré, nous vous en informerons par un court message.{{/notify_outcome}}</p>
+            </td></tr>
+            <tr><td style="padding:16px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.5;color:#333333;">
+            <h2 style="margin:0 0 6px 0;font-size:15px;color:#333333;">Vos données</h2>
+            <p style="margin:0;">Votre adresse électronique sert uniquement à traiter ce signalement et à vous en informer. Elle n'est jamais transmise aux plateformes ni à l'auteur du contenu.{{#privacy_contact}} Pour exercer vos droits (accès, rectification, effacement)&nbsp;: {{privacy_contact}}.{{/privacy_contact}}</p>
+            </td></tr>
+            <tr><td style="padding:24px 24px 24px 24px;font-family:Arial,Helvetica,sans-serif;font-size:13px;line-height:1.5;color:#666666;">
+            <hr style="border:none;border-top:1px solid #e0e0e0;margin:0 0 12px 0;">
+            <p style="margin:0 0 6px 0;">Merci de votre vigilance.</p>
+            <p style="margin:0 0 6px 0;">{{organisation}}{{#website}} &middot; <a href="{{website}}" style="color:#666666;">{{website}}</a>{{/website}}</p>
+            <p style="margin:0;">Ce message est une réponse automatique&nbsp;: inutile d'y répondre pour confirmer votre signalement.</p>
+            </td></tr>
+            </table>
+            </td></tr>
+            </table>
+            </body>
+            </html>
+            """# + "\n"
+        ),
+        (
+            "templates/acknowledgement.txt.mustache", "templates/acknowledgement.txt.mustache",
+            #"""
+            {{% CONTENT_TYPE: TEXT }}
+            Bonjour,
 
-{{organisation}} a bien reçu votre signalement du {{received_long}}.
-Sa référence est {{reference}} : indiquez-la si vous nous écrivez à son sujet.
+            {{organisation}} a bien reçu votre signalement du {{received_long}}.
+            Sa référence est {{reference}} : indiquez-la si vous nous écrivez à son sujet.
 
-{{#has_links}}
-Les liens que nous avons relevés dans votre message :
-{{#links}}
-  - {{platform}} : {{url}}
-{{/links}}
-{{#more_links}}
-  - et {{more_links}}
-{{/more_links}}
+            {{#has_links}}
+            Les liens que nous avons relevés dans votre message :
+            {{#links}}
+              - {{platform}} : {{url}}
+            {{/links}}
+            {{#more_links}}
+              - et {{more_links}}
+            {{/more_links}}
 
-{{/has_links}}
-{{^has_links}}
-Nous n'avons relevé aucun lien dans votre message. Pour qu'un contenu puisse être examiné, écrivez-nous à nouveau
-en indiquant son adresse complète (par exemple https://…), copiée depuis la plateforme.
+            {{/has_links}}
+            {{^has_links}}
+            Nous n'avons relevé aucun lien dans votre message. Pour qu'un contenu puisse être examiné, écrivez-nous à nouveau
+            en indiquant son adresse complète (par exemple https://…), copiée depuis la plateforme.
 
-{{/has_links}}
-Et maintenant ?
-Notre équipe de modération examine chaque contenu signalé, en commençant par ceux que le plus grand nombre de
-personnes ont signalés. Lorsqu'un contenu nous paraît contraire à la loi, nous le notifions à la plateforme qui
-l'héberge et nous suivons sa réponse.{{#notify_outcome}}
-Si le contenu est retiré, nous vous en informerons par un court message.{{/notify_outcome}}
+            {{/has_links}}
+            Et maintenant ?
+            Notre équipe de modération examine chaque contenu signalé, en commençant par ceux que le plus grand nombre de
+            personnes ont signalés. Lorsqu'un contenu nous paraît contraire à la loi, nous le notifions à la plateforme qui
+            l'héberge et nous suivons sa réponse.{{#notify_outcome}}
+            Si le contenu est retiré, nous vous en informerons par un court message.{{/notify_outcome}}
 
-Vos données
-Votre adresse électronique sert uniquement à traiter ce signalement et à vous en informer. Elle n'est jamais
-transmise aux plateformes ni à l'auteur du contenu.{{#privacy_contact}}
-Pour exercer vos droits (accès, rectification, effacement) : {{privacy_contact}}.{{/privacy_contact}}
+            Vos données
+            Votre adresse électronique sert uniquement à traiter ce signalement et à vous en informer. Elle n'est jamais
+            transmise aux plateformes ni à l'auteur du contenu.{{#privacy_contact}}
+            Pour exercer vos droits (accès, rectification, effacement) : {{privacy_contact}}.{{/privacy_contact}}
 
-Merci de votre vigilance.
-{{organisation}}
-{{#website}}{{website}}
-{{/website}}
-Ce message est une réponse automatique : inutile d'y répondre pour confirmer votre signalement.
-"""# + "\n"),
-        ("templates/digest.html.mustache", "templates/digest.html.mustache", #"""
-<!DOCTYPE html>
-<html lang="fr">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{subject}}</title>
-</head>
-<body style="margin:0;padding:0;background-color:#f2f2f4;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background-color:#f2f2f4;">
-<tr><td align="center" style="padding:16px 8px;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:680px;background-color:#ffffff;border-radius:6px;">
-<tr><td style="padding:24px 20px 8px 20px;font-family:Arial,Helvetica,sans-serif;">
-<p style="margin:0;font-size:13px;letter-spacing:1px;text-transform:uppercase;color:#8a1c2b;">{{organisation}}</p>
-{{#is_alert}}
-<h1 style="margin:8px 0 4px 0;font-size:22px;line-height:1.3;color:#8a1c2b;font-family:Georgia,'Times New Roman',serif;">Alerte&nbsp;: un contenu signalé par {{alert_reporters}} personnes</h1>
-<p style="margin:0;font-size:14px;color:#666666;">{{alert_reporters}} personnes distinctes l'ont signalé en moins de {{alert_window}}.</p>
-{{/is_alert}}
-{{^is_alert}}
-<h1 style="margin:8px 0 4px 0;font-size:22px;line-height:1.3;color:#1a1a1a;font-family:Georgia,'Times New Roman',serif;">Récapitulatif des signalements</h1>
-<p style="margin:0;font-size:14px;color:#666666;">{{window}}</p>
-{{/is_alert}}
-</td></tr>
-{{^is_alert}}
-<tr><td style="padding:12px 20px 4px 20px;font-family:Arial,Helvetica,sans-serif;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;">
-{{#count_rows}}
-<tr>
-{{#cells}}
-<td width="33%" valign="top" style="padding:8px 6px;border:1px solid #eeeeee;text-align:center;">
-<div style="font-size:24px;font-weight:bold;color:#1a1a1a;">{{value}}</div>
-<div style="font-size:12px;line-height:1.3;color:#666666;">{{label}}</div>
-</td>
-{{/cells}}
-</tr>
-{{/count_rows}}
-</table>
-</td></tr>
-<tr><td style="padding:16px 20px 0 20px;font-family:Arial,Helvetica,sans-serif;">
-<h2 style="margin:0;font-size:17px;color:#8a1c2b;">Contenus nouveaux ou en hausse</h2>
-{{^has_clusters}}<p style="margin:8px 0 0 0;font-size:15px;color:#333333;">Aucun contenu nouveau ou en hausse depuis le dernier récapitulatif.</p>{{/has_clusters}}
-</td></tr>
-{{/is_alert}}
-{{#clusters}}
-<tr><td style="padding:12px 20px 0 20px;font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.45;color:#1a1a1a;">
-<div style="border:1px solid #e0e0e0;border-left:4px solid {{accent}};border-radius:4px;padding:12px 12px 10px 12px;">
-<p style="margin:0 0 4px 0;font-size:13px;color:#666666;"><strong style="color:#1a1a1a;">{{#position}}{{position}}. {{/position}}{{platform}}</strong> &middot; {{#link}}<a href="{{link}}" style="color:#1a4f8a;">{{reference}}</a>{{/link}}{{^link}}{{reference}}{{/link}} &middot; <span style="display:inline-block;padding:0 6px;border-radius:3px;background-color:{{accent}};color:#ffffff;font-size:12px;">{{badge}}</span></p>
-<p style="margin:0 0 8px 0;word-break:break-all;overflow-wrap:anywhere;"><a href="{{canonical_url}}" style="color:#1a4f8a;">{{canonical_url}}</a></p>
-<p style="margin:0 0 6px 0;"><strong>{{reporters}}</strong> personne{{reporters_s}} (<strong>+{{new_reporters}}</strong> {{new_since}}) &middot; {{reports}} signalement{{reports_s}}</p>
-<p style="margin:0 0 6px 0;font-size:13px;color:#555555;">Premier {{first}} &middot; dernier {{last}}</p>
-{{#account}}<p style="margin:0 0 6px 0;font-size:13px;color:#555555;word-break:break-all;">Compte&nbsp;: {{account}}</p>{{/account}}
-<p style="margin:0 0 6px 0;font-size:13px;color:#555555;">Statut&nbsp;: <strong style="color:#1a1a1a;">{{status}}</strong>{{#offence}} &middot; {{offence}}{{/offence}}</p>
-{{#has_urls}}
-<p style="margin:8px 0 2px 0;font-size:13px;color:#555555;">Liens tels que signalés&nbsp;:</p>
-<ul style="margin:0;padding-left:18px;font-size:13px;color:#333333;">
-{{#urls}}<li style="margin:0 0 2px 0;word-break:break-all;overflow-wrap:anywhere;">{{.}}</li>{{/urls}}
-{{#more_urls}}<li style="margin:0;color:#666666;">et {{more_urls}} autre{{more_urls_s}}</li>{{/more_urls}}
-</ul>
-{{/has_urls}}
-{{#has_excerpts}}
-{{#excerpts}}<p style="margin:8px 0 0 0;padding:6px 10px;background-color:#f6f6f8;border-left:3px solid #cccccc;font-size:14px;color:#333333;font-style:italic;overflow-wrap:anywhere;">«&nbsp;{{.}}&nbsp;»</p>{{/excerpts}}
-{{/has_excerpts}}
-{{#has_attachments}}
-<p style="margin:8px 0 0 0;font-size:13px;color:#555555;overflow-wrap:anywhere;">Pièces jointes&nbsp;: {{#attachments}}{{name}} <span style="color:#888888;">({{type}})</span>{{^last_item}} &middot; {{/last_item}}{{/attachments}}</p>
-{{/has_attachments}}
-</div>
-</td></tr>
-{{/clusters}}
-{{^is_alert}}
-{{#has_accounts}}
-<tr><td style="padding:20px 20px 0 20px;font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.45;color:#1a1a1a;">
-<h2 style="margin:0 0 6px 0;font-size:17px;color:#8a1c2b;">Comptes dont plusieurs publications sont signalées</h2>
-<ul style="margin:0;padding-left:18px;">
-{{#accounts}}<li style="margin:0 0 4px 0;overflow-wrap:anywhere;"><strong>{{platform}}</strong> &middot; {{account}} &middot; {{posts}} publications, {{reports}} signalements</li>{{/accounts}}
-</ul>
-</td></tr>
-{{/has_accounts}}
-{{#has_waiting}}
-<tr><td style="padding:20px 20px 0 20px;font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.45;color:#1a1a1a;">
-<h2 style="margin:0 0 6px 0;font-size:17px;color:#8a1c2b;">Notifiés sans suite depuis plus de 7 jours ({{waiting_total}})</h2>
-<ul style="margin:0;padding-left:18px;">
-{{#waiting}}<li style="margin:0 0 6px 0;">{{#link}}<a href="{{link}}" style="color:#1a4f8a;">{{reference}}</a>{{/link}}{{^link}}{{reference}}{{/link}} &middot; {{platform}} &middot; notifié le {{notified}} (il y a {{days}} jours){{#platform_ref}} &middot; réf. {{platform_ref}}{{/platform_ref}}<br><span style="font-size:13px;color:#555555;word-break:break-all;overflow-wrap:anywhere;">{{canonical_url}}</span></li>{{/waiting}}
-{{#waiting_more}}<li style="margin:0;color:#666666;">et {{waiting_more}} autres&nbsp;: <code>vigie clusters list --status notified</code></li>{{/waiting_more}}
-</ul>
-</td></tr>
-{{/has_waiting}}
-{{/is_alert}}
-<tr><td style="padding:24px 20px 24px 20px;font-family:Arial,Helvetica,sans-serif;font-size:12px;line-height:1.5;color:#666666;">
-<hr style="border:none;border-top:1px solid #e0e0e0;margin:0 0 12px 0;">
-<p style="margin:0 0 4px 0;">Message automatique de Vigie. Aucune adresse ni aucun nom de citoyen n'y figure&nbsp;; les extraits sont masqués.</p>
-<p style="margin:0;">Le détail d'un contenu&nbsp;: <code>vigie clusters show NUMÉRO</code>{{#has_console}}, ou la console{{/has_console}}.</p>
-</td></tr>
-</table>
-</td></tr>
-</table>
-</body>
-</html>
-"""# + "\n"),
-        ("templates/digest.txt.mustache", "templates/digest.txt.mustache", #"""
-{{% CONTENT_TYPE: TEXT }}
-{{#is_alert}}
-ALERTE · {{organisation}}
-Un contenu a été signalé par {{alert_reporters}} personnes distinctes en moins de {{alert_window}}.
-{{/is_alert}}
-{{^is_alert}}
-{{organisation}} · récapitulatif des signalements
-{{window}}
+            Merci de votre vigilance.
+            {{organisation}}
+            {{#website}}{{website}}
+            {{/website}}
+            Ce message est une réponse automatique : inutile d'y répondre pour confirmer votre signalement.
+            """# + "\n"
+        ),
+        (
+            "templates/digest.html.mustache", "templates/digest.html.mustache",
+            #"""
+            <!DOCTYPE html>
+            <html lang="fr">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>{{subject}}</title>
+            </head>
+            <body style="margin:0;padding:0;background-color:#f2f2f4;">
+            <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background-color:#f2f2f4;">
+            <tr><td align="center" style="padding:16px 8px;">
+            <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:680px;background-color:#ffffff;border-radius:6px;">
+            <tr><td style="padding:24px 20px 8px 20px;font-family:Arial,Helvetica,sans-serif;">
+            <p style="margin:0;font-size:13px;letter-spacing:1px;text-transform:uppercase;color:#8a1c2b;">{{organisation}}</p>
+            {{#is_alert}}
+            <h1 style="margin:8px 0 4px 0;font-size:22px;line-height:1.3;color:#8a1c2b;font-family:Georgia,'Times New Roman',serif;">Alerte&nbsp;: un contenu signalé par {{alert_reporters}} personnes</h1>
+            <p style="margin:0;font-size:14px;color:#666666;">{{alert_reporters}} personnes distinctes l'ont signalé en moins de {{alert_window}}.</p>
+            {{/is_alert}}
+            {{^is_alert}}
+            <h1 style="margin:8px 0 4px 0;font-size:22px;line-height:1.3;color:#1a1a1a;font-family:Georgia,'Times New Roman',serif;">Récapitulatif des signalements</h1>
+            <p style="margin:0;font-size:14px;color:#666666;">{{window}}</p>
+            {{/is_alert}}
+            </td></tr>
+            {{^is_alert}}
+            <tr><td style="padding:12px 20px 4px 20px;font-family:Arial,Helvetica,sans-serif;">
+            <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;">
+            {{#count_rows}}
+            <tr>
+            {{#cells}}
+            <td width="33%" valign="top" style="padding:8px 6px;border:1px solid #eeeeee;text-align:center;">
+            <div style="font-size:24px;font-weight:bold;color:#1a1a1a;">{{value}}</div>
+            <div style="font-size:12px;line-height:1.3;color:#666666;">{{label}}</div>
+            </td>
+            {{/cells}}
+            </tr>
+            {{/count_rows}}
+            </table>
+            </td></tr>
+            <tr><td style="padding:16px 20px 0 20px;font-family:Arial,Helvetica,sans-serif;">
+            <h2 style="margin:0;font-size:17px;color:#8a1c2b;">Contenus nouveaux ou en hausse</h2>
+            {{^has_clusters}}<p style="margin:8px 0 0 0;font-size:15px;color:#333333;">Aucun contenu nouveau ou en hausse depuis le dernier récapitulatif.</p>{{/has_clusters}}
+            </td></tr>
+            {{/is_alert}}
+            {{#clusters}}
+            <tr><td style="padding:12px 20px 0 20px;font-family:Arial,Helvetica,sans-serif;font-size:15px;line-height:1.45;color:#1a1a1a;">
+            <div style="border:1px solid #e0e0e0;border-left:4px solid {{accent}};border-radius:4px;padding:12px 12px 10px 12px;">
+            <p style="margin:0 0 4px 0;font-size:13px;color:#666666;"><strong style="color:#1a1a1a;">{{#position}}{{position}}. {{/position}}{{platform}}</strong> &middot; {{#link}}<a href="{{link}}" style="color:#1a4f8a;">{{reference}}</a>{{/link}}{{^link}}{{reference}}{{/link}} &middot; <span style="display:inline-block;padding:0 6px;border-radius:3px;background-color:{{accent}};color:#ffffff;font-size:12px;">{{badge}}</span></p>
+            <p style="margin:0 0 8px 0;word-break:break-all;overflow-wrap:anywhere;"><a href="{{canonical_url}}" style="color:#1a4f8a;">{{canonical_url}}</a></p>
+            <p style="margin:0 0 6px 0;"><strong>{{reporters}}</strong> personne{{reporters_s}} (<strong>+{{new_reporters}}</strong> {{new_since}}) &middot; {{reports}} signalement{{reports_s}}</p>
+            <p style="margin:0 0 6px 0;font-size:13px;color:#555555;">Premier {{first}} &middot; dernier {{last}}</p>
+            {{#account}}<p style="margin:0 0 6px 0;font-size:13px;color:#555555;word-break:break-all;">Compte&nbsp;: {{account}}</p>{{/account}}
+            <p style="margin:0 0 6px 0;font-size:13px;color:#555555;">Statut&nbsp;: <strong style="color:#1a1a1a;">{{status}}</strong>{{#offence}} &middot; {{offence}}{{/offence}}</p>
+            {{#has_urls}}
+            <p style="margin:8px 0 2px 0;font-size:13px;color:#555555;">Liens tels que signalés&nbsp;:</p>
+            <ul style="margin:0;padding-left:18px;font-size:13px;color:#333333;">
+            {{#urls}}<li style="margin:0 0 2px 0;word-break:break-all;overflow-wrap:anywhere;">{{.}}</li>{{/urls}}
+            {{#more_urls}}<li style="margin:0;color:#666666;">et {{more_urls}} autre{{more_urls_s}}</li>{{/more_urls}}
+            </ul>
+            {{/has_urls}}
+            {{#has_excerpts}}
+            {{#excerpts}}<p style="margin:8px 0 0 0;padding:6px 10px;background-color:#f6f6f8;border-left:3px solid #cccccc;font-size:14px;color:#333333;font-style:italic;overflow-wrap:anywhere;">«&nbsp;{{.}}&nbsp;»</p>{{/excerpts}}
+            {{/has_excerpts}}
+            {{#has_attachments}}
+            <p style="margin:8px 0 0 0;font-size:13px;color:#555555;overflow-wrap:anywhere;">Pièces jointes&nbsp;: {{#attachments}}{{name}} <span style="color:#888888;">({{type}})</span>{{^last_item}} &middot; {{/last_item}}{{/attachments}}</p>
+            {{/has_attachments}}
+            </div>
+            </td></tr>
+            {{/clusters}}
+            {{^is_alert}}
+            {{#has_accounts}}
+            <tr><td style="padding:20px 20px 0 20px;font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.45;color:#1a1a1a;">
+            <h2 style="margin:0 0 6px 0;font-size:17px;color:#8a1c2b;">Comptes dont plusieurs publications sont signalées</h2>
+            <ul style="margin:0;padding-left:18px;">
+            {{#accounts}}<li style="margin:0 0 4px 0;overflow-wrap:anywhere;"><strong>{{platform}}</strong> &middot; {{account}} &middot; {{posts}} publications, {{reports}} signalements</li>{{/accounts}}
+            </ul>
+            </td></tr>
+            {{/has_accounts}}
+            {{#has_waiting}}
+            <tr><td style="padding:20px 20px 0 20px;font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.45;color:#1a1a1a;">
+            <h2 style="margin:0 0 6px 0;font-size:17px;color:#8a1c2b;">Notifiés sans suite depuis plus de 7 jours ({{waiting_total}})</h2>
+            <ul style="margin:0;padding-left:18px;">
+            {{#waiting}}<li style="margin:0 0 6px 0;">{{#link}}<a href="{{link}}" style="color:#1a4f8a;">{{reference}}</a>{{/link}}{{^link}}{{reference}}{{/link}} &middot; {{platform}} &middot; notifié le {{notified}} (il y a {{days}} jours){{#platform_ref}} &middot; réf. {{platform_ref}}{{/platform_ref}}<br><span style="font-size:13px;color:#555555;word-break:break-all;overflow-wrap:anywhere;">{{canonical_url}}</span></li>{{/waiting}}
+            {{#waiting_more}}<li style="margin:0;color:#666666;">et {{waiting_more}} autres&nbsp;: <code>vigie clusters list --status notified</code></li>{{/waiting_more}}
+            </ul>
+            </td></tr>
+            {{/has_waiting}}
+            {{#has_still_online}}
+            <tr><td style="padding:20px 20px 0 20px;font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.45;color:#1a1a1a;">
+            <h2 style="margin:0 0 6px 0;font-size:17px;color:#8a1c2b;">Toujours en ligne 7 jours après la notification ({{still_online_total}})</h2>
+            <ul style="margin:0;padding-left:18px;">
+            {{#still_online}}<li style="margin:0 0 6px 0;">{{#link}}<a href="{{link}}" style="color:#1a4f8a;">{{reference}}</a>{{/link}}{{^link}}{{reference}}{{/link}} &middot; {{platform}} &middot; notifié le {{notified}} (il y a {{days}} jours) &middot; en ligne au contrôle du {{checked}}<br><span style="font-size:13px;color:#555555;word-break:break-all;overflow-wrap:anywhere;">{{canonical_url}}</span></li>{{/still_online}}
+            {{#still_online_more}}<li style="margin:0;color:#666666;">et {{still_online_more}} autres&nbsp;: <code>vigie clusters list --status notified</code></li>{{/still_online_more}}
+            </ul>
+            </td></tr>
+            {{/has_still_online}}
+            {{#has_weekly}}
+            <tr><td style="padding:20px 20px 0 20px;font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.45;color:#1a1a1a;">
+            <h2 style="margin:0 0 6px 0;font-size:17px;color:#1a4f8a;">Bilan de la semaine &middot; plateformes</h2>
+            <p style="margin:0 0 6px 0;font-size:13px;color:#555555;">Notifications des {{weekly_days}} derniers jours.</p>
+            <ul style="margin:0;padding-left:18px;">
+            {{#weekly}}<li style="margin:0 0 4px 0;"><strong>{{platform}}</strong>&nbsp;: {{notices}} notifiés, {{removed}} retirés ({{rate}}), délai médian {{median}}, en ligne à 7&nbsp;j&nbsp;: {{online_7}}, sans suite&nbsp;: {{no_answer}}</li>{{/weekly}}
+            </ul>
+            </td></tr>
+            {{/has_weekly}}
+            {{/is_alert}}
+            <tr><td style="padding:24px 20px 24px 20px;font-family:Arial,Helvetica,sans-serif;font-size:12px;line-height:1.5;color:#666666;">
+            <hr style="border:none;border-top:1px solid #e0e0e0;margin:0 0 12px 0;">
+            <p style="margin:0 0 4px 0;">Message automatique de Vigie. Aucune adresse ni aucun nom de citoyen n'y figure&nbsp;; les extraits sont masqués.</p>
+            <p style="margin:0;">Le détail d'un contenu&nbsp;: <code>vigie clusters show NUMÉRO</code>{{#has_console}}, ou la console{{/has_console}}.</p>
+            </td></tr>
+            </table>
+            </td></tr>
+            </table>
+            </body>
+            </html>
+            """# + "\n"
+        ),
+        (
+            "templates/digest.txt.mustache", "templates/digest.txt.mustache",
+            #"""
+            {{% CONTENT_TYPE: TEXT }}
+            {{#is_alert}}
+            ALERTE · {{organisation}}
+            Un contenu a été signalé par {{alert_reporters}} personnes distinctes en moins de {{alert_window}}.
+            {{/is_alert}}
+            {{^is_alert}}
+            {{organisation}} · récapitulatif des signalements
+            {{window}}
 
-CE QUI S'EST PASSÉ
-{{#counts}}
-  {{label}} : {{value}}
-{{/counts}}
+            CE QUI S'EST PASSÉ
+            {{#counts}}
+              {{label}} : {{value}}
+            {{/counts}}
 
-{{#has_clusters}}
-LES CONTENUS NOUVEAUX OU EN HAUSSE (par priorité)
-{{/has_clusters}}
-{{^has_clusters}}
-Aucun contenu nouveau ou en hausse.
-{{/has_clusters}}
-{{/is_alert}}
-{{#clusters}}
+            {{#has_clusters}}
+            LES CONTENUS NOUVEAUX OU EN HAUSSE (par priorité)
+            {{/has_clusters}}
+            {{^has_clusters}}
+            Aucun contenu nouveau ou en hausse.
+            {{/has_clusters}}
+            {{/is_alert}}
+            {{#clusters}}
 
-{{#position}}{{position}}. {{/position}}{{platform}} · {{reference}} · {{badge}}
-   {{canonical_url}}
-{{#link}}
-   Console : {{link}}
-{{/link}}
-{{#account}}
-   Compte : {{account}}
-{{/account}}
-   Signalé par {{reporters}} personne{{reporters_s}} ({{new_reporters}} nouvelle{{new_reporters_s}} {{new_since}}), {{reports}} signalement{{reports_s}}
-   Premier signalement : {{first}} · dernier : {{last}}
-   Statut : {{status}}{{#offence}} · {{offence}}{{/offence}}
-{{#has_urls}}
-   Liens tels que signalés :
-{{#urls}}
-     - {{.}}
-{{/urls}}
-{{#more_urls}}
-     (et {{more_urls}} autre{{more_urls_s}})
-{{/more_urls}}
-{{/has_urls}}
-{{#has_excerpts}}
-   Ce qu'en disent les citoyens :
-{{#excerpts}}
-     « {{.}} »
-{{/excerpts}}
-{{/has_excerpts}}
-{{#has_attachments}}
-   Pièces jointes :
-{{#attachments}}
-     - {{name}} ({{type}})
-{{/attachments}}
-{{/has_attachments}}
-{{/clusters}}
-{{^is_alert}}
-{{#has_accounts}}
+            {{#position}}{{position}}. {{/position}}{{platform}} · {{reference}} · {{badge}}
+               {{canonical_url}}
+            {{#link}}
+               Console : {{link}}
+            {{/link}}
+            {{#account}}
+               Compte : {{account}}
+            {{/account}}
+               Signalé par {{reporters}} personne{{reporters_s}} ({{new_reporters}} nouvelle{{new_reporters_s}} {{new_since}}), {{reports}} signalement{{reports_s}}
+               Premier signalement : {{first}} · dernier : {{last}}
+               Statut : {{status}}{{#offence}} · {{offence}}{{/offence}}
+            {{#has_urls}}
+               Liens tels que signalés :
+            {{#urls}}
+                 - {{.}}
+            {{/urls}}
+            {{#more_urls}}
+                 (et {{more_urls}} autre{{more_urls_s}})
+            {{/more_urls}}
+            {{/has_urls}}
+            {{#has_excerpts}}
+               Ce qu'en disent les citoyens :
+            {{#excerpts}}
+                 « {{.}} »
+            {{/excerpts}}
+            {{/has_excerpts}}
+            {{#has_attachments}}
+               Pièces jointes :
+            {{#attachments}}
+                 - {{name}} ({{type}})
+            {{/attachments}}
+            {{/has_attachments}}
+            {{/clusters}}
+            {{^is_alert}}
+            {{#has_accounts}}
 
-COMPTES DONT PLUSIEURS PUBLICATIONS SONT SIGNALÉES
-{{#accounts}}
-  - {{platform}} · {{account}} : {{posts}} publications, {{reports}} signalements
-{{/accounts}}
-{{/has_accounts}}
-{{#has_waiting}}
+            COMPTES DONT PLUSIEURS PUBLICATIONS SONT SIGNALÉES
+            {{#accounts}}
+              - {{platform}} · {{account}} : {{posts}} publications, {{reports}} signalements
+            {{/accounts}}
+            {{/has_accounts}}
+            {{#has_waiting}}
 
-NOTIFIÉS SANS SUITE DEPUIS PLUS DE 7 JOURS ({{waiting_total}})
-{{#waiting}}
-  - {{reference}} · {{platform}} · notifié le {{notified}} (il y a {{days}} jours){{#platform_ref}} · réf. {{platform_ref}}{{/platform_ref}}
-    {{canonical_url}}
-{{#link}}
-    Console : {{link}}
-{{/link}}
-{{/waiting}}
-{{#waiting_more}}
-  (et {{waiting_more}} autres : vigie clusters list --status notified)
-{{/waiting_more}}
-{{/has_waiting}}
-{{/is_alert}}
+            NOTIFIÉS SANS SUITE DEPUIS PLUS DE 7 JOURS ({{waiting_total}})
+            {{#waiting}}
+              - {{reference}} · {{platform}} · notifié le {{notified}} (il y a {{days}} jours){{#platform_ref}} · réf. {{platform_ref}}{{/platform_ref}}
+                {{canonical_url}}
+            {{#link}}
+                Console : {{link}}
+            {{/link}}
+            {{/waiting}}
+            {{#waiting_more}}
+              (et {{waiting_more}} autres : vigie clusters list --status notified)
+            {{/waiting_more}}
+            {{/has_waiting}}
+            {{#has_still_online}}
 
---
-Message automatique de Vigie. Aucune adresse ni aucun nom de citoyen n'y figure ; les extraits sont masqués.
-Le détail d'un contenu : vigie clusters show NUMÉRO{{#has_console}}, ou la console{{/has_console}}.
-"""# + "\n"),
-        ("templates/newsletter.html.mustache", "templates/newsletter.html.mustache", #"""
-<!DOCTYPE html>
-<html lang="fr">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{{subject}}</title>
-</head>
-<body style="margin:0;padding:0;background-color:#f2f2f4;">
-<div style="display:none;max-height:0;overflow:hidden;">{{preheader}}</div>
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background-color:#f2f2f4;">
-<tr><td align="center" style="padding:16px 8px;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:600px;background-color:#ffffff;border-radius:6px;">
-<tr><td style="padding:24px 24px 8px 24px;font-family:Georgia,'Times New Roman',serif;">
-<p style="margin:0;font-size:13px;letter-spacing:1px;text-transform:uppercase;color:#8a1c2b;font-family:Arial,Helvetica,sans-serif;">{{organisation}}</p>
-<h1 style="margin:8px 0 4px 0;font-size:24px;line-height:1.25;color:#1a1a1a;">{{subject}}</h1>
-<p style="margin:0;font-size:14px;color:#666666;font-family:Arial,Helvetica,sans-serif;">{{date_long}}</p>
-</td></tr>
-<tr><td style="padding:8px 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
-<p style="margin:8px 0;">{{greeting}}</p>
-</td></tr>
-{{#has_news}}
-<tr><td style="padding:16px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;">
-<h2 style="margin:0;padding-bottom:6px;border-bottom:2px solid #8a1c2b;font-size:17px;text-transform:uppercase;letter-spacing:1px;color:#8a1c2b;">Nos actualités et prises de position</h2>
-</td></tr>
-{{#news}}
-<tr><td style="padding:14px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
-<p style="margin:0;font-size:12px;font-weight:bold;text-transform:uppercase;color:#8a1c2b;">{{kind_label}}</p>
-<h3 style="margin:2px 0 6px 0;font-size:19px;line-height:1.3;font-family:Georgia,'Times New Roman',serif;"><a href="{{url}}" style="color:#1a1a1a;text-decoration:none;">{{title}}</a></h3>
-<p style="margin:0 0 6px 0;">{{summary}}</p>
-<p style="margin:0;"><a href="{{url}}" style="color:#8a1c2b;font-weight:bold;">Lire la suite&nbsp;&rarr;</a></p>
-</td></tr>
-{{/news}}
-{{/has_news}}
-{{#has_press}}
-<tr><td style="padding:28px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;">
-<h2 style="margin:0;padding-bottom:6px;border-bottom:2px solid #1f4e79;font-size:17px;text-transform:uppercase;letter-spacing:1px;color:#1f4e79;">Revue de presse</h2>
-</td></tr>
-{{#press}}
-<tr><td style="padding:14px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
-<h3 style="margin:0 0 2px 0;font-size:18px;line-height:1.3;font-family:Georgia,'Times New Roman',serif;"><a href="{{url}}" style="color:#1a1a1a;text-decoration:none;">{{title}}</a></h3>
-<p style="margin:0 0 6px 0;font-size:13px;color:#666666;">{{source}}{{#language_label}} &middot; {{language_label}}{{/language_label}}</p>
-{{#excerpt}}<p style="margin:0 0 6px 0;padding-left:10px;border-left:3px solid #d0d7e1;color:#333333;font-style:italic;">{{excerpt}}</p>{{/excerpt}}
-<p style="margin:0;"><a href="{{url}}" style="color:#1f4e79;font-weight:bold;">Lire l'article&nbsp;&rarr;</a></p>
-</td></tr>
-{{/press}}
-{{/has_press}}
-<tr><td style="padding:28px 24px 24px 24px;font-family:Arial,Helvetica,sans-serif;font-size:13px;line-height:1.5;color:#666666;">
-<hr style="border:none;border-top:1px solid #e0e0e0;margin:0 0 12px 0;">
-<p style="margin:0 0 6px 0;">Vous recevez cette lettre car vous y êtes abonné·e avec l'adresse {{email}}.</p>
-<p style="margin:0 0 6px 0;"><a href="{{unsubscribe_url}}" style="color:#666666;text-decoration:underline;">Se désabonner en un clic</a></p>
-<p style="margin:0;">{{organisation}}{{#website}} &middot; <a href="{{website}}" style="color:#666666;">{{website}}</a>{{/website}}</p>
-</td></tr>
-</table>
-</td></tr>
-</table>
-</body>
-</html>
-"""# + "\n"),
-        ("templates/newsletter.txt.mustache", "templates/newsletter.txt.mustache", #"""
-{{% CONTENT_TYPE: TEXT }}
-{{organisation}} — {{subject}}
-{{date_long}}
+            TOUJOURS EN LIGNE 7 JOURS APRÈS LA NOTIFICATION ({{still_online_total}})
+            {{#still_online}}
+              - {{reference}} · {{platform}} · notifié le {{notified}} (il y a {{days}} jours) · en ligne au contrôle du {{checked}}
+                {{canonical_url}}
+            {{#link}}
+                Console : {{link}}
+            {{/link}}
+            {{/still_online}}
+            {{#still_online_more}}
+              (et {{still_online_more}} autres : vigie clusters list --status notified)
+            {{/still_online_more}}
+            {{/has_still_online}}
+            {{#has_weekly}}
 
-{{greeting}}
+            BILAN DE LA SEMAINE · PLATEFORMES (notifications des {{weekly_days}} derniers jours)
+            {{#weekly}}
+              - {{platform}} : {{notices}} notifiés, {{removed}} retirés ({{rate}}), délai médian {{median}}, en ligne à 7 j : {{online_7}}, sans suite : {{no_answer}}
+            {{/weekly}}
+              Le détail : vigie stats platforms
+            {{/has_weekly}}
+            {{/is_alert}}
 
-{{#has_news}}
-======================================================================
-NOS ACTUALITÉS ET PRISES DE POSITION
-======================================================================
+            --
+            Message automatique de Vigie. Aucune adresse ni aucun nom de citoyen n'y figure ; les extraits sont masqués.
+            Le détail d'un contenu : vigie clusters show NUMÉRO{{#has_console}}, ou la console{{/has_console}}.
+            """# + "\n"
+        ),
+        (
+            "templates/newsletter.html.mustache", "templates/newsletter.html.mustache",
+            #"""
+            <!DOCTYPE html>
+            <html lang="fr">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>{{subject}}</title>
+            </head>
+            <body style="margin:0;padding:0;background-color:#f2f2f4;">
+            <div style="display:none;max-height:0;overflow:hidden;">{{preheader}}</div>
+            <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background-color:#f2f2f4;">
+            <tr><td align="center" style="padding:16px 8px;">
+            <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:600px;background-color:#ffffff;border-radius:6px;">
+            <tr><td style="padding:24px 24px 8px 24px;font-family:Georgia,'Times New Roman',serif;">
+            <p style="margin:0;font-size:13px;letter-spacing:1px;text-transform:uppercase;color:#8a1c2b;font-family:Arial,Helvetica,sans-serif;">{{organisation}}</p>
+            <h1 style="margin:8px 0 4px 0;font-size:24px;line-height:1.25;color:#1a1a1a;">{{subject}}</h1>
+            <p style="margin:0;font-size:14px;color:#666666;font-family:Arial,Helvetica,sans-serif;">{{date_long}}</p>
+            </td></tr>
+            <tr><td style="padding:8px 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
+            <p style="margin:8px 0;">{{greeting}}</p>
+            </td></tr>
+            {{#has_news}}
+            <tr><td style="padding:16px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;">
+            <h2 style="margin:0;padding-bottom:6px;border-bottom:2px solid #8a1c2b;font-size:17px;text-transform:uppercase;letter-spacing:1px;color:#8a1c2b;">Nos actualités et prises de position</h2>
+            </td></tr>
+            {{#news}}
+            <tr><td style="padding:14px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
+            <p style="margin:0;font-size:12px;font-weight:bold;text-transform:uppercase;color:#8a1c2b;">{{kind_label}}</p>
+            <h3 style="margin:2px 0 6px 0;font-size:19px;line-height:1.3;font-family:Georgia,'Times New Roman',serif;"><a href="{{url}}" style="color:#1a1a1a;text-decoration:none;">{{title}}</a></h3>
+            <p style="margin:0 0 6px 0;">{{summary}}</p>
+            <p style="margin:0;"><a href="{{url}}" style="color:#8a1c2b;font-weight:bold;">Lire la suite&nbsp;&rarr;</a></p>
+            </td></tr>
+            {{/news}}
+            {{/has_news}}
+            {{#has_press}}
+            <tr><td style="padding:28px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;">
+            <h2 style="margin:0;padding-bottom:6px;border-bottom:2px solid #1f4e79;font-size:17px;text-transform:uppercase;letter-spacing:1px;color:#1f4e79;">Revue de presse</h2>
+            </td></tr>
+            {{#press}}
+            <tr><td style="padding:14px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
+            <h3 style="margin:0 0 2px 0;font-size:18px;line-height:1.3;font-family:Georgia,'Times New Roman',serif;"><a href="{{url}}" style="color:#1a1a1a;text-decoration:none;">{{title}}</a></h3>
+            <p style="margin:0 0 6px 0;font-size:13px;color:#666666;">{{source}}{{#language_label}} &middot; {{language_label}}{{/language_label}}</p>
+            {{#excerpt}}<p style="margin:0 0 6px 0;padding-left:10px;border-left:3px solid #d0d7e1;color:#333333;font-style:italic;">{{excerpt}}</p>{{/excerpt}}
+            <p style="margin:0;"><a href="{{url}}" style="color:#1f4e79;font-weight:bold;">Lire l'article&nbsp;&rarr;</a></p>
+            </td></tr>
+            {{/press}}
+            {{/has_press}}
+            <tr><td style="padding:28px 24px 24px 24px;font-family:Arial,Helvetica,sans-serif;font-size:13px;line-height:1.5;color:#666666;">
+            <hr style="border:none;border-top:1px solid #e0e0e0;margin:0 0 12px 0;">
+            <p style="margin:0 0 6px 0;">Vous recevez cette lettre car vous y êtes abonné·e avec l'adresse {{email}}.</p>
+            <p style="margin:0 0 6px 0;"><a href="{{unsubscribe_url}}" style="color:#666666;text-decoration:underline;">Se désabonner en un clic</a></p>
+            <p style="margin:0;">{{organisation}}{{#website}} &middot; <a href="{{website}}" style="color:#666666;">{{website}}</a>{{/website}}</p>
+            </td></tr>
+            </table>
+            </td></tr>
+            </table>
+            </body>
+            </html>
+            """# + "\n"
+        ),
+        (
+            "templates/newsletter.txt.mustache", "templates/newsletter.txt.mustache",
+            #"""
+            {{% CONTENT_TYPE: TEXT }}
+            {{organisation}} — {{subject}}
+            {{date_long}}
 
-{{#news}}
-[{{kind_label}}] {{title}}
-{{summary}}
-Lire : {{url}}
+            {{greeting}}
 
-{{/news}}
-{{/has_news}}
-{{#has_press}}
-======================================================================
-REVUE DE PRESSE
-======================================================================
+            {{#has_news}}
+            ======================================================================
+            NOS ACTUALITÉS ET PRISES DE POSITION
+            ======================================================================
 
-{{#press}}
-{{title}}
-{{source}}{{#language_label}} ({{language_label}}){{/language_label}}
-{{#excerpt}}« {{excerpt}} »
-{{/excerpt}}
-Lire : {{url}}
+            {{#news}}
+            [{{kind_label}}] {{title}}
+            {{summary}}
+            Lire : {{url}}
 
-{{/press}}
-{{/has_press}}
-----------------------------------------------------------------------
-Vous recevez cette lettre car vous y êtes abonné·e avec l'adresse {{email}}.
-Se désabonner en un clic : {{unsubscribe_url}}
-{{organisation}}{{#website}} — {{website}}{{/website}}
-"""# + "\n"),
-        ("templates/notice.txt.mustache", "templates/notice.txt.mustache", #"""
-{{% CONTENT_TYPE: TEXT }}
-Objet : Notification de contenu illicite — {{offence.label}}
+            {{/news}}
+            {{/has_news}}
+            {{#has_press}}
+            ======================================================================
+            REVUE DE PRESSE
+            ======================================================================
 
-Madame, Monsieur,
+            {{#press}}
+            {{title}}
+            {{source}}{{#language_label}} ({{language_label}}){{/language_label}}
+            {{#excerpt}}« {{excerpt}} »
+            {{/excerpt}}
+            Lire : {{url}}
 
-Au titre de l'article 16 du règlement (UE) 2022/2065 sur les services numériques (DSA), {{notifier.name}} vous
-notifie le contenu suivant, qu'elle estime manifestement illicite au regard du droit français.
+            {{/press}}
+            {{/has_press}}
+            ----------------------------------------------------------------------
+            Vous recevez cette lettre car vous y êtes abonné·e avec l'adresse {{email}}.
+            Se désabonner en un clic : {{unsubscribe_url}}
+            {{organisation}}{{#website}} — {{website}}{{/website}}
+            """# + "\n"
+        ),
+        (
+            "templates/notice.txt.mustache", "templates/notice.txt.mustache",
+            #"""
+            {{% CONTENT_TYPE: TEXT }}
+            Objet : Notification de contenu illicite — {{offence.label}}
 
-1. Contenu visé (art. 16, § 2, b)
-{{#urls}}
-   - {{.}}
-{{/urls}}
-   Plateforme : {{platform}}
-   Identifiant du contenu : {{identifier}}
-{{#account}}
-   Compte ayant publié le contenu : {{account}}
-{{/account}}
-   Constaté entre le {{first_reported}} et le {{last_reported}}.
+            Madame, Monsieur,
 
-2. Motifs de l'illicéité (art. 16, § 2, a)
-   Le contenu est susceptible de constituer l'infraction suivante : {{offence.label}}
-   ({{offence.reference}}).
-{{#note}}
-   Éléments d'appréciation : {{note}}
-{{/note}}
-   Il a été signalé à {{notifier.name}} par {{reporters}} personne{{#plural}}s{{/plural}} distincte{{#plural}}s{{/plural}}
-   ({{reports}} signalement{{#reports_plural}}s{{/reports_plural}}), ce qui témoigne de son exposition au public.
+            Au titre de l'article 16 du règlement (UE) 2022/2065 sur les services numériques (DSA), {{notifier.name}} vous
+            notifie le contenu suivant, qu'elle estime manifestement illicite au regard du droit français.
 
-3. Auteur de la notification (art. 16, § 2, c)
-   {{notifier.name}}
-{{#notifier.email}}
-   Courriel : {{notifier.email}}
-{{/notifier.email}}
-{{#notifier.address}}
-   Adresse : {{notifier.address}}
-{{/notifier.address}}
+            1. Contenu visé (art. 16, § 2, b)
+            {{#urls}}
+               - {{.}}
+            {{/urls}}
+               Plateforme : {{platform}}
+               Identifiant du contenu : {{identifier}}
+            {{#account}}
+               Compte ayant publié le contenu : {{account}}
+            {{/account}}
+               Constaté entre le {{first_reported}} et le {{last_reported}}.
 
-4. Déclaration de bonne foi (art. 16, § 2, d)
-   {{notifier.name}} déclare de bonne foi que les informations et allégations contenues dans la présente
-   notification sont exactes et complètes.
+            2. Motifs de l'illicéité (art. 16, § 2, a)
+               Le contenu est susceptible de constituer l'infraction suivante : {{offence.label}}
+               ({{offence.reference}}).
+            {{#note}}
+               Éléments d'appréciation : {{note}}
+            {{/note}}
+               Il a été signalé à {{notifier.name}} par {{reporters}} personne{{#plural}}s{{/plural}} distincte{{#plural}}s{{/plural}}
+               ({{reports}} signalement{{#reports_plural}}s{{/reports_plural}}), ce qui témoigne de son exposition au public.
 
-Nous vous remercions de bien vouloir retirer ce contenu ou en rendre l'accès impossible dans les meilleurs délais,
-et de nous informer de la décision prise (art. 16, § 5, et art. 17 du DSA).
+            3. Auteur de la notification (art. 16, § 2, c)
+               {{notifier.name}}
+            {{#notifier.email}}
+               Courriel : {{notifier.email}}
+            {{/notifier.email}}
+            {{#notifier.address}}
+               Adresse : {{notifier.address}}
+            {{/notifier.address}}
 
-Fait le {{today}}.
-{{notifier.name}}
-Référence interne : signalement groupé n° {{cluster_id}}
-"""# + "\n"),
-        ("templates/outcome.html.mustache", "templates/outcome.html.mustache", #"""
-<!DOCTYPE html>
-<html lang="fr">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Signalement {{reference}} : contenu retiré</title>
-</head>
-<body style="margin:0;padding:0;background-color:#f2f2f4;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background-color:#f2f2f4;">
-<tr><td align="center" style="padding:16px 8px;">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:600px;background-color:#ffffff;border-radius:6px;">
-<tr><td style="padding:24px 24px 8px 24px;font-family:Arial,Helvetica,sans-serif;">
-<p style="margin:0;font-size:13px;letter-spacing:1px;text-transform:uppercase;color:#8a1c2b;">{{organisation}}</p>
-<h1 style="margin:8px 0 4px 0;font-size:22px;line-height:1.3;color:#1a1a1a;font-family:Georgia,'Times New Roman',serif;">Le contenu que vous avez signalé a été retiré</h1>
-<p style="margin:0;font-size:14px;color:#666666;">Référence <strong style="color:#1a1a1a;">{{reference}}</strong> &middot; signalé le {{reported_on}}</p>
-</td></tr>
-<tr><td style="padding:8px 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
-<p style="margin:8px 0;">Bonjour,</p>
-<p style="margin:8px 0;">Le contenu que vous avez signalé le {{reported_on}} a été retiré de la plateforme qui l'hébergeait, que nous avions notifiée.</p>
-</td></tr>
-<tr><td style="padding:8px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
-<h2 style="margin:0 0 6px 0;font-size:16px;color:#8a1c2b;">Le contenu concerné</h2>
-<ul style="margin:0;padding-left:20px;">
-{{#links}}
-<li style="margin:0 0 8px 0;"><span style="font-weight:bold;">{{platform}}</span><br><span style="color:#333333;font-size:15px;word-break:break-all;">{{url}}</span></li>
-{{/links}}
-</ul>
-</td></tr>
-<tr><td style="padding:16px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
-<p style="margin:0;">Votre signalement y a contribué. Si ce contenu réapparaît, ici ou ailleurs, signalez-le à nouveau&nbsp;: nous le rattacherons à ce dossier.</p>
-</td></tr>
-<tr><td style="padding:16px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.5;color:#333333;">
-<h2 style="margin:0 0 6px 0;font-size:15px;color:#333333;">Vos données</h2>
-<p style="margin:0;">Ce message clôt le suivi de ce signalement&nbsp;: votre adresse ne sert à rien d'autre et n'est jamais transmise aux plateformes ni à l'auteur du contenu.{{#privacy_contact}} Pour exercer vos droits (accès, rectification, effacement)&nbsp;: {{privacy_contact}}.{{/privacy_contact}}</p>
-</td></tr>
-<tr><td style="padding:24px 24px 24px 24px;font-family:Arial,Helvetica,sans-serif;font-size:13px;line-height:1.5;color:#666666;">
-<hr style="border:none;border-top:1px solid #e0e0e0;margin:0 0 12px 0;">
-<p style="margin:0 0 6px 0;">Merci de votre vigilance.</p>
-<p style="margin:0 0 6px 0;">{{organisation}}{{#website}} &middot; <a href="{{website}}" style="color:#666666;">{{website}}</a>{{/website}}</p>
-<p style="margin:0;">Ce message est envoyé automatiquement&nbsp;: inutile d'y répondre.</p>
-</td></tr>
-</table>
-</td></tr>
-</table>
-</body>
-</html>
-"""# + "\n"),
-        ("templates/outcome.txt.mustache", "templates/outcome.txt.mustache", #"""
-{{% CONTENT_TYPE: TEXT }}
-Bonjour,
+            4. Déclaration de bonne foi (art. 16, § 2, d)
+               {{notifier.name}} déclare de bonne foi que les informations et allégations contenues dans la présente
+               notification sont exactes et complètes.
 
-Le contenu que vous avez signalé le {{reported_on}} a été retiré de la plateforme qui l'hébergeait,
-que nous avions notifiée (référence de votre signalement : {{reference}}).
+            Nous vous remercions de bien vouloir retirer ce contenu ou en rendre l'accès impossible dans les meilleurs délais,
+            et de nous informer de la décision prise (art. 16, § 5, et art. 17 du DSA).
 
-Le contenu concerné :
-{{#links}}
-  - {{platform}} : {{url}}
-{{/links}}
+            Fait le {{today}}.
+            {{notifier.name}}
+            Référence interne : signalement groupé n° {{cluster_id}}
+            """# + "\n"
+        ),
+        (
+            "templates/outcome.html.mustache", "templates/outcome.html.mustache",
+            #"""
+            <!DOCTYPE html>
+            <html lang="fr">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>Signalement {{reference}} : contenu retiré</title>
+            </head>
+            <body style="margin:0;padding:0;background-color:#f2f2f4;">
+            <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background-color:#f2f2f4;">
+            <tr><td align="center" style="padding:16px 8px;">
+            <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:600px;background-color:#ffffff;border-radius:6px;">
+            <tr><td style="padding:24px 24px 8px 24px;font-family:Arial,Helvetica,sans-serif;">
+            <p style="margin:0;font-size:13px;letter-spacing:1px;text-transform:uppercase;color:#8a1c2b;">{{organisation}}</p>
+            <h1 style="margin:8px 0 4px 0;font-size:22px;line-height:1.3;color:#1a1a1a;font-family:Georgia,'Times New Roman',serif;">Le contenu que vous avez signalé a été retiré</h1>
+            <p style="margin:0;font-size:14px;color:#666666;">Référence <strong style="color:#1a1a1a;">{{reference}}</strong> &middot; signalé le {{reported_on}}</p>
+            </td></tr>
+            <tr><td style="padding:8px 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
+            <p style="margin:8px 0;">Bonjour,</p>
+            <p style="margin:8px 0;">Le contenu que vous avez signalé le {{reported_on}} a été retiré de la plateforme qui l'hébergeait, que nous avions notifiée.</p>
+            </td></tr>
+            <tr><td style="padding:8px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
+            <h2 style="margin:0 0 6px 0;font-size:16px;color:#8a1c2b;">Le contenu concerné</h2>
+            <ul style="margin:0;padding-left:20px;">
+            {{#links}}
+            <li style="margin:0 0 8px 0;"><span style="font-weight:bold;">{{platform}}</span><br><span style="color:#333333;font-size:15px;word-break:break-all;">{{url}}</span></li>
+            {{/links}}
+            </ul>
+            </td></tr>
+            <tr><td style="padding:16px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
+            <p style="margin:0;">Votre signalement y a contribué. Si ce contenu réapparaît, ici ou ailleurs, signalez-le à nouveau&nbsp;: nous le rattacherons à ce dossier.</p>
+            </td></tr>
+            <tr><td style="padding:16px 24px 0 24px;font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.5;color:#333333;">
+            <h2 style="margin:0 0 6px 0;font-size:15px;color:#333333;">Vos données</h2>
+            <p style="margin:0;">Ce message clôt le suivi de ce signalement&nbsp;: votre adresse ne sert à rien d'autre et n'est jamais transmise aux plateformes ni à l'auteur du contenu.{{#privacy_contact}} Pour exercer vos droits (accès, rectification, effacement)&nbsp;: {{privacy_contact}}.{{/privacy_contact}}</p>
+            </td></tr>
+            <tr><td style="padding:24px 24px 24px 24px;font-family:Arial,Helvetica,sans-serif;font-size:13px;line-height:1.5;color:#666666;">
+            <hr style="border:none;border-top:1px solid #e0e0e0;margin:0 0 12px 0;">
+            <p style="margin:0 0 6px 0;">Merci de votre vigilance.</p>
+            <p style="margin:0 0 6px 0;">{{organisation}}{{#website}} &middot; <a href="{{website}}" style="color:#666666;">{{website}}</a>{{/website}}</p>
+            <p style="margin:0;">Ce message est envoyé automatiquement&nbsp;: inutile d'y répondre.</p>
+            </td></tr>
+            </table>
+            </td></tr>
+            </table>
+            </body>
+            </html>
+            """# + "\n"
+        ),
+        (
+            "templates/outcome.txt.mustache", "templates/outcome.txt.mustache",
+            #"""
+            {{% CONTENT_TYPE: TEXT }}
+            Bonjour,
 
-Votre signalement y a contribué. Si ce contenu réapparaît, ici ou ailleurs, signalez-le à nouveau :
-nous le rattacherons à ce dossier.
+            Le contenu que vous avez signalé le {{reported_on}} a été retiré de la plateforme qui l'hébergeait,
+            que nous avions notifiée (référence de votre signalement : {{reference}}).
 
-Vos données
-Ce message clôt le suivi de ce signalement : votre adresse ne sert à rien d'autre et n'est jamais
-transmise aux plateformes ni à l'auteur du contenu.{{#privacy_contact}}
-Pour exercer vos droits (accès, rectification, effacement) : {{privacy_contact}}.{{/privacy_contact}}
+            Le contenu concerné :
+            {{#links}}
+              - {{platform}} : {{url}}
+            {{/links}}
 
-Merci de votre vigilance.
-{{organisation}}
-{{#website}}{{website}}
-{{/website}}
-Ce message est envoyé automatiquement : inutile d'y répondre.
-"""# + "\n"),
+            Votre signalement y a contribué. Si ce contenu réapparaît, ici ou ailleurs, signalez-le à nouveau :
+            nous le rattacherons à ce dossier.
+
+            Vos données
+            Ce message clôt le suivi de ce signalement : votre adresse ne sert à rien d'autre et n'est jamais
+            transmise aux plateformes ni à l'auteur du contenu.{{#privacy_contact}}
+            Pour exercer vos droits (accès, rectification, effacement) : {{privacy_contact}}.{{/privacy_contact}}
+
+            Merci de votre vigilance.
+            {{organisation}}
+            {{#website}}{{website}}
+            {{/website}}
+            Ce message est envoyé automatiquement : inutile d'y répondre.
+            """# + "\n"
+        ),
     ]
 }
