@@ -497,7 +497,7 @@ enum DefaultFiles {
             <h2 style="margin:0 0 6px 0;font-size:17px;color:#1a4f8a;">Bilan de la semaine &middot; plateformes</h2>
             <p style="margin:0 0 6px 0;font-size:13px;color:#555555;">Notifications des {{weekly_days}} derniers jours.</p>
             <ul style="margin:0;padding-left:18px;">
-            {{#weekly}}<li style="margin:0 0 4px 0;"><strong>{{platform}}</strong>&nbsp;: {{notices}} notifiés, {{removed}} retirés ({{rate}}), délai médian {{median}}, en ligne à 7&nbsp;j&nbsp;: {{online_7}}, sans suite&nbsp;: {{no_answer}}</li>{{/weekly}}
+            {{#weekly}}<li style="margin:0 0 4px 0;"><strong>{{platform}}</strong>&nbsp;: notifiés {{notices}}, retirés {{removed}} ({{rate}}), délai médian {{median}}, en ligne à 7&nbsp;j&nbsp;: {{online_7}}, sans suite&nbsp;: {{no_answer}}</li>{{/weekly}}
             </ul>
             </td></tr>
             {{/has_weekly}}
@@ -613,7 +613,7 @@ enum DefaultFiles {
 
             BILAN DE LA SEMAINE · PLATEFORMES (notifications des {{weekly_days}} derniers jours)
             {{#weekly}}
-              - {{platform}} : {{notices}} notifiés, {{removed}} retirés ({{rate}}), délai médian {{median}}, en ligne à 7 j : {{online_7}}, sans suite : {{no_answer}}
+              - {{platform}} : notifiés {{notices}}, retirés {{removed}} ({{rate}}), délai médian {{median}}, en ligne à 7 j : {{online_7}}, sans suite : {{no_answer}}
             {{/weekly}}
               Le détail : vigie stats platforms
             {{/has_weekly}}
