@@ -24,6 +24,8 @@ clusters, events = [], []
 for i in range(n):
     cid = base + i + 1
     name, rate, median_days = random.choices(platforms, weights)[0]
+    if urls:
+        name = "web"  # checked on the loopback page itself, not through a platform's oEmbed endpoint
     offence = random.choice(offences)
     notified = now - random.uniform(0, 365) * 86400
     status = "notified"

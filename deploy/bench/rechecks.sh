@@ -57,7 +57,9 @@ sed -i "s/^per_host_interval_seconds = .*/per_host_interval_seconds = $interval/
     "$work/conf/vigie.toml"
 "$VIGIE_BIN" reports list --limit 1 >/dev/null   # creates and migrates the database
 python3 "$root/deploy/bench/gen_notices.py" "$work/conf/var/vigie.sqlite" "$n" --urls "$port" "$hosts"
-sqlite3 "$work/conf/var/vigie.sqlite" "SELECT canonical_url FROM clusters" >"$work/urls.txt"
+sqlite3 "$work/conf/var/vigie.sqlite" \
+    "SELECT canonical_url FROM clusters WHERE status IN ('qualified', 'notified', 'online')" >"$work/urls.txt"
+checks=$(wc -l <"$work/urls.txt")
 
 start=$(date +%s.%N)
 "$VIGIE_BIN" clusters check >"$work/check.txt" 2>"$work/check.log"
@@ -93,15 +95,16 @@ print(f"{time.monotonic() - start:.3f}")
 PY
 ref_s=$(python3 "$work/reference.py" "$work/urls.txt" "$interval")
 limit=$(echo "$hosts / $interval" | bc -l)
-printf 'rechecks: %d URLs on %d hosts, %.2f s per host (ceiling %.0f checks/s)\n' "$n" "$hosts" "$interval" "$limit"
+printf 'rechecks: %d URLs on %d hosts, %.2f s per host (ceiling %.0f checks/s)\n' "$checks" "$hosts" "$interval" "$limit"
 printf '  vigie clusters check: %d checks in %.2f s = %.1f checks/s\n' "$checked" "$vigie_s" "$(echo "$checked / $vigie_s" | bc -l)"
-printf '  python reference:     %d checks in %.2f s = %.1f checks/s\n' "$n" "$ref_s" "$(echo "$n / $ref_s" | bc -l)"
+printf '  python reference:     %d checks in %.2f s = %.1f checks/s\n' "$checks" "$ref_s" "$(echo "$checks / $ref_s" | bc -l)"
 printf '  ratio vigie/reference time: %.2f\n' "$(echo "$vigie_s / $ref_s" | bc -l)"
 
 # 2. The platforms' record on S notified clusters.
-rm -rf "$work/conf/var"
+"$VIGIE_BIN" init "$work/stats" >/dev/null
+export VIGIE_CONFIG="$work/stats/vigie.toml"
 "$VIGIE_BIN" reports list --limit 1 >/dev/null
-python3 "$root/deploy/bench/gen_notices.py" "$work/conf/var/vigie.sqlite" "$s"
+python3 "$root/deploy/bench/gen_notices.py" "$work/stats/var/vigie.sqlite" "$s"
 median() {
     local times=()
     for _ in 1 2 3 4 5; do
@@ -119,7 +122,7 @@ query="WITH notices AS (SELECT cluster_id, min(at) AS notified_at FROM cluster_e
 stats_s=$(median "$VIGIE_BIN" stats platforms --json)
 cp "$work/out.txt" "$work/stats.json"
 "$VIGIE_BIN" stats platforms --html "$work/stats.html" >/dev/null
-sql_s=$(median sqlite3 "$work/conf/var/vigie.sqlite" "$query")
+sql_s=$(median sqlite3 "$work/stats/var/vigie.sqlite" "$query")
 printf 'stats platforms on %d notified clusters, median of 5:\n' "$s"
 printf '  vigie stats platforms --json: %.3f s\n' "$stats_s"
 printf '  sqlite3, the query alone:     %.3f s\n' "$sql_s"

@@ -67,19 +67,24 @@ public struct PlatformRecordReport: Sendable {
                     + Self.escape(
                         offenceLabels[l.offence ?? ""]
                             ?? (l.offence?.isEmpty == false ? l.offence! : "sans qualification")) + "</span>"
+            let cells: [(String, String)] = [
+                ("Notifiés", Self.count(l.notices)), ("Retirés", Self.count(l.removed)),
+                ("Taux de retrait", Self.percent(l.removalRate)), ("Délai médian", Self.frenchDays(l.medianSeconds)),
+                ("Délai 90 %", Self.frenchDays(l.p90Seconds)),
+                ("En ligne à 7 j", Self.ratio(l.stillOnline7, l.eligible7)),
+                ("En ligne à 30 j", Self.ratio(l.stillOnline30, l.eligible30)), ("Sans suite", Self.count(l.noAnswer)),
+            ]
             rows += "<tr class=\"\(isTotal ? "total" : "offence")\"><th scope=\"row\">\(name)</th>"
-            rows += "<td>\(l.notices)</td><td>\(l.removed)</td><td>\(Self.percent(l.removalRate))</td>"
-            rows += "<td>\(Self.frenchDays(l.medianSeconds))</td><td>\(Self.frenchDays(l.p90Seconds))</td>"
-            rows +=
-                "<td>\(Self.ratio(l.stillOnline7, l.eligible7))</td><td>\(Self.ratio(l.stillOnline30, l.eligible30))</td>"
-            rows += "<td>\(l.noAnswer)</td></tr>\n"
+            for (label, value) in cells { rows += "<td data-label=\"\(label)\">\(value)</td>" }
+            rows += "</tr>\n"
         }
         let notices = totals.reduce(0) { $0 + $1.notices }
         let removed = totals.reduce(0) { $0 + $1.removed }
         let summary =
             notices == 0
             ? "Aucune notification sur la période."
-            : "\(notices) contenu\(notices > 1 ? "s" : "") notifié\(notices > 1 ? "s" : "") · \(removed) retiré\(removed > 1 ? "s" : "") (\(Self.percent(Double(removed) / Double(notices))))"
+            : "\(Self.count(notices)) contenu\(notices > 1 ? "s" : "") notifié\(notices > 1 ? "s" : "") · "
+                + "\(Self.count(removed)) retiré\(removed > 1 ? "s" : "") (\(Self.percent(Double(removed) / Double(notices))))"
         return """
             <!DOCTYPE html>
             <html lang="fr">
@@ -95,13 +100,13 @@ public struct PlatformRecordReport: Sendable {
             .summary{font-weight:600;margin:0 0 20px}
             section{background:#fff;border-radius:10px;padding:16px;margin-bottom:20px;box-shadow:0 1px 3px rgba(0,0,0,.08)}
             h2{font-size:1.1rem;margin:0 0 12px}
-            svg{display:block;width:100%;height:auto}
+            svg{display:block;width:100%;max-width:520px;height:auto}
             .legend{font-size:.85rem;color:#555;margin:8px 0 0}
             .legend span{display:inline-block;width:12px;height:12px;border-radius:2px;vertical-align:-1px;margin:0 4px 0 10px}
             .scroll{overflow-x:auto}
             table{border-collapse:collapse;width:100%;font-size:.9rem;min-width:640px}
             th,td{padding:6px 8px;border-bottom:1px solid #e4e2dc;text-align:right;white-space:nowrap}
-            th[scope=row],thead th:first-child{text-align:left;white-space:normal}
+            th[scope=row],thead th:first-child{text-align:left;white-space:normal;min-width:15em}
             thead th{font-weight:600;color:#444;vertical-align:bottom;white-space:normal}
             tr.total th,tr.total td{font-weight:600;background:#faf9f6}
             .off{padding-left:14px;font-weight:400;color:#444}
@@ -109,6 +114,18 @@ public struct PlatformRecordReport: Sendable {
             dt{font-weight:600;margin-top:6px}
             dd{margin:0}
             footer{font-size:.8rem;color:#777}
+            @media (max-width:640px){
+            main{padding:16px 10px 32px}
+            section{padding:12px}
+            table{min-width:0}
+            thead{display:none}
+            tr{display:block;padding:8px 0;border-bottom:1px solid #e4e2dc}
+            th[scope=row]{display:block;border:none;padding:4px 4px 6px;min-width:0}
+            td{display:flex;justify-content:space-between;border:none;padding:2px 4px 2px 18px}
+            td::before{content:attr(data-label);color:#666;font-weight:400}
+            .off{padding-left:0}
+            tr.offence th{font-style:italic}
+            }
             </style>
             </head>
             <body>
@@ -151,27 +168,27 @@ public struct PlatformRecordReport: Sendable {
     /// Horizontal bars, one per platform: notices in full width, the removed part in green, the rate at the end.
     func chart(_ totals: [PlatformRecord.Line]) -> String {
         guard !totals.isEmpty else { return "<p>Aucune donnée.</p>" }
-        let rowHeight = 34.0
-        let labelWidth = 132.0
-        let width = 600.0
-        let barWidth = width - labelWidth - 70
+        let rowHeight = 30.0
+        let labelWidth = 92.0
+        let width = 360.0
+        let barWidth = width - labelWidth - 48
         let height = rowHeight * Double(totals.count) + 8
         var out = """
-            <svg viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-label="Taux de retrait par plateforme" xmlns="http://www.w3.org/2000/svg" font-family="system-ui,sans-serif" font-size="14">
+            <svg viewBox="0 0 \(Int(width)) \(Int(height))" role="img" aria-label="Taux de retrait par plateforme" xmlns="http://www.w3.org/2000/svg" font-family="system-ui,sans-serif" font-size="13">
             """
         for (i, l) in totals.enumerated() {
             let y = Double(i) * rowHeight + 6
             let removed = barWidth * l.removalRate
             out +=
-                "\n<text x=\"0\" y=\"\(Self.n(y + 17))\" fill=\"#1d1d1f\">\(Self.escape(Self.short(l.platform.displayName)))</text>"
+                "\n<text x=\"0\" y=\"\(Self.n(y + 15))\" fill=\"#1d1d1f\">\(Self.escape(Self.short(l.platform.displayName)))</text>"
             out +=
-                "<rect x=\"\(Self.n(labelWidth))\" y=\"\(Self.n(y))\" width=\"\(Self.n(barWidth))\" height=\"22\" rx=\"3\" fill=\"#d8d4ca\"/>"
+                "<rect x=\"\(Self.n(labelWidth))\" y=\"\(Self.n(y))\" width=\"\(Self.n(barWidth))\" height=\"20\" rx=\"3\" fill=\"#d8d4ca\"/>"
             if removed > 0 {
                 out +=
-                    "<rect x=\"\(Self.n(labelWidth))\" y=\"\(Self.n(y))\" width=\"\(Self.n(removed))\" height=\"22\" rx=\"3\" fill=\"#2f6f4f\"/>"
+                    "<rect x=\"\(Self.n(labelWidth))\" y=\"\(Self.n(y))\" width=\"\(Self.n(removed))\" height=\"20\" rx=\"3\" fill=\"#2f6f4f\"/>"
             }
             out +=
-                "<text x=\"\(Self.n(labelWidth + barWidth + 8))\" y=\"\(Self.n(y + 16))\" fill=\"#1d1d1f\" font-weight=\"600\">\(Self.percent(l.removalRate))</text>"
+                "<text x=\"\(Self.n(labelWidth + barWidth + 8))\" y=\"\(Self.n(y + 15))\" fill=\"#1d1d1f\" font-weight=\"600\">\(Self.percent(l.removalRate))</text>"
             out +=
                 "<title>\(Self.escape(l.platform.displayName)) : \(l.removed) retirés sur \(l.notices) notifiés</title>"
         }
@@ -199,7 +216,18 @@ public struct PlatformRecordReport: Sendable {
         return String(format: "%.1f", seconds / 86_400).replacingOccurrences(of: ".", with: ",") + "\u{a0}j"
     }
 
-    static func ratio(_ n: Int, _ of: Int) -> String { of == 0 ? "—" : "\(n) / \(of)" }
+    static func ratio(_ n: Int, _ of: Int) -> String { of == 0 ? "—" : "\(count(n)) / \(count(of))" }
+
+    /// `12 345` (French grouping, a narrow no-break space).
+    static func count(_ n: Int) -> String {
+        let digits = String(n.magnitude)
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { out += "\u{202f}" }
+            out.append(c)
+        }
+        return (n < 0 ? "-" : "") + out
+    }
 
     static func n(_ v: Double) -> String { String(format: "%.1f", v) }
 
