@@ -154,6 +154,14 @@ import VigieCore
         // An unknown cluster: one line, non-zero exit.
         let bad = try VigieCLI.run(["clusters", "check", "999999"], config: config)
         #expect(bad.status != 0 && bad.stderr.contains("cluster 999999 not found"), "\(bad.stderr)")
+        // --json: one object per cluster; a second removed check at the same time still decides nothing.
+        let json = try VigieCLI.run(["clusters", "check", onceID, "--json"], config: config)
+        let list = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(list.count == 1 && list[0]["cluster_id"] as? Int == Int(onceID))
+        #expect(list[0]["marked_removed"] as? Bool == false)
+        let checks = try #require(list[0]["checks"] as? [[String: Any]])
+        #expect(checks.map { $0["verdict"] as? String } == ["removed"] && checks[0]["url"] as? String == once)
+        #expect(try Self.status(onceID, config) == "notified")
     }
 
     /// Three URLs of one content on one host, checked with a 0.3 s per-host limit: the requests reach the server
