@@ -3,14 +3,17 @@ import VigieCore
 import VigieStore
 
 extension AppContext {
+    /// How each platform's contents are checked: the one place `platforms.toml`'s `check`, `oembed_endpoint`,
+    /// `login_wall_hosts` and `removed_final_hosts` plug in (the built-in defaults until then).
+    public func platformCheckRules() throws -> @Sendable (Platform) -> PlatformCheckRule {
+        PlatformCheckRule.builtIn
+    }
+
     /// The rechecks of notified contents, closing confirmed removals through the moderation workflow.
-    /// `rules`: how each platform is checked (the built-in defaults unless given).
-    public func linkChecks(
-        rules: @escaping @Sendable (Platform) -> PlatformCheckRule = PlatformCheckRule.builtIn
-    ) throws -> LinkCheckService {
+    public func linkChecks() throws -> LinkCheckService {
         LinkCheckService(
-            store: try store(), moderation: try moderation(), settings: config.rechecks, rules: rules,
-            logger: logger)
+            store: try store(), moderation: try moderation(), settings: config.rechecks,
+            rules: try platformCheckRules(), logger: logger)
     }
 
     /// The platforms' record over [since, until) (`vigie stats platforms`), judged as of `until` or `now` if sooner,
