@@ -17,11 +17,11 @@ extension AppContext {
         let settings = try digestSettings()
         let store = try store()
         let offences = (try? ModerationService.loadOffences(path: config.offencesFile)) ?? []
+        var builder = DigestBuilder(
+            store: store, weights: config.clusters.weights, publicURL: config.publicURL, offences: offences)
+        builder.timeZone = settings.timeZone
         return DigestService(
-            store: store, settings: settings,
-            builder: DigestBuilder(
-                store: store, weights: config.clusters.weights, publicURL: config.publicURL,
-                offences: offences),
+            store: store, settings: settings, builder: builder,
             mail: DigestMail(
                 settings: settings, templates: TemplateRenderer(directory: config.templatesDir),
                 organisation: config.organisation.name, hasConsole: config.publicURL != nil),

@@ -96,6 +96,7 @@ public final class Store: Sendable {
         m.registerMigration("v9-scheduled-editions", migrate: Schema.scheduledEditionsV1)
         m.registerMigration("v10-notices", foreignKeyChecks: .deferred, migrate: Schema.noticesV1)
         m.registerMigration("v10-evidence", migrate: Schema.evidenceV1)
+        m.registerMigration("v10-link-checks", migrate: Schema.linkChecksV1)
         return m
     }
 

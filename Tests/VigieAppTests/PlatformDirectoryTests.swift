@@ -37,6 +37,33 @@ import VigieCore
         #expect(d.entry(for: .youtube) == nil)
     }
 
+    /// The rechecks read the file: its method and endpoint replace the built-in rule's, its host lists add to it,
+    /// and a platform without a table keeps the built-in rule.
+    @Test func theFileTunesTheRecheckRules() throws {
+        let d = try PlatformDirectory.parse(
+            Self.web + """
+                [youtube]
+                name = "YouTube"
+                notice_form_url = "https://support.google.com/legal"
+                check = "http"
+                removed_final_hosts = ["www.youtube.com/removed"]
+                [x]
+                name = "X"
+                notice_form_url = "https://help.x.com/forms"
+                check = "oembed"
+                oembed_endpoint = "https://oembed.example/x?url={url}"
+                login_wall_hosts = ["x.com/i/flow/login"]
+                """, file: "p.toml")
+        let youtube = PlatformCheckRule.builtIn(for: .youtube).overridden(by: try #require(d.entry(for: .youtube)))
+        #expect(youtube.method == .http)
+        #expect(youtube.removedFinalHosts.contains("www.youtube.com/removed"))
+        let builtInX = PlatformCheckRule.builtIn(for: .x)
+        let x = builtInX.overridden(by: try #require(d.entry(for: .x)))
+        #expect(x.method == .oembed && x.oembedEndpoint == "https://oembed.example/x?url={url}")
+        #expect(x.loginWallHosts == builtInX.loginWallHosts + ["x.com/i/flow/login"])
+        #expect(d.entry(for: .tiktok) == nil)
+    }
+
     static let web = "[web]\nname = \"Site web\"\nnotice_form_url = \"https://example.org/form\"\n"
 
     @Test(arguments: [

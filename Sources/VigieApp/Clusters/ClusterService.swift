@@ -32,6 +32,7 @@ public struct ClusterService: Sendable {
         }
         d.notices = try store.notices(clusterID: id)
         d.replies = try store.platformReplies(clusterID: id)
+        d.checks = try store.linkChecks(clusterID: id)
         return d
     }
 

@@ -101,13 +101,14 @@ public enum ConfigLoader {
         let publicURL = try publicURL(try MainKeys.HTTP.publicURL.read(httpT), file: path)
         let listen = try listenAddress(try MainKeys.HTTP.listen.read(httpT), file: path)
         let proxies = try trustedProxies(try MainKeys.HTTP.trustedProxies.read(httpT), file: path)
+        let rechecks = try RecheckSettings.read(try root.table("rechecks"))
 
         try root.finish()
         return VigieConfig(
             file: path, databasePath: dbPath, organisation: org, smtp: smtp, queuesDir: queues,
             templatesDir: templates, intake: intake, clusters: clusters, offencesFile: offences,
             platformsFile: platforms, evidence: evidence, publicURL: publicURL, httpListen: listen,
-            trustedProxies: proxies)
+            trustedProxies: proxies, rechecks: rechecks)
     }
 
     /// Loads every `*.toml` of the queues folder, sorted by name.

@@ -55,6 +55,13 @@ enum DefaultFiles {
             # evidence_timeout_seconds = 10
             # evidence_private_addresses = false   # true also fetches loopback, private and link-local addresses
 
+            [rechecks]
+            enabled = true                      # serve checks notified URLs at 1 h, 6 h, 24 h, 3 and 7 days, then weekly
+            per_host_interval_seconds = 2.0     # politeness: at most one check per host this often
+            # timeout_seconds = 10              # bounds each request
+            # max_body_kb = 16                  # a GET reads at most this much of the body (KiB)
+            # concurrency = 4                   # checks in flight at once (any hosts)
+
             [http]
             # listen = "127.0.0.1:8080"         # where `vigie serve` answers HTTP (behind the reverse proxy); absent = no HTTP
             # public_url = "https://vigie.example.org"   # the address people see: unsubscribe and confirmation links, console
@@ -713,6 +720,24 @@ enum DefaultFiles {
             </ul>
             </td></tr>
             {{/has_replies}}
+            {{#has_still_online}}
+            <tr><td style="padding:20px 20px 0 20px;font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.45;color:#1a1a1a;">
+            <h2 style="margin:0 0 6px 0;font-size:17px;color:#8a1c2b;">Toujours en ligne 7 jours après la notification ({{still_online_total}})</h2>
+            <ul style="margin:0;padding-left:18px;">
+            {{#still_online}}<li style="margin:0 0 6px 0;">{{#link}}<a href="{{link}}" style="color:#1a4f8a;">{{reference}}</a>{{/link}}{{^link}}{{reference}}{{/link}} &middot; {{platform}} &middot; notifié le {{notified}} (il y a {{days}} jours) &middot; en ligne au contrôle du {{checked}}<br><span style="font-size:13px;color:#555555;word-break:break-all;overflow-wrap:anywhere;">{{canonical_url}}</span></li>{{/still_online}}
+            {{#still_online_more}}<li style="margin:0;color:#666666;">et {{still_online_more}} autres&nbsp;: <code>vigie clusters list --status notified</code></li>{{/still_online_more}}
+            </ul>
+            </td></tr>
+            {{/has_still_online}}
+            {{#has_weekly}}
+            <tr><td style="padding:20px 20px 0 20px;font-family:Arial,Helvetica,sans-serif;font-size:14px;line-height:1.45;color:#1a1a1a;">
+            <h2 style="margin:0 0 6px 0;font-size:17px;color:#1a4f8a;">Bilan de la semaine &middot; plateformes</h2>
+            <p style="margin:0 0 6px 0;font-size:13px;color:#555555;">Notifications des {{weekly_days}} derniers jours.</p>
+            <ul style="margin:0;padding-left:18px;">
+            {{#weekly}}<li style="margin:0 0 4px 0;"><strong>{{platform}}</strong>&nbsp;: notifiés {{notices}}, retirés {{removed}} ({{rate}}), délai médian {{median}}, en ligne à 7&nbsp;j&nbsp;: {{online_7}}, sans suite&nbsp;: {{no_answer}}</li>{{/weekly}}
+            </ul>
+            </td></tr>
+            {{/has_weekly}}
             {{/is_alert}}
             <tr><td style="padding:24px 20px 24px 20px;font-family:Arial,Helvetica,sans-serif;font-size:12px;line-height:1.5;color:#666666;">
             <hr style="border:none;border-top:1px solid #e0e0e0;margin:0 0 12px 0;">
@@ -821,6 +846,28 @@ enum DefaultFiles {
               Sans correspondance : vigie clusters replies --unmatched
             {{/replies_unmatched}}
             {{/has_replies}}
+            {{#has_still_online}}
+
+            TOUJOURS EN LIGNE 7 JOURS APRÈS LA NOTIFICATION ({{still_online_total}})
+            {{#still_online}}
+              - {{reference}} · {{platform}} · notifié le {{notified}} (il y a {{days}} jours) · en ligne au contrôle du {{checked}}
+                {{canonical_url}}
+            {{#link}}
+                Console : {{link}}
+            {{/link}}
+            {{/still_online}}
+            {{#still_online_more}}
+              (et {{still_online_more}} autres : vigie clusters list --status notified)
+            {{/still_online_more}}
+            {{/has_still_online}}
+            {{#has_weekly}}
+
+            BILAN DE LA SEMAINE · PLATEFORMES (notifications des {{weekly_days}} derniers jours)
+            {{#weekly}}
+              - {{platform}} : notifiés {{notices}}, retirés {{removed}} ({{rate}}), délai médian {{median}}, en ligne à 7 j : {{online_7}}, sans suite : {{no_answer}}
+            {{/weekly}}
+              Le détail : vigie stats platforms
+            {{/has_weekly}}
             {{/is_alert}}
 
             --

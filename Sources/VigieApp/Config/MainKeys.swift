@@ -72,6 +72,17 @@ public enum MainKeys {
             "also fetch pages on loopback, private and link-local addresses (tests, an intranet); off: refused")
     }
 
+    enum Rechecks {
+        static let enabled = Key<Bool>.bool(
+            "enabled", true, "`serve` checks notified URLs at 1 h, 6 h, 24 h, 3 and 7 days, then weekly")
+        static let perHostIntervalSeconds = Key<Double>.number(
+            "per_host_interval_seconds", 2, 0...3600, "politeness: at most one check per host this often")
+        static let timeoutSeconds = Key<Int>.integer("timeout_seconds", 10, 1...120, "bounds each request")
+        static let maxBodyKB = Key<Int>.integer(
+            "max_body_kb", 16, 1...1024, "a GET reads at most this much of the body (KiB)")
+        static let concurrency = Key<Int>.integer("concurrency", 4, 1...64, "checks in flight at once (any hosts)")
+    }
+
     enum HTTP {
         static let listen = Key<String?>.optional(
             "listen", "where `serve` answers HTTP, `HOST:PORT` (`[::1]:8080` for IPv6); absent = no HTTP")
@@ -115,6 +126,13 @@ public enum MainKeys {
                 Moderation.offences.spec, Moderation.platforms.spec, Moderation.evidence.spec,
                 Moderation.evidenceMaxBytes.spec, Moderation.evidenceTimeoutSeconds.spec,
                 Moderation.evidencePrivateAddresses.spec,
+            ]
+        ),
+        (
+            "rechecks",
+            [
+                Rechecks.enabled.spec, Rechecks.perHostIntervalSeconds.spec, Rechecks.timeoutSeconds.spec,
+                Rechecks.maxBodyKB.spec, Rechecks.concurrency.spec,
             ]
         ),
         ("http", [HTTP.listen.spec, HTTP.publicURL.spec, HTTP.trustedProxies.spec]),

@@ -2,10 +2,6 @@ import Foundation
 import VigieCore
 
 /// How a platform tells whether a content is still online: a plain HTTP request, or its public oEmbed endpoint.
-public enum PlatformCheckMethod: String, Sendable, CaseIterable {
-    case http, oembed
-}
-
 /// One platform of `platforms.toml`: where notices go and how its contents are checked.
 public struct PlatformEntry: Sendable, Equatable {
     public var platform: Platform
@@ -15,7 +11,7 @@ public struct PlatformEntry: Sendable, Equatable {
     public var noticeEmail: String?
     /// The platform's web form for notices, when it takes none by mail.
     public var noticeFormURL: String?
-    public var check: PlatformCheckMethod
+    public var check: LinkCheckMethod
     /// The oEmbed address with `{url}` where the content's URL goes (percent-encoded).
     public var oembedEndpoint: String?
     /// Hosts whose final URL means a login wall (never a removal).
@@ -80,7 +76,7 @@ public struct PlatformDirectory: Sendable {
                     "\(file): [\(key)] needs notice_email or notice_form_url (where notices to \(name) go)")
             }
             let checkText = try t.string("check", default: "http")
-            guard let check = PlatformCheckMethod(rawValue: checkText) else {
+            guard let check = LinkCheckMethod(rawValue: checkText) else {
                 throw fail("check", "must be \"http\" or \"oembed\"; found \(SafeText.quoted(checkText))")
             }
             let oembed = try t.string("oembed_endpoint")

@@ -49,6 +49,8 @@ public struct VigieConfig: Sendable {
     public var httpListen: ListenAddress? = nil
     /// `[http] trusted_proxies`: peers whose `X-Forwarded-For` is believed.
     public var trustedProxies: [IPRange] = []
+    /// `[rechecks]`: automatic checks of notified URLs.
+    public var rechecks = RecheckSettings()
 }
 
 /// `[moderation] evidence*`: how reported pages are fetched for evidence.

@@ -50,6 +50,18 @@ public struct DigestContent: Sendable {
         public var link: String?
     }
 
+    /// A notified cluster the latest recheck still found online, 7 days or more after the notice.
+    public struct StillOnlineItem: Sendable, Equatable {
+        public var id: Int64
+        public var reference: String
+        public var platform: String
+        public var canonicalURL: String
+        public var notifiedAt: Date
+        public var lastCheckedAt: Date
+        public var days: Int
+        public var link: String?
+    }
+
     public var since: Date
     public var until: Date
     /// False when no digest was recorded before: the window is the last 24 h.
@@ -63,6 +75,11 @@ public struct DigestContent: Sendable {
     public var replies: [PlatformReply] = []
     public var repliesTotal = 0
     public var repliesUnmatched = 0
+    /// Contents still online 7 days after the notice, per the latest recheck.
+    public var stillOnline: [StillOnlineItem] = []
+    public var stillOnlineTotal = 0
+    /// The platforms' record over the last 4 weeks of notices, on the week's first digest (Monday); else empty.
+    public var weekly: [PlatformRecord.Line] = []
 }
 
 /// Reads the store into a `DigestContent` (and the same view of one cluster for an alert). Every query is an index
@@ -73,6 +90,8 @@ public struct DigestBuilder: Sendable {
     let weights: PriorityWeights
     let publicURL: String?
     let offences: [String: String]
+    /// The digests' time zone: the weekly block goes in Monday's digest.
+    var timeZone = TimeZone(identifier: "Europe/Paris")!
 
     /// Days a notified cluster may wait for an outcome before the digest lists it.
     public static let waitingDays = 7
@@ -101,12 +120,37 @@ public struct DigestBuilder: Sendable {
                 platformRef: s.platformRef, link: link(s.id))
         }
         let replies = try store.platformReplyCounts(since: since, until: until)
-        return DigestContent(
+        var content = DigestContent(
             since: since, until: until, sinceLastDigest: sinceLastDigest, counts: counts,
             clusters: records.map { cluster($0, since: since) }, accounts: accounts, waiting: waiting,
             waitingTotal: stale.total,
             replies: try store.platformReplies(since: since, until: until, limit: Self.listLimit),
             repliesTotal: replies.total, repliesUnmatched: replies.unmatched)
+        let online = try store.stillOnline(
+            notifiedBefore: until.addingTimeInterval(-Double(Self.waitingDays) * 86_400), limit: Self.listLimit)
+        content.stillOnline = online.list.map { s in
+            DigestContent.StillOnlineItem(
+                id: s.id, reference: Self.reference(s.id), platform: s.platform.displayName,
+                canonicalURL: s.canonicalURL, notifiedAt: s.notifiedAt, lastCheckedAt: s.lastCheckedAt,
+                days: Int(until.timeIntervalSince(s.notifiedAt) / 86_400), link: link(s.id))
+        }
+        content.stillOnlineTotal = online.total
+        if isWeeklyDigest(until) {
+            let records = try store.noticeRecords(
+                since: until.addingTimeInterval(-Double(Self.weeklyDays) * 86_400), until: until)
+            content.weekly = PlatformRecord(records, asOf: until).totals
+        }
+        return content
+    }
+
+    /// Days of notices the weekly block counts.
+    public static let weeklyDays = 28
+
+    /// Whether the digest sent at `until` is the week's first (a Monday in the digests' time zone).
+    func isWeeklyDigest(_ until: Date) -> Bool {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        return calendar.component(.weekday, from: until) == 2
     }
 
     /// One cluster as the digest and the alerts show it.

@@ -72,6 +72,27 @@ struct DigestMail: Sendable {
         context["replies_total"] = c.repliesTotal
         context["replies_unmatched"] = c.repliesUnmatched > 0 ? c.repliesUnmatched : false
         context["replies_more"] = c.repliesTotal > c.replies.count ? c.repliesTotal - c.replies.count : false
+        context["still_online"] = c.stillOnline.map { o -> [String: Any] in
+            [
+                "reference": o.reference, "link": o.link ?? false, "platform": o.platform,
+                "canonical_url": o.canonicalURL, "notified": format(o.notifiedAt, "d MMMM yyyy"), "days": o.days,
+                "checked": format(o.lastCheckedAt, "d MMMM 'à' HH:mm"),
+            ]
+        }
+        context["has_still_online"] = !c.stillOnline.isEmpty
+        context["still_online_total"] = c.stillOnlineTotal
+        context["still_online_more"] =
+            c.stillOnlineTotal > c.stillOnline.count ? c.stillOnlineTotal - c.stillOnline.count : false
+        context["weekly"] = c.weekly.map { l -> [String: Any] in
+            [
+                "platform": l.platform.displayName, "notices": l.notices, "removed": l.removed,
+                "rate": PlatformRecordReport.percent(l.removalRate),
+                "median": PlatformRecordReport.frenchDays(l.medianSeconds),
+                "online_7": PlatformRecordReport.ratio(l.stillOnline7, l.eligible7), "no_answer": l.noAnswer,
+            ]
+        }
+        context["has_weekly"] = !c.weekly.isEmpty
+        context["weekly_days"] = DigestBuilder.weeklyDays
         return try render(subject, context)
     }
 

@@ -17,6 +17,8 @@ public final class Supervisor: @unchecked Sendable {
         public var editionRecheckSeconds: Double
         /// How often an idle outbox sender looks for rows enqueued by another process (`clusters mark … removed`).
         public var outboxIdleSeconds: Double
+        /// How often the rechecks look for clusters whose next check has come.
+        public var recheckSeconds: Double = 30
         public var lease: LeaseTiming
 
         public init(
@@ -130,6 +132,13 @@ public final class Supervisor: @unchecked Sendable {
             let evidence = try context.evidenceService()
             jobs.append(
                 Job(name: "evidence") { [self] stop in try evidence.loop(until: stop, fatal: fatalIfStoreGone) })
+        }
+        if context.config.rechecks.enabled {
+            let checks = try context.linkChecks()
+            jobs.append(
+                Job(name: "rechecks") { [self] stop in
+                    try RecheckJob(supervisor: self, service: checks, ring: ringAll).run(until: stop)
+                })
         }
         return jobs
     }

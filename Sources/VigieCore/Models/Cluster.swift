@@ -108,6 +108,8 @@ public struct ClusterDetail: Sendable {
     /// Notices mailed to the platform and the platform's answers (filled by the cluster service).
     public var notices: [SentNotice] = []
     public var replies: [PlatformReply] = []
+    /// Rechecks of its URLs, oldest first (filled by `ClusterService.detail`).
+    public var checks: [LinkCheck] = []
 
     public init(
         summary: ClusterSummary, note: String?, reason: String?, notifiedAt: Date?, notifiedChannel: String?,

@@ -8,7 +8,7 @@ struct Clusters: ParsableCommand {
         abstract: "Reported contents grouped by identity, ranked by distinct reporters; the moderation workflow.",
         subcommands: [
             List.self, Show.self, Qualify.self, Mark.self, Notice.self, Notify.self, Replies.self, Evidence.self,
-            EvidenceFetch.self, Rebuild.self, ResolveLinks.self, Identify.self,
+            EvidenceFetch.self, Check.self, Rebuild.self, ResolveLinks.self, Identify.self,
         ])
 
     struct List: ParsableCommand {

@@ -115,7 +115,7 @@ struct ClusterDetailJSON: Encodable {
     var detail: ClusterDetail
 
     enum CodingKeys: String, CodingKey {
-        case note, reason, events
+        case note, reason, events, checks
         case notifiedAt = "notified_at"
         case notifiedChannel = "notified_channel"
         case reportList = "report_list"
@@ -134,6 +134,7 @@ struct ClusterDetailJSON: Encodable {
         try c.encode(d.events.map(ClusterEventJSON.init), forKey: .events)
         try c.encode(d.notices.map(NoticeJSON.init), forKey: .notices)
         try c.encode(d.replies.map(PlatformReplyJSON.init), forKey: .replies)
+        try c.encode(d.checks.map(LinkCheckJSON.init), forKey: .checks)
     }
 }
 
@@ -178,6 +179,29 @@ struct PlatformReplyJSON: Encodable {
         try c.encode(reply.from, forKey: .from)
         try c.encode(reply.subject, forKey: .subject)
         try c.encode(reply.excerpt, forKey: .excerpt)
+    }
+}
+
+/// One recheck of a URL in `clusters show --json` and `clusters check --json`.
+struct LinkCheckJSON: Encodable {
+    var check: LinkCheck
+
+    enum CodingKeys: String, CodingKey {
+        case url, verdict, detail, method
+        case checkedAt = "checked_at"
+        case httpStatus = "http_status"
+        case finalURL = "final_url"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(check.url, forKey: .url)
+        try c.encode(check.checkedAt, forKey: .checkedAt)
+        try c.encode(check.httpStatus, forKey: .httpStatus)
+        try c.encode(check.finalURL, forKey: .finalURL)
+        try c.encode(check.verdict.rawValue, forKey: .verdict)
+        try c.encode(check.detail, forKey: .detail)
+        try c.encode(check.method.rawValue, forKey: .method)
     }
 }
 

@@ -157,6 +157,15 @@ extension Output {
             }
         }
         out += noticeLines(d)
+        if !d.checks.isEmpty {
+            out.append("")
+            out.append("Checks (\(d.checks.count)):")
+            for c in d.checks.suffix(20) {
+                out.append(
+                    "  \(iso.string(from: c.checkedAt)) \(c.verdict.rawValue) (\(one(c.detail)), \(c.method.rawValue)) "
+                        + one(c.url))
+            }
+        }
         return out.joined(separator: "\n")
     }
 
