@@ -52,7 +52,7 @@ import VigieCore
                 notice_form_url = "https://help.x.com/forms"
                 check = "oembed"
                 oembed_endpoint = "https://oembed.example/x?url={url}"
-                login_wall_hosts = ["x.com/i/flow/login"]
+                login_wall_hosts = ["x.com/account/access", "x.com/login"]
                 """, file: "p.toml")
         let youtube = PlatformCheckRule.builtIn(for: .youtube).overridden(by: try #require(d.entry(for: .youtube)))
         #expect(youtube.method == .http)
@@ -60,7 +60,7 @@ import VigieCore
         let builtInX = PlatformCheckRule.builtIn(for: .x)
         let x = builtInX.overridden(by: try #require(d.entry(for: .x)))
         #expect(x.method == .oembed && x.oembedEndpoint == "https://oembed.example/x?url={url}")
-        #expect(x.loginWallHosts == builtInX.loginWallHosts + ["x.com/i/flow/login"])
+        #expect(x.loginWallHosts == builtInX.loginWallHosts + ["x.com/account/access"], "added once")
         #expect(d.entry(for: .tiktok) == nil)
     }
 
@@ -79,7 +79,7 @@ import VigieCore
         ),
         (
             "[x]\nname = \"X\"\nnotice_email = \"a@b.fr\"\nlogin_wall_hosts = [\"https://x.com/login\"]\n" + web,
-            "[x] login_wall_hosts: must list bare host names"
+            "[x] login_wall_hosts: must list host names, or a host and a path prefix"
         ),
         ("[x]\nname = \"X\"\nnotice_email = \"a@b.fr\"\ncolour = \"blue\"\n" + web, "colour"),
         ("[x]\nname = \"X\"\nnotice_email = \"a@b.fr\"\n", "no [web] table"),

@@ -163,8 +163,8 @@ enum DefaultFiles {
             #   notice_form_url      the platform's web form for notices (https)
             #   check                "http" (HEAD, then a short GET) or "oembed" (the platform's public oEmbed endpoint)
             #   oembed_endpoint      with {url} where the content's URL goes (required with check = "oembed")
-            #   login_wall_hosts     hosts whose final URL means a login wall: the content's state is unknown, never removed
-            #   removed_final_hosts  hosts whose final URL means the content was removed
+            #   login_wall_hosts     hosts (or host/path prefixes) whose final URL means a login wall: unknown, never removed
+            #   removed_final_hosts  hosts (or host/path prefixes) whose final URL means the content was removed
             #
             # The form addresses below are the platforms' public help entries: replace them with the notice forms or the e-mail
             # channels the platforms gave the institution (trusted flaggers designated by Arcom get dedicated ones).

@@ -91,8 +91,10 @@ public struct PlatformDirectory: Sendable {
             }
             func hosts(_ k: String) throws -> [String] {
                 let list = try t.stringArray(k, default: [])
-                for h in list where h.isEmpty || h.contains("/") || h.contains(" ") {
-                    throw fail(k, "must list bare host names (no scheme, no path); found \(SafeText.quoted(h))")
+                // A host, or a host and a path prefix (`www.instagram.com/accounts/login`), as the checks match them.
+                for h in list where h.isEmpty || h.hasPrefix("/") || h.contains("://") || h.contains(" ") {
+                    throw fail(
+                        k, "must list host names, or a host and a path prefix (no scheme); found \(SafeText.quoted(h))")
                 }
                 return list.map { $0.lowercased() }
             }
