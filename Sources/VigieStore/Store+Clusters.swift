@@ -156,39 +156,54 @@ extension Store {
         identify: ([ReportedURL], _ resolvedShortLinks: ([String]) throws -> [String: String]) throws
             -> (assignments: [ClusterAssignment], unresolvedShortLinks: [String])
     ) throws -> Int {
-        try pool.write { db in
-            var urls: [ReportedURL]
-            var fresh = false
-            var left: [Int64] = []
-            switch selection {
-            case .unclustered(let ids):
-                urls = try unclusteredURLs(db, reportIDs: ids)
-                fresh = true
-                try reportsLinked(db, ids)
-            case .interrupted:
-                let ids = try Int64.fetchAll(db, sql: "SELECT report_id FROM reports_to_link ORDER BY report_id")
-                urls = try unclusteredURLs(db, reportIDs: ids)
-                fresh = true
-                try reportsLinked(db, ids)
-            case .all:
-                urls = try allReportedURLs(db)
-                try reportsLinked(db, nil)
-            case .resolved(let finals):
-                for (short, final) in finals.sorted(by: { $0.key < $1.key }) {
-                    try recordShortLink(db, short, finalURL: final, error: nil, retry: .shortLinks, now: now)
-                }
-                (urls, left) = try detachURLs(db, Array(finals.keys))
+        try pool.writeWithoutTransaction { db in
+            // A rebuild reads the whole file: through SQLite's page cache (bounded by cache_size) rather than the
+            // memory map, every page of which would stay in the process's resident memory until it ends.
+            if rebuild { try db.execute(sql: "PRAGMA mmap_size = 0") }
+            defer { if rebuild { try? db.execute(sql: "PRAGMA mmap_size = \(Store.mmapSize)") } }
+            var touched = 0
+            try db.inTransaction(.immediate) {
+                touched = try link(db, selection, rebuild: rebuild, now: now, identify: identify)
+                return .commit
             }
-            guard !urls.isEmpty || rebuild else { return 0 }
-            var read = urls
-            urls = []
-            let (assignments, unresolved) = try identify(read) { try self.resolvedShortLinks(db, $0) }
-            read = []  // the URLs as written are no longer needed: a rebuild's peak holds only the assignments
-            try queueShortLinks(db, unresolved, now: now)
-            let touched = try assignClusters(db, assignments, rebuild: rebuild, fresh: fresh && !rebuild, now: now)
-            try refreshClusters(db, left)
             return touched
         }
+    }
+
+    private func link(
+        _ db: Database, _ selection: URLSelection, rebuild: Bool, now: Date,
+        identify: ([ReportedURL], _ resolvedShortLinks: ([String]) throws -> [String: String]) throws
+            -> (assignments: [ClusterAssignment], unresolvedShortLinks: [String])
+    ) throws -> Int {
+        var urls: [ReportedURL]
+        var fresh = false
+        var left: [Int64] = []
+        switch selection {
+        case .unclustered(let ids):
+            urls = try unclusteredURLs(db, reportIDs: ids)
+            fresh = true
+            try reportsLinked(db, ids)
+        case .interrupted:
+            let ids = try Int64.fetchAll(db, sql: "SELECT report_id FROM reports_to_link ORDER BY report_id")
+            urls = try unclusteredURLs(db, reportIDs: ids)
+            fresh = true
+            try reportsLinked(db, ids)
+        case .all:
+            urls = try allReportedURLs(db)
+            try reportsLinked(db, nil)
+        case .resolved(let finals):
+            for (short, final) in finals.sorted(by: { $0.key < $1.key }) {
+                try recordShortLink(db, short, finalURL: final, error: nil, retry: .shortLinks, now: now)
+            }
+            (urls, left) = try detachURLs(db, Array(finals.keys))
+        }
+        guard !urls.isEmpty || rebuild else { return 0 }
+        let (assignments, unresolved) = try identify(urls) { try self.resolvedShortLinks(db, $0) }
+        urls = []  // the URLs as written are no longer needed: a rebuild's peak holds only the assignments
+        try queueShortLinks(db, unresolved, now: now)
+        let touched = try assignClusters(db, assignments, rebuild: rebuild, fresh: fresh && !rebuild, now: now)
+        try refreshClusters(db, left)
+        return touched
     }
 
     /// Drops these reports (all when nil) from `reports_to_link`, in the transaction that links them.
