@@ -70,17 +70,19 @@ extension Store {
         if let ids = reportIDs {
             for chunk in ids.chunked(500) {
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                rows += try Row.fetchAll(
-                    db, sql: base + " AND ru.report_id IN (\(marks))",
-                    arguments: [MessageStatus.parsed] + StatementArguments(chunk)
-                )
-                .map(Self.reportedURL)
+                rows += try Array(
+                    Row.fetchCursor(
+                        db, sql: base + " AND ru.report_id IN (\(marks))",
+                        arguments: [MessageStatus.parsed] + StatementArguments(chunk)
+                    )
+                    .map(Self.reportedURL))
             }
         } else {
-            rows = try Row.fetchAll(
-                db, sql: base + " ORDER BY ru.report_id, ru.position",
-                arguments: [MessageStatus.parsed]
-            ).map(Self.reportedURL)
+            rows = try Array(
+                Row.fetchCursor(
+                    db, sql: base + " ORDER BY ru.report_id, ru.position",
+                    arguments: [MessageStatus.parsed]
+                ).map(Self.reportedURL))
         }
         return rows
     }
@@ -91,20 +93,23 @@ extension Store {
     }
 
     func allReportedURLs(_ db: Database) throws -> [ReportedURL] {
-        return try Row.fetchAll(
-            db,
-            sql: """
-                SELECT ru.rowid AS row_id, ru.report_id, ru.position, ru.url, r.reporter, m.received_at FROM report_urls ru
-                JOIN messages m ON m.id = ru.report_id AND m.status = ?
-                JOIN reports r ON r.message_id = ru.report_id ORDER BY ru.report_id, ru.position
-                """, arguments: [MessageStatus.parsed]
-        ).map(Self.reportedURL)
+        // Row by row through a cursor: a million `Row` copies first would double a rebuild's peak memory.
+        try Array(
+            Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT ru.rowid AS row_id, ru.report_id, ru.position, ru.url, r.reporter, m.received_at
+                    FROM report_urls ru
+                    JOIN messages m ON m.id = ru.report_id AND m.status = ?
+                    JOIN reports r ON r.message_id = ru.report_id ORDER BY ru.report_id, ru.position
+                    """, arguments: [MessageStatus.parsed]
+            ).map(Self.reportedURL))
     }
 
+    /// Columns by position (row_id, report_id, position, url, reporter, received_at): no name lookups per row.
     private static func reportedURL(_ r: Row) -> ReportedURL {
         ReportedURL(
-            reportID: r["report_id"], position: r["position"], url: r["url"], reporter: r["reporter"],
-            receivedAt: r["received_at"] ?? 0, rowID: r["row_id"])
+            reportID: r[1], position: r[2], url: r[3], reporter: r[4], receivedAt: r[5] ?? 0, rowID: r[0])
     }
 
     /// Links URLs to their clusters (creating clusters as needed) and updates the counts of every cluster touched.
@@ -151,36 +156,54 @@ extension Store {
         identify: ([ReportedURL], _ resolvedShortLinks: ([String]) throws -> [String: String]) throws
             -> (assignments: [ClusterAssignment], unresolvedShortLinks: [String])
     ) throws -> Int {
-        try pool.write { db in
-            let urls: [ReportedURL]
-            var fresh = false
-            var left: [Int64] = []
-            switch selection {
-            case .unclustered(let ids):
-                urls = try unclusteredURLs(db, reportIDs: ids)
-                fresh = true
-                try reportsLinked(db, ids)
-            case .interrupted:
-                let ids = try Int64.fetchAll(db, sql: "SELECT report_id FROM reports_to_link ORDER BY report_id")
-                urls = try unclusteredURLs(db, reportIDs: ids)
-                fresh = true
-                try reportsLinked(db, ids)
-            case .all:
-                urls = try allReportedURLs(db)
-                try reportsLinked(db, nil)
-            case .resolved(let finals):
-                for (short, final) in finals.sorted(by: { $0.key < $1.key }) {
-                    try recordShortLink(db, short, finalURL: final, error: nil, retry: .shortLinks, now: now)
-                }
-                (urls, left) = try detachURLs(db, Array(finals.keys))
+        try pool.writeWithoutTransaction { db in
+            // A rebuild reads the whole file: through SQLite's page cache (bounded by cache_size) rather than the
+            // memory map, every page of which would stay in the process's resident memory until it ends.
+            if rebuild { try db.execute(sql: "PRAGMA mmap_size = 0") }
+            defer { if rebuild { try? db.execute(sql: "PRAGMA mmap_size = \(Store.mmapSize)") } }
+            var touched = 0
+            try db.inTransaction(.immediate) {
+                touched = try link(db, selection, rebuild: rebuild, now: now, identify: identify)
+                return .commit
             }
-            guard !urls.isEmpty || rebuild else { return 0 }
-            let (assignments, unresolved) = try identify(urls) { try self.resolvedShortLinks(db, $0) }
-            try queueShortLinks(db, unresolved, now: now)
-            let touched = try assignClusters(db, assignments, rebuild: rebuild, fresh: fresh && !rebuild, now: now)
-            try refreshClusters(db, left)
             return touched
         }
+    }
+
+    private func link(
+        _ db: Database, _ selection: URLSelection, rebuild: Bool, now: Date,
+        identify: ([ReportedURL], _ resolvedShortLinks: ([String]) throws -> [String: String]) throws
+            -> (assignments: [ClusterAssignment], unresolvedShortLinks: [String])
+    ) throws -> Int {
+        var urls: [ReportedURL]
+        var fresh = false
+        var left: [Int64] = []
+        switch selection {
+        case .unclustered(let ids):
+            urls = try unclusteredURLs(db, reportIDs: ids)
+            fresh = true
+            try reportsLinked(db, ids)
+        case .interrupted:
+            let ids = try Int64.fetchAll(db, sql: "SELECT report_id FROM reports_to_link ORDER BY report_id")
+            urls = try unclusteredURLs(db, reportIDs: ids)
+            fresh = true
+            try reportsLinked(db, ids)
+        case .all:
+            urls = try allReportedURLs(db)
+            try reportsLinked(db, nil)
+        case .resolved(let finals):
+            for (short, final) in finals.sorted(by: { $0.key < $1.key }) {
+                try recordShortLink(db, short, finalURL: final, error: nil, retry: .shortLinks, now: now)
+            }
+            (urls, left) = try detachURLs(db, Array(finals.keys))
+        }
+        guard !urls.isEmpty || rebuild else { return 0 }
+        let (assignments, unresolved) = try identify(urls) { try self.resolvedShortLinks(db, $0) }
+        urls = []  // the URLs as written are no longer needed: a rebuild's peak holds only the assignments
+        try queueShortLinks(db, unresolved, now: now)
+        let touched = try assignClusters(db, assignments, rebuild: rebuild, fresh: fresh && !rebuild, now: now)
+        try refreshClusters(db, left)
+        return touched
     }
 
     /// Drops these reports (all when nil) from `reports_to_link`, in the transaction that links them.
@@ -387,13 +410,14 @@ extension Store {
                 FROM clusters c WHERE c.reports > 0
                 """
             var args: StatementArguments = [now.timeIntervalSince1970 - 86_400]
-            if let status {
-                sql += " AND c.status = ?"
-                args += [status]
-            }
-            if let platform {
-                sql += " AND c.platform = ?"
-                args += [platform]
+            Self.filter(&sql, &args, status: status, platform: platform)
+            if let limit,
+                let ids = try topClusterIDs(
+                    db, status: status, platform: platform, limit: limit, weights: weights, now: now)
+            {
+                // Only the candidates are read and ranked below, exactly as a full ranking would rank them.
+                sql += " AND c.id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ",")))"
+                args += StatementArguments(ids)
             }
             var list = try Row.fetchAll(db, sql: sql, arguments: args)
                 .map { try summary($0, weights: weights, now: now) }
@@ -406,6 +430,53 @@ extension Store {
             for i in list.indices { list[i].urls = urls[list[i].id] ?? [] }
             return list
         }
+    }
+
+    /// Appends the listing's optional filters on clusters `c`.
+    private static func filter(
+        _ sql: inout String, _ args: inout StatementArguments, status: ModerationStatus?, platform: Platform?
+    ) {
+        if let status {
+            sql += " AND c.status = ?"
+            args += [status]
+        }
+        if let platform {
+            sql += " AND c.platform = ?"
+            args += [platform]
+        }
+    }
+
+    /// The ids of the clusters that can rank in the first `limit`, ranked by SQLite with the priority formula of
+    /// `PriorityWeights.score` (a top-k sort over one scan: no row of the other clusters reaches Swift). A margin of
+    /// candidates past `limit` absorbs rounding differences at the cut; the caller ranks them exactly. Nil when this
+    /// SQLite lacks its math functions (`pow`): the caller then ranks every cluster itself.
+    private func topClusterIDs(
+        _ db: Database, status: ModerationStatus?, platform: Platform?, limit: Int,
+        weights: PriorityWeights, now: Date
+    ) throws -> [Int64]? {
+        guard limit >= 0, (try? Double.fetchOne(db, sql: "SELECT pow(2, 1)")) != nil else { return nil }
+        let t = now.timeIntervalSince1970
+        var priority = "c.reporters * ? + coalesce(r.n, 0) * ?"
+        // Arguments in the order of their `?` in the text: the priority's, the window's, the filters', the limit.
+        var args: StatementArguments = [weights.reporters, weights.velocity]
+        if weights.recencyHalfLifeHours > 0 {
+            priority = """
+                (\(priority)) + CASE WHEN c.last_reported IS NULL THEN 0
+                    ELSE ? * pow(2, -max(0, (? - c.last_reported) / 3600.0) / ?) END
+                """
+            args += [weights.recency, t, weights.recencyHalfLifeHours]
+        }
+        var sql = """
+            SELECT c.id, \(priority) AS p FROM clusters c
+            LEFT JOIN (SELECT cluster_id, count(*) AS n FROM cluster_reporters WHERE last_at >= ? GROUP BY cluster_id) r
+                ON r.cluster_id = c.id
+            WHERE c.reports > 0
+            """
+        args += [t - 86_400]
+        Self.filter(&sql, &args, status: status, platform: platform)
+        sql += " ORDER BY p DESC, c.reporters DESC, c.last_reported DESC, c.id LIMIT ?"
+        args += [limit * 2 + 32]
+        return try Int64.fetchAll(db, sql: sql, arguments: args)
     }
 
     /// One cluster with its reports (reporters' addresses only when asked) and its audit trail.

@@ -128,11 +128,11 @@ extension Store {
                     limit,
                 ]
             ).map { r in
+                // Columns by position: the sender reads a thousand rows at a time.
                 Delivery(
-                    editionID: editionID, subscriberID: r["subscriber_id"], email: r["email"], name: r["name"],
+                    editionID: editionID, subscriberID: r[0], email: r[1], name: r[2],
                     state: try r.decodeStored(DeliveryStatus.self, "state", table: "deliveries"),
-                    attempts: r["attempts"],
-                    tokenSalt: r["token_salt"])
+                    attempts: r[4], tokenSalt: r[5])
             }
         }
     }
@@ -158,53 +158,74 @@ extension Store {
         editionID: String, result: DeliveryUpdate?, nextSending: Int64?, fence: LeaseFence? = nil,
         now: Date = Date()
     ) throws -> TakeOutcome? {
-        try pool.write { db -> TakeOutcome? in
-            let t = now.timeIntervalSince1970
-            if let u = result {
-                let update = try db.cachedStatement(
-                    sql: """
-                        UPDATE deliveries SET state = ?, attempts = ?, next_attempt_at = ?, last_code = ?, last_reply = ?,
-                            message_id = coalesce(?, message_id), sent_at = coalesce(?, sent_at), updated_at = ?
-                        WHERE edition_id = ? AND subscriber_id = ?
-                        """)
-                try update.execute(arguments: [
-                    u.state, u.attempts, u.nextAttemptAt?.timeIntervalSince1970,
-                    u.code, u.reply, u.messageID, u.state == .sent ? t : nil, t, editionID,
-                    u.subscriberID,
-                ])
-            }
-            guard let next = nextSending else { return nil }
-            if let fence, try !Self.holdsLease(db, job: fence.job, token: fence.token) { return .leaseLost }
-            let mark = try db.cachedStatement(
-                sql: """
-                    UPDATE deliveries SET state = ?, updated_at = ?
-                    WHERE edition_id = ? AND subscriber_id = ? AND state IN (?, ?)
-                      AND EXISTS (SELECT 1 FROM subscribers s WHERE s.id = deliveries.subscriber_id AND s.status = ?)
-                    """)
-            try mark.execute(arguments: [
-                DeliveryStatus.sending, t, editionID, next, DeliveryStatus.pending,
-                DeliveryStatus.deferred, SubscriberStatus.active,
-            ])
-            if db.changesCount == 1 { return .sending }
-            let skip = try db.cachedStatement(
-                sql: """
-                    UPDATE deliveries SET state = ?, next_attempt_at = NULL, updated_at = ?,
-                        last_reply = 'not sent: subscriber ' || (SELECT s.status FROM subscribers s
-                                                                 WHERE s.id = deliveries.subscriber_id)
-                    WHERE edition_id = ? AND subscriber_id = ? AND state IN (?, ?)
-                    RETURNING last_reply
-                    """)
-            if let reason = try String.fetchOne(
-                skip,
-                arguments: [
-                    DeliveryStatus.skipped, t, editionID, next,
-                    DeliveryStatus.pending, DeliveryStatus.deferred,
-                ])
-            {
-                return .skipped(reason: reason)
-            }
-            return .notDue
+        try pool.write { db in
+            try Self.record(db, editionID: editionID, result: result, nextSending: nextSending, fence: fence, now: now)
         }
+    }
+
+    /// Several connections' `record` calls in one commit (group commit), each exactly as `record` alone would do it,
+    /// in order; one outcome per call.
+    public func recordAll(
+        editionID: String, _ calls: [(result: DeliveryUpdate?, nextSending: Int64?)], fence: LeaseFence? = nil,
+        now: Date = Date()
+    ) throws -> [TakeOutcome?] {
+        try pool.write { db in
+            try calls.map {
+                try Self.record(
+                    db, editionID: editionID, result: $0.result, nextSending: $0.nextSending, fence: fence, now: now)
+            }
+        }
+    }
+
+    static func record(
+        _ db: Database, editionID: String, result: DeliveryUpdate?, nextSending: Int64?, fence: LeaseFence?,
+        now: Date
+    ) throws -> TakeOutcome? {
+        let t = now.timeIntervalSince1970
+        if let u = result {
+            let update = try db.cachedStatement(
+                sql: """
+                    UPDATE deliveries SET state = ?, attempts = ?, next_attempt_at = ?, last_code = ?, last_reply = ?,
+                        message_id = coalesce(?, message_id), sent_at = coalesce(?, sent_at), updated_at = ?
+                    WHERE edition_id = ? AND subscriber_id = ?
+                    """)
+            try update.execute(arguments: [
+                u.state, u.attempts, u.nextAttemptAt?.timeIntervalSince1970,
+                u.code, u.reply, u.messageID, u.state == .sent ? t : nil, t, editionID,
+                u.subscriberID,
+            ])
+        }
+        guard let next = nextSending else { return nil }
+        if let fence, try !Self.holdsLease(db, job: fence.job, token: fence.token) { return .leaseLost }
+        let mark = try db.cachedStatement(
+            sql: """
+                UPDATE deliveries SET state = ?, updated_at = ?
+                WHERE edition_id = ? AND subscriber_id = ? AND state IN (?, ?)
+                  AND EXISTS (SELECT 1 FROM subscribers s WHERE s.id = deliveries.subscriber_id AND s.status = ?)
+                """)
+        try mark.execute(arguments: [
+            DeliveryStatus.sending, t, editionID, next, DeliveryStatus.pending,
+            DeliveryStatus.deferred, SubscriberStatus.active,
+        ])
+        if db.changesCount == 1 { return .sending }
+        let skip = try db.cachedStatement(
+            sql: """
+                UPDATE deliveries SET state = ?, next_attempt_at = NULL, updated_at = ?,
+                    last_reply = 'not sent: subscriber ' || (SELECT s.status FROM subscribers s
+                                                             WHERE s.id = deliveries.subscriber_id)
+                WHERE edition_id = ? AND subscriber_id = ? AND state IN (?, ?)
+                RETURNING last_reply
+                """)
+        if let reason = try String.fetchOne(
+            skip,
+            arguments: [
+                DeliveryStatus.skipped, t, editionID, next,
+                DeliveryStatus.pending, DeliveryStatus.deferred,
+            ])
+        {
+            return .skipped(reason: reason)
+        }
+        return .notDue
     }
 
     /// Counts by state; nil when the edition is unknown.

@@ -13,6 +13,8 @@ public final class Store: Sendable {
     }
 
     let pool: DatabasePool
+    /// Bytes of the file SQLite reads through a memory map (PRAGMA mmap_size).
+    static let mmapSize = 4_294_967_296
     /// The database file.
     public let path: String
     /// Device and inode of the file opened: a file deleted or replaced under a running process is detected.
@@ -44,7 +46,7 @@ public final class Store: Sendable {
             // WAL + NORMAL: a commit survives a process crash (kill -9); only an OS crash may lose the last ones.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             try db.execute(sql: "PRAGMA cache_size = -131072")
-            try db.execute(sql: "PRAGMA mmap_size = 4294967296")
+            try db.execute(sql: "PRAGMA mmap_size = \(Store.mmapSize)")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
         }
         try Self.createPrivately(path)

@@ -74,6 +74,34 @@ func assignments(_ urls: [ReportedURL]) -> [ClusterAssignment] {
         #expect(rebuilt == incremental)
     }
 
+    /// `clusters(limit:)` ranks in SQLite and reads only the candidates: it must list exactly what ranking every
+    /// cluster gives, whatever the weights (80 clusters: more than the margin of candidates read for a limit of 5).
+    @Test(arguments: [
+        PriorityWeights(),
+        PriorityWeights(reporters: 1, velocity: 6, recency: 4, recencyHalfLifeHours: 3),
+        PriorityWeights(reporters: 0.5, velocity: 0, recency: 9, recencyHalfLifeHours: 48),
+        PriorityWeights(reporters: 1, velocity: 2, recency: 1, recencyHalfLifeHours: 0),
+    ])
+    func limitedListingRanksLikeTheFullOne(weights: PriorityWeights) throws {
+        let t = try TempStore()
+        var reports: [(from: String, urls: [String], at: Date)] = []
+        for j in 0..<80 {
+            for r in 0..<((j * 7) % 6 + 1) {
+                let hours = Double((j * 37 + r * 11) % 100)
+                reports.append(("c\((j + r) % 9)@exemple.fr", ["https://x.com/a/status/\(j)"], now - hours * 3600))
+            }
+        }
+        _ = try seedReports(t.store, reports)
+        try t.store.assignClusters(assignments(try t.store.unclusteredURLs()), fresh: true, now: now)
+        let all = try t.store.clusters(weights: weights, now: now)
+        #expect(all.count == 80)
+        for limit in [0, 1, 5, 50] {
+            #expect(try t.store.clusters(limit: limit, weights: weights, now: now) == Array(all.prefix(limit)))
+        }
+        let newOnes = try t.store.clusters(status: .new, limit: 5, weights: weights, now: now)
+        #expect(newOnes == Array(try t.store.clusters(status: .new, weights: weights, now: now).prefix(5)))
+    }
+
     @Test func moderationWorkflowIsAuditedAndRefusesIllegalMoves() throws {
         let t = try TempStore()
         _ = try seedReports(t.store, [("a@b.fr", ["https://x.com/a/status/9"], now)])

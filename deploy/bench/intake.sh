@@ -3,7 +3,7 @@
 # reference (Python imaplib, one `UID FETCH 1:* BODY.PEEK[]`) reading the same messages; then the IDLE latency from
 # delivery to commit with `vigie poll` running.
 #
-#   deploy/bench/intake.sh [N]        (default 10000)
+#   deploy/bench/intake.sh [N]        (default 10000; VIGIE_BIN=path to use a built binary)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -11,8 +11,11 @@ n=${1:-10000}
 
 "$root/deploy/local/servers.sh" start >/dev/null
 eval "$("$root/deploy/local/servers.sh" env)"
-swift build -c release --product vigie >/dev/null
-vigie="$root/.build/release/vigie"
+if [[ -z "${VIGIE_BIN:-}" ]]; then
+    swift build -c release --product vigie >/dev/null
+    VIGIE_BIN="$root/.build/release/vigie"
+fi
+vigie=$VIGIE_BIN
 
 work=$(mktemp -d /tmp/vigie-bench-intake.XXXXXX)
 trap 'kill "${poller:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT

@@ -3,7 +3,7 @@
 # rate_per_second = 0 and 4 connections, against `smtp-source` sending the same count of messages of the same size
 # over 4 reused sessions (-d); then a paced send at R/s to check the achieved rate.
 #
-#   deploy/bench/newsletter.sh [N] [R]        (defaults 33000 and 50)
+#   deploy/bench/newsletter.sh [N] [R]        (defaults 33000 and 50; VIGIE_BIN=path to use a built binary)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
@@ -12,8 +12,11 @@ rate=${2:-50}
 connections=4
 
 "$root/deploy/local/servers.sh" start >/dev/null   # installs postfix (smtp-sink, smtp-source) when missing
-swift build -c release --product vigie >/dev/null
-vigie="$root/.build/release/vigie"
+if [[ -z "${VIGIE_BIN:-}" ]]; then
+    swift build -c release --product vigie >/dev/null
+    VIGIE_BIN="$root/.build/release/vigie"
+fi
+vigie=$VIGIE_BIN
 work=$(mktemp -d /tmp/vigie-bench-newsletter.XXXXXX)
 chmod 755 "$work"
 

@@ -26,12 +26,21 @@ struct EditionQueue: SendQueue {
     func nextDeferred() throws -> Date? { try store.nextDeferredAttempt(editionID: editionID) }
 
     func record(_ outcome: SendOutcome?, take next: Delivery?, fence: LeaseFence?) throws -> TakeOutcome? {
-        let update = outcome.map {
+        try store.record(
+            editionID: editionID, result: Self.update(outcome), nextSending: next?.subscriberID, fence: fence)
+    }
+
+    func recordAll(_ calls: [SendRecord<Delivery>], fence: LeaseFence?) throws -> [TakeOutcome?] {
+        try store.recordAll(
+            editionID: editionID, calls.map { (Self.update($0.outcome), $0.take?.subscriberID) }, fence: fence)
+    }
+
+    static func update(_ outcome: SendOutcome?) -> DeliveryUpdate? {
+        outcome.map {
             DeliveryUpdate(
                 subscriberID: $0.key, state: $0.state, attempts: $0.attempts, nextAttemptAt: $0.nextAttemptAt,
                 code: $0.code, reply: $0.reply, messageID: $0.messageID)
         }
-        return try store.record(editionID: editionID, result: update, nextSending: next?.subscriberID, fence: fence)
     }
 
     func giveBack(_ d: Delivery) throws {

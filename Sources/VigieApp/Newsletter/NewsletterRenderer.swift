@@ -115,6 +115,10 @@ public struct NewsletterRenderer: Sendable {
     }
 
     static func escape(_ s: String) -> String {
+        // Most values (addresses, unsubscribe links) have nothing to escape.
+        if !s.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) {
+            return s
+        }
         var out = ""
         out.reserveCapacity(s.count)
         for c in s {

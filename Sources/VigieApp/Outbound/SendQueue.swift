@@ -28,10 +28,26 @@ public protocol SendQueue: Sendable {
     func nextDeferred() throws -> Date?
     /// Records `outcome` (if any) and takes `next` (if any) for the wire, in one commit; nil when nothing was taken.
     func record(_ outcome: SendOutcome?, take next: Item?, fence: LeaseFence?) throws -> TakeOutcome?
+    /// Several connections' `record` calls, each exactly as alone, in one commit where the queue can (group
+    /// commit); one result per call, in order.
+    func recordAll(_ calls: [SendRecord<Item>], fence: LeaseFence?) throws -> [TakeOutcome?]
     /// Puts a row taken for sending back exactly as it was.
     func giveBack(_ item: Item) throws
     /// The envelope sender, Message-ID and bytes of a taken row.
     func compose(_ item: Item) throws -> ComposedMessage
+}
+
+/// One connection's `record` call: the outcome of its finished attempt, the row it takes next.
+public struct SendRecord<Item: Sendable>: Sendable {
+    public var outcome: SendOutcome?
+    public var take: Item?
+}
+
+extension SendQueue {
+    /// One commit per call, in order (a queue without a batch write).
+    public func recordAll(_ calls: [SendRecord<Item>], fence: LeaseFence?) throws -> [TakeOutcome?] {
+        try calls.map { try record($0.outcome, take: $0.take, fence: $0.take == nil ? nil : fence) }
+    }
 }
 
 /// What goes on the wire for one row.

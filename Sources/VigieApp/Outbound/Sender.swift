@@ -48,6 +48,8 @@ public final class Sender<Queue: SendQueue>: Sendable {
     }
 
     private let state: Mutex<State>
+    /// The connections' commits (previous outcome + next row `sending`), grouped when they coincide.
+    private let commits: GroupCommit<SendRecord<Item>, TakeOutcome?>
 
     public init(
         queue: Queue, settings: DispatchSettings, makeTransport: @escaping TransportFactory, logger: Logger,
@@ -67,6 +69,7 @@ public final class Sender<Queue: SendQueue>: Sendable {
         var paced = settings
         paced.ratePerSecond = settings.ratePerSecond * 0.985
         self.state = Mutex(State(pacer: SendPacer(settings: paced)))
+        self.commits = GroupCommit { [queue] calls in try queue.recordAll(calls, fence: fence) }
     }
 
     /// Counts so far (for progress display).
@@ -87,6 +90,8 @@ public final class Sender<Queue: SendQueue>: Sendable {
             t.start()
         }
         group.wait()
+        let grouped = commits.counts
+        logger.debug("\(grouped.requests) records in \(grouped.commits) commits")
         let end = state.withLock { $0 }
         if let e = end.storeError { throw e }
         if let fence, end.leaseLost {
@@ -279,7 +284,7 @@ public final class Sender<Queue: SendQueue>: Sendable {
     @discardableResult
     private func persist(_ update: SendOutcome?) -> Bool {
         guard let update else { return true }
-        return storing { _ = try queue.record(update, take: nil, fence: nil) }
+        return storing { _ = try commits.submit(SendRecord(outcome: update, take: nil)) }
     }
 
     /// Runs a store write; on failure keeps the first error and stops the run (false).
@@ -306,7 +311,7 @@ public final class Sender<Queue: SendQueue>: Sendable {
     /// store failed. A lost lease stops the run.
     private func take(_ d: Item, recording update: SendOutcome?) -> TakeOutcome? {
         do {
-            let outcome = try queue.record(update, take: d, fence: fence)
+            let outcome = try commits.submit(SendRecord(outcome: update, take: d))
             if outcome == .leaseLost {
                 state.withLock { $0.leaseLost = true }
                 stop.stop()

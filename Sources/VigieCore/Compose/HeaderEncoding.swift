@@ -14,6 +14,9 @@ public enum HeaderEncoding {
 
     /// Replaces every control character (CR, LF, NUL, TAB, DEL …) by a space and trims both ends.
     public static func sanitize(_ value: String) -> String {
+        // Printable ASCII with no space at either end: nothing to replace or trim (the common case).
+        let utf8 = value.utf8
+        if utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) && utf8.first != 0x20 && utf8.last != 0x20 { return value }
         var scalars = String.UnicodeScalarView()
         for s in value.unicodeScalars {
             if s.value < 0x20 || s.value == 0x7F || (0x80..<0xA0).contains(s.value) || s == "\u{2028}"
@@ -29,7 +32,9 @@ public enum HeaderEncoding {
 
     /// Keeps only the characters RFC 5322 §3.6.8 allows in a field name (printable ASCII but `:`).
     public static func sanitizeName(_ name: String) -> String {
-        String(String.UnicodeScalarView(name.unicodeScalars.filter { $0.value >= 33 && $0.value <= 126 && $0 != ":" }))
+        if name.utf8.allSatisfy({ $0 >= 33 && $0 <= 126 && $0 != 0x3A }) { return name }
+        return String(
+            String.UnicodeScalarView(name.unicodeScalars.filter { $0.value >= 33 && $0.value <= 126 && $0 != ":" }))
     }
 
     /// A complete unstructured field (`Subject`, `List-Id` …): `Name: value`, encoded and folded, without final CRLF.
@@ -95,7 +100,10 @@ public enum HeaderEncoding {
     /// An addr-spec is printable ASCII without spaces, brackets or commas: anything else (controls, line
     /// separators, non-ASCII) is dropped rather than trusted, in headers and SMTP commands alike.
     public static func sanitizeAddress(_ address: String) -> String {
-        String(
+        if address.utf8.allSatisfy({ $0 >= 33 && $0 <= 126 && $0 != 0x3C && $0 != 0x3E && $0 != 0x2C }) {
+            return address
+        }
+        return String(
             String.UnicodeScalarView(
                 address.unicodeScalars.filter {
                     (33...126).contains($0.value) && $0 != "<" && $0 != ">" && $0 != ","
@@ -142,17 +150,24 @@ public enum HeaderEncoding {
         if let limit = firstWordLimit, limit - prefix.count - 2 >= 16 { room = min(fullRoom, limit - prefix.count - 2) }
         var words: [String] = []
         var chunk: [UInt8] = []
-        func cost(_ b: [UInt8]) -> Int { useQ ? b.reduce(0) { $0 + (isQSafe($1) ? 1 : 3) } : (b.count + 2) / 3 * 4 }
+        // The Q cost of `chunk`, kept as it grows (B's follows from its length).
+        var chunkQCost = 0
         func flush() {
             if chunk.isEmpty { return }
             words.append(prefix + (useQ ? qEncode(chunk) : Data(chunk).base64EncodedString()) + "?=")
             chunk = []
+            chunkQCost = 0
             room = fullRoom
         }
+        var scalarBytes: [UInt8] = []
         for scalar in text.unicodeScalars {
-            let scalarBytes = Array(String(scalar).utf8)
-            if cost(chunk + scalarBytes) > room { flush() }
+            scalarBytes.removeAll(keepingCapacity: true)
+            UTF8.encode(scalar) { scalarBytes.append($0) }
+            let added = scalarBytes.reduce(0) { $0 + (isQSafe($1) ? 1 : 3) }
+            let cost = useQ ? chunkQCost + added : (chunk.count + scalarBytes.count + 2) / 3 * 4
+            if cost > room { flush() }
             chunk += scalarBytes
+            chunkQCost += added
         }
         flush()
         return words

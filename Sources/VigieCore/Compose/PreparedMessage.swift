@@ -77,7 +77,10 @@ public struct PreparedMessage: Sendable {
         }
         var out: [UInt8] = []
         out.reserveCapacity(byteEstimate + 1024)
-        out.append(contentsOf: Array((lines.joined(separator: "\r\n") + "\r\n").utf8))
+        for line in lines {
+            out.append(contentsOf: line.utf8)
+            out.append(contentsOf: [0x0D, 0x0A])
+        }
         if let html {
             let boundary = MessageComposer.boundary(for: id)
             out.append(
@@ -142,12 +145,12 @@ public struct PreparedMessage: Sendable {
             var start = 0
             while start < value.count {
                 let end = min(start + 24, value.count)
-                out.append(contentsOf: Array(QuotedPrintable.encode(bytes: Array(value[start..<end])).utf8))
+                QuotedPrintable.append(value[start..<end], to: &out)
                 out.append(contentsOf: softBreak)
                 start = end
             }
         }
-        if out.count >= 3 && Array(out.suffix(3)) == softBreak {
+        if out.count >= 3 && out[out.count - 3] == 0x3D && out[out.count - 2] == 0x0D && out[out.count - 1] == 0x0A {
             // A value ended the part: its soft break would join the boundary's CRLF; end the line plainly instead.
             out.removeLast(3)
             out.append(contentsOf: [0x0D, 0x0A])

@@ -15,74 +15,86 @@ public enum QuotedPrintable {
     /// Encoded as `=XX`: `=`, non-ASCII, controls, whitespace before a line end, and — so that no SMTP or mbox agent
     /// can alter the part — a `.` or the `F` of `From ` at the start of an output line.
     public static func encode(bytes: [UInt8]) -> String {
-        var out = ""
-        out.reserveCapacity(bytes.count + bytes.count / 8)
-        var lines: [ArraySlice<UInt8>] = []
-        var start = 0
-        var i = 0
-        while i < bytes.count {
-            let b = bytes[i]
-            if b == 0x0D || b == 0x0A {
-                lines.append(bytes[start..<i])
-                if b == 0x0D, i + 1 < bytes.count, bytes[i + 1] == 0x0A { i += 1 }
-                start = i + 1
+        var out: [UInt8] = []
+        append(bytes, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Same as `encode(bytes:)`, appending the encoded bytes to `out` (the newsletter's per-recipient hot path: no
+    /// intermediate string).
+    public static func append<C: Collection<UInt8>>(_ bytes: C, to out: inout [UInt8]) {
+        let encode = { (b: UnsafeBufferPointer<UInt8>) in
+            out.reserveCapacity(out.count + b.count + b.count / 8 + 8)
+            var start = 0
+            var i = 0
+            var first = true
+            while i < b.count {
+                let c = b[i]
+                if c == 0x0D || c == 0x0A {
+                    if !first {
+                        out.append(0x0D)
+                        out.append(0x0A)
+                    }
+                    first = false
+                    encodeLine(b, start, i, into: &out)
+                    if c == 0x0D, i + 1 < b.count, b[i + 1] == 0x0A { i += 1 }
+                    start = i + 1
+                }
+                i += 1
             }
-            i += 1
+            if !first {
+                out.append(0x0D)
+                out.append(0x0A)
+            }
+            encodeLine(b, start, b.count, into: &out)
         }
-        lines.append(bytes[start..<bytes.count])
-        for (index, line) in lines.enumerated() {
-            if index > 0 { out += "\r\n" }
-            encodeLine(line, into: &out)
-        }
-        return out
+        if bytes.withContiguousStorageIfAvailable(encode) == nil { Array(bytes).withUnsafeBufferPointer(encode) }
     }
 
-    private static func escape(_ b: UInt8) -> String {
-        "=" + Hex.encode(CollectionOfOne(b), uppercase: true)
-    }
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
 
-    /// One hard line: escapes each byte, then cuts soft lines of at most 75 characters plus `=`.
-    private static func encodeLine(_ line: ArraySlice<UInt8>, into out: inout String) {
-        var current = ""
-        var currentLength = 0
-        let bytes = Array(line)
-        for (i, b) in bytes.enumerated() {
-            let isLast = i == bytes.count - 1
-            let atLineStart = currentLength == 0
-            var token: String
-            switch b {
-            case 0x20, 0x09:
-                token = isLast ? escape(b) : String(UnicodeScalar(b))
-            case 0x3D:
-                token = escape(b)
-            case 0x2E where atLineStart:
-                token = escape(b)
-            case 0x46 where atLineStart && startsWithFromSpace(bytes, at: i):
-                token = escape(b)
-            case 33...126:
-                token = String(UnicodeScalar(b))
-            default:
-                token = escape(b)
+    /// One hard line (`b[lo..<hi]`): escapes each byte, cutting soft lines of at most 75 characters plus `=`.
+    private static func encodeLine(_ b: UnsafeBufferPointer<UInt8>, _ lo: Int, _ hi: Int, into out: inout [UInt8]) {
+        var length = 0
+        var i = lo
+        while i < hi {
+            let c = b[i]
+            let isLast = i == hi - 1
+            var escaped: Bool
+            switch c {
+            case 0x20, 0x09: escaped = isLast
+            case 0x3D: escaped = true
+            case 0x2E where length == 0: escaped = true
+            case 0x46 where length == 0 && startsWithFromSpace(b, i, hi): escaped = true
+            case 33...126: escaped = false
+            default: escaped = true
             }
             // The last token of the hard line needs no soft break after it, so it may use column 76.
             let limit = isLast ? maxLineLength : maxLineLength - 1
-            if currentLength + token.count > limit {
-                out += current + "=\r\n"
-                current = ""
-                currentLength = 0
+            if length + (escaped ? 3 : 1) > limit {
+                out.append(0x3D)
+                out.append(0x0D)
+                out.append(0x0A)
+                length = 0
                 // The token now opens a soft line: re-check the line-start rules.
-                if b == 0x2E || (b == 0x46 && startsWithFromSpace(bytes, at: i)) { token = escape(b) }
+                if c == 0x2E || (c == 0x46 && startsWithFromSpace(b, i, hi)) { escaped = true }
             }
-            current += token
-            currentLength += token.count
+            if escaped {
+                out.append(0x3D)
+                out.append(hexDigits[Int(c >> 4)])
+                out.append(hexDigits[Int(c & 0x0F)])
+                length += 3
+            } else {
+                out.append(c)
+                length += 1
+            }
+            i += 1
         }
-        out += current
     }
 
-    private static func startsWithFromSpace(_ bytes: [UInt8], at i: Int) -> Bool {
-        let from: [UInt8] = Array("From ".utf8)
-        guard i + from.count <= bytes.count else { return false }
-        return Array(bytes[i..<(i + from.count)]) == from
+    private static func startsWithFromSpace(_ b: UnsafeBufferPointer<UInt8>, _ i: Int, _ hi: Int) -> Bool {
+        guard i + 5 <= hi else { return false }
+        return b[i] == 0x46 && b[i + 1] == 0x72 && b[i + 2] == 0x6F && b[i + 3] == 0x6D && b[i + 4] == 0x20
     }
 
     /// Decodes quoted-printable text back to bytes (soft breaks removed, CRLF kept); used to check round trips.

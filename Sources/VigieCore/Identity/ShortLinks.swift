@@ -15,21 +15,38 @@ public enum ShortLinks {
         guard let u = URLNormalizer.normalize(url), u.path != "/" else { return false }
         let host = PlatformDirectory.platform(forHost: u.host)?.1 ?? u.host
         let segments = u.segments
-        for entry in extraHosts.isEmpty ? defaultHosts : defaultHosts + extraHosts
-        where matches(entry, host: host, segments: segments) {
+        if let patterns = defaultEntries[host], patterns.contains(where: { matches($0, segments: segments) }) {
             return true
+        }
+        for extra in extraHosts {
+            if let e = Entry(extra), e.host == host, matches(e.patterns, segments: segments) { return true }
         }
         return false
     }
 
-    private static func matches(_ entry: String, host: String, segments: [Substring]) -> Bool {
-        var parts = entry.split(separator: "/")
-        guard !parts.isEmpty else { return false }
-        var entryHost = IdentityRules.asciiLowercased(parts.removeFirst())
-        if entryHost.hasPrefix("www.") { entryHost.removeFirst(4) }
-        guard entryHost == host, parts.count < segments.count else { return false }
-        for (pattern, segment) in zip(parts, segments) where pattern != "*" {
-            guard IdentityText.eq(segment, IdentityRules.asciiLowercased(pattern)) else { return false }
+    /// One `host[/pattern…]` entry, parsed: the host lowercased without `www.`, the patterns lowercased.
+    struct Entry {
+        var host: String
+        var patterns: [String]
+
+        init?(_ entry: String) {
+            var parts = entry.split(separator: "/")
+            guard !parts.isEmpty else { return nil }
+            var entryHost = IdentityRules.asciiLowercased(parts.removeFirst())
+            if entryHost.hasPrefix("www.") { entryHost.removeFirst(4) }
+            host = entryHost
+            patterns = parts.map { IdentityRules.asciiLowercased($0) }
+        }
+    }
+
+    /// The default entries by host, parsed once (this test runs for every reported URL).
+    private static let defaultEntries: [String: [[String]]] = Dictionary(
+        defaultHosts.compactMap(Entry.init).map { ($0.host, [$0.patterns]) }, uniquingKeysWith: +)
+
+    private static func matches(_ patterns: [String], segments: [Substring]) -> Bool {
+        guard patterns.count < segments.count else { return false }
+        for (pattern, segment) in zip(patterns, segments) where pattern != "*" {
+            guard IdentityText.eq(segment, pattern) else { return false }
         }
         return true
     }

@@ -55,6 +55,12 @@ public struct ParsedMessage: Sendable, Codable {
 
     /// The first header field with that name (case-insensitive).
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        // Field names are ASCII (RFC 5322 §3.6.8): compared byte by byte, ASCII letters folded.
+        let wanted = name.utf8
+        return headers.first {
+            $0.name.utf8.elementsEqual(wanted) { a, b in
+                (a >= 0x41 && a <= 0x5A ? a | 0x20 : a) == (b >= 0x41 && b <= 0x5A ? b | 0x20 : b)
+            }
+        }?.value
     }
 }
