@@ -16,6 +16,8 @@ extension OutboxKind: DatabaseValueConvertible {}
 extension OutboxState: DatabaseValueConvertible {}
 extension ScheduledJob: DatabaseValueConvertible {}
 extension ScheduledEditionState: DatabaseValueConvertible {}
+extension ConsentChannel: DatabaseValueConvertible {}
+extension ConsentAction: DatabaseValueConvertible {}
 
 /// A stored value this version does not know (a newer Vigie wrote it, or the file was edited by hand).
 public struct UnknownStoredValueError: Error, CustomStringConvertible {

@@ -94,12 +94,14 @@ public enum ConfigLoader {
         let publicURL = try publicURL(try MainKeys.HTTP.publicURL.read(httpT), file: path)
         let listen = try listenAddress(try MainKeys.HTTP.listen.read(httpT), file: path)
         let proxies = try trustedProxies(try MainKeys.HTTP.trustedProxies.read(httpT), file: path)
+        let metricsAllow = try trustedProxies(
+            try MainKeys.HTTP.metricsAllow.read(httpT), file: path, key: MainKeys.HTTP.metricsAllow.name)
 
         try root.finish()
         return VigieConfig(
             file: path, databasePath: dbPath, organisation: org, smtp: smtp, queuesDir: queues,
             templatesDir: templates, intake: intake, clusters: clusters, offencesFile: offences,
-            publicURL: publicURL, httpListen: listen, trustedProxies: proxies)
+            publicURL: publicURL, httpListen: listen, trustedProxies: proxies, metricsAllow: metricsAllow)
     }
 
     /// Loads every `*.toml` of the queues folder, sorted by name.

@@ -45,6 +45,8 @@ public struct VigieConfig: Sendable {
     public var httpListen: ListenAddress? = nil
     /// `[http] trusted_proxies`: peers whose `X-Forwarded-For` is believed.
     public var trustedProxies: [IPRange] = []
+    /// `[http] metrics_allow`: clients that may read `/metrics` besides loopback and the trusted proxies.
+    public var metricsAllow: [IPRange] = []
 }
 
 /// One `queues/*.toml` file.
