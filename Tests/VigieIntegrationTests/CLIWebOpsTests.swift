@@ -62,7 +62,8 @@ import Testing
         let f = try SubscriberWebFixture(subscribers: 0)
         let relayPort = HTTPProbe.freePort()
         var relay = try Self.startRelay(port: relayPort, to: LocalServers.imapPort)
-        defer { relay.terminate() }
+        // SIGKILL: the test process's children inherit a blocked SIGTERM.
+        defer { kill(relay.processIdentifier, SIGKILL) }
         let reports = f.web.serve.dir + "/queues/reports.toml"
         let text = try String(contentsOfFile: reports, encoding: .utf8)
             .replacingOccurrences(of: ":\(LocalServers.imapPort)\"", with: ":\(relayPort)\"")
@@ -80,7 +81,7 @@ import Testing
         #expect(health["status"] as? String == "ok")
         #expect(try http.get("/healthz").status == 200)
 
-        relay.terminate()
+        kill(relay.processIdentifier, SIGKILL)
         relay.waitUntilExit()
         #expect(
             eventually(timeout: 30, every: 0.1) {
@@ -185,7 +186,7 @@ import Testing
         ]
         try p.run()
         guard eventually(timeout: 10, every: 0.02, { LocalServers.acceptsConnections(port: port) }) else {
-            p.terminate()
+            kill(p.processIdentifier, SIGKILL)
             throw HTTPProbe.Failure(description: "the relay did not listen on \(port)")
         }
         return p

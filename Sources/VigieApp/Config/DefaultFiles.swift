@@ -54,6 +54,7 @@ enum DefaultFiles {
             # listen = "127.0.0.1:8080"         # where `vigie serve` answers HTTP (behind the reverse proxy); absent = no HTTP
             # public_url = "https://vigie.example.org"   # the address people see: unsubscribe and confirmation links, console
             # trusted_proxies = []              # proxies whose X-Forwarded-For names the client (addresses or CIDR blocks)
+            # metrics_allow = []                # who may read /metrics besides loopback and trusted_proxies (see deploy/nginx/)
             """# + "\n"
         ),
         (
@@ -965,7 +966,7 @@ enum DefaultFiles {
             #"""
             <h1>S’abonner à la lettre</h1>
             <p>Recevez la lettre d’information de {{organisation}}. Nous vous enverrons d’abord un message pour confirmer votre adresse.</p>
-            {{#problem}}<p class="problem" role="alert">{{problem}}</p>{{/problem}}
+            {{#problem}}<p role="alert" style="border-left:4px solid #b91c1c;background:#fef2f2;color:#7f1d1d;padding:10px 12px;border-radius:4px">{{problem}}</p>{{/problem}}
             <form method="post" action="{{action}}">
             <label for="email">Adresse électronique</label>
             <input type="email" id="email" name="email" required autocomplete="email" inputmode="email" value="{{email}}">
@@ -979,14 +980,14 @@ enum DefaultFiles {
             <div class="hp" aria-hidden="true"><label for="website">Ne remplissez pas ce champ</label><input type="text" id="website" name="website" tabindex="-1" autocomplete="off"></div>
             <button type="submit">M’abonner</button>
             </form>
-            <p class="muted">Votre adresse sert uniquement à vous envoyer la lettre ; chaque lettre contient un lien pour vous désabonner en un clic.</p>
+            <p class="muted" style="margin-top:1.2em">Votre adresse sert uniquement à vous envoyer la lettre ; chaque lettre contient un lien pour vous désabonner en un clic.</p>
             """# + "\n"
         ),
         (
             "templates/web-unsubscribe.html.mustache", "templates/web-unsubscribe.html.mustache",
             #"""
             <h1>Se désabonner de la lettre</h1>
-            <p>Vous ne recevrez plus la lettre d’information de {{organisation}} à l’adresse <strong>{{masked}}</strong>.</p>
+            <p>Appuyez sur le bouton pour ne plus recevoir la lettre d’information de {{organisation}} à l’adresse <strong>{{masked}}</strong>.</p>
             <p class="muted">Un seul clic suffit : aucune autre confirmation ne vous sera demandée.</p>
             <form method="post" action="{{action}}">
             <input type="hidden" name="List-Unsubscribe" value="One-Click">
