@@ -9,7 +9,7 @@ extension AppContext {
         return SubscriptionMailProcessor(
             store: try store(), queue: queue, list: n.list,
             tokens: try UnsubscribeTokens(secret: n.secret, listID: n.list.listID),
-            logger: logger)
+            subscriptions: try subscriptions(), logger: logger)
     }
 
     /// The newsletter queue's settings (the queue named `name`, else the first of kind newsletter).

@@ -18,6 +18,8 @@ extension ScheduledJob: DatabaseValueConvertible {}
 extension ScheduledEditionState: DatabaseValueConvertible {}
 extension LinkVerdict: DatabaseValueConvertible {}
 extension LinkCheckMethod: DatabaseValueConvertible {}
+extension ConsentChannel: DatabaseValueConvertible {}
+extension ConsentAction: DatabaseValueConvertible {}
 
 /// A stored value this version does not know (a newer Vigie wrote it, or the file was edited by hand).
 public struct UnknownStoredValueError: Error, CustomStringConvertible {

@@ -45,7 +45,10 @@ extension Store {
                         r.email, r.email.lowercased(), r.name, r.language,
                         SubscriberStatus.active, t, t, t,
                     ])
-                    try event.execute(arguments: [db.lastInsertedRowID, t, SubscriberEvent.imported])
+                    let id = db.lastInsertedRowID
+                    try event.execute(arguments: [id, t, SubscriberEvent.imported])
+                    try Self.recordConsent(
+                        db, id: id, action: .subscribed, channel: .import, requestedAt: nil, detail: nil, now: now)
                     s.imported += 1
                 }
             }
@@ -78,6 +81,8 @@ extension Store {
                     try db.execute(
                         sql: "INSERT INTO subscriber_events (subscriber_id, at, event) VALUES (?, ?, ?)",
                         arguments: [id, t, SubscriberEvent.resubscribed])
+                    try Self.recordConsent(
+                        db, id: id, action: .subscribed, channel: .command, requestedAt: nil, detail: nil, now: now)
                 }
                 try db.execute(
                     sql: """
@@ -96,6 +101,8 @@ extension Store {
             try db.execute(
                 sql: "INSERT INTO subscriber_events (subscriber_id, at, event) VALUES (?, ?, ?)",
                 arguments: [id, t, SubscriberEvent.added])
+            try Self.recordConsent(
+                db, id: id, action: .subscribed, channel: .command, requestedAt: nil, detail: nil, now: now)
             return try Self.subscriber(db, id: id)!
         }
     }
@@ -104,7 +111,8 @@ extension Store {
     /// are withdrawn so an edition being sent stops at once for this address.
     @discardableResult
     public func setSubscriberStatus(
-        email: String, to status: SubscriberStatus, reason: String?, now: Date = Date()
+        email: String, to status: SubscriberStatus, reason: String?, channel: ConsentChannel? = nil,
+        now: Date = Date()
     )
         throws -> Subscriber?
     {
@@ -114,7 +122,7 @@ extension Store {
                     db, sql: "SELECT id FROM subscribers WHERE email_key = ?",
                     arguments: [email.lowercased()])
             else { return nil }
-            try Self.setStatus(db, id: id, status: status, reason: reason, now: now)
+            try Self.setStatus(db, id: id, status: status, reason: reason, now: now, channel: channel)
             return try Self.subscriber(db, id: id)
         }
     }
@@ -124,12 +132,12 @@ extension Store {
     @discardableResult
     public func setSubscriberStatus(
         id: Int64, to status: SubscriberStatus, reason: String?, causedBy: Int64? = nil,
-        now: Date = Date()
+        channel: ConsentChannel? = nil, now: Date = Date()
     ) throws -> Subscriber? {
         try pool.write { db in
             guard try Self.subscriber(db, id: id) != nil else { return nil }
             if try Self.firstEffect(db, of: causedBy, on: id, now: now) {
-                try Self.setStatus(db, id: id, status: status, reason: reason, now: now)
+                try Self.setStatus(db, id: id, status: status, reason: reason, now: now, channel: channel)
             }
             return try Self.subscriber(db, id: id)
         }
@@ -146,8 +154,21 @@ extension Store {
         return db.changesCount > 0
     }
 
-    static func setStatus(_ db: Database, id: Int64, status: SubscriberStatus, reason: String?, now: Date) throws {
+    /// With `channel`, a move in or out of the active list is also written to the consent history.
+    static func setStatus(
+        _ db: Database, id: Int64, status: SubscriberStatus, reason: String?, now: Date,
+        channel: ConsentChannel? = nil
+    ) throws {
         let t = now.timeIntervalSince1970
+        if let channel,
+            let before = try SubscriberStatus.fetchOne(
+                db, sql: "SELECT status FROM subscribers WHERE id = ?", arguments: [id]),
+            (before == .active) != (status == .active)
+        {
+            try recordConsent(
+                db, id: id, action: status == .active ? .subscribed : .unsubscribed, channel: channel,
+                requestedAt: nil, detail: reason, now: now)
+        }
         let bump = status == .bounced ? 1 : 0
         try db.execute(
             sql: """
@@ -268,7 +289,8 @@ extension Store {
                 arguments: [id, t, SubscriberEvent.softBounce, detail])
             if s.status == .active && s.bounces + 1 >= limit {
                 try Self.setStatus(
-                    db, id: id, status: .bounced, reason: "\(limit) temporary bounces: \(detail)", now: now)
+                    db, id: id, status: .bounced, reason: "\(limit) temporary bounces: \(detail)", now: now,
+                    channel: .bounce)
             }
             return try Self.subscriber(db, id: id)
         }

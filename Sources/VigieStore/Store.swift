@@ -99,6 +99,7 @@ public final class Store: Sendable {
         m.registerMigration("v10-notices", foreignKeyChecks: .deferred, migrate: Schema.noticesV1)
         m.registerMigration("v10-evidence", migrate: Schema.evidenceV1)
         m.registerMigration("v10-link-checks", migrate: Schema.linkChecksV1)
+        m.registerMigration("v11-web-subscriptions", migrate: Schema.webSubscriptionsV1)
         return m
     }
 

@@ -14,6 +14,9 @@ extension WebRoutes {
 extension WebServer {
     /// Every route group `serve` answers; one line each.
     static func standardRoutes() -> [any WebRoutes] {
-        []
+        [
+            OpsRoutes(),
+            SubscriberRoutes(),
+        ]
     }
 }

@@ -54,4 +54,60 @@ import VigieCore
                 subject: "Bonjour", headers: headers([("To", "contact@example.org")]), raw: [],
                 list: list) == .other)
     }
+
+    /// Requests written as a word, in the subject or on the first line, French or English; replies count too.
+    @Test(
+        arguments: [
+            ("abonnement", nil, SubscriberMail.Kind.subscribe),
+            ("Subscribe", nil, .subscribe),
+            ("Re: Abonnement.", nil, .subscribe),
+            (nil, "abonnement", .subscribe),
+            ("Bonjour", "  S’abonner ", .subscribe),
+            ("Désabonnement", nil, .unsubscribeSender),
+            ("unsubscribe", nil, .unsubscribeSender),
+            ("Fwd: désinscription", nil, .unsubscribeSender),
+            (nil, "Unsubscribe", .unsubscribeSender),
+            ("Votre lettre sur l’abonnement", nil, .other),
+            ("Re: Confirmez votre abonnement à la lettre", "Merci", .other),
+        ] as [(String?, String?, SubscriberMail.Kind)])
+    func requestsByWord(subject: String?, firstLine: String?, expected: SubscriberMail.Kind) {
+        let k = SubscriberMail.classify(subject: subject, headers: [], raw: [], list: list, firstLine: firstLine)
+        #expect(k == expected)
+    }
+
+    /// An ARF report names the subscriber by the returned message's List-Unsubscribe URL, else by its VERP
+    /// Return-Path; one about someone else's mail names nobody.
+    @Test func arfComplaints() {
+        let token = "1a-0123456789abcdef01234567"
+        func report(_ returned: String) -> [UInt8] {
+            Array(
+                """
+                Content-Type: multipart/report; report-type=feedback-report; boundary="f"\r
+                \r
+                --f\r
+                Content-Type: message/feedback-report\r
+                \r
+                Feedback-Type: abuse\r
+                User-Agent: SomeFBL/2.0\r
+                Version: 1\r
+                --f\r
+                Content-Type: text/rfc822-headers\r
+                \r
+                \(returned)\r
+                --f--\r
+
+                """.utf8)
+        }
+        let ct = headers([("Content-Type", "multipart/report; report-type=feedback-report; boundary=\"f\"")])
+        let byURL = SubscriberMail.classify(
+            subject: "Complaint", headers: ct, raw: report("List-Unsubscribe: <https://example.org/u/\(token)>"),
+            list: list)
+        #expect(byURL == .complaint(token: token, detail: "feedback type abuse; from SomeFBL/2.0"))
+        let byVERP = SubscriberMail.classify(
+            subject: "Complaint", headers: ct, raw: report("Return-Path: <bounces+\(token)@example.org>"), list: list)
+        #expect(byVERP == .complaint(token: token, detail: "feedback type abuse; from SomeFBL/2.0"))
+        let other = SubscriberMail.classify(
+            subject: "Complaint", headers: ct, raw: report("Return-Path: <someone@else.example>"), list: list)
+        #expect(other == .complaint(token: nil, detail: "feedback type abuse; from SomeFBL/2.0"))
+    }
 }

@@ -41,7 +41,7 @@ log() { echo "servers.sh: $*" >&2; }
 # --- packages ---------------------------------------------------------------------------------------------------
 
 ensure_packages() {
-    local wanted=(dovecot-imapd postfix libetpan-dev libcurl4-gnutls-dev openssl)
+    local wanted=(dovecot-imapd postfix libetpan-dev libcurl4-gnutls-dev openssl python3-prometheus-client)
     local missing=() p
     for p in "${wanted[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

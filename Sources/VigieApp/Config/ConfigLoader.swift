@@ -102,13 +102,16 @@ public enum ConfigLoader {
         let listen = try listenAddress(try MainKeys.HTTP.listen.read(httpT), file: path)
         let proxies = try trustedProxies(try MainKeys.HTTP.trustedProxies.read(httpT), file: path)
         let rechecks = try RecheckSettings.read(try root.table("rechecks"))
+        let metricsAllow = try trustedProxies(
+            try MainKeys.HTTP.metricsAllow.read(httpT), file: path, key: MainKeys.HTTP.metricsAllow.name)
 
         try root.finish()
         return VigieConfig(
             file: path, databasePath: dbPath, organisation: org, smtp: smtp, queuesDir: queues,
             templatesDir: templates, intake: intake, clusters: clusters, offencesFile: offences,
             platformsFile: platforms, evidence: evidence, publicURL: publicURL, httpListen: listen,
-            trustedProxies: proxies, rechecks: rechecks)
+            trustedProxies: proxies, rechecks: rechecks,
+            metricsAllow: metricsAllow)
     }
 
     /// Loads every `*.toml` of the queues folder, sorted by name.

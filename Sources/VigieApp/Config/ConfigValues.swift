@@ -30,7 +30,7 @@ extension ConfigLoader {
     static func unsubscribeBase(_ text: String?, file: String) throws -> String {
         let hint =
             "unsubscribe_url_base must be the https:// address of the one-click unsubscribe endpoint (the token "
-            + "is appended), e.g. \"https://www.example.org/u/\""
+            + "is appended), e.g. \"https://www.example.org/u/\", or set [http] public_url in vigie.toml"
         guard let text else { throw ConfigError("\(file): \(hint)") }
         guard !text.unicodeScalars.contains(where: SafeText.isUnsafe), !text.contains(" "),
             let c = URLComponents(string: text), let scheme = c.scheme?.lowercased(), let host = c.host,
@@ -112,7 +112,7 @@ extension ConfigLoader {
         guard kind == .newsletter else { return }
         if let id = try N.listID.read(r) { _ = try listID(id, file: r.file) }
         let base = try N.unsubscribeURLBase.read(r)
-        if enabled || base != nil { _ = try unsubscribeBase(base, file: r.file) }
+        if let base { _ = try unsubscribeBase(base, file: r.file) }
         if let m = try N.unsubscribeMailto.read(r) {
             _ = try bareAddress(m, file: r.file, key: N.unsubscribeMailto.name, example: "desinscription@example.org")
         }
@@ -150,11 +150,11 @@ extension ConfigLoader {
     }
 
     /// `[http] trusted_proxies`: addresses or CIDR blocks.
-    static func trustedProxies(_ list: [String], file: String) throws -> [IPRange] {
+    static func trustedProxies(_ list: [String], file: String, key: String = "trusted_proxies") throws -> [IPRange] {
         try list.map { text in
             guard let r = IPRange(text) else {
                 throw ConfigError(
-                    "\(file): [http] trusted_proxies: \(SafeText.quoted(text)) is not an address or a CIDR block "
+                    "\(file): [http] \(key): \(SafeText.quoted(text)) is not an address or a CIDR block "
                         + "(e.g. \"127.0.0.1\", \"10.0.0.0/8\", \"::1\")")
             }
             return r

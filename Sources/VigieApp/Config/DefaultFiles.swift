@@ -66,6 +66,7 @@ enum DefaultFiles {
             # listen = "127.0.0.1:8080"         # where `vigie serve` answers HTTP (behind the reverse proxy); absent = no HTTP
             # public_url = "https://vigie.example.org"   # the address people see: unsubscribe and confirmation links, console
             # trusted_proxies = []              # proxies whose X-Forwarded-For names the client (addresses or CIDR blocks)
+            # metrics_allow = []                # who may read /metrics besides loopback and trusted_proxies (see deploy/nginx/)
             """# + "\n"
         ),
         (
@@ -623,6 +624,69 @@ enum DefaultFiles {
             """# + "\n"
         ),
         (
+            "templates/confirmation.html.mustache", "templates/confirmation.html.mustache",
+            #"""
+            <!DOCTYPE html>
+            <html lang="fr">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>Confirmez votre abonnement</title>
+            </head>
+            <body style="margin:0;padding:0;background-color:#f2f2f4;">
+            <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background-color:#f2f2f4;">
+            <tr><td align="center" style="padding:16px 8px;">
+            <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:600px;background-color:#ffffff;border-radius:6px;">
+            <tr><td style="padding:24px 24px 8px 24px;font-family:Arial,Helvetica,sans-serif;">
+            <p style="margin:0;font-size:13px;letter-spacing:1px;text-transform:uppercase;color:#8a1c2b;">{{organisation}}</p>
+            <h1 style="margin:8px 0 4px 0;font-size:22px;line-height:1.3;color:#1a1a1a;font-family:Georgia,'Times New Roman',serif;">Confirmez votre abonnement</h1>
+            </td></tr>
+            <tr><td style="padding:8px 24px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a;">
+            <p style="margin:8px 0;">Bonjour{{#name}} {{name}}{{/name}},</p>
+            <p style="margin:8px 0;">Quelqu'un, sans doute vous, a demandé à recevoir la lettre d'information de {{organisation}} à cette adresse.</p>
+            <p style="margin:20px 0;"><a href="{{link}}" style="display:inline-block;padding:12px 20px;background-color:#1e3a8a;color:#ffffff;text-decoration:none;border-radius:6px;font-weight:bold;">Confirmer mon abonnement</a></p>
+            <p style="margin:8px 0;font-size:14px;color:#666666;">Ce lien est valable jusqu'au {{expires}}. S'il ne s'ouvre pas, copiez cette adresse dans votre navigateur :<br><span style="word-break:break-all;">{{link}}</span></p>
+            <p style="margin:8px 0;">Si vous n'avez rien demandé, ignorez ce message : vous ne recevrez rien d'autre de notre part et votre adresse sera effacée de nos fichiers d'ici trois jours.</p>
+            </td></tr>
+            <tr><td style="padding:8px 24px 24px 24px;font-family:Arial,Helvetica,sans-serif;font-size:13px;line-height:1.5;color:#666666;">
+            <p style="margin:8px 0;">Votre adresse sert uniquement à vous envoyer la lettre. Chaque lettre contient un lien pour vous désabonner en un clic.{{#privacy_contact}} Pour toute question sur vos données : {{privacy_contact}}.{{/privacy_contact}}</p>
+            <p style="margin:8px 0;">{{organisation}}{{#website}} &middot; <a href="{{website}}" style="color:#666666;">{{website}}</a>{{/website}}</p>
+            </td></tr>
+            </table>
+            </td></tr>
+            </table>
+            </body>
+            </html>
+            """# + "\n"
+        ),
+        (
+            "templates/confirmation.txt.mustache", "templates/confirmation.txt.mustache",
+            #"""
+            {{% CONTENT_TYPE: TEXT }}
+            Bonjour{{#name}} {{name}}{{/name}},
+
+            Quelqu'un, sans doute vous, a demandé à recevoir la lettre d'information de {{organisation}} à cette adresse.
+
+            Pour confirmer votre abonnement, ouvrez ce lien puis appuyez sur le bouton « Confirmer mon abonnement » :
+
+              {{link}}
+
+            Ce lien est valable jusqu'au {{expires}}.
+
+            Si vous n'avez rien demandé, ignorez simplement ce message : vous ne recevrez rien d'autre de notre part et votre
+            adresse sera effacée de nos fichiers d'ici trois jours.
+
+            Vos données
+            Votre adresse sert uniquement à vous envoyer la lettre. Chaque lettre contient un lien pour vous désabonner en un
+            clic.{{#privacy_contact}} Pour toute question sur vos données : {{privacy_contact}}.{{/privacy_contact}}
+
+            --
+            {{organisation}}{{#website}}
+            {{website}}{{/website}}
+            Message automatique : merci de ne pas y répondre.
+            """# + "\n"
+        ),
+        (
             "templates/digest.html.mustache", "templates/digest.html.mustache",
             #"""
             <!DOCTYPE html>
@@ -1114,6 +1178,25 @@ enum DefaultFiles {
             """# + "\n"
         ),
         (
+            "templates/web-confirm.html.mustache", "templates/web-confirm.html.mustache",
+            #"""
+            <h1>Confirmer votre abonnement</h1>
+            <p>Appuyez sur le bouton pour recevoir la lettre d’information de {{organisation}} à l’adresse <strong>{{masked}}</strong>.</p>
+            <form method="post" action="{{action}}">
+            <button type="submit">Confirmer mon abonnement</button>
+            </form>
+            <p class="muted">Vous n’avez rien demandé ? Fermez simplement cette page : rien ne sera enregistré.</p>
+            """# + "\n"
+        ),
+        (
+            "templates/web-confirmed.html.mustache", "templates/web-confirmed.html.mustache",
+            #"""
+            <h1>Abonnement confirmé</h1>
+            <p>Merci ! Vous recevrez désormais la lettre d’information de {{organisation}} à l’adresse <strong>{{masked}}</strong>.</p>
+            <p class="muted">Chaque lettre contient un lien pour vous désabonner en un clic, à tout moment.</p>
+            """# + "\n"
+        ),
+        (
             "templates/web-error.html.mustache", "templates/web-error.html.mustache",
             #"""
             <h1>{{heading}}</h1>
@@ -1167,6 +1250,57 @@ enum DefaultFiles {
             <footer>{{#website}}<a href="{{website}}">{{website}}</a>{{/website}}</footer>
             </body>
             </html>
+            """# + "\n"
+        ),
+        (
+            "templates/web-subscribe-sent.html.mustache", "templates/web-subscribe-sent.html.mustache",
+            #"""
+            <h1>Vérifiez votre messagerie</h1>
+            <p>Si cette adresse peut recevoir notre lettre, un message de confirmation vient de lui être envoyé. Ouvrez-le et suivez le lien qu’il contient pour confirmer votre abonnement.</p>
+            <p class="muted">Le lien est valable 72 heures. Rien n’arrive ? Regardez dans le dossier des indésirables ; un seul message est envoyé par adresse et par jour.</p>
+            """# + "\n"
+        ),
+        (
+            "templates/web-subscribe.html.mustache", "templates/web-subscribe.html.mustache",
+            #"""
+            <h1>S’abonner à la lettre</h1>
+            <p>Recevez la lettre d’information de {{organisation}}. Nous vous enverrons d’abord un message pour confirmer votre adresse.</p>
+            {{#problem}}<p role="alert" style="border-left:4px solid #b91c1c;background:#fef2f2;color:#7f1d1d;padding:10px 12px;border-radius:4px">{{problem}}</p>{{/problem}}
+            <form method="post" action="{{action}}">
+            <label for="email">Adresse électronique</label>
+            <input type="email" id="email" name="email" required autocomplete="email" inputmode="email" value="{{email}}">
+            <label for="name">Nom ou prénom <span class="muted">(facultatif)</span></label>
+            <input type="text" id="name" name="name" autocomplete="name" maxlength="200" value="{{name}}">
+            <label for="language">Langue de la lettre</label>
+            <select id="language" name="language">
+            <option value="fr" selected>Français</option>
+            <option value="en">English</option>
+            </select>
+            <div class="hp" aria-hidden="true"><label for="website">Ne remplissez pas ce champ</label><input type="text" id="website" name="website" tabindex="-1" autocomplete="off"></div>
+            <button type="submit">M’abonner</button>
+            </form>
+            <p class="muted" style="margin-top:1.2em">Votre adresse sert uniquement à vous envoyer la lettre ; chaque lettre contient un lien pour vous désabonner en un clic.</p>
+            """# + "\n"
+        ),
+        (
+            "templates/web-unsubscribe.html.mustache", "templates/web-unsubscribe.html.mustache",
+            #"""
+            <h1>Se désabonner de la lettre</h1>
+            <p>Appuyez sur le bouton pour ne plus recevoir la lettre d’information de {{organisation}} à l’adresse <strong>{{masked}}</strong>.</p>
+            <p class="muted">Un seul clic suffit : aucune autre confirmation ne vous sera demandée.</p>
+            <form method="post" action="{{action}}">
+            <input type="hidden" name="List-Unsubscribe" value="One-Click">
+            <input type="hidden" name="via" value="page">
+            <button type="submit">Me désabonner</button>
+            </form>
+            """# + "\n"
+        ),
+        (
+            "templates/web-unsubscribed.html.mustache", "templates/web-unsubscribed.html.mustache",
+            #"""
+            <h1>Vous êtes désabonné·e</h1>
+            <p>Vous ne recevrez plus la lettre d’information de {{organisation}}{{#masked}} à l’adresse <strong>{{masked}}</strong>{{/masked}}.</p>
+            <p class="muted">Si c’était une erreur, vous pouvez vous <a href="{{subscribe}}">abonner de nouveau</a> : un message de confirmation vous sera envoyé.</p>
             """# + "\n"
         ),
     ]

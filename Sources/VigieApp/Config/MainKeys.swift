@@ -92,6 +92,9 @@ public enum MainKeys {
         static let publicURL = Key<String?>.optional(
             "public_url",
             "the base address people see (`https://…`): every link Vigie writes (unsubscribe, confirmation, console)")
+        static let metricsAllow = Key<[String]>.strings(
+            "metrics_allow", [],
+            "clients (addresses or CIDR blocks) allowed to read `/metrics` besides loopback and `trusted_proxies`")
     }
 
     /// The sections in the order of `deploy/vigie.example.toml`.
@@ -135,7 +138,7 @@ public enum MainKeys {
                 Rechecks.maxBodyKB.spec, Rechecks.concurrency.spec,
             ]
         ),
-        ("http", [HTTP.listen.spec, HTTP.publicURL.spec, HTTP.trustedProxies.spec]),
+        ("http", [HTTP.listen.spec, HTTP.publicURL.spec, HTTP.trustedProxies.spec, HTTP.metricsAllow.spec]),
     ]
 
     /// Checks every declared key of every section present, so `finish()` then names any undeclared one.

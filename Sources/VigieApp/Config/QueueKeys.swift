@@ -104,7 +104,7 @@ public enum QueueKeys {
         static let listID = Key<String?>.optional(
             "list_id", derived: "`ORGANISATION <newsletter.DOMAIN>`", "`List-Id` with its `<…>` (RFC 2919)")
         static let unsubscribeURLBase = Key<String?>.optional(
-            "unsubscribe_url_base", presence: .requiredWhenEnabled,
+            "unsubscribe_url_base", derived: "`{public_url}/u/` (`[http] public_url`)",
             "https:// one-click endpoint, the token appended (http only for localhost)")
         static let unsubscribeMailto = Key<String?>.optional(
             "unsubscribe_mailto", derived: "`unsubscribe@DOMAIN`", "the `mailto:` of `List-Unsubscribe`, a bare address"

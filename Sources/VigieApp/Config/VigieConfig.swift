@@ -51,6 +51,8 @@ public struct VigieConfig: Sendable {
     public var trustedProxies: [IPRange] = []
     /// `[rechecks]`: automatic checks of notified URLs.
     public var rechecks = RecheckSettings()
+    /// `[http] metrics_allow`: clients that may read `/metrics` besides loopback and the trusted proxies.
+    public var metricsAllow: [IPRange] = []
 }
 
 /// `[moderation] evidence*`: how reported pages are fetched for evidence.

@@ -36,6 +36,7 @@ public final class IntakeService: Sendable {
                     timing: leaseTiming, logger: runner.logger)
                 defer { lease.release() }
                 let s = try runner.pollOnce(lease: lease)
+                try? runner.store.recordIntakePass(queue: runner.queue.name, error: nil)
                 runner.logger.info("\(s.summary)")
                 total = total + s
             } catch let e as LeaseError {
@@ -45,6 +46,7 @@ public final class IntakeService: Sendable {
                     queue: runner.queue,
                     underlying: StoreError(error, store: runner.store) ?? error)
                 runner.logger.error("\(failure)")
+                try? runner.store.recordIntakePass(queue: runner.queue.name, error: "\(failure)")
                 if firstError == nil { firstError = failure }
             }
         }
@@ -129,6 +131,7 @@ public final class IntakeService: Sendable {
                 let stats = try runner.pass(s, stop: stop, lease: lease)
                 if stats.fetched > 0 || stats.parsed > 0 { log.info("\(stats.summary)") }
                 if stats.stored > 0 { afterPass?() }
+                try? runner.store.recordIntakePass(queue: q.name, error: nil)
                 failures = 0
                 if q.idle && s.capabilities.contains("IDLE") {
                     // IDLE in short slices so a stop request is honoured quickly; re-check at the poll interval anyway.
@@ -152,6 +155,7 @@ public final class IntakeService: Sendable {
                     return explained
                 }
                 let failure = IntakeError.queueFailed(queue: q, underlying: explained ?? error)
+                try? runner.store.recordIntakePass(queue: q.name, error: "\(failure)")
                 let delay = reconnect.delay(attempt: failures, using: &rng).inSeconds
                 failures += 1
                 log.warning("\(failure); retrying in \(Int(delay)) s")

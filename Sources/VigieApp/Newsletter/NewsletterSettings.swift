@@ -27,7 +27,9 @@ public struct NewsletterSettings: Sendable {
         let listID = try ConfigLoader.listID(
             try N.listID.read(r) ?? "\(config.organisation.name) <newsletter.\(domain(of: from.address))>",
             file: q.file)
-        let unsubscribeBase = try ConfigLoader.unsubscribeBase(try N.unsubscribeURLBase.read(r), file: q.file)
+        // By default the one-click endpoint `serve` answers: `{public_url}/u/`.
+        let unsubscribeBase = try ConfigLoader.unsubscribeBase(
+            try N.unsubscribeURLBase.read(r) ?? config.publicURL.map { $0 + "/u/" }, file: q.file)
         let mailto = try ConfigLoader.bareAddress(
             try N.unsubscribeMailto.read(r) ?? "unsubscribe@\(domain(of: from.address))", file: q.file,
             key: "unsubscribe_mailto", example: "desinscription@example.org")

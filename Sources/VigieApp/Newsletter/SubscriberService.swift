@@ -55,20 +55,22 @@ public struct SubscriberService: Sendable {
 
     /// Unsubscribes an address; nil when unknown.
     public func unsubscribe(_ address: String, reason: String) throws -> Subscriber? {
-        try store.setSubscriberStatus(email: address, to: .unsubscribed, reason: reason)
+        try store.setSubscriberStatus(email: address, to: .unsubscribed, reason: reason, channel: .command)
     }
 
     /// Unsubscribes the subscriber a token designates (one-click link or `unsubscribe-TOKEN` mail), after checking it.
     /// `causedBy`: the stored message that asked, so that processing it again changes nothing.
     public func unsubscribe(
-        token: String, tokens: UnsubscribeTokens, reason: String, causedBy: Int64? = nil
+        token: String, tokens: UnsubscribeTokens, reason: String, causedBy: Int64? = nil,
+        channel: ConsentChannel = .mail
     ) throws
         -> Subscriber?
     {
         guard let id = UnsubscribeTokens.claimedID(token), let s = try store.subscriber(id: id),
             tokens.verify(token, subscriberID: id, salt: s.tokenSalt)
         else { return nil }
-        return try store.setSubscriberStatus(id: id, to: .unsubscribed, reason: reason, causedBy: causedBy)
+        return try store.setSubscriberStatus(
+            id: id, to: .unsubscribed, reason: reason, causedBy: causedBy, channel: channel)
     }
 
     /// Marks the subscriber a VERP token designates as bounced; nil when the token is not genuine. `causedBy`: the
@@ -81,12 +83,18 @@ public struct SubscriberService: Sendable {
         guard let id = UnsubscribeTokens.claimedID(token), let s = try store.subscriber(id: id),
             tokens.verify(token, subscriberID: id, salt: s.tokenSalt)
         else { return nil }
-        return try store.setSubscriberStatus(id: id, to: .bounced, reason: detail, causedBy: causedBy)
+        return try store.setSubscriberStatus(
+            id: id, to: .bounced, reason: detail, causedBy: causedBy, channel: .bounce)
     }
 
     /// The subscriber with this address; nil when there is none.
     public func find(_ address: String) throws -> Subscriber? {
         try store.subscriber(email: address)
+    }
+
+    /// A subscriber's consent history, oldest first: who joined or left, when, and how.
+    public func consent(subscriberID: Int64) throws -> [ConsentRecord] {
+        try store.consentHistory(subscriberID: subscriberID)
     }
 
     /// A subscriber's history, oldest first: subscription, status changes, bounces.

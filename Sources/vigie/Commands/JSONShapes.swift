@@ -274,9 +274,11 @@ struct AccountJSON: Encodable {
 /// `subscribers show --json`.
 struct SubscriberJSON: Encodable {
     var subscriber: Subscriber
+    /// The consent history (`subscribers show --json`); absent elsewhere.
+    var consent: [ConsentRecord]? = nil
 
     enum CodingKeys: String, CodingKey {
-        case id, email, name, language, status, bounces
+        case id, email, name, language, status, bounces, consent
         case tokenSalt = "token_salt"
         case createdAt = "created_at"
         case statusChangedAt = "status_changed_at"
@@ -296,6 +298,29 @@ struct SubscriberJSON: Encodable {
         try c.encodeIfPresent(s.statusChangedAt, forKey: .statusChangedAt)
         try c.encodeIfPresent(s.statusReason, forKey: .statusReason)
         try c.encode(s.bounces, forKey: .bounces)
+        try c.encodeIfPresent(consent?.map(ConsentJSON.init), forKey: .consent)
+    }
+}
+
+/// One consent entry: when, subscribed or unsubscribed, the channel, when it was asked for (double opt-in).
+struct ConsentJSON: Encodable {
+    var at: Date
+    var action: String
+    var channel: String
+    var requestedAt: Date?
+    var detail: String?
+
+    init(_ r: ConsentRecord) {
+        at = r.at
+        action = r.action.rawValue
+        channel = r.channel.rawValue
+        requestedAt = r.requestedAt
+        detail = r.detail
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case at, action, channel, detail
+        case requestedAt = "requested_at"
     }
 }
 

@@ -289,7 +289,9 @@ struct Newsletter: ParsableCommand {
                 let ctx = try global.context()
                 let settings = try ctx.newsletterSettings()
                 let tokens = try UnsubscribeTokens(secret: settings.secret, listID: settings.list.listID)
-                guard let s = try ctx.subscribers().unsubscribe(token: token, tokens: tokens, reason: "one-click")
+                guard
+                    let s = try ctx.subscribers().unsubscribe(
+                        token: token, tokens: tokens, reason: "token given to the command", channel: .command)
                 else { throw ValidationError("invalid or revoked token") }
                 Output.emit("\(s.email): unsubscribed")
             }

@@ -76,8 +76,9 @@ struct Subscribers: ParsableCommand {
                 guard let s = try subscribers.find(address) else {
                     throw ValidationError("\(SafeText.quoted(address)) is not a subscriber")
                 }
+                let consent = try subscribers.consent(subscriberID: s.id)
                 if json {
-                    Output.emit(try Output.json(SubscriberJSON(subscriber: s)))
+                    Output.emit(try Output.json(SubscriberJSON(subscriber: s, consent: consent)))
                     return
                 }
                 let iso = ISO8601DateFormatter()
@@ -87,6 +88,13 @@ struct Subscribers: ParsableCommand {
                         + (s.language.map { ", language \($0)" } ?? "") + ", \(s.bounces) bounces")
                 for e in try subscribers.history(subscriberID: s.id) {
                     Output.emit("  \(iso.string(from: e.at)) \(e.event)\(e.detail.map { ": \(Output.one($0))" } ?? "")")
+                }
+                // The proof of consent: who joined or left, when, and how.
+                Output.emit("consent:" + (consent.isEmpty ? " none recorded (added before consent was recorded)" : ""))
+                for c in consent {
+                    let asked = c.requestedAt.map { ", asked \(iso.string(from: $0))" } ?? ""
+                    let detail = c.detail.map { ": \(Output.one($0))" } ?? ""
+                    Output.emit("  \(iso.string(from: c.at)) \(c.action) via \(c.channel)\(asked)\(detail)")
                 }
             }
         }
