@@ -13,6 +13,13 @@ extension AppContext {
     }
 
     /// The newsletter queue's settings (the queue named `name`, else the first of kind newsletter).
+    /// Whether an enabled newsletter queue is configured (the subscriber routes exist only then).
+    public var hasEnabledNewsletter: Bool {
+        queues.contains { q in
+            if case .outbound(let o) = q { o.kind == .newsletter && o.enabled } else { false }
+        }
+    }
+
     public func newsletterSettings(queue name: String? = nil) throws -> NewsletterSettings {
         let candidates = queues.compactMap { q -> OutboundQueue? in
             if case .outbound(let o) = q, o.kind == .newsletter { return o }

@@ -4,7 +4,8 @@ import Hummingbird
 public protocol WebRoutes: Sendable {
     /// The page bodies (`templates/web-NAME.html.mustache`) the routes render; loaded and checked at start.
     var pageNames: [String] { get }
-    func register(on router: Router<VigieRequestContext>, environment: WebEnvironment)
+    /// Throws what must stop `serve` at start (a template missing, a secret unset), in one line.
+    func register(on router: Router<VigieRequestContext>, environment: WebEnvironment) throws
 }
 
 extension WebRoutes {

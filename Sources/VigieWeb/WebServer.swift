@@ -25,6 +25,8 @@ public final class WebServer: Sendable {
         self.routes = routes
         environment = try WebEnvironment(
             context: context, pageNames: routes.flatMap(\.pageNames), logger: logger)
+        // Every route group registers once now: what it cannot do stops serve before any job starts.
+        _ = try makeRouter()
     }
 
     /// The job `serve` runs: answers until `stop`, then lets requests in flight finish.
@@ -32,19 +34,20 @@ public final class WebServer: Sendable {
         Supervisor.Job(name: "http") { [self] stop in try run(until: stop) }
     }
 
-    func makeRouter() -> Router<VigieRequestContext> {
+    func makeRouter() throws -> Router<VigieRequestContext> {
         let router = Router(context: VigieRequestContext.self)
         router.middlewares.add(ErrorPages(pages: environment.pages, logger: logger))
-        for group in routes { group.register(on: router, environment: environment) }
+        for group in routes { try group.register(on: router, environment: environment) }
         return router
     }
 
     /// Serves until `stop` is raised (then shuts down gracefully and returns); throws when it cannot listen.
     public func run(until stop: StopSignal) throws {
+        let router = try makeRouter()
         let listen = self.listen
         let logger = self.logger
         let app = Application(
-            router: makeRouter(),
+            router: router,
             configuration: .init(address: .hostname(listen.host, port: listen.port)),
             onServerRunning: { _ in logger.info("http: listening on \(listen)") },
             logger: logger)

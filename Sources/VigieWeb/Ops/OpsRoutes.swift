@@ -15,17 +15,11 @@ public struct OpsRoutes: WebRoutes {
         self.metrics = metrics
     }
 
-    public func register(on router: Router<VigieRequestContext>, environment env: WebEnvironment) {
+    public func register(on router: Router<VigieRequestContext>, environment env: WebEnvironment) throws {
         let metrics = self.metrics
+        let operations = try env.context.operations()
         router.middlewares.add(RequestMetrics(metrics: metrics))
         let allowed = env.trustedProxies + env.context.config.metricsAllow
-        let operations: OperationsService
-        do {
-            operations = try env.context.operations()
-        } catch {
-            env.logger.error("http: /healthz and /metrics off: \(error)")
-            return
-        }
 
         router.get("/healthz") { _, _ -> Response in
             let h = operations.health()

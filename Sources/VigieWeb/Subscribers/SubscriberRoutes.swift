@@ -20,15 +20,14 @@ public struct SubscriberRoutes: WebRoutes {
         ["unsubscribe", "unsubscribed", "subscribe", "subscribe-sent", "confirm", "confirmed"]
     }
 
-    public func register(on router: Router<VigieRequestContext>, environment env: WebEnvironment) {
-        let service: SubscriptionService
-        do {
-            service = try env.context.subscriptions()
-        } catch {
-            // No newsletter queue (or no secret): nothing to subscribe to, so these routes answer 404.
-            env.logger.warning("http: subscriber routes off: \(error)")
+    public func register(on router: Router<VigieRequestContext>, environment env: WebEnvironment) throws {
+        guard env.context.hasEnabledNewsletter else {
+            // No newsletter: nothing to subscribe to, so these routes answer 404.
+            env.logger.warning("http: no enabled newsletter queue: /u/, /subscribe and /confirm answer 404")
             return
         }
+        // A newsletter without its secret or its confirmation templates stops serve at start, in one line.
+        let service = try env.context.subscriptions()
         if !service.acceptsSubscriptions {
             env.logger.warning(
                 "http: /subscribe answers 503: set [http] public_url and add an acknowledgements outbox queue (it sends the confirmation mails)"
