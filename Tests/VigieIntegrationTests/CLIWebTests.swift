@@ -84,6 +84,18 @@ struct WebFixture {
         #expect(!lines.isEmpty)
     }
 
+    /// A newsletter whose confirmation template is gone stops serve at start with one line naming the file, instead
+    /// of serving without its one-click unsubscribe.
+    @Test func aMissingPageTemplateStopsServeAtStart() throws {
+        let f = try WebFixture()
+        let template = f.serve.dir + "/templates/confirmation.html.mustache"
+        try FileManager.default.removeItem(atPath: template)
+        let r = try VigieCLI.run(["serve"], config: f.serve.config, environment: f.serve.newsletter.environment)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("confirmation.html.mustache cannot be read"), "\(r.stderr)")
+        #expect(!r.stderr.contains("serving: "), "jobs started before the check: \(r.stderr)")
+    }
+
     /// A malformed `[http] listen` or trusted proxy is refused at load with one line.
     @Test(arguments: [
         ("listen = \"8080\"", "[http] listen must be HOST:PORT"),
