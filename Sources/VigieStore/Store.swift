@@ -94,6 +94,7 @@ public final class Store: Sendable {
         m.registerMigration("v8-outbox-recipient", migrate: Schema.outboxRecipient)
         m.registerMigration("v8-digest", migrate: Schema.digestV1)
         m.registerMigration("v9-scheduled-editions", migrate: Schema.scheduledEditionsV1)
+        m.registerMigration("v12-console-users", migrate: Schema.consoleV1)
         return m
     }
 

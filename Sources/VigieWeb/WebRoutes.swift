@@ -14,6 +14,8 @@ extension WebRoutes {
 extension WebServer {
     /// Every route group `serve` answers; one line each.
     static func standardRoutes() -> [any WebRoutes] {
-        []
+        [
+            ConsoleRoutes()
+        ]
     }
 }

@@ -21,12 +21,16 @@ struct MIMEWalker {
     /// Text read from bytes past a structural limit: links are extracted from it, it is not the report's text.
     private(set) var unstructured: [String] = []
     private var rawScanBudget = Self.maxRawScanBytes
+    /// Keep each attachment's decoded bytes in `Collected.files` (evidence, notices); off for intake.
+    var keepFiles = false
 
     /// What a subtree yields.
     struct Collected {
         var pieces: [(text: String, fromHTML: Bool)] = []
         var links: [String] = []
         var attachments: [AttachmentInfo] = []
+        /// The attachments' bytes, when the walker keeps them.
+        var files: [Attachment] = []
         /// Forwarded messages, each already rendered under its separator line.
         var forwarded: [String] = []
         var forwardedCount = 0
@@ -221,6 +225,7 @@ struct MIMEWalker {
             for sub in alternatives {
                 c.links += sub.links
                 c.attachments += sub.attachments
+                c.files += sub.files
                 c.forwarded += sub.forwarded
                 c.forwardedCount += sub.forwardedCount
             }
@@ -258,6 +263,7 @@ struct MIMEWalker {
         c.forwarded.append(lines.joined(separator: "\n") + (text.isEmpty ? "" : "\n\n" + text))
         c.links += body.links
         c.attachments += body.attachments
+        c.files += body.files
         c.forwardedCount += 1 + body.forwardedCount
     }
 
@@ -278,10 +284,12 @@ struct MIMEWalker {
             type[0] == "text" && part.disposition != "attachment"
             && (type[1] == "plain" || type[1] == "html" || part.filename == nil)
         guard isText else {
+            let bytes = part.decodedBody()
             c.attachments.append(
-                AttachmentInfo(
-                    filename: part.filename, mimeType: type.joined(separator: "/"),
-                    size: part.decodedBody().count))
+                AttachmentInfo(filename: part.filename, mimeType: type.joined(separator: "/"), size: bytes.count))
+            if keepFiles {
+                c.files.append(Attachment(filename: part.filename, mimeType: type.joined(separator: "/"), bytes: bytes))
+            }
             return
         }
         let charset = part.parameter("charset")

@@ -28,4 +28,11 @@ public enum MessageParser {
         parsed.unstructuredText = walker.unstructured.joined(separator: "\n")
         return parsed
     }
+
+    /// The files attached to `raw` (forwarded messages' too), decoded, in order: screenshots for notices and evidence.
+    public static func attachments(of raw: [UInt8]) throws -> [Attachment] {
+        var walker = MIMEWalker()
+        walker.keepFiles = true
+        return try walker.parseMessage(raw, depth: 0).body.files
+    }
 }

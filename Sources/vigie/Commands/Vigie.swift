@@ -11,7 +11,7 @@ struct Vigie: ParsableCommand {
         abstract: "Mail intake of citizen reports, moderation digests and the daily newsletter.",
         subcommands: [
             Init.self, ConfigCommand.self, Poll.self, Reports.self, Clusters.self, Accounts.self,
-            Subscribers.self, Newsletter.self, Outbox.self, DigestCommand.self, Serve.self,
+            Subscribers.self, Newsletter.self, Outbox.self, DigestCommand.self, Serve.self, Users.self,
         ])
 }
 
