@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VigieCore
+import VigieMail
 import VigieStore
 
 /// A browser of the console for tests: keeps cookies, reads the CSRF token of the last page.
@@ -51,10 +52,68 @@ struct ConsoleBrowser {
     }
 }
 
+/// A citizen's report with a screenshot attached (a small PNG), stored and parsed as intake would.
+func storeReportWithScreenshot(_ store: Store, from: String, url: String) throws -> Int64 {
+    let png = [
+        "iVBORw0KGgoAAAANSUhEUgAAAKAAAABkCAIAAACO1KzYAAADd0lEQVR42u3ceWsIAACGcZ/EJraY",
+        "bGuIPTkyy5GjIawhR2wxOXLE5AgLb44cOZrJkRGWI0dMjhy9JkdYTI7YPohvsT/0fobfv09Pv/64",
+        "ABfiAXggHoSLcDEejIfgEjwUD8OluAyX4wo8HI/AI/EoNBpVItAYNBaNQ+PRBFSFJqJqNAlNRlPQ",
+        "VDQNTUcz0ExUg2fh2XgOnovn4fm4FtfhBXghXoQX4yV4KV6Gl+MVuB434JVoFWpEq9EatBatQ+vR",
+        "BrQRbUKb0Ra0FTWhbWg72oF2ol1oN96D9+JmvA/vxwew8EF8CB/GR/BRfAwfxyfwSXwKn8ZncAs6",
+        "i1rROXQeXUAX0SV0GbWhK+gquoauoxuoHd1Et9BtdAfdxffwffwAP8SPcAd+jJ/gp/gZfo5f4Jf4",
+        "FX6Njd/gTvwWv0Pv0Qf0EX1Cn9EX1IW+om+oG31HP9BP9Av9Rn/QX9SDelG/AAc4wAEOcIADHOAA",
+        "BzjAAQ5wgAMc4AAHOMABDnCAAxzgAAc4wAEOcIADHOAABzjAfQysAlSIBqCBaBAqQsVoMBqCStBQ",
+        "NAyVojJUjirQcDQCjUSj8GhcicFj8Fg8Do/HE3AVnoir8SQ8GU/BU/E0PB3PwDNxDZqFZqM5aC6a",
+        "h+ajWlSHFqCFaBFajJagpWgZWo5WoHrUgFbiVbgRr8Zr8Fq8Dq/HG/BGvAlvxlvwVtyEt+HteAfe",
+        "iXfh3WgP2oua0T60Hx1AQgfRIXQYHUFH0TF0HJ1AJ9EpdBqdQS34LG7F5/B5fAFfxJfwZdyGr+Cr",
+        "+Bq+jm/gdnwT38K38R18F91D99ED9BA9Qh3oMXqCnqJn6Dl6gV6iV+g1MnqDOtFb9A6/xx/wR/wJ",
+        "f8ZfcBf+ir/hbvwd/8A/8S/8G//Bf3EP7sUBDnCAAxzgAAc4wAEOcIADHOAABzjAAQ5wgAMc4AAH",
+        "OMABDnCAAxzgAAc4wAEOcID7GjjRXarKAAc4wAEOcIADHOAABzjAAQ5wgAMc4AAHOMABDnCAAxzg",
+        "AAc4wAEOcIADHOAABzjA+WQluktVGeAABzjAAQ5wgAMc4AAHOMABDnCAAxzgAAc4wAEOcIADHOAA",
+        "BzjAAQ5wgAMc4ADnk5XoLlVlgAMc4AAHOMABDnCAAxzgAAc4wAEOcIADHOAABzjAAQ5wgAMc4AAH",
+        "OMABDnCAA/wfA/8D3DjvC4F0TM0AAAAASUVORK5CYII=",
+    ].joined()
+    let raw = Array(
+        """
+        Message-ID: <\(UUID().uuidString)@x>\r
+        From: \(from)\r
+        Subject: Capture\r
+        MIME-Version: 1.0\r
+        Content-Type: multipart/mixed; boundary="b1"\r
+        \r
+        --b1\r
+        Content-Type: text/plain; charset=utf-8\r
+        \r
+        Voici la capture du message haineux : \(url)\r
+        --b1\r
+        Content-Type: image/png; name="capture.png"\r
+        Content-Disposition: attachment; filename="capture.png"\r
+        Content-Transfer-Encoding: base64\r
+        \r
+        \(png)\r
+        --b1--\r
+
+        """.utf8)
+    let out = try store.commit(
+        batch: [
+            IncomingMessage(
+                uid: 1, raw: raw, size: raw.count, truncated: false, sha256: UUID().uuidString, messageID: nil)
+        ], queue: "reports", mailbox: "shots", uidValidity: 1, lastUID: 1)
+    guard case .inserted(let id) = out[0] else { throw HTTPProbe.Failure(description: "screenshot report not stored") }
+    _ = try store.claimForParsing(limit: 10)
+    let parsed = try MessageParser.parse(raw)
+    try store.saveParsed([
+        ParseOutcome(messageID: id, status: .parsed, parsed: parsed, urls: [url], automaticReason: nil, error: nil)
+    ])
+    return id
+}
+
 /// A serve with the console, a seeded cluster, a moderator and an admin.
 struct ConsoleFixture {
     let web: WebFixture
     let clusterID: Int64
+    /// A report of the top cluster with a PNG attached.
+    let screenshotReport: Int64
     static let password = "correct horse battery"
 
     init() throws {
@@ -68,6 +127,8 @@ struct ConsoleFixture {
                 ("c@x.fr", "https://x.com/troll/status/1790000000000000001"),
                 ("d@x.fr", "https://www.youtube.com/watch?v=dQw4w9WgXcQ"),
             ])
+        screenshotReport = try storeReportWithScreenshot(
+            store, from: "e@x.fr", url: "https://x.com/troll/status/1790000000000000001")
         let rebuild = try web.serve.run(["clusters", "rebuild"])
         #expect(rebuild.status == 0, "\(rebuild.stderr)")
         clusterID = try #require(try store.clusters().first?.id)
@@ -321,5 +382,27 @@ struct ConsoleFixture {
         }
         let show = try f.web.serve.run(["clusters", "show", String(f.clusterID), "--json"])
         #expect(show.stdout.contains("alice"), "the qualification went through the console as alice")
+    }
+
+    /// The citizen's screenshot is decoded from the stored raw message and shown on the cluster and report pages;
+    /// anything but a raster picture is offered as a download, never inline.
+    @Test func screenshotsAreShownFromTheStoredMessage() throws {
+        try LocalServers.requireIMAP()
+        let f = try ConsoleFixture()
+        let s = try f.web.start()
+        defer { _ = s.terminate() }
+        var b = f.browser()
+        #expect(try b.signIn("alice", ConsoleFixture.password).status == 303)
+        let src = "/console/reports/\(f.screenshotReport)/attachments/0"
+        let page = try b.get("/console/clusters/\(f.clusterID)")
+        #expect(page.body.contains("<img src=\"\(src)\""))
+        #expect(page.body.contains("Voici la capture du message haineux"))
+        #expect(try b.get("/console/reports/\(f.screenshotReport)").body.contains("capture.png"))
+        let image = try b.get(src)
+        #expect(image.status == 200)
+        #expect(image.header("Content-Type") == "image/png")
+        #expect(image.body.contains("PNG") && image.body.contains("IHDR"))
+        #expect(try b.get("/console/reports/\(f.screenshotReport)/attachments/1").status == 404)
+        #expect(try f.web.http.get(src).status == 303, "no session, no picture")
     }
 }

@@ -138,6 +138,17 @@ try:
     if "article 16" not in notice or "de bonne foi" not in notice:
         fail("the notice page does not hold the DSA notice")
     page.shoot("notice")
+
+    # 5. The other pages a moderator opens: messages received, one of them, accounts, newsletter.
+    for path, name in (("/console/reports", "reports"), ("/console/accounts", "accounts"),
+                       ("/console/newsletter", "newsletter")):
+        page.goto(base + path)
+        if page.eval("document.querySelector('h1') !== null") is not True:
+            fail(f"{path} has no heading")
+        page.shoot(name)
+        if name == "reports":
+            page.goto(page.eval("document.querySelector('table.queue tbody a').href"))
+            page.shoot("report")
     print(f"console-browser: signed in, qualified {href.rsplit('/', 1)[-1]}, read its notice ({len(notice)} chars); "
           f"screenshots in {outdir}")
 finally:

@@ -1041,8 +1041,10 @@ enum DefaultFiles {
                        background: #e5e7eb; color: #111827; white-space: nowrap; }
               .badge.new { background: #fde68a; } .badge.qualified { background: #bfdbfe; } .badge.notified { background: #c7d2fe; }
               .badge.removed { background: #bbf7d0; } .badge.online { background: #fecaca; } .badge.rejected { background: #e5e7eb; }
-              .grid2 { display: grid; grid-template-columns: 1fr; gap: 0 28px; }
-              @media (min-width: 900px) { .grid2 { grid-template-columns: 3fr 2fr; } }
+              .grid2 { display: grid; grid-template-columns: minmax(0, 1fr); gap: 0 28px; }
+              .grid2 > div { min-width: 0; }
+              main li, main dd, main blockquote, td.url { overflow-wrap: anywhere; }
+              @media (min-width: 900px) { .grid2 { grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); } }
               section { margin: 0 0 1.6em; }
               h2 { font-size: 1.15em; margin: 1.2em 0 .5em; }
               .panel { border: 1px solid #d1d5db; border-radius: 8px; padding: 4px 16px 14px; margin-bottom: 14px; }

@@ -39,7 +39,8 @@ extension ConsoleApp {
             "rows": rows.map { c -> [String: Any] in
                 [
                     "id": c.id, "platform": c.platform.displayName, "url": c.canonicalURL,
-                    "account": c.account ?? false, "reporters": c.reporters, "reports": c.reports,
+                    "account": c.account.map(Self.accountLabel) ?? false, "reporters": c.reporters,
+                    "reports": c.reports,
                     "velocity": c.recentReporters, "status": Self.statusLabel(c.status),
                     "status_class": c.status.rawValue, "offence": c.offence ?? false,
                     "age": c.firstReported.map { Self.age(since: $0, now: now) } ?? "—",
@@ -93,7 +94,8 @@ extension ConsoleApp {
         let files = try console.attachments(reportIDs: d.reportList.map(\.reportID))
         let values: [String: Any] = [
             "id": id, "platform": c.platform.displayName, "url": c.canonicalURL, "urls": c.urls,
-            "account": c.account ?? false, "account_search": c.account.map { FormFields.encode($0) } ?? "",
+            "account": c.account.map(Self.accountLabel) ?? false,
+            "account_search": c.account.map { FormFields.encode($0) } ?? "",
             "status": Self.statusLabel(c.status), "status_class": c.status.rawValue,
             "offence": c.offence.map { code in
                 offences.first { $0.code == code }.map { "\($0.code) — \($0.label) (\($0.reference))" } ?? code
@@ -211,6 +213,12 @@ extension ConsoleApp {
         case .online: "toujours en ligne"
         case .rejected: "écarté"
         }
+    }
+
+    /// An account's identity (`x:account:troll`) as moderators read it: the handle after the platform and kind.
+    static func accountLabel(_ key: String) -> String {
+        let parts = key.split(separator: ":", maxSplits: 2)
+        return parts.count == 3 ? String(parts[2]) : key
     }
 
     static func describe(_ e: ClusterEvent) -> String {

@@ -60,7 +60,8 @@ extension ConsoleApp {
         let values: [String: Any] = [
             "rows": rows.map { a -> [String: Any] in
                 [
-                    "account": a.key, "search": FormFields.encode(a.key), "platform": a.platform.displayName,
+                    "account": Self.accountLabel(a.key), "search": FormFields.encode(a.key),
+                    "platform": a.platform.displayName,
                     "posts": a.posts, "reporters": a.reporters, "reports": a.reports,
                     "last": a.lastReported.map(Self.dateTime) ?? "—",
                 ]
