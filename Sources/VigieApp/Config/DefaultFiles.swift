@@ -1043,7 +1043,8 @@ enum DefaultFiles {
               .badge.removed { background: #bbf7d0; } .badge.online { background: #fecaca; } .badge.rejected { background: #e5e7eb; }
               .grid2 { display: grid; grid-template-columns: minmax(0, 1fr); gap: 0 28px; }
               .grid2 > div { min-width: 0; }
-              main li, main dd, main blockquote, td.url { overflow-wrap: anywhere; }
+              main li, main dd, main blockquote { overflow-wrap: break-word; }
+              td.url { overflow-wrap: anywhere; }
               @media (min-width: 900px) { .grid2 { grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); } }
               section { margin: 0 0 1.6em; }
               h2 { font-size: 1.15em; margin: 1.2em 0 .5em; }
@@ -1134,7 +1135,7 @@ enum DefaultFiles {
             #"""
             {{{nav}}}
             <h1>Messages reçus</h1>
-            <p>{{#kinds}}{{#current}}<strong aria-current="page">{{label}}</strong>{{/current}}{{^current}}<a href="/console/reports?kind={{value}}">{{label}}</a>{{/current}} · {{/kinds}}</p>
+            <nav aria-label="Types de messages" style="display:flex;flex-wrap:wrap;gap:6px 20px;margin-bottom:1em">{{#kinds}}{{#current}}<strong aria-current="page">{{label}}</strong>{{/current}}{{^current}}<a href="/console/reports?kind={{value}}">{{label}}</a>{{/current}}{{/kinds}}</nav>
             {{#empty}}<p>Aucun message de ce type.</p>{{/empty}}
             {{^empty}}
             <table class="queue">

@@ -13,6 +13,17 @@ extension ConsoleApp {
         (.tooLarge, "Trop volumineux"), (.received, "En attente d’analyse"),
     ]
 
+    /// One stored message's state, as its page says it.
+    static func stateLabel(_ status: MessageStatus) -> String {
+        switch status {
+        case .parsed: "signalement analysé"
+        case .automatic: "réponse automatique (non comptée)"
+        case .unparsed: "non analysé (erreur)"
+        case .tooLarge: "trop volumineux (en-têtes seulement)"
+        case .received: "en attente d’analyse"
+        }
+    }
+
     func reportsPage(_ request: Request, _ s: ConsoleSession) throws -> Response {
         let kind = request.uri.queryParameters.get("kind").flatMap(MessageStatus.init(rawValue:)) ?? .parsed
         let rows = try environment.context.reports().list(status: kind, limit: 100)
@@ -34,7 +45,7 @@ extension ConsoleApp {
         let admin = s.user.role == .admin
         let values: [String: Any] = [
             "id": id, "at": Self.dateTime(r.summary.receivedAt), "subject": r.summary.subject ?? "(sans objet)",
-            "status": Self.reportKinds.first { $0.0 == r.summary.status }?.1 ?? r.summary.status.rawValue,
+            "status": Self.stateLabel(r.summary.status),
             "from": admin ? (r.summary.from.map { $0 as Any } ?? false) : false,
             "text": r.text ?? "", "has_text": !(r.text ?? "").isEmpty, "urls": r.summary.urls,
             "has_urls": !r.summary.urls.isEmpty,
