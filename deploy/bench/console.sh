@@ -12,8 +12,9 @@ c=${2:-200000}
 secs=${3:-15}
 conns=${4:-16}
 command -v wrk >/dev/null || { echo "console.sh: wrk is not installed (apt-get install wrk)" >&2; exit 1; }
-swift build -c release --product vigie >/dev/null
-vigie="$root/.build/release/vigie"
+# VIGIE_BIN: an already built release binary (skips the build).
+if [ -z "${VIGIE_BIN:-}" ]; then swift build -c release --product vigie >/dev/null; fi
+vigie="${VIGIE_BIN:-$root/.build/release/vigie}"
 work=$(mktemp -d /tmp/vigie-bench-console.XXXXXX)
 serve_pid=
 cleanup() { [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null; rm -rf "$work"; }
@@ -23,7 +24,10 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 "$vigie" init "$work/conf" >/dev/null
 export VIGIE_CONFIG="$work/conf/vigie.toml"
 sed -i 's/^resolve_short_links = true/resolve_short_links = false/' "$VIGIE_CONFIG"
-printf '\n[http]\nlisten = "127.0.0.1:%s"\npublic_url = "http://127.0.0.1:%s"\n' "$port" "$port" >>"$VIGIE_CONFIG"
+sed -i "s|^# listen = \"127.0.0.1:8080\".*|listen = \"127.0.0.1:$port\"|; s|^# public_url = .*|public_url = \"http://127.0.0.1:$port\"|" \
+    "$VIGIE_CONFIG"
+# HTTP only: no mailbox to watch, no newsletter to send.
+sed -i 's/^enabled = true/enabled = false/' "$work/conf/queues/"*.toml
 "$vigie" reports list --limit 1 >/dev/null   # creates and migrates the database
 echo "== seeding $n reports over $c contents"
 python3 "$root/deploy/bench/gen_urls.py" "$n" "$c" >"$work/urls.txt"

@@ -1092,6 +1092,11 @@ enum DefaultFiles {
               <td data-label="Envoyés">{{sent}} / {{total}}</td><td data-label="Échecs">{{failed}}</td><td data-label="Différés">{{deferred}}</td><td data-label="En attente">{{pending}}</td>
               {{#is_admin}}<td>{{#can_retry}}<form method="post" action="/console/newsletter" style="margin:0"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="retry"><input type="hidden" name="edition" value="{{id}}"><button type="submit" style="width:auto;margin:0;padding:6px 12px">Relancer les échecs</button></form>{{/can_retry}}</td>{{/is_admin}}</tr>{{/rows}}</tbody>
             </table>
+            {{#rows}}{{#has_failures}}
+            <h2>Échecs de l’édition {{id}}</h2>
+            <table><thead><tr><th scope="col">Adresse</th><th scope="col">Tentatives</th><th scope="col">Code</th><th scope="col">Réponse du relais</th></tr></thead>
+            <tbody>{{#failures}}<tr><td class="url">{{email}}</td><td>{{attempts}}</td><td>{{code}}</td><td class="url">{{reply}}</td></tr>{{/failures}}</tbody></table>
+            {{/has_failures}}{{/rows}}
             {{/empty}}
             """# + "\n"
         ),

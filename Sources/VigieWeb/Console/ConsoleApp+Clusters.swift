@@ -24,7 +24,6 @@ extension ConsoleApp {
             limit: Self.pageSize)
         let (rows, total) = try console.clusters(query)
         let now = Date()
-        let offences = (try? environment.context.moderation().rules.offences) ?? []
         var keep: [(String, String)] = []
         for name in ["status", "platform", "offence", "since", "until", "q"] {
             if let v = value(name) { keep.append((name, v)) }
@@ -73,8 +72,7 @@ extension ConsoleApp {
             throw HTTPError(.notFound)
         }
         let c = d.summary
-        let moderation = try environment.context.moderation()
-        let offences = moderation.rules.offences.filter { !$0.modifier }
+        let offences = self.offences.filter { !$0.modifier }
         var trail: [(Date, [String: Any])] = d.events.map { e in
             (e.at, ["at": Self.dateTime(e.at), "author": e.author, "text": Self.describe(e)])
         }

@@ -128,11 +128,25 @@ extension ConsoleApp {
 
     func newsletterPage(_ s: ConsoleSession, message: String? = nil) throws -> Response {
         let editions = try console.editions()
+        let admin = s.user.role == .admin
+        let deliveries = try environment.context.deliveries()
         let values: [String: Any] = [
-            "rows": editions.map { e -> [String: Any] in
+            "rows": try editions.map { e -> [String: Any] in
                 let st = e.status
                 let done = st.total == 0 ? 100 : (st.sent + st.failed + st.skipped) * 100 / st.total
+                // Subscribers' addresses are for admins, like reporters'.
+                var failures: [DeliveryFailure] = []
+                if admin, st.failed > 0, let all = try deliveries.failures(editionID: e.id) {
+                    failures = Array(all.prefix(50))
+                }
                 return [
+                    "failures": failures.map { f -> [String: Any] in
+                        [
+                            "email": f.email, "attempts": f.attempts, "code": f.code.map { "\($0)" } ?? "—",
+                            "reply": f.reply ?? "",
+                        ]
+                    },
+                    "has_failures": !failures.isEmpty,
                     "id": e.id, "subject": e.subject, "created": Self.dateTime(e.createdAt),
                     "completed": e.completedAt.map(Self.dateTime) ?? false, "total": st.total, "sent": st.sent,
                     "failed": st.failed, "deferred": st.deferred, "pending": st.pending, "skipped": st.skipped,

@@ -102,9 +102,18 @@ struct ConsoleApp: Sendable {
     static let sessionCookie = "vigie_session"
     static let loginCookie = "vigie_login"
 
+    /// The offences file, read once at start like the rest of the configuration.
+    let offences: [Offence]
+
     init(environment: WebEnvironment) {
         self.environment = environment
         hasher = BcryptHasher()
+        do {
+            offences = try environment.context.moderation().rules.offences
+        } catch {
+            environment.logger.error("console: \(error); the pages will offer no offence to qualify with")
+            offences = []
+        }
         secureCookies = Self.needsSecureCookies(publicURL: environment.context.config.publicURL)
     }
 
