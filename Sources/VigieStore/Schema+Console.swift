@@ -45,6 +45,7 @@ extension Schema {
                 );
                 CREATE INDEX console_audit_cluster ON console_audit(cluster_id);
                 CREATE INDEX clusters_last_reported ON clusters(last_reported);
+                CREATE INDEX clusters_reporters ON clusters(reporters);
                 """)
     }
 }

@@ -252,6 +252,24 @@ extension Store {
             let total =
                 try Int.fetchOne(db, sql: "SELECT count(*) FROM clusters c WHERE \(whereSQL)", arguments: arguments)
                 ?? 0
+            // Only clusters that can reach the page are scored. A score lies between reporters × w_r and
+            // reporters × (w_r + w_v) + w_t (recent reporters are reporters; the decay is at most 1), so a cluster
+            // whose upper bound is under the page's k-th lower bound cannot be in the first k: exact, not a guess.
+            var bound = ""
+            let k = q.offset + q.limit
+            if weights.reporters > 0, weights.velocity >= 0, weights.recency >= 0, k > 0,
+                let kth = try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT c.reporters FROM clusters c WHERE \(whereSQL)
+                        ORDER BY c.reporters DESC LIMIT 1 OFFSET :kth
+                        """,
+                    arguments: StatementArguments(args.merging(["kth": k - 1]) { a, _ in a }))
+            {
+                bound = " AND c.reporters * :wrv + :wt >= :floor"
+                args["wrv"] = weights.reporters + weights.velocity
+                args["floor"] = Double(kth) * weights.reporters
+            }
             // The same score as PriorityWeights.score, in SQL, so only one page is decoded.
             let rows = try Row.fetchAll(
                 db,
@@ -259,12 +277,12 @@ extension Store {
                     SELECT c.*, coalesce(r.n, 0) AS recent FROM clusters c
                     LEFT JOIN (SELECT cluster_id, count(*) AS n FROM cluster_reporters WHERE last_at >= :day
                                GROUP BY cluster_id) r ON r.cluster_id = c.id
-                    WHERE \(whereSQL)
+                    WHERE \(whereSQL)\(bound)
                     ORDER BY c.reporters * :wr + coalesce(r.n, 0) * :wv
                              + vigie_decay(:now, c.last_reported, :hl) * :wt DESC,
                              c.reporters DESC, c.last_reported DESC, c.id ASC
                     LIMIT :limit OFFSET :offset
-                    """, arguments: arguments)
+                    """, arguments: StatementArguments(args))
             var list = try rows.map { try summary($0, weights: weights, now: now) }
             let urls = try originalURLs(db, clusterIDs: list.map(\.id))
             for i in list.indices { list[i].urls = urls[list[i].id] ?? [] }
