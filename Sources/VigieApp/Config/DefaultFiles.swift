@@ -1060,7 +1060,7 @@ enum DefaultFiles {
               .pager { display: flex; justify-content: space-between; margin-top: 1em; }
               pre.text { white-space: pre-wrap; word-break: break-word; background: #f9fafb; padding: 12px; border-radius: 6px; }
               dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 14px; margin: 0 0 1em; }
-              dl.facts dt { font-weight: 600; color: #374151; } dl.facts dd { margin: 0; word-break: break-all; }
+              dl.facts dt { font-weight: 600; color: #374151; } dl.facts dd { margin: 0; }
               .secondary { background: #4b5563; } .danger { background: #991b1b; }
               @media (max-width: 700px) { table.queue thead { display: none; } table.queue tr { display: block;
                   border-bottom: 1px solid #d1d5db; padding: 8px 0; } table.queue td { display: block; border: 0; padding: 2px 0; }
