@@ -13,6 +13,7 @@ extension SubscriberEvent: DatabaseValueConvertible {}
 extension DeliveryStatus: DatabaseValueConvertible {}
 extension ShortLinkStatus: DatabaseValueConvertible {}
 extension OutboxKind: DatabaseValueConvertible {}
+extension ConsoleRole: DatabaseValueConvertible {}
 extension OutboxState: DatabaseValueConvertible {}
 extension ScheduledJob: DatabaseValueConvertible {}
 extension ScheduledEditionState: DatabaseValueConvertible {}

@@ -18,6 +18,7 @@ extension WebServer {
         [
             OpsRoutes(),
             SubscriberRoutes(),
+            ConsoleRoutes(),
         ]
     }
 }

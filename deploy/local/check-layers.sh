@@ -12,7 +12,7 @@ declare -A allowed=(
     [VigieMail]="$std CEtpan CCurl VigieCore Logging"
     [VigieStore]="$std VigieCore GRDB"
     [VigieApp]="$std Glibc VigieCore VigieMail VigieStore Logging Crypto Mustache"
-    [VigieWeb]="$std Dispatch VigieApp VigieCore Hummingbird HTTPTypes NIOCore ServiceLifecycle Logging Metrics CoreMetrics Prometheus"
+    [VigieWeb]="$std Dispatch VigieApp VigieCore Hummingbird HummingbirdBcrypt HTTPTypes NIOCore ServiceLifecycle Logging Metrics CoreMetrics Prometheus"
     [vigie]="$std Dispatch VigieApp VigieWeb VigieCore ArgumentParser Logging"
 )
 

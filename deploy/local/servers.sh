@@ -41,7 +41,9 @@ log() { echo "servers.sh: $*" >&2; }
 # --- packages ---------------------------------------------------------------------------------------------------
 
 ensure_packages() {
-    local wanted=(dovecot-imapd postfix libetpan-dev libcurl4-gnutls-dev openssl python3-prometheus-client)
+    # chromium and python3-websocket: the console's browser test drives headless Chromium over DevTools.
+    local wanted=(dovecot-imapd postfix libetpan-dev libcurl4-gnutls-dev openssl python3-prometheus-client
+        python3-websocket chromium)
     local missing=() p
     for p in "${wanted[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1197,6 +1197,364 @@ enum DefaultFiles {
             """# + "\n"
         ),
         (
+            "templates/web-console-accounts.html.mustache", "templates/web-console-accounts.html.mustache",
+            #"""
+            {{{nav}}}
+            <h1>Comptes signalés</h1>
+            {{#empty}}<p>Aucun compte signalé.</p>{{/empty}}
+            {{^empty}}
+            <table class="queue">
+              <thead><tr><th scope="col">Compte</th><th scope="col">Plateforme</th><th scope="col">Contenus</th><th scope="col">Signalants</th><th scope="col">Dernier signalement</th></tr></thead>
+              <tbody>{{#rows}}<tr><td class="url"><a href="/console/clusters?q={{search}}">{{account}}</a></td><td data-label="Plateforme">{{platform}}</td><td data-label="Contenus">{{posts}}</td><td data-label="Signalants">{{reporters}} ({{reports}} signalements)</td><td data-label="Dernier">{{last}}</td></tr>{{/rows}}</tbody>
+            </table>
+            {{/empty}}
+            """# + "\n"
+        ),
+        (
+            "templates/web-console-cluster.html.mustache", "templates/web-console-cluster.html.mustache",
+            #"""
+            {{{nav}}}
+            <p><a href="/console/clusters">← File des contenus</a></p>
+            <h1>Contenu n° {{id}} <span class="badge {{status_class}}">{{status}}</span></h1>
+            {{#error}}<p class="alert" role="alert">{{error}}</p>{{/error}}
+            <div class="grid2">
+            <div>
+            <section aria-labelledby="h-contenu">
+              <h2 id="h-contenu">Le contenu</h2>
+              <dl class="facts">
+                <dt>Plateforme</dt><dd>{{platform}}</dd>
+                <dt>Lien</dt><dd><a href="{{url}}" rel="noreferrer noopener" target="_blank">{{url}}</a></dd>
+                {{#account}}<dt>Compte</dt><dd><a href="/console/clusters?q={{account_search}}">{{account}}</a></dd>{{/account}}
+                <dt>Signalants</dt><dd>{{reporters}} ({{reports_count}} signalements, {{velocity}} sur 24 h)</dd>
+                <dt>Premier</dt><dd>{{first}}</dd>
+                <dt>Dernier</dt><dd>{{last}}</dd>
+                {{#offence}}<dt>Infraction</dt><dd>{{offence}}</dd>{{/offence}}
+                {{#platform_ref}}<dt>Référence</dt><dd>{{platform_ref}}</dd>{{/platform_ref}}
+                {{#note}}<dt>Note</dt><dd>{{note}}</dd>{{/note}}
+                {{#reason}}<dt>Motif</dt><dd>{{reason}}</dd>{{/reason}}
+              </dl>
+              <h3>Adresses telles que signalées</h3>
+              <ul>{{#urls}}<li style="word-break:break-all">{{.}}</li>{{/urls}}</ul>
+            </section>
+
+            <section aria-labelledby="h-signalements">
+              <h2 id="h-signalements">Signalements ({{reports_count}})</h2>
+              {{#is_admin}}{{^revealed}}
+              <form method="post" action="/console/clusters/{{id}}/reporters">
+                <input type="hidden" name="csrf" value="{{csrf}}">
+                <button type="submit" class="secondary" style="width:auto">Afficher les adresses des signalants (consultation enregistrée)</button>
+              </form>
+              {{/revealed}}{{/is_admin}}
+              {{#reports}}
+              <div class="report">
+                <p style="margin:0"><strong><a href="/console/reports/{{id}}">Message n° {{id}}</a></strong> — {{at}}{{#reporter}} — <span>{{reporter}}</span>{{/reporter}}</p>
+                {{#subject}}<p class="muted" style="margin:0">{{subject}}</p>{{/subject}}
+                {{#excerpt}}<blockquote>{{excerpt}}</blockquote>{{/excerpt}}
+                {{#has_files}}<ul class="files">{{#files}}<li>{{#image}}<a href="{{url}}"><img src="{{url}}" alt="Capture jointe par le citoyen : {{name}}" loading="lazy"></a>{{/image}}{{^image}}<a href="{{url}}">{{name}}</a> ({{type}}, {{size}}){{/image}}</li>{{/files}}</ul>{{/has_files}}
+              </div>
+              {{/reports}}
+            </section>
+
+            {{#has_posts}}
+            <section aria-labelledby="h-compte">
+              <h2 id="h-compte">Autres contenus signalés de ce compte</h2>
+              <ul>{{#posts}}<li><a href="/console/clusters/{{id}}">n° {{id}}</a> — <span style="word-break:break-all">{{url}}</span> — {{status}}, {{reporters}} signalant(s)</li>{{/posts}}</ul>
+            </section>
+            {{/has_posts}}
+
+            {{#has_checks}}
+            <section aria-labelledby="h-verifications">
+              <h2 id="h-verifications">Vérifications</h2>
+              <table><thead><tr><th scope="col">Date</th><th scope="col">Adresse</th><th scope="col">Résultat</th></tr></thead>
+              <tbody>{{#checks}}<tr><td>{{at}}</td><td class="url">{{url}}</td><td>{{verdict}}</td></tr>{{/checks}}</tbody></table>
+            </section>
+            {{/has_checks}}
+
+            <section aria-labelledby="h-historique" id="historique">
+              <h2 id="h-historique">Historique</h2>
+              {{^has_trail}}<p class="muted">Aucune action pour l’instant.</p>{{/has_trail}}
+              {{#has_trail}}<ol>{{#trail}}<li><strong>{{at}}</strong> — {{author}} : {{text}}</li>{{/trail}}</ol>{{/has_trail}}
+            </section>
+            </div>
+
+            <div>
+            <section aria-labelledby="h-actions">
+              <h2 id="h-actions">Actions</h2>
+              {{#has_notice}}
+              <div class="panel"><h3>Notification à la plateforme</h3>
+                <p style="margin:.4em 0 0"><a href="/console/clusters/{{id}}/notice">Lire et copier la notification</a> · <a href="/console/clusters/{{id}}/notice.txt">Télécharger (.txt)</a></p>
+              </div>
+              {{/has_notice}}
+              {{#can_qualify}}
+              <form method="post" action="/console/clusters/{{id}}/qualify" class="panel">
+                <h3>Qualifier</h3>
+                <input type="hidden" name="csrf" value="{{csrf}}">
+                <label for="offence">Infraction</label>
+                <select id="offence" name="offence" required><option value="">— choisir —</option>{{#offences}}<option value="{{code}}"{{#selected}} selected{{/selected}}>{{code}} — {{label}}</option>{{/offences}}</select>
+                <label for="qnote">Note (motivation, circonstances aggravantes)</label>
+                <textarea id="qnote" name="note"></textarea>
+                <button type="submit">Qualifier</button>
+              </form>
+              {{/can_qualify}}
+              {{#can_notify}}
+              <form method="post" action="/console/clusters/{{id}}/notified" class="panel">
+                <h3>Marquer comme notifié</h3>
+                <input type="hidden" name="csrf" value="{{csrf}}">
+                <label for="channel">Canal</label>
+                <select id="channel" name="channel"><option value="formulaire">Formulaire de la plateforme</option><option value="email">Courriel</option><option value="signaleur-de-confiance">Signaleur de confiance (API)</option></select>
+                <label for="reference">Référence de la plateforme</label>
+                <input type="text" id="reference" name="reference">
+                <label for="nnote">Note</label>
+                <textarea id="nnote" name="note"></textarea>
+                <button type="submit">Marquer notifié</button>
+              </form>
+              {{/can_notify}}
+              {{#can_remove}}
+              <form method="post" action="/console/clusters/{{id}}/removed" class="panel">
+                <h3>Contenu retiré</h3>
+                <input type="hidden" name="csrf" value="{{csrf}}">
+                <label for="rnote">Note</label><textarea id="rnote" name="note"></textarea>
+                <button type="submit">Marquer retiré</button>
+              </form>
+              {{/can_remove}}
+              {{#can_online}}
+              <form method="post" action="/console/clusters/{{id}}/online" class="panel">
+                <h3>Toujours en ligne</h3>
+                <input type="hidden" name="csrf" value="{{csrf}}">
+                <label for="onote">Note</label><textarea id="onote" name="note"></textarea>
+                <button type="submit" class="secondary">Marquer toujours en ligne</button>
+              </form>
+              {{/can_online}}
+              {{#can_reject}}
+              <form method="post" action="/console/clusters/{{id}}/rejected" class="panel">
+                <h3>Écarter</h3>
+                <input type="hidden" name="csrf" value="{{csrf}}">
+                <label for="reason">Motif (obligatoire)</label>
+                <input type="text" id="reason" name="reason" required>
+                <button type="submit" class="danger">Écarter ce contenu</button>
+              </form>
+              {{/can_reject}}
+            </section>
+            </div>
+            </div>
+            """# + "\n"
+        ),
+        (
+            "templates/web-console-clusters.html.mustache", "templates/web-console-clusters.html.mustache",
+            #"""
+            {{{nav}}}
+            <h1>Contenus signalés</h1>
+            <form method="get" action="/console/clusters" class="filters" role="search">
+              <div><label for="q">URL ou compte</label><input type="text" id="q" name="q" value="{{q}}"></div>
+              <div><label for="status">Statut</label><select id="status" name="status"><option value="">Tous</option>{{#statuses}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/statuses}}</select></div>
+              <div><label for="platform">Plateforme</label><select id="platform" name="platform"><option value="">Toutes</option>{{#platforms}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/platforms}}</select></div>
+              <div><label for="offence">Infraction</label><select id="offence" name="offence"><option value="">Toutes</option>{{#offences}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/offences}}</select></div>
+              <div><label for="since">Signalé depuis le</label><input type="date" id="since" name="since" value="{{since}}"></div>
+              <div><label for="until">jusqu’au</label><input type="date" id="until" name="until" value="{{until}}"></div>
+              <div><button type="submit">Filtrer</button></div>
+            </form>
+            <p class="muted">{{total}} contenu(s), les plus prioritaires d’abord — page {{page}} sur {{pages}}.</p>
+            {{#empty}}<p>Aucun contenu ne correspond à ces critères.</p>{{/empty}}
+            {{^empty}}
+            <table class="queue">
+              <thead><tr><th scope="col">N°</th><th scope="col">Plateforme</th><th scope="col">Contenu</th><th scope="col">Signalants</th><th scope="col">24 h</th><th scope="col">Statut</th><th scope="col">Âge</th></tr></thead>
+              <tbody>
+              {{#rows}}
+              <tr>
+                <td data-label="N°"><a href="/console/clusters/{{id}}">{{id}}</a></td>
+                <td data-label="Plateforme">{{platform}}</td>
+                <td class="url"><a href="/console/clusters/{{id}}">{{url}}</a>{{#account}}<br><span class="muted">compte {{account}}</span>{{/account}}</td>
+                <td data-label="Signalants">{{reporters}} <span class="muted">({{reports}} signalements)</span></td>
+                <td data-label="Dernières 24 h">{{velocity}}</td>
+                <td data-label="Statut"><span class="badge {{status_class}}">{{status}}</span>{{#offence}} <span class="muted">{{offence}}</span>{{/offence}}</td>
+                <td data-label="Âge">{{age}}</td>
+              </tr>
+              {{/rows}}
+              </tbody>
+            </table>
+            {{/empty}}
+            <p class="pager">{{#prev}}<a href="{{prev}}" rel="prev">← Page précédente</a>{{/prev}}{{^prev}}<span></span>{{/prev}}{{#next}}<a href="{{next}}" rel="next">Page suivante →</a>{{/next}}</p>
+            """# + "\n"
+        ),
+        (
+            "templates/web-console-login.html.mustache", "templates/web-console-login.html.mustache",
+            #"""
+            <h1>Console de modération</h1>
+            {{#error}}<p class="alert" role="alert" style="border-left:4px solid #b91c1c;background:#fef2f2;padding:10px 14px">{{error}}</p>{{/error}}
+            <form method="post" action="/console/login">
+              <input type="hidden" name="csrf" value="{{csrf}}">
+              <input type="hidden" name="next" value="{{next}}">
+              <label for="name">Nom d’utilisateur</label>
+              <input type="text" id="name" name="name" value="{{name}}" autocomplete="username" autocapitalize="none" required autofocus>
+              <label for="password">Mot de passe</label>
+              <input type="password" id="password" name="password" autocomplete="current-password" required
+                     style="width:100%;font:inherit;padding:10px 12px;border:1px solid #9ca3af;border-radius:6px">
+              <button type="submit">Se connecter</button>
+            </form>
+            <p class="muted" style="margin-top:1.2em">Accès réservé aux pôles modération et cybersécurité. Un compte vous est ouvert par un administrateur.</p>
+            """# + "\n"
+        ),
+        (
+            "templates/web-console-nav.html.mustache", "templates/web-console-nav.html.mustache",
+            #"""
+            <style>
+              main { max-width: 1180px; }
+              footer { max-width: 1180px; }
+              nav.console { display: flex; flex-wrap: wrap; gap: 6px 18px; align-items: center; margin: -8px 0 20px;
+                            padding-bottom: 12px; border-bottom: 1px solid #d1d5db; font-size: .95em; }
+              nav.console a { text-decoration: none; padding: 6px 2px; font-weight: 600; }
+              nav.console a[aria-current=page] { border-bottom: 3px solid #1e3a8a; }
+              nav.console .who { margin-left: auto; color: #4b5563; }
+              nav.console form { margin: 0; display: inline; }
+              nav.console button { width: auto; margin: 0; padding: 6px 12px; font-size: .9em; background: #4b5563; }
+              table { width: 100%; border-collapse: collapse; font-size: .93em; }
+              th, td { text-align: left; padding: 8px 6px; border-bottom: 1px solid #e5e7eb; vertical-align: top; }
+              th { color: #374151; font-size: .85em; text-transform: uppercase; letter-spacing: .02em; }
+              td.url { word-break: break-all; }
+              .filters { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr)); gap: 0 12px; align-items: end;
+                         margin-bottom: 16px; }
+              .filters label { margin-top: .4em; font-size: .9em; }
+              .filters button { margin-top: .6em; }
+              input[type=date], input[type=password], textarea { width: 100%; font: inherit; padding: 10px 12px;
+                         border: 1px solid #9ca3af; border-radius: 6px; background: #fff; color: inherit; }
+              textarea { min-height: 5em; }
+              textarea:focus, input:focus, a:focus { outline: 3px solid #f59e0b; outline-offset: 2px; }
+              .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: .85em; font-weight: 600;
+                       background: #e5e7eb; color: #111827; white-space: nowrap; }
+              .badge.new { background: #fde68a; } .badge.qualified { background: #bfdbfe; } .badge.notified { background: #c7d2fe; }
+              .badge.removed { background: #bbf7d0; } .badge.online { background: #fecaca; } .badge.rejected { background: #e5e7eb; }
+              .grid2 { display: grid; grid-template-columns: minmax(0, 1fr); gap: 0 28px; }
+              .grid2 > div { min-width: 0; }
+              main li, main dd, main blockquote { overflow-wrap: break-word; }
+              td.url { overflow-wrap: anywhere; }
+              @media (min-width: 900px) { .grid2 { grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); } }
+              section { margin: 0 0 1.6em; }
+              h2 { font-size: 1.15em; margin: 1.2em 0 .5em; }
+              .panel { border: 1px solid #d1d5db; border-radius: 8px; padding: 4px 16px 14px; margin-bottom: 14px; }
+              .panel h3 { font-size: 1em; margin: .8em 0 .2em; }
+              .panel button { margin-top: .8em; }
+              .alert { border-left: 4px solid #b91c1c; background: #fef2f2; padding: 10px 14px; margin-bottom: 1em; }
+              .ok { border-left: 4px solid #15803d; background: #f0fdf4; padding: 10px 14px; margin-bottom: 1em; }
+              .report { border-top: 1px solid #e5e7eb; padding: 10px 0; }
+              .report blockquote { margin: .4em 0; padding-left: 12px; border-left: 3px solid #d1d5db; white-space: pre-wrap; }
+              ul.files { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 10px; }
+              ul.files img { max-width: 240px; max-height: 320px; border: 1px solid #d1d5db; border-radius: 4px; display: block; }
+              .pager { display: flex; justify-content: space-between; margin-top: 1em; }
+              pre.text { white-space: pre-wrap; word-break: break-word; background: #f9fafb; padding: 12px; border-radius: 6px; }
+              dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 14px; margin: 0 0 1em; }
+              dl.facts dt { font-weight: 600; color: #374151; } dl.facts dd { margin: 0; }
+              .secondary { background: #4b5563; } .danger { background: #991b1b; }
+              @media (max-width: 700px) { table.queue thead { display: none; } table.queue tr { display: block;
+                  border-bottom: 1px solid #d1d5db; padding: 8px 0; } table.queue td { display: block; border: 0; padding: 2px 0; }
+                  table.queue td[data-label]::before { content: attr(data-label) " : "; font-weight: 600; color: #4b5563; } }
+            </style>
+            <nav class="console" aria-label="Console">
+              <a href="/console/clusters"{{#active_clusters}} aria-current="page"{{/active_clusters}}>Contenus</a>
+              <a href="/console/reports"{{#active_reports}} aria-current="page"{{/active_reports}}>Signalements</a>
+              <a href="/console/accounts"{{#active_accounts}} aria-current="page"{{/active_accounts}}>Comptes signalés</a>
+              <a href="/console/newsletter"{{#active_newsletter}} aria-current="page"{{/active_newsletter}}>Lettre</a>
+              {{#is_admin}}<a href="/console/users"{{#active_users}} aria-current="page"{{/active_users}}>Utilisateurs</a>{{/is_admin}}
+              <span class="who">{{user}} ({{role}})</span>
+              <form method="post" action="/console/logout"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Se déconnecter</button></form>
+            </nav>
+            """# + "\n"
+        ),
+        (
+            "templates/web-console-newsletter.html.mustache", "templates/web-console-newsletter.html.mustache",
+            #"""
+            {{{nav}}}
+            <h1>Lettre d’information : éditions</h1>
+            {{#message}}<p class="ok" role="status">{{message}}</p>{{/message}}
+            {{#empty}}<p>Aucune édition envoyée.</p>{{/empty}}
+            {{^empty}}
+            <table class="queue">
+              <thead><tr><th scope="col">Édition</th><th scope="col">Progression</th><th scope="col">Envoyés</th><th scope="col">Échecs</th><th scope="col">Différés</th><th scope="col">En attente</th>{{#is_admin}}<th scope="col">Action</th>{{/is_admin}}</tr></thead>
+              <tbody>{{#rows}}<tr><td><strong>{{subject}}</strong><br><span class="muted">{{id}} — créée le {{created}}{{#completed}}, terminée le {{completed}}{{/completed}}</span></td>
+              <td data-label="Progression"><progress max="100" value="{{progress}}" aria-label="Progression de {{id}}">{{progress}} %</progress> {{progress}} %</td>
+              <td data-label="Envoyés">{{sent}} / {{total}}</td><td data-label="Échecs">{{failed}}</td><td data-label="Différés">{{deferred}}</td><td data-label="En attente">{{pending}}</td>
+              {{#is_admin}}<td>{{#can_retry}}<form method="post" action="/console/newsletter" style="margin:0"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="retry"><input type="hidden" name="edition" value="{{id}}"><button type="submit" style="width:auto;margin:0;padding:6px 12px">Relancer les échecs</button></form>{{/can_retry}}</td>{{/is_admin}}</tr>{{/rows}}</tbody>
+            </table>
+            {{#rows}}{{#has_failures}}
+            <h2>Échecs de l’édition {{id}}</h2>
+            <table><thead><tr><th scope="col">Adresse</th><th scope="col">Tentatives</th><th scope="col">Code</th><th scope="col">Réponse du relais</th></tr></thead>
+            <tbody>{{#failures}}<tr><td class="url">{{email}}</td><td>{{attempts}}</td><td>{{code}}</td><td class="url">{{reply}}</td></tr>{{/failures}}</tbody></table>
+            {{/has_failures}}{{/rows}}
+            {{/empty}}
+            """# + "\n"
+        ),
+        (
+            "templates/web-console-notice.html.mustache", "templates/web-console-notice.html.mustache",
+            #"""
+            {{{nav}}}
+            <p><a href="/console/clusters/{{id}}">← Contenu n° {{id}}</a></p>
+            <h1>Notification du contenu n° {{id}}</h1>
+            <p class="muted">Sélectionnez le texte pour le copier dans le formulaire de la plateforme, ou téléchargez-le.</p>
+            <label for="notice">Texte de la notification (article 16 du règlement sur les services numériques)</label>
+            <textarea id="notice" readonly rows="{{rows}}" style="font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.88em">{{notice}}</textarea>
+            <p style="margin-top:1em"><a href="/console/clusters/{{id}}/notice.txt">Télécharger la notification (.txt)</a></p>
+            """# + "\n"
+        ),
+        (
+            "templates/web-console-report.html.mustache", "templates/web-console-report.html.mustache",
+            #"""
+            {{{nav}}}
+            <p><a href="/console/reports">← Messages reçus</a></p>
+            <h1>Message n° {{id}}</h1>
+            <dl class="facts">
+              <dt>Reçu</dt><dd>{{at}}</dd>
+              <dt>Objet</dt><dd>{{subject}}</dd>
+              <dt>État</dt><dd>{{status}}</dd>
+              {{#from}}<dt>Expéditeur</dt><dd>{{from}}</dd>{{/from}}
+              {{#automatic}}<dt>Automatique</dt><dd>{{automatic}}</dd>{{/automatic}}
+              {{#parse_error}}<dt>Erreur d’analyse</dt><dd>{{parse_error}}</dd>{{/parse_error}}
+              <dt>Taille</dt><dd>{{size}}</dd>
+              <dt>SHA-256</dt><dd><code>{{sha256}}</code></dd>
+            </dl>
+            {{#has_urls}}<h2>Liens signalés</h2><ul>{{#urls}}<li style="word-break:break-all">{{.}}</li>{{/urls}}</ul>{{/has_urls}}
+            {{#has_attachments}}<h2>Pièces jointes</h2><ul class="files">{{#attachments}}<li>{{#image}}<a href="{{url}}"><img src="{{url}}" alt="Capture jointe par le citoyen : {{name}}"></a><br>{{/image}}<a href="{{url}}">{{name}}</a> — {{type}}, {{size}}</li>{{/attachments}}</ul>{{/has_attachments}}
+            <h2>Texte du citoyen</h2>
+            {{#has_text}}<pre class="text">{{text}}</pre>{{/has_text}}{{^has_text}}<p class="muted">Pas de texte.</p>{{/has_text}}
+            {{#is_admin}}<p><a href="/console/reports/{{id}}/raw.eml">Télécharger le message brut (.eml)</a> <span class="muted">— contient l’adresse du citoyen ; le téléchargement est enregistré.</span></p>{{/is_admin}}
+            """# + "\n"
+        ),
+        (
+            "templates/web-console-reports.html.mustache", "templates/web-console-reports.html.mustache",
+            #"""
+            {{{nav}}}
+            <h1>Messages reçus</h1>
+            <nav aria-label="Types de messages" style="display:flex;flex-wrap:wrap;gap:6px 20px;margin-bottom:1em">{{#kinds}}{{#current}}<strong aria-current="page">{{label}}</strong>{{/current}}{{^current}}<a href="/console/reports?kind={{value}}">{{label}}</a>{{/current}}{{/kinds}}</nav>
+            {{#empty}}<p>Aucun message de ce type.</p>{{/empty}}
+            {{^empty}}
+            <table class="queue">
+              <thead><tr><th scope="col">N°</th><th scope="col">Reçu</th><th scope="col">Objet</th><th scope="col">Liens</th>{{#is_admin}}<th scope="col">Expéditeur</th>{{/is_admin}}</tr></thead>
+              <tbody>{{#rows}}<tr><td data-label="N°"><a href="/console/reports/{{id}}">{{id}}</a></td><td data-label="Reçu">{{at}}</td><td><a href="/console/reports/{{id}}">{{subject}}</a></td><td data-label="Liens">{{urls}}</td>{{#from}}<td>{{from}}</td>{{/from}}</tr>{{/rows}}</tbody>
+            </table>
+            {{/empty}}
+            """# + "\n"
+        ),
+        (
+            "templates/web-console-users.html.mustache", "templates/web-console-users.html.mustache",
+            #"""
+            {{{nav}}}
+            <h1>Comptes de la console</h1>
+            {{#message}}<p class="ok" role="status">{{message}}</p>{{/message}}
+            {{#error}}<p class="alert" role="alert">{{error}}</p>{{/error}}
+            <table class="queue">
+              <thead><tr><th scope="col">Nom</th><th scope="col">Rôle</th><th scope="col">État</th><th scope="col">Dernière connexion</th><th scope="col">Action</th></tr></thead>
+              <tbody>{{#rows}}<tr><td>{{name}}</td><td data-label="Rôle">{{role}}</td><td data-label="État">{{#disabled}}désactivé{{/disabled}}{{^disabled}}actif{{/disabled}}</td><td data-label="Dernière connexion">{{last}}</td>
+              <td>{{^self}}<form method="post" action="/console/users" style="margin:0"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="name" value="{{name}}">{{#disabled}}<input type="hidden" name="action" value="enable"><button type="submit" class="secondary" style="width:auto;margin:0;padding:6px 12px">Réactiver</button>{{/disabled}}{{^disabled}}<input type="hidden" name="action" value="disable"><button type="submit" class="danger" style="width:auto;margin:0;padding:6px 12px">Désactiver</button>{{/disabled}}</form>{{/self}}</td></tr>{{/rows}}</tbody>
+            </table>
+            <form method="post" action="/console/users" class="panel" style="margin-top:1.5em">
+              <h2>Nouveau compte</h2>
+              <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="add">
+              <label for="uname">Nom d’utilisateur</label><input type="text" id="uname" name="name" required autocapitalize="none">
+              <label for="urole">Rôle</label><select id="urole" name="role"><option value="moderator">modérateur</option><option value="admin">administrateur</option></select>
+              <p class="muted" style="margin-top:.8em">Le mot de passe est généré et affiché une seule fois.</p>
+              <button type="submit">Créer le compte</button>
+            </form>
+            """# + "\n"
+        ),
+        (
             "templates/web-error.html.mustache", "templates/web-error.html.mustache",
             #"""
             <h1>{{heading}}</h1>

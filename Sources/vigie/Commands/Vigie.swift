@@ -12,7 +12,7 @@ struct Vigie: ParsableCommand {
         subcommands: [
             Init.self, ConfigCommand.self, Poll.self, Reports.self, Clusters.self, Accounts.self,
             Subscribers.self, Newsletter.self, Outbox.self, DigestCommand.self, Stats.self,
-            Serve.self,
+            Serve.self, Users.self,
         ])
 }
 
