@@ -224,7 +224,7 @@ public struct DispatchKey: Sendable {
     let apply: @Sendable (inout DispatchSettings, TOMLReader) throws -> Void
 
     static func number(
-        _ name: String, _ field: WritableKeyPath<DispatchSettings, Double> & Sendable,
+        _ name: String, _ field: any WritableKeyPath<DispatchSettings, Double> & Sendable,
         _ range: ClosedRange<Double>, _ doc: String
     ) -> DispatchKey {
         let key = Key<Double>.number(name, DispatchSettings()[keyPath: field], range, doc)
@@ -232,7 +232,7 @@ public struct DispatchKey: Sendable {
     }
 
     static func integer(
-        _ name: String, _ field: WritableKeyPath<DispatchSettings, Int> & Sendable,
+        _ name: String, _ field: any WritableKeyPath<DispatchSettings, Int> & Sendable,
         _ range: ClosedRange<Int>, _ doc: String
     ) -> DispatchKey {
         let key = Key<Int>.integer(name, DispatchSettings()[keyPath: field], range, doc)
