@@ -125,6 +125,12 @@ extension Store {
         try pool.write { db in try assignClusters(db, assignments, rebuild: rebuild, fresh: fresh, now: now) }
     }
 
+    /// Computes the clusters of reported URLs, given a lookup of resolved short links and the moderators' overrides
+    /// (both read inside the linking transaction); returns the assignments and the short links still to resolve.
+    public typealias Identify = (
+        [ReportedURL], _ resolvedShortLinks: ([String]) throws -> [String: String], _ overrides: IdentityOverrides
+    ) throws -> (assignments: [ClusterAssignment], unresolvedShortLinks: [String])
+
     /// Which reported URLs `linkAtomically` reads.
     public enum URLSelection: Sendable {
         /// The URLs of these reports (of all reports when nil) not linked to a cluster yet: intake.
@@ -137,6 +143,9 @@ extension Store {
         case resolved([String: String])
         /// The reports saved but never linked (the process died in between): linked as intake would have.
         case interrupted
+        /// Every URL now linked to these clusters, detached and linked anew (after a merge or a split), the clusters
+        /// they leave recounted.
+        case clusters([Int64])
     }
 
     /// Number of saved reports waiting to be linked to clusters (nonzero after a crash between the two commits).
@@ -153,8 +162,7 @@ extension Store {
     @discardableResult
     public func linkAtomically(
         _ selection: URLSelection, rebuild: Bool = false, now: Date = Date(),
-        identify: ([ReportedURL], _ resolvedShortLinks: ([String]) throws -> [String: String]) throws
-            -> (assignments: [ClusterAssignment], unresolvedShortLinks: [String])
+        identify: Identify
     ) throws -> Int {
         try pool.writeWithoutTransaction { db in
             // A rebuild reads the whole file: through SQLite's page cache (bounded by cache_size) rather than the
@@ -170,10 +178,9 @@ extension Store {
         }
     }
 
-    private func link(
+    func link(
         _ db: Database, _ selection: URLSelection, rebuild: Bool, now: Date,
-        identify: ([ReportedURL], _ resolvedShortLinks: ([String]) throws -> [String: String]) throws
-            -> (assignments: [ClusterAssignment], unresolvedShortLinks: [String])
+        identify: Identify
     ) throws -> Int {
         var urls: [ReportedURL]
         var fresh = false
@@ -196,9 +203,12 @@ extension Store {
                 try recordShortLink(db, short, finalURL: final, error: nil, retry: .shortLinks, now: now)
             }
             (urls, left) = try detachURLs(db, Array(finals.keys))
+        case .clusters(let ids):
+            (urls, left) = try detachURLs(db, clusterIDs: ids)
         }
         guard !urls.isEmpty || rebuild else { return 0 }
-        let (assignments, unresolved) = try identify(urls) { try self.resolvedShortLinks(db, $0) }
+        let overrides = try identityOverrides(db)
+        let (assignments, unresolved) = try identify(urls, { try self.resolvedShortLinks(db, $0) }, overrides)
         urls = []  // the URLs as written are no longer needed: a rebuild's peak holds only the assignments
         try queueShortLinks(db, unresolved, now: now)
         let touched = try assignClusters(db, assignments, rebuild: rebuild, fresh: fresh && !rebuild, now: now)
@@ -288,11 +298,13 @@ extension Store {
         }
         let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM touched") ?? 0
         if rebuild {
-            // Clusters no report leads to any more are dropped unless moderators already worked on them.
+            // Clusters no report leads to any more are dropped unless moderators already worked on them (a change
+            // of status, an entry of the console's audit such as a merge or a split).
             try db.execute(
                 sql: """
                     DELETE FROM clusters WHERE reports = 0 AND status = ?
                         AND NOT EXISTS (SELECT 1 FROM cluster_events e WHERE e.cluster_id = clusters.id)
+                        AND NOT EXISTS (SELECT 1 FROM console_audit a WHERE a.cluster_id = clusters.id)
                     """, arguments: [ModerationStatus.new])
         }
         try db.execute(sql: "DELETE FROM touched")
@@ -800,6 +812,25 @@ extension Store {
                 arguments: StatementArguments(chunk))
         }
         return (detached, Array(former))
+    }
+
+    /// Unlinks every reported URL of these clusters and returns them, to be linked anew.
+    func detachURLs(_ db: Database, clusterIDs: [Int64]) throws -> (urls: [ReportedURL], formerClusters: [Int64]) {
+        var detached: [ReportedURL] = []
+        let select = try db.cachedStatement(
+            sql: "SELECT rowid, report_id, position, url FROM report_urls WHERE cluster_id = ?")
+        let unlink = try db.cachedStatement(sql: "UPDATE report_urls SET cluster_id = NULL WHERE cluster_id = ?")
+        for id in Set(clusterIDs) {
+            let rows = try Row.fetchCursor(select, arguments: [id])
+            while let r = try rows.next() {
+                detached.append(
+                    ReportedURL(
+                        reportID: r["report_id"], position: r["position"], url: r["url"], reporter: nil,
+                        receivedAt: 0, rowID: r["rowid"]))
+            }
+            try unlink.execute(arguments: [id])
+        }
+        return (detached, Array(Set(clusterIDs)))
     }
 
     /// Recomputes the counts of the given clusters (after URLs left them).

@@ -445,3 +445,39 @@ struct ContentIdentityTests {
         }
     }
 }
+
+@Suite struct IdentityOverridesTests {
+    @Test func literalKeysIgnoreOnlyWhatNeverTellsContentsApart() {
+        let k = ContentIdentifier.literalKey("https://x.com/a/status/1?s=20&t=1")
+        #expect(k == "x.com/a/status/1?s=20&t=1")
+        #expect(ContentIdentifier.literalKey("http://WWW.X.com/a/status/1?t=1&s=20#frag") == k)
+        #expect(ContentIdentifier.literalKey("https://x.com/b/status/1?s=20&t=1") != k)
+        #expect(ContentIdentifier.literalKey("https://x.com/a/status/1") != k, "tracking parameters are kept")
+        #expect(ContentIdentifier.literalKey("mailto:a@b.fr") == nil)
+    }
+
+    @Test func aSplitComesFirstThenTheMerges() {
+        let o = IdentityOverrides(
+            splits: [
+                "x.com/b/status/1": .init(key: "split:x.com/b/status/1", canonicalURL: "https://x.com/b/status/1")
+            ],
+            merges: ["web:a.fr/1": "web:a.fr/2", "split:x.com/b/status/1": "x:status:9"])
+        var asked = 0
+        let plain = o.resolve(key: "web:z.fr/", canonicalURL: "https://z.fr/") {
+            asked += 1
+            return "z.fr/"
+        }
+        #expect(plain.key == "web:z.fr/" && !plain.overridden)
+        #expect(o.resolve(key: "web:a.fr/1", canonicalURL: "u") { nil }.key == "web:a.fr/2")
+        let split = o.resolve(key: "x:status:1", canonicalURL: "c") { "x.com/b/status/1" }
+        #expect(split.key == "x:status:9", "a split cluster merged elsewhere follows the merge")
+        #expect(split.canonicalURL == "https://x.com/b/status/1")
+        var never = 0
+        _ = IdentityOverrides(merges: ["k": "l"]).resolve(key: "k", canonicalURL: "c") {
+            never += 1
+            return nil
+        }
+        #expect(never == 0, "no split: the literal key is never computed")
+        #expect(asked == 1)
+    }
+}

@@ -5,10 +5,12 @@ import VigieApp
 import VigieCore
 import VigieStore
 
-/// Stores parsed citizen reports (as intake would) and returns their ids.
-func storeReports(_ store: Store, _ reports: [(from: String, url: String)]) throws -> [Int64] {
+/// Stores parsed citizen reports (as intake would) and returns their ids; a later call for the same store starts
+/// its UIDs at `firstUID`, past those already stored.
+func storeReports(_ store: Store, _ reports: [(from: String, url: String)], firstUID: Int = 0) throws -> [Int64] {
     var ids: [Int64] = []
-    for (i, r) in reports.enumerated() {
+    for (n, r) in reports.enumerated() {
+        let i = n + firstUID
         let raw = Array("Message-ID: <\(UUID().uuidString)@x>\r\n\r\n\(r.url)".utf8)
         let out = try store.commit(
             batch: [

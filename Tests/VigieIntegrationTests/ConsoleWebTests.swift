@@ -342,6 +342,65 @@ struct ConsoleFixture {
         #expect(try m.get("/console/clusters").status == 303)
     }
 
+    /// A moderator splits a wrongly grouped URL out and merges two clusters from the cluster pages; both trails name
+    /// her, the absorbed cluster's page leads to the other and offers no action, refusals say why in French; the CLI
+    /// lists the corrections.
+    @Test func aModeratorSplitsAndMergesClusters() throws {
+        try LocalServers.requireIMAP()
+        let f = try ConsoleFixture()
+        let s = try f.web.start()
+        defer { _ = s.terminate() }
+        var b = f.browser()
+        #expect(try b.signIn("alice", ConsoleFixture.password).status == 303)
+        let id = f.clusterID
+        let page = try b.get("/console/clusters/\(id)")
+        #expect(page.body.contains("/console/clusters/\(id)/split"))
+        #expect(page.body.contains("/console/clusters/\(id)/merge"))
+        let noCSRF = try b.post(
+            "/console/clusters/\(id)/split", [("url", "https://twitter.com/troll/status/1790000000000000001")],
+            csrf: "")
+        #expect(noCSRF.status == 403)
+        _ = try b.get("/console/clusters/\(id)")
+        let split = try b.post(
+            "/console/clusters/\(id)/split",
+            [("url", "https://twitter.com/troll/status/1790000000000000001"), ("note", "")])
+        #expect(split.status == 303, "\(split.body)")
+        let location = try #require(split.header("Location"))
+        let new = try #require(Int64(location.split(separator: "/").last?.split(separator: "#").first ?? ""))
+        let newPage = try b.get("/console/clusters/\(new)")
+        #expect(newPage.body.contains("Séparé du"))
+        #expect(newPage.body.contains("alice : séparé du contenu n° \(id)"))
+        #expect(newPage.body.contains("https://twitter.com/troll/status/1790000000000000001"))
+
+        // Merge the split cluster back in; then it is only history.
+        _ = try b.get("/console/clusters/\(new)")
+        let bad = try b.post("/console/clusters/\(new)/merge", [("into", "\(new)")])
+        #expect(bad.status == 422)
+        #expect(bad.body.contains("ne peut pas être fusionné avec lui-même"))
+        let none = try b.post("/console/clusters/\(new)/merge", [("into", "")])
+        #expect(none.status == 422)
+        #expect(none.body.contains("Indiquez le numéro"))
+        let merged = try b.post("/console/clusters/\(new)/merge", [("into", "n° \(id)"), ("note", "même tweet")])
+        #expect(merged.status == 303, "\(merged.body)")
+        let target = try b.get("/console/clusters/\(id)")
+        #expect(target.body.contains("alice : contenu n° \(new) fusionné dans celui-ci — même tweet"))
+        #expect(target.body.contains("Contenus fusionnés dans celui-ci"))
+        let absorbed = try b.get("/console/clusters/\(new)")
+        #expect(absorbed.body.contains("a été fusionné dans le"))
+        #expect(!absorbed.body.contains("/console/clusters/\(new)/qualify"), "no action on an absorbed cluster")
+        let again = try b.post("/console/clusters/\(new)/merge", [("into", "\(id)")])
+        #expect(again.status == 422)
+
+        let list = try f.web.serve.run(["clusters", "overrides", "--json"])
+        #expect(list.status == 0, "\(list.stderr)")
+        #expect(list.stdout.contains("\"kind\" : \"split\"") && list.stdout.contains("\"kind\" : \"merge\""))
+        let cli = try f.web.serve.run(["clusters", "merge", String(id), String(id)])
+        #expect(cli.status == 1)
+        #expect(cli.stderr == "vigie: cluster \(id): a cluster cannot be merged into itself\n")
+        let show = try f.web.serve.run(["clusters", "show", String(new)])
+        #expect(show.stdout.contains("Merged into cluster \(id)"))
+    }
+
     /// `users add` refuses a short password, a taken name and an unknown role with one line; `--generate` prints a
     /// password that works.
     @Test func usersCommandChecksItsInput() throws {

@@ -33,6 +33,7 @@ public struct ClusterService: Sendable {
         d.notices = try store.notices(clusterID: id)
         d.replies = try store.platformReplies(clusterID: id)
         d.checks = try store.linkChecks(clusterID: id)
+        d.lineage = try store.lineage(clusterID: id)
         return d
     }
 
@@ -107,14 +108,44 @@ public struct ClusterService: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         defer { logger.debug("linked reported URLs to their clusters in \(clock.now - start)") }
-        return try store.linkAtomically(selection, rebuild: rebuild) { urls, lookup in
-            try identify(urls, resolvedShortLinks: lookup)
-        }
+        return try store.linkAtomically(selection, rebuild: rebuild, identify: identifier)
     }
+
+    /// The linking function the store calls inside its transactions.
+    private var identifier: Store.Identify {
+        { urls, lookup, overrides in try identify(urls, resolvedShortLinks: lookup, overrides: overrides) }
+    }
+
+    /// Merges cluster `from` into `into` (the identity rules kept apart what is one content): from now on, and at
+    /// every rebuild, `from`'s URLs belong to `into`. Refusals are thrown as one line.
+    public func merge(_ from: Int64, into: Int64, author: String, note: String? = nil) throws {
+        try store.mergeClusters(from, into: into, author: author, note: note, identify: identifier)
+        logger.info("cluster \(from) merged into cluster \(into) by \(author)")
+    }
+
+    /// Splits `url` (as a citizen wrote it in a report of cluster `id`) out into a cluster of its own, with every
+    /// URL written the same way up to scheme, host case, parameter order and fragment; returns the new cluster.
+    @discardableResult
+    public func split(clusterID id: Int64, url: String, author: String, note: String? = nil) throws -> Int64 {
+        guard let literal = ContentIdentifier.literalKey(url, rules: settings.identityRules) else {
+            throw ClusterCorrectionError.notAURL(cluster: id, url: url)
+        }
+        let new = try store.splitURL(
+            clusterID: id, url: url, literal: literal, author: author, note: note, identify: identifier)
+        logger.info("a URL of cluster \(id) split out into cluster \(new) by \(author)")
+        return new
+    }
+
+    /// Where a cluster stands among merges and splits.
+    public func lineage(clusterID id: Int64) throws -> ClusterLineage { try store.lineage(clusterID: id) }
+
+    /// Every merge and split moderators made, oldest first.
+    public func overrides() throws -> [IdentityOverrideRecord] { try store.identityOverrideRecords() }
 
     /// The cluster of each URL (through its resolved short link when known), and the short links still unresolved.
     private func identify(
-        _ urls: [ReportedURL], resolvedShortLinks: ([String]) throws -> [String: String]
+        _ urls: [ReportedURL], resolvedShortLinks: ([String]) throws -> [String: String],
+        overrides: IdentityOverrides
     ) throws
         -> (assignments: [ClusterAssignment], unresolvedShortLinks: [String])
     {
@@ -138,9 +169,13 @@ public struct ClusterService: Sendable {
                 // Not a content (garbage, unsupported scheme, a platform's bare host): left out of every cluster.
                 return ClusterAssignment.unlinked(reportID: u.reportID, position: u.position, rowID: u.rowID)
             }
+            // A moderator's split or merge takes precedence over the rules.
+            let (key, canonical, _) = overrides.resolve(key: id.key, canonicalURL: id.canonicalURL) {
+                ContentIdentifier.literalKey(u.url, rules: rules)
+            }
             return ClusterAssignment(
-                reportID: u.reportID, position: u.position, key: id.key, platform: id.platform,
-                kind: id.kind, accountKey: id.account?.key, canonicalURL: id.canonicalURL,
+                reportID: u.reportID, position: u.position, key: key, platform: id.platform,
+                kind: id.kind, accountKey: id.account?.key, canonicalURL: canonical,
                 reporter: u.reporter, receivedAt: u.receivedAt, rowID: u.rowID)
         }
         return (assignments, shorts.filter { finals[$0] == nil })

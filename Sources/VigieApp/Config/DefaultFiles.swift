@@ -1217,6 +1217,9 @@ enum DefaultFiles {
             <p><a href="/console/clusters">← File des contenus</a></p>
             <h1>Contenu n° {{id}} <span class="badge {{status_class}}">{{status}}</span></h1>
             {{#error}}<p class="alert" role="alert">{{error}}</p>{{/error}}
+            {{#merged_into}}<p class="info" role="status">Ce contenu a été fusionné dans le <a href="/console/clusters/{{merged_into}}">contenu n° {{merged_into}}</a> : ses signalements y sont désormais, le travail continue là-bas.</p>{{/merged_into}}
+            {{#split_from}}<p class="muted">Séparé du <a href="/console/clusters/{{split_from}}">contenu n° {{split_from}}</a>.</p>{{/split_from}}
+            {{#has_absorbed}}<p class="muted">Contenus fusionnés dans celui-ci : {{#absorbed}}<a href="/console/clusters/{{id}}">n° {{id}}</a> {{/absorbed}}</p>{{/has_absorbed}}
             <div class="grid2">
             <div>
             <section aria-labelledby="h-contenu">
@@ -1234,7 +1237,12 @@ enum DefaultFiles {
                 {{#reason}}<dt>Motif</dt><dd>{{reason}}</dd>{{/reason}}
               </dl>
               <h3>Adresses telles que signalées</h3>
-              <ul>{{#urls}}<li style="word-break:break-all">{{.}}</li>{{/urls}}</ul>
+              <ul class="urls">{{#urls}}<li><span style="word-break:break-all">{{.}}</span>{{#can_split}}
+                <form method="post" action="/console/clusters/{{id}}/split" class="inline">
+                  <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="url" value="{{.}}">
+                  <button type="submit" class="link" aria-label="Séparer {{.}} dans un contenu à part">Séparer</button>
+                </form>{{/can_split}}</li>{{/urls}}</ul>
+              {{#can_split}}<p class="muted">« Séparer » sort une adresse regroupée à tort dans un contenu à part (elle et ses écritures équivalentes, aujourd’hui et à l’avenir).</p>{{/can_split}}
             </section>
 
             <section aria-labelledby="h-signalements">
@@ -1280,6 +1288,7 @@ enum DefaultFiles {
             <div>
             <section aria-labelledby="h-actions">
               <h2 id="h-actions">Actions</h2>
+              {{#merged_into}}<p class="muted">Aucune : ce contenu fait désormais partie du <a href="/console/clusters/{{merged_into}}">contenu n° {{merged_into}}</a>.</p>{{/merged_into}}
               {{#has_notice}}
               <div class="panel"><h3>Notification à la plateforme</h3>
                 <p style="margin:.4em 0 0"><a href="/console/clusters/{{id}}/notice">Lire et copier la notification</a> · <a href="/console/clusters/{{id}}/notice.txt">Télécharger (.txt)</a></p>
@@ -1325,6 +1334,17 @@ enum DefaultFiles {
                 <button type="submit" class="secondary">Marquer toujours en ligne</button>
               </form>
               {{/can_online}}
+              {{#can_merge}}
+              <form method="post" action="/console/clusters/{{id}}/merge" class="panel">
+                <h3>Fusionner</h3>
+                <p class="muted" style="margin:0">Ce contenu est le même qu’un autre que les règles n’ont pas regroupé : ses signalements rejoignent l’autre, aujourd’hui et à l’avenir.</p>
+                <input type="hidden" name="csrf" value="{{csrf}}">
+                <label for="into">Numéro du contenu qui le regroupe</label>
+                <input type="text" id="into" name="into" inputmode="numeric" pattern="[0-9]+" required>
+                <label for="mnote">Note</label><textarea id="mnote" name="note"></textarea>
+                <button type="submit" class="secondary">Fusionner dans le contenu indiqué</button>
+              </form>
+              {{/can_merge}}
               {{#can_reject}}
               <form method="post" action="/console/clusters/{{id}}/rejected" class="panel">
                 <h3>Écarter</h3>
@@ -1434,6 +1454,7 @@ enum DefaultFiles {
               .panel h3 { font-size: 1em; margin: .8em 0 .2em; }
               .panel button { margin-top: .8em; }
               .alert { border-left: 4px solid #b91c1c; background: #fef2f2; padding: 10px 14px; margin-bottom: 1em; }
+              .info { border-left: 4px solid #1e3a8a; background: #eff6ff; padding: 10px 14px; margin-bottom: 1em; }
               .ok { border-left: 4px solid #15803d; background: #f0fdf4; padding: 10px 14px; margin-bottom: 1em; }
               .report { border-top: 1px solid #e5e7eb; padding: 10px 0; }
               .report blockquote { margin: .4em 0; padding-left: 12px; border-left: 3px solid #d1d5db; white-space: pre-wrap; }
@@ -1441,9 +1462,14 @@ enum DefaultFiles {
               ul.files img { max-width: 240px; max-height: 320px; border: 1px solid #d1d5db; border-radius: 4px; display: block; }
               .pager { display: flex; justify-content: space-between; margin-top: 1em; }
               pre.text { white-space: pre-wrap; word-break: break-word; background: #f9fafb; padding: 12px; border-radius: 6px; }
-              dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 14px; margin: 0 0 1em; }
-              dl.facts dt { font-weight: 600; color: #374151; } dl.facts dd { margin: 0; }
+              dl.facts { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 4px 14px; margin: 0 0 1em; }
+              dl.facts dt { font-weight: 600; color: #374151; } dl.facts dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
               .secondary { background: #4b5563; } .danger { background: #991b1b; }
+              ul.urls li { margin-bottom: .3em; }
+              form.inline { display: inline; margin: 0 0 0 .5em; }
+              button.link { width: auto; margin: 0; padding: 2px 10px; font-size: .85em; font-weight: 600; background: #fff;
+                            color: #1e3a8a; border: 1px solid #1e3a8a; }
+              button.link:hover { background: #eff6ff; }
               @media (max-width: 700px) { table.queue thead { display: none; } table.queue tr { display: block;
                   border-bottom: 1px solid #d1d5db; padding: 8px 0; } table.queue td { display: block; border: 0; padding: 2px 0; }
                   table.queue td[data-label]::before { content: attr(data-label) " : "; font-weight: 600; color: #4b5563; } }

@@ -24,8 +24,17 @@ public enum ContentIdentifier {
         return rules.wrapperIndex.unwrapped(written, raw: url).text
     }
 
-    /// `web:` + host[:port] + path + sorted non-tracking parameters.
-    static func webKey(_ u: NormalizedURL, host: String, rules: IdentityRules) -> String {
+    /// The URL as written, up to what never tells two contents apart (wrappers removed, scheme, case of the host,
+    /// `www.`, default port, percent-encoding, parameter order, fragment): `host[:port]/path?all=parameters`, tracking
+    /// ones kept. What a moderator's split catches (`IdentityOverrides`); nil where `identify` finds no URL.
+    public static func literalKey(_ url: String, rules: IdentityRules = .default) -> String? {
+        guard let written = URLNormalizer.normalize(url) else { return nil }
+        let u = rules.wrapperIndex.unwrapped(written, raw: url).url
+        return String(webKey(u, host: u.host, rules: rules, keepTracking: true).dropFirst(4))
+    }
+
+    /// `web:` + host[:port] + path + sorted non-tracking parameters (every parameter with `keepTracking`).
+    static func webKey(_ u: NormalizedURL, host: String, rules: IdentityRules, keepTracking: Bool = false) -> String {
         var key = "web:"
         key.reserveCapacity(4 + host.utf8.count + u.path.utf8.count + 16)
         key += host
@@ -35,7 +44,7 @@ public enum ContentIdentifier {
         }
         key += u.path
         var kept: [QueryItem] = []
-        for item in u.query where !rules.isTracking(name: item.name, host: host) { kept.append(item) }
+        for item in u.query where keepTracking || !rules.isTracking(name: item.name, host: host) { kept.append(item) }
         if kept.isEmpty { return key }
         if kept.count > 1 {
             kept.sort { a, b in

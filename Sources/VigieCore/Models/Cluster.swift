@@ -110,6 +110,8 @@ public struct ClusterDetail: Sendable {
     public var replies: [PlatformReply] = []
     /// Rechecks of its URLs, oldest first (filled by `ClusterService.detail`).
     public var checks: [LinkCheck] = []
+    /// Merges and splits it took part in (filled by `ClusterService.detail`).
+    public var lineage = ClusterLineage()
 
     public init(
         summary: ClusterSummary, note: String?, reason: String?, notifiedAt: Date?, notifiedChannel: String?,
@@ -169,5 +171,50 @@ public struct PriorityWeights: Sendable, Equatable {
             s += recency * pow(2, -hours / recencyHalfLifeHours)
         }
         return s
+    }
+}
+
+/// A cluster's place in the moderators' corrections.
+public struct ClusterLineage: Sendable, Equatable {
+    /// The cluster it was merged into (its page then leads there).
+    public var mergedInto: Int64?
+    /// The clusters merged into it.
+    public var absorbed: [Int64]
+    /// The cluster it was split out of, when it is a split URL's cluster.
+    public var splitFrom: Int64?
+
+    public init(mergedInto: Int64? = nil, absorbed: [Int64] = [], splitFrom: Int64? = nil) {
+        self.mergedInto = mergedInto
+        self.absorbed = absorbed
+        self.splitFrom = splitFrom
+    }
+}
+
+/// One stored correction, for `clusters overrides`.
+public struct IdentityOverrideRecord: Sendable, Equatable {
+    public enum Kind: String, Sendable { case merge, split }
+    public var kind: Kind
+    /// merge: the absorbed cluster's key; split: the URL's literal key.
+    public var source: String
+    /// merge: the absorbing cluster's key; split: the split cluster's key.
+    public var target: String
+    public var sourceClusterID: Int64?
+    public var targetClusterID: Int64?
+    public var author: String
+    public var at: Date
+    public var note: String?
+
+    public init(
+        kind: Kind, source: String, target: String, sourceClusterID: Int64?, targetClusterID: Int64?, author: String,
+        at: Date, note: String?
+    ) {
+        self.kind = kind
+        self.source = source
+        self.target = target
+        self.sourceClusterID = sourceClusterID
+        self.targetClusterID = targetClusterID
+        self.author = author
+        self.at = at
+        self.note = note
     }
 }

@@ -88,10 +88,16 @@ extension ConsoleApp {
         }
         trail.sort { $0.0 < $1.0 }
         let posts = try c.account.map { try console.accountPosts($0).filter { $0.id != id } } ?? []
-        let next = c.status.allowedNext
+        let lineage = d.lineage
+        // A cluster merged into another is only its history: the work goes on in the other one.
+        let next = lineage.mergedInto == nil ? c.status.allowedNext : []
         let files = try console.attachments(reportIDs: d.reportList.map(\.reportID))
         let values: [String: Any] = [
             "id": id, "platform": c.platform.displayName, "url": c.canonicalURL, "urls": c.urls,
+            "can_split": lineage.mergedInto == nil && c.urls.count > 1,
+            "merged_into": lineage.mergedInto ?? false, "split_from": lineage.splitFrom ?? false,
+            "absorbed": lineage.absorbed.map { ["id": $0] }, "has_absorbed": !lineage.absorbed.isEmpty,
+            "can_merge": lineage.mergedInto == nil,
             "account": c.account.map(Self.accountLabel) ?? false,
             "account_search": c.account.map { FormFields.encode($0) } ?? "",
             "status": Self.statusLabel(c.status), "status_class": c.status.rawValue,
@@ -159,6 +165,8 @@ extension ConsoleApp {
             }
             try console.audit(clusterID: id, author: author, action: "adresses des signalants consultées")
             return try clusterPage(id, s, revealReporters: true)
+        case "merge", "split":
+            return try correction(id: id, action: action, field: field, session: s)
         case "qualify":
             change = ModerationChange(to: .qualified, offence: field("offence"), note: field("note"), author: author)
         case "notified":
@@ -178,6 +186,56 @@ extension ConsoleApp {
         }
         environment.logger.info("console: cluster \(id) \(change.to.rawValue) by \(author)")
         return Response.redirect(to: "/console/clusters/\(id)#historique")
+    }
+
+    /// A merge (this cluster into the one numbered in the form) or a split (the URL of the form out of this
+    /// cluster); a refusal is shown on the cluster's page in French, nothing changed.
+    private func correction(
+        id: Int64, action: String, field: (String) -> String?, session s: ConsoleSession
+    ) throws -> Response {
+        let clusters = try environment.context.clusterService()
+        let author = s.user.name
+        do {
+            if action == "merge" {
+                guard let text = field("into"),
+                    let into = Int64(text.trimmingCharacters(in: CharacterSet(charactersIn: "n°# ")))
+                else {
+                    return try clusterPage(
+                        id, s, error: "Indiquez le numéro du contenu dans lequel fusionner celui-ci.",
+                        status: .unprocessableContent)
+                }
+                try clusters.merge(id, into: into, author: author, note: field("note"))
+                environment.logger.info("console: cluster \(id) merged into \(into) by \(author)")
+                return Response.redirect(to: "/console/clusters/\(into)#historique")
+            }
+            guard let url = field("url") else { throw HTTPError(.badRequest) }
+            let new = try clusters.split(clusterID: id, url: url, author: author, note: field("note"))
+            environment.logger.info("console: a URL of cluster \(id) split out into \(new) by \(author)")
+            return Response.redirect(to: "/console/clusters/\(new)#historique")
+        } catch let e as ClusterCorrectionError {
+            if case .unknownCluster(id) = e { throw HTTPError(.notFound) }
+            return try clusterPage(id, s, error: Self.frenchRefusal(e), status: .unprocessableContent)
+        }
+    }
+
+    static func frenchRefusal(_ e: ClusterCorrectionError) -> String {
+        switch e {
+        case .unknownCluster(let n): "Le contenu n° \(n) n’existe pas."
+        case .sameCluster: "Un contenu ne peut pas être fusionné avec lui-même."
+        case .alreadyMerged(let n, let into):
+            "Le contenu n° \(n) a déjà été fusionné dans le contenu n° \(into) : travaillez sur celui-ci."
+        case .sourceDecided(let from, let into, _, let notified):
+            "Le contenu n° \(from) a déjà été \(notified ? "notifié à la plateforme" : "traité") : son dossier doit "
+                + "rester attaché à ses adresses. Fusionnez plutôt le contenu n° \(into) dans le n° \(from)."
+        case .qualifiedIntoNew(let from, let into):
+            "Le contenu n° \(from) est qualifié, le n° \(into) ne l’est pas : fusionnez plutôt le n° \(into) dans "
+                + "le n° \(from)."
+        case .urlNotInCluster: "Cette adresse ne figure dans aucun signalement de ce contenu."
+        case .notAURL: "Cette adresse n’est pas un lien web valide."
+        case .alreadySplit: "Cette adresse a déjà été séparée dans un contenu à part."
+        case .nothingLeft:
+            "Tous les signalements de ce contenu donnent cette adresse : il ne resterait rien, rien à séparer."
+        }
     }
 
     func noticePage(_ id: Int64, _ s: ConsoleSession) throws -> Response {

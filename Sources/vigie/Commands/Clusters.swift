@@ -8,7 +8,8 @@ struct Clusters: ParsableCommand {
         abstract: "Reported contents grouped by identity, ranked by distinct reporters; the moderation workflow.",
         subcommands: [
             List.self, Show.self, Qualify.self, Mark.self, Notice.self, Notify.self, Replies.self, Evidence.self,
-            EvidenceFetch.self, Check.self, Rebuild.self, ResolveLinks.self, Identify.self,
+            EvidenceFetch.self, Check.self, Merge.self, Split.self, Overrides.self, Rebuild.self, ResolveLinks.self,
+            Identify.self,
         ])
 
     struct List: ParsableCommand {
@@ -153,6 +154,66 @@ struct Clusters: ParsableCommand {
 }
 
 extension Clusters {
+    struct Merge: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Merge a cluster into another: the identity rules kept apart what is one content.",
+            discussion: """
+                FROM's URLs move to INTO now, and at every later intake and rebuild. FROM must be new or qualified \
+                and never notified; its page then leads to INTO. Recorded in both audit trails.
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The cluster to absorb.") var from: Int64
+        @Argument(help: "The cluster that absorbs it (keeps its status).") var into: Int64
+        @Option(name: .long, help: "Why (kept in the audit trail).") var note: String?
+        @Option(name: .long, help: "Who decides (default: $VIGIE_MODERATOR or $USER).") var by: String?
+
+        func run() throws {
+            try guarded {
+                let ctx = try global.context()
+                try ctx.clusterService().merge(from, into: into, author: author(by), note: note)
+                Output.emit("cluster \(from) merged into cluster \(into)")
+            }
+        }
+    }
+
+    struct Split: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Split a URL wrongly clustered out of a cluster into a cluster of its own.",
+            discussion: """
+                URL is written as in `clusters show ID` (URLs as reported). Every URL written the same way, up to \
+                scheme, case of the host, www., parameter order and fragment, follows it, now and at every later \
+                intake and rebuild. Recorded in both audit trails.
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The cluster the URL is in.") var id: Int64
+        @Argument(help: "The URL as reported.") var url: String
+        @Option(name: .long, help: "Why (kept in the audit trail).") var note: String?
+        @Option(name: .long, help: "Who decides (default: $VIGIE_MODERATOR or $USER).") var by: String?
+
+        func run() throws {
+            try guarded {
+                let ctx = try global.context()
+                let new = try ctx.clusterService().split(clusterID: id, url: url, author: author(by), note: note)
+                Output.emit("split out of cluster \(id) into cluster \(new)")
+            }
+        }
+    }
+
+    struct Overrides: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The merges and splits moderators made, oldest first.")
+        @OptionGroup var global: GlobalOptions
+        @Flag(name: .long, help: "JSON array output.") var json = false
+
+        func run() throws {
+            try guarded {
+                let ctx = try global.context()
+                let rows = try ctx.clusterService().overrides()
+                Output.emit(json ? try Output.json(rows.map(OverrideJSON.init)) : Output.overrideTable(rows))
+            }
+        }
+    }
+
     struct Identify: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the content identity of URLs (arguments, or one per line on stdin).")

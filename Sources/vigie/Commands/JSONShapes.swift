@@ -120,6 +120,9 @@ struct ClusterDetailJSON: Encodable {
         case notifiedChannel = "notified_channel"
         case reportList = "report_list"
         case notices, replies
+        case mergedInto = "merged_into"
+        case absorbed
+        case splitFrom = "split_from"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -135,6 +138,32 @@ struct ClusterDetailJSON: Encodable {
         try c.encode(d.notices.map(NoticeJSON.init), forKey: .notices)
         try c.encode(d.replies.map(PlatformReplyJSON.init), forKey: .replies)
         try c.encode(d.checks.map(LinkCheckJSON.init), forKey: .checks)
+        try c.encode(d.lineage.mergedInto, forKey: .mergedInto)
+        try c.encode(d.lineage.absorbed, forKey: .absorbed)
+        try c.encode(d.lineage.splitFrom, forKey: .splitFrom)
+    }
+}
+
+/// A merge or a split, in `clusters overrides --json`.
+struct OverrideJSON: Encodable {
+    var record: IdentityOverrideRecord
+
+    enum CodingKeys: String, CodingKey {
+        case kind, source, target, author, at, note
+        case sourceCluster = "source_cluster"
+        case targetCluster = "target_cluster"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(record.kind.rawValue, forKey: .kind)
+        try c.encode(record.source, forKey: .source)
+        try c.encode(record.target, forKey: .target)
+        try c.encode(record.sourceClusterID, forKey: .sourceCluster)
+        try c.encode(record.targetClusterID, forKey: .targetCluster)
+        try c.encode(record.author, forKey: .author)
+        try c.encode(record.at, forKey: .at)
+        try c.encode(record.note, forKey: .note)
     }
 }
 

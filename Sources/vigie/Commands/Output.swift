@@ -156,6 +156,7 @@ extension Output {
                 out.append(line)
             }
         }
+        out += lineageLines(d.lineage)
         out += noticeLines(d)
         if !d.checks.isEmpty {
             out.append("")
@@ -167,6 +168,31 @@ extension Output {
             }
         }
         return out.joined(separator: "\n")
+    }
+
+    /// Merges and splits a cluster took part in, for `clusters show`.
+    static func lineageLines(_ l: ClusterLineage) -> [String] {
+        var out: [String] = []
+        if let into = l.mergedInto { out.append("Merged into cluster \(into): its URLs are there now.") }
+        if !l.absorbed.isEmpty {
+            out.append("Absorbed clusters: " + l.absorbed.map(String.init).joined(separator: ", "))
+        }
+        if let from = l.splitFrom { out.append("Split out of cluster \(from).") }
+        return out.isEmpty ? [] : [""] + out
+    }
+
+    /// `clusters overrides`: one line per merge or split.
+    static func overrideTable(_ rows: [IdentityOverrideRecord]) -> String {
+        guard !rows.isEmpty else { return "no merge nor split" }
+        let iso = ISO8601DateFormatter()
+        return rows.map { r in
+            let src = r.sourceClusterID.map { "#\($0)" } ?? "-"
+            let dst = r.targetClusterID.map { "#\($0)" } ?? "-"
+            var line =
+                "\(iso.string(from: r.at)) \(r.kind.rawValue) \(src) → \(dst) by \(one(r.author)): \(one(r.source))"
+            if let n = r.note { line += " — \(one(n))" }
+            return line
+        }.joined(separator: "\n")
     }
 
     /// The notices mailed and the platform's replies, for `clusters show`.
