@@ -304,13 +304,14 @@ extension Store {
     /// statement each creates the missing clusters, links the URLs, merges the reporters and adds to the counts.
     /// Existing clusters are written only when their counts change (an account key is filled in only where missing),
     /// so the cost is one B-tree walk per row, not one statement per row and per index. Counts are those a rebuild
-    /// computes: one more report per (cluster, report), reporters merged by (cluster, reporter).
+    /// computes: one more report per (cluster, report), reporters merged by (cluster, reporter). Every statement reaches
+    /// the store's tables by key (rowid, unique key, primary key), never by a scan: the cost follows the batch.
     func linkFresh(_ db: Database, _ assignments: [ClusterAssignment], now: Date) throws -> Int {
         try db.execute(
             sql: """
                 CREATE TEMP TABLE IF NOT EXISTS fresh_links (
-                    row_id INTEGER, report_id INTEGER NOT NULL, position INTEGER NOT NULL, key TEXT NOT NULL,
-                    reporter TEXT, received_at REAL NOT NULL);
+                    row_id INTEGER PRIMARY KEY, report_id INTEGER NOT NULL, key TEXT NOT NULL, reporter TEXT,
+                    received_at REAL NOT NULL);
                 CREATE TEMP TABLE IF NOT EXISTS fresh_clusters (
                     key TEXT PRIMARY KEY, platform TEXT NOT NULL, kind TEXT NOT NULL, account_key TEXT,
                     canonical_url TEXT NOT NULL, id INTEGER);
@@ -319,9 +320,10 @@ extension Store {
                 """)
         let addLink = try db.cachedStatement(
             sql: """
-                INSERT INTO fresh_links (row_id, report_id, position, key, reporter, received_at)
-                VALUES (?, ?, ?, ?, ?, ?)
+                INSERT OR REPLACE INTO fresh_links (row_id, report_id, key, reporter, received_at) VALUES (?, ?, ?, ?, ?)
                 """)
+        let rowOf = try db.cachedStatement(
+            sql: "SELECT rowid FROM report_urls WHERE report_id = ? AND position = ?")
         let addCluster = try db.cachedStatement(
             sql: """
                 INSERT OR IGNORE INTO fresh_clusters (key, platform, kind, account_key, canonical_url)
@@ -333,7 +335,8 @@ extension Store {
             if keys.insert(a.key).inserted {
                 try addCluster.execute(arguments: [a.key, a.platform, a.kind, a.accountKey, a.canonicalURL])
             }
-            try addLink.execute(arguments: [a.rowID, a.reportID, a.position, a.key, a.reporter, a.receivedAt])
+            guard let row = try a.rowID ?? Int64.fetchOne(rowOf, arguments: [a.reportID, a.position]) else { continue }
+            try addLink.execute(arguments: [row, a.reportID, a.key, a.reporter, a.receivedAt])
         }
         guard !keys.isEmpty else { return 0 }
         try db.execute(
@@ -343,13 +346,10 @@ extension Store {
                     ON CONFLICT(key) DO UPDATE SET account_key = excluded.account_key
                         WHERE clusters.account_key IS NULL AND excluded.account_key IS NOT NULL;
                 UPDATE fresh_clusters SET id = (SELECT c.id FROM clusters c WHERE c.key = fresh_clusters.key);
-                UPDATE report_urls SET cluster_id = fc.id
-                    FROM fresh_links fl JOIN fresh_clusters fc ON fc.key = fl.key
-                    WHERE fl.row_id IS NOT NULL AND report_urls.rowid = fl.row_id;
-                UPDATE report_urls SET cluster_id = fc.id
-                    FROM fresh_links fl JOIN fresh_clusters fc ON fc.key = fl.key
-                    WHERE fl.row_id IS NULL AND report_urls.report_id = fl.report_id
-                        AND report_urls.position = fl.position;
+                UPDATE report_urls SET cluster_id = (
+                        SELECT fc.id FROM fresh_links fl JOIN fresh_clusters fc ON fc.key = fl.key
+                        WHERE fl.row_id = report_urls.rowid)
+                    WHERE rowid IN (SELECT row_id FROM fresh_links);
                 INSERT INTO cluster_reporters (cluster_id, reporter, first_at, last_at, reports)
                     SELECT fc.id, fl.reporter, min(fl.received_at), max(fl.received_at), count(DISTINCT fl.report_id)
                     FROM fresh_links fl JOIN fresh_clusters fc ON fc.key = fl.key

@@ -119,6 +119,11 @@ extension Store {
             let bySHA = try db.cachedStatement(sql: "SELECT id FROM messages WHERE sha256 = ?")
             let byMessageID = try db.cachedStatement(
                 sql: "SELECT id FROM messages WHERE message_id = ? ORDER BY id LIMIT 1")
+            let insert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO messages (mailbox, queue, role, uid_validity, uid, message_id, sha256, size, truncated,
+                        received_at, parse_attempts, message_id_collision) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
             let insertRaw = try db.cachedStatement(sql: "INSERT INTO message_raw (message_id, raw) VALUES (?, ?)")
             let owe = try db.cachedStatement(
                 sql: """
@@ -126,64 +131,28 @@ extension Store {
                     """)
             let validity = Int64(uidValidity)
             let stamp = now.timeIntervalSince1970
-            // Decided message by message as if each were inserted before the next is looked at; the new rows are
-            // then inserted together (see `insertMessages`), so an earlier message of this very batch is looked up
-            // here, by position, rather than in the table.
-            enum Decision {
-                case known(StoreOutcome)
-                case sameLocation(asNew: Int)
-                case sameBytes(asNew: Int)
-                case new
-            }
-            var decisions: [Decision] = []
-            decisions.reserveCapacity(batch.count)
-            var fresh: [NewMessage] = []
-            var freshByUID: [UInt32: Int] = [:]
-            var freshBySHA: [String: Int] = [:]
-            var freshByMessageID: [String: Int] = [:]
             for m in batch {
                 let uid = Int64(m.uid)
                 try owe.execute(arguments: [mailbox, validity, uid])
                 if let id = try Int64.fetchOne(byLocation, arguments: [mailbox, validity, uid]) {
-                    decisions.append(.known(.alreadyStored(id: id)))
-                } else if let k = freshByUID[m.uid] {
-                    decisions.append(.sameLocation(asNew: k))
-                } else if let id = try Int64.fetchOne(bySHA, arguments: [m.sha256]) {
-                    decisions.append(.known(.duplicate(of: id)))
-                } else if let k = freshBySHA[m.sha256] {
-                    decisions.append(.sameBytes(asNew: k))
-                } else {
-                    // Other bytes under a Message-ID already seen: a different message (a careless or hostile sender
-                    // reusing one), stored like any other and flagged.
-                    let stored = try m.messageID.flatMap { try Int64.fetchOne(byMessageID, arguments: [$0]) }
-                    let k = fresh.count
-                    fresh.append(
-                        NewMessage(
-                            message: m, collision: stored,
-                            collisionInBatch: stored == nil ? m.messageID.flatMap { freshByMessageID[$0] } : nil))
-                    freshByUID[m.uid] = k
-                    freshBySHA[m.sha256] = k
-                    if let id = m.messageID, freshByMessageID[id] == nil { freshByMessageID[id] = k }
-                    decisions.append(.new)
+                    outcomes.append(.alreadyStored(id: id))
+                    continue
                 }
-            }
-            let ids = try Self.insertMessages(
-                db, fresh, mailbox: mailbox, queue: queue, role: role, uidValidity: validity, stamp: stamp,
-                claimed: claimed, byLocation: byLocation)
-            for (k, m) in fresh.enumerated() {
+                if let id = try Int64.fetchOne(bySHA, arguments: [m.sha256]) {
+                    outcomes.append(.duplicate(of: id))
+                    continue
+                }
+                // Other bytes under a Message-ID already seen: a different message (a careless or hostile sender
+                // reusing one), stored like any other and flagged.
+                let collision = try m.messageID.flatMap { try Int64.fetchOne(byMessageID, arguments: [$0]) }
                 // Inserted already claimed for parsing (attempt 1): the caller parses it from memory right after.
-                try insertRaw.execute(arguments: [ids[k], Data(m.message.raw)])
-            }
-            var next = 0
-            for d in decisions {
-                switch d {
-                case .known(let o): outcomes.append(o)
-                case .sameLocation(let k): outcomes.append(.alreadyStored(id: ids[k]))
-                case .sameBytes(let k): outcomes.append(.duplicate(of: ids[k]))
-                case .new:
-                    outcomes.append(.inserted(id: ids[next]))
-                    next += 1
-                }
+                try insert.execute(arguments: [
+                    mailbox, queue, role, validity, uid, m.messageID, m.sha256, m.size,
+                    m.truncated, stamp, claimed ? 1 : 0, collision,
+                ])
+                let id = db.lastInsertedRowID
+                try insertRaw.execute(arguments: [id, Data(m.raw)])
+                outcomes.append(.inserted(id: id))
             }
             try db.execute(
                 sql: """
@@ -195,53 +164,6 @@ extension Store {
                     """, arguments: [mailbox, validity, Int64(lastUID), stamp])
             return outcomes
         }
-    }
-
-    /// A message of a batch found new by `commit`, with the earlier message sharing its Message-ID, if any.
-    struct NewMessage {
-        var message: IncomingMessage
-        /// A stored message with this Message-ID.
-        var collision: Int64?
-        /// Else an earlier new message of the batch with it (its position in the batch's new messages).
-        var collisionInBatch: Int?
-    }
-
-    /// Inserts new messages with multi-row INSERTs and returns their ids, in order. Row by row, SQLite would build a
-    /// temporary index for each CHECK (`role IN …`, `status IN …`) at every execution; here it does once per
-    /// statement.
-    static func insertMessages(
-        _ db: Database, _ fresh: [NewMessage], mailbox: String, queue: String, role: IntakeRole,
-        uidValidity: Int64, stamp: Double, claimed: Bool, byLocation: Statement
-    ) throws -> [Int64] {
-        var ids: [Int64] = []
-        ids.reserveCapacity(fresh.count)
-        for chunk in fresh.chunked(400) {
-            let row = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            var arguments = StatementArguments()
-            for n in chunk {
-                let m = n.message
-                arguments += [
-                    mailbox, queue, role, uidValidity, Int64(m.uid), m.messageID, m.sha256, m.size, m.truncated,
-                    stamp, claimed ? 1 : 0, n.collision,
-                ]
-            }
-            try db.execute(
-                sql: """
-                    INSERT INTO messages (mailbox, queue, role, uid_validity, uid, message_id, sha256, size, truncated,
-                        received_at, parse_attempts, message_id_collision)
-                    VALUES \(Array(repeating: row, count: chunk.count).joined(separator: ", "))
-                    """, arguments: arguments)
-            for n in chunk {
-                guard let id = try Int64.fetchOne(byLocation, arguments: [mailbox, uidValidity, Int64(n.message.uid)])
-                else { throw StoreError.notFound(what: "message just inserted", hint: "report this as a bug") }
-                ids.append(id)
-            }
-        }
-        let flag = try db.cachedStatement(sql: "UPDATE messages SET message_id_collision = ? WHERE id = ?")
-        for (k, n) in fresh.enumerated() {
-            if let first = n.collisionInBatch { try flag.execute(arguments: [ids[first], ids[k]]) }
-        }
-        return ids
     }
 
     /// UIDs whose \Seen flag or move is still owed (a crash came between commit and the server action).
@@ -358,10 +280,12 @@ extension Store {
                 // in between leaves it for the next start, `URLSelection.interrupted`).
                 if o.status == .parsed && !o.urls.isEmpty { try toLink.execute(arguments: [o.messageID]) }
             }
+            // By the messages' ids (an UPDATE … FROM would scan the whole messages table).
             try db.execute(
                 sql: """
-                    UPDATE messages SET status = p.status, parse_error = p.error FROM parse_status p
-                        WHERE messages.id = p.id;
+                    UPDATE messages SET status = (SELECT p.status FROM parse_status p WHERE p.id = messages.id),
+                        parse_error = (SELECT p.error FROM parse_status p WHERE p.id = messages.id)
+                    WHERE id IN (SELECT id FROM parse_status);
                     DELETE FROM parse_status;
                     """)
             guard let acknowledgements else { return AcknowledgementResult() }
