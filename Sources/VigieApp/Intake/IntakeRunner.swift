@@ -90,9 +90,10 @@ public final class IntakeRunner: Sendable {
     }
 
     /// Fetches batch after batch on this thread (the session's) while another thread stores and parses the previous
-    /// one: the next FETCH overlaps the commit, the parse and the linking. A batch gets \Seen (and is moved) here only
-    /// once the storing thread said its raw bytes are committed; a failure on either side stops both, and what was
-    /// fetched but not committed stays unseen on the server for the next pass.
+    /// one: the next FETCH, and the server's \Seen and move of the batch before, overlap the commit, the parse and
+    /// the linking. A batch gets \Seen (and is moved) here only once the storing thread said its raw bytes are
+    /// committed; a failure on either side stops both, and what was fetched but not committed stays unseen on the
+    /// server for the next pass.
     private func overlapped(
         _ uids: [UInt32], session: any MailboxSession, uidValidity: UInt32, stop: StopSignal?, lease: JobLease?
     ) throws -> IntakeStats {
@@ -131,14 +132,26 @@ public final class IntakeRunner: Sendable {
 
         var fetched = 0
         var owed: Int?
-        // \Seen and the move for the batch handed over last, once it is committed.
-        func settle() throws {
-            guard let seq = owed else { return }
-            owed = nil
-            let committed = try pipeline.waitCommitted(seq)
-            guard !committed.isEmpty else { return }
-            try lease?.check()
-            try applyServerActions(committed, session: session, uidValidity: uidValidity)
+        let clock = ContinuousClock()
+        var waits = (fetch: Duration.zero, commit: Duration.zero, actions: Duration.zero)
+        // Waits for the commit of the batch handed over last, hands `next` over (the storing thread works on it
+        // while the server flags and moves), then sets \Seen and moves the committed batch.
+        func settle(handing next: StoreJob? = nil) throws {
+            var committed: [UInt32] = []
+            if let seq = owed {
+                let t0 = clock.now
+                committed = try pipeline.waitCommitted(seq)
+                waits.commit += clock.now - t0
+            }
+            // A storing thread that failed since refuses `next`: the committed batch is flagged all the same.
+            let refused = Result { owed = try next.map { try pipeline.submit($0) } }
+            if !committed.isEmpty {
+                let t1 = clock.now
+                try lease?.check()
+                try applyServerActions(committed, session: session, uidValidity: uidValidity)
+                waits.actions += clock.now - t1
+            }
+            try refused.get()
         }
         do {
             var start = 0
@@ -164,18 +177,18 @@ public final class IntakeRunner: Sendable {
                 if !batch.isEmpty { batches.append(batch) }
                 if batches.isEmpty {
                     // Every UID of the window was expunged: the checkpoint moves past them all the same.
-                    try settle()
-                    owed = try pipeline.submit(StoreJob(fetched: [], lastUID: window.last ?? 0))
+                    try settle(handing: StoreJob(fetched: [], lastUID: window.last ?? 0))
                     continue
                 }
                 for (i, b) in batches.enumerated() {
                     if i > 0 && stop?.isStopped == true { break windows }
+                    let t0 = clock.now
                     let messages = try fetch(b, sizes: sizes, session: session)
+                    waits.fetch += clock.now - t0
                     fetched += messages.count
-                    try settle()
                     // The window's highest UID may have been expunged: its last batch moves the checkpoint past it.
                     let last = i == batches.count - 1 ? max(b.last ?? 0, window.last ?? 0) : (b.last ?? 0)
-                    owed = try pipeline.submit(StoreJob(fetched: messages, lastUID: last))
+                    try settle(handing: StoreJob(fetched: messages, lastUID: last))
                 }
             }
             try settle()
@@ -185,7 +198,11 @@ public final class IntakeRunner: Sendable {
             throw error
         }
         pipeline.close()
+        let t0 = clock.now
         done.wait()
+        logger.debug(
+            "IMAP side: fetching \(waits.fetch), waiting for commits \(waits.commit), \\Seen and moves \(waits.actions), waiting for the last saves \(clock.now - t0)"
+        )
         if let error = pipeline.error { throw error }
         var stats = stored.total
         stats.fetched = fetched
