@@ -227,6 +227,7 @@ extension Store {
         _ db: Database, _ assignments: [ClusterAssignment], rebuild: Bool, fresh: Bool,
         now: Date
     ) throws -> Int {
+        if fresh && !rebuild { return try linkFresh(db, assignments, now: now) }
         if rebuild {
             // Every URL is assigned again below (an empty key unlinks it): counts restart from zero.
             // The cluster index is rebuilt in one sorted pass at the end, cheaper than a million updates to it.
@@ -309,6 +310,77 @@ extension Store {
         }
         try db.execute(sql: "DELETE FROM touched")
         return n
+    }
+
+    /// Links URLs never linked before (intake) set-wise: the batch's assignments go to a temporary table, then one
+    /// statement each creates the missing clusters, links the URLs, merges the reporters and adds to the counts.
+    /// Existing clusters are written only when their counts change (an account key is filled in only where missing),
+    /// so the cost is one B-tree walk per row, not one statement per row and per index. Counts are those a rebuild
+    /// computes: one more report per (cluster, report), reporters merged by (cluster, reporter). Every statement reaches
+    /// the store's tables by key (rowid, unique key, primary key), never by a scan: the cost follows the batch.
+    func linkFresh(_ db: Database, _ assignments: [ClusterAssignment], now: Date) throws -> Int {
+        try db.execute(
+            sql: """
+                CREATE TEMP TABLE IF NOT EXISTS fresh_links (
+                    row_id INTEGER PRIMARY KEY, report_id INTEGER NOT NULL, key TEXT NOT NULL, reporter TEXT,
+                    received_at REAL NOT NULL);
+                CREATE TEMP TABLE IF NOT EXISTS fresh_clusters (
+                    key TEXT PRIMARY KEY, platform TEXT NOT NULL, kind TEXT NOT NULL, account_key TEXT,
+                    canonical_url TEXT NOT NULL, id INTEGER);
+                DELETE FROM fresh_links;
+                DELETE FROM fresh_clusters;
+                """)
+        let addLink = try db.cachedStatement(
+            sql: """
+                INSERT OR REPLACE INTO fresh_links (row_id, report_id, key, reporter, received_at) VALUES (?, ?, ?, ?, ?)
+                """)
+        let rowOf = try db.cachedStatement(
+            sql: "SELECT rowid FROM report_urls WHERE report_id = ? AND position = ?")
+        let addCluster = try db.cachedStatement(
+            sql: """
+                INSERT OR IGNORE INTO fresh_clusters (key, platform, kind, account_key, canonical_url)
+                VALUES (?, ?, ?, ?, ?)
+                """)
+        var keys = Set<String>()
+        for a in assignments where !a.key.isEmpty {
+            // The first assignment of a content gives its platform, kind and canonical URL, as per-row linking did.
+            if keys.insert(a.key).inserted {
+                try addCluster.execute(arguments: [a.key, a.platform, a.kind, a.accountKey, a.canonicalURL])
+            }
+            guard let row = try a.rowID ?? Int64.fetchOne(rowOf, arguments: [a.reportID, a.position]) else { continue }
+            try addLink.execute(arguments: [row, a.reportID, a.key, a.reporter, a.receivedAt])
+        }
+        guard !keys.isEmpty else { return 0 }
+        try db.execute(
+            sql: """
+                INSERT INTO clusters (key, platform, kind, account_key, canonical_url, updated_at)
+                    SELECT key, platform, kind, account_key, canonical_url, ?1 FROM fresh_clusters WHERE true
+                    ON CONFLICT(key) DO UPDATE SET account_key = excluded.account_key
+                        WHERE clusters.account_key IS NULL AND excluded.account_key IS NOT NULL;
+                UPDATE fresh_clusters SET id = (SELECT c.id FROM clusters c WHERE c.key = fresh_clusters.key);
+                UPDATE report_urls SET cluster_id = (
+                        SELECT fc.id FROM fresh_links fl JOIN fresh_clusters fc ON fc.key = fl.key
+                        WHERE fl.row_id = report_urls.rowid)
+                    WHERE rowid IN (SELECT row_id FROM fresh_links);
+                INSERT INTO cluster_reporters (cluster_id, reporter, first_at, last_at, reports)
+                    SELECT fc.id, fl.reporter, min(fl.received_at), max(fl.received_at), count(DISTINCT fl.report_id)
+                    FROM fresh_links fl JOIN fresh_clusters fc ON fc.key = fl.key
+                    WHERE fl.reporter IS NOT NULL AND fl.reporter != ''
+                    GROUP BY fc.id, fl.reporter
+                    ON CONFLICT(cluster_id, reporter) DO UPDATE SET first_at = min(first_at, excluded.first_at),
+                        last_at = max(last_at, excluded.last_at), reports = reports + excluded.reports;
+                UPDATE clusters SET reports = clusters.reports + d.n,
+                    reporters = (SELECT count(*) FROM cluster_reporters cr WHERE cr.cluster_id = clusters.id),
+                    first_reported = min(coalesce(clusters.first_reported, d.first), d.first),
+                    last_reported = max(coalesce(clusters.last_reported, d.last), d.last)
+                    FROM (SELECT fc.id, count(DISTINCT fl.report_id) AS n, min(fl.received_at) AS first,
+                                 max(fl.received_at) AS last
+                          FROM fresh_links fl JOIN fresh_clusters fc ON fc.key = fl.key GROUP BY fc.id) d
+                    WHERE clusters.id = d.id;
+                """, arguments: [now.timeIntervalSince1970])
+        let touched = keys.count
+        try db.execute(sql: "DELETE FROM fresh_links; DELETE FROM fresh_clusters;")
+        return touched
     }
 
     /// Counts for reports linked for the first time (or for everything, after a rebuild reset them): one more report

@@ -239,7 +239,15 @@ extension Store {
         guard !outcomes.isEmpty else { return AcknowledgementResult() }
         let encoder = JSONEncoder()
         return try pool.write { db in
-            let setStatus = try db.cachedStatement(sql: "UPDATE messages SET status = ?, parse_error = ? WHERE id = ?")
+            // Statuses go through a temporary table and one UPDATE: the CHECK on `status` costs SQLite a temporary
+            // index of its allowed values at every execution of a statement that writes it, once per batch here.
+            try db.execute(
+                sql: """
+                    CREATE TEMP TABLE IF NOT EXISTS parse_status (id INTEGER PRIMARY KEY, status TEXT, error TEXT);
+                    DELETE FROM parse_status;
+                    """)
+            let setStatus = try db.cachedStatement(
+                sql: "INSERT OR REPLACE INTO parse_status (status, error, id) VALUES (?, ?, ?)")
             let insertReport = try db.cachedStatement(
                 sql: """
                     INSERT OR REPLACE INTO reports (message_id, from_address, from_name, reporter, subject, date, reply_to,
@@ -272,6 +280,14 @@ extension Store {
                 // in between leaves it for the next start, `URLSelection.interrupted`).
                 if o.status == .parsed && !o.urls.isEmpty { try toLink.execute(arguments: [o.messageID]) }
             }
+            // By the messages' ids (an UPDATE … FROM would scan the whole messages table).
+            try db.execute(
+                sql: """
+                    UPDATE messages SET status = (SELECT p.status FROM parse_status p WHERE p.id = messages.id),
+                        parse_error = (SELECT p.error FROM parse_status p WHERE p.id = messages.id)
+                    WHERE id IN (SELECT id FROM parse_status);
+                    DELETE FROM parse_status;
+                    """)
             guard let acknowledgements else { return AcknowledgementResult() }
             return try Self.enqueueAcknowledgements(db, acknowledgements)
         }

@@ -9,12 +9,24 @@ import VigieStore
 final class CountingProcessor: IntakeProcessor, @unchecked Sendable {
     private let lock = NSLock()
     private var given: [Int64] = []
+    private var calls = 0
+    private var hook: (@Sendable (Int) throws -> Void)?
 
     var processed: [Int64] { lock.withLock { given } }
+    /// Called with the number of `process` calls so far (1 for the first), before counting; may throw.
+    var onCall: (@Sendable (Int) throws -> Void)? {
+        get { lock.withLock { hook } }
+        set { lock.withLock { hook = newValue } }
+    }
 
     func processPending() throws -> IntakeStats { IntakeStats() }
 
     func process(_ items: [MessageToParse]) throws -> IntakeStats {
+        let (call, hook) = lock.withLock {
+            calls += 1
+            return (calls, self.hook)
+        }
+        try hook?(call)
         lock.withLock { given.append(contentsOf: items.map(\.id)) }
         var stats = IntakeStats()
         stats.parsed = items.count
@@ -60,13 +72,13 @@ final class CountingProcessor: IntakeProcessor, @unchecked Sendable {
         let first = try f.runner.pollOnce()
         #expect(first.fetched == 5 && first.stored == 5 && first.parsed == 5)
         #expect(try f.checkpoint == IntakeCheckpoint(uidValidity: 1000, lastUID: 5))
-        // Batches of two: each stored, then flagged and moved, before the next is fetched.
+        // Batches of two: the next one is fetched while one is stored; each is flagged and moved once stored.
         #expect(
             f.box.log == [
                 .select("INBOX"), .uids(from: 1),
-                .fetch([1, 2]), .markSeen([1, 2]), .move([1, 2], to: "Archive"),
-                .fetch([3, 4]), .markSeen([3, 4]), .move([3, 4], to: "Archive"),
-                .fetch([5]), .markSeen([5]), .move([5], to: "Archive"),
+                .fetch([1, 2]), .fetch([3, 4]), .markSeen([1, 2]), .move([1, 2], to: "Archive"),
+                .fetch([5]), .markSeen([3, 4]), .move([3, 4], to: "Archive"),
+                .markSeen([5]), .move([5], to: "Archive"),
             ])
         #expect(f.box.moved(to: "Archive") == [1, 2, 3, 4, 5])
         #expect(f.processor.processed.count == 5)
@@ -117,9 +129,9 @@ final class CountingProcessor: IntakeProcessor, @unchecked Sendable {
             ])
         #expect(try f.store.owedActions(mailbox: f.queue.mailboxKey, uidValidity: 1000).isEmpty)
         #expect(f.box.moved(to: "Archive") == [1, 2, 3, 4, 5])
-        // Only the fresh message goes to parsing from memory; the four stored before the failure are claimed from
-        // the store by `processPending` (ReportProcessor's drain).
-        #expect(f.processor.processed.count == 1)
+        // The four stored before the failure were parsed from memory by the first pass (parsing does not wait for
+        // \Seen); the second pass parses only the fresh one.
+        #expect(f.processor.processed.count == 5)
     }
 
     /// A new UIDVALIDITY voids the checkpoint: the mailbox is scanned from UID 1, and what is already stored (same
@@ -136,5 +148,56 @@ final class CountingProcessor: IntakeProcessor, @unchecked Sendable {
         #expect(stats.stored == 1)
         #expect(stats.duplicates == 3)
         #expect(try f.checkpoint == IntakeCheckpoint(uidValidity: 2000, lastUID: 4))
+    }
+
+    /// The storing thread stops at a commit (the database file was moved away while the first batch was being
+    /// saved, which happens beside the second batch's parsing): the batches committed before keep their place,
+    /// nothing is flagged on the server unless its bytes are stored, and once the file is back the next pass stores
+    /// the rest exactly once.
+    @Test func aStoreFailureMidPassLosesNothing() throws {
+        let f = try Fixture(batchCount: 2)
+        let path = f.store.path
+        f.processor.onCall = { call in
+            if call == 1 { try FileManager.default.moveItem(atPath: path, toPath: path + ".away") }
+        }
+        f.box.deliver(Self.mails(1...5))
+        #expect(throws: StoreError.self) { try f.runner.pollOnce() }
+        try FileManager.default.moveItem(atPath: path + ".away", toPath: path)
+        // The first two batches are stored (the second before the first one's save); the third was refused.
+        #expect(try f.store.messageCounts().values.reduce(0, +) == 4)
+        #expect(try f.checkpoint?.lastUID == 4)
+        // Whatever is flagged is stored; what is stored and not flagged is owed (the server actions may have met
+        // the moved file too).
+        #expect(f.box.seen.isSubset(of: [1, 2, 3, 4]))
+        let owed = Set(try f.store.owedActions(mailbox: f.queue.mailboxKey, uidValidity: 1000))
+        #expect(owed.union(f.box.seen) == [1, 2, 3, 4])
+
+        f.processor.onCall = nil
+        let stats = try f.runner.pollOnce()
+        #expect(stats.stored == 1 && stats.duplicates == 0 && stats.alreadyStored == 0)
+        #expect(try f.store.messageCounts().values.reduce(0, +) == 5)
+        #expect(f.box.seen == [1, 2, 3, 4, 5])
+        #expect(f.box.moved(to: "Archive").sorted() == [1, 2, 3, 4, 5])
+        #expect(try f.store.owedActions(mailbox: f.queue.mailboxKey, uidValidity: 1000).isEmpty)
+        #expect(try f.checkpoint?.lastUID == 5)
+    }
+
+    /// Saving the second batch fails (it runs once the third is committed, beside its parsing): the pass stops
+    /// with that error, every committed batch is flagged and nothing after it is stored or flagged.
+    @Test func aSaveFailureStopsThePassWithEveryFlaggedMessageStored() throws {
+        let f = try Fixture(batchCount: 2)
+        f.processor.onCall = { call in
+            if call == 2 { throw FakeMailbox.Failure(description: "parser crashed") }
+        }
+        f.box.deliver(Self.mails(1...7))
+        #expect(throws: FakeMailbox.Failure.self) { try f.runner.pollOnce() }
+        #expect(try f.store.messageCounts().values.reduce(0, +) == 6)
+        #expect(try f.checkpoint?.lastUID == 6)
+        #expect(f.box.seen == [1, 2, 3, 4, 5, 6])
+        #expect(f.processor.processed.count == 2)
+
+        f.processor.onCall = nil
+        #expect(try f.runner.pollOnce().stored == 1)
+        #expect(f.box.moved(to: "Archive") == [1, 2, 3, 4, 5, 6, 7])
     }
 }

@@ -46,19 +46,22 @@ final class IntakeFixture {
     let store: Store
     let queue: IntakeQueue
     let runner: IntakeRunner
+    let clusters: ClusterService
 
-    init(queue: IntakeQueue) throws {
+    init(queue: IntakeQueue, batchCount: Int = 500) throws {
         dir = NSTemporaryDirectory() + "vigie-intake-" + UUID().uuidString
         store = try Store(path: dir + "/vigie.sqlite")
         self.queue = queue
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let clusters = ClusterService(store: store, settings: ClusterSettings(resolveShortLinks: false), logger: logger)
+        self.clusters = clusters
         var processor = ReportProcessor(
             store: store, queue: queue.name, extractor: URLExtractor(ignoredHosts: ["example.org"]),
             maxMessageBytes: queue.maxMessageBytes, logger: logger)
         processor.onReports = { try clusters.link(reportIDs: $0) }
-        runner = IntakeRunner(queue: queue, store: store, processor: processor, logger: logger)
+        runner = IntakeRunner(
+            queue: queue, store: store, processor: processor, logger: logger, batchCount: batchCount)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: dir) }
@@ -93,6 +96,33 @@ final class IntakeFixture {
         #expect(all.allSatisfy { $0.status == .parsed && $0.urls.count == 1 })
         #expect(all.last?.subject == "Signalement n° 1")
         #expect(try f.store.clusters().count == 30)
+    }
+
+    /// Many small batches, each fetched while the previous one is stored and parsed beside the one before it being
+    /// linked set-wise: the clusters come out with the counts a rebuild from the reports alone gives.
+    @Test func overlappedBatchesGiveTheCountsOfARebuild() throws {
+        try LocalServers.requireIMAP()
+        let user = LocalServers.uniqueUser()
+        let variants = [
+            "https://x.com/a/status/1790000000000000%d", "https://twitter.com/a/status/1790000000000000%d?s=20",
+            "https://mobile.x.com/a/status/1790000000000000%d",
+        ]
+        try LocalServers.deliver(
+            (1...60).map { n in
+                reportMail(n, from: "c\(n % 9)@exemple.fr", url: String(format: variants[n % 3], n % 8))
+            }, to: user)
+        let f = try IntakeFixture(queue: localQueue(user: user), batchCount: 7)
+        let stats = try f.runner.pollOnce()
+        #expect(stats.fetched == 60 && stats.stored == 60 && stats.parsed == 60)
+        #expect(try LocalServers.messageCount(of: user, mailbox: "INBOX") == 0)
+        #expect(try LocalServers.messageCount(of: user, mailbox: "Archive") == 60)
+        let now = Date()
+        let incremental = try f.store.clusters(now: now)
+        #expect(incremental.count == 8)
+        #expect(incremental.map(\.reports).reduce(0, +) == 60)
+        #expect(try f.store.reportsAwaitingLink() == 0)
+        try f.clusters.rebuild()
+        #expect(try f.store.clusters(now: now) == incremental)
     }
 
     @Test func sameMessageTwiceIsStoredOnceAndFlaggedInPlace() throws {

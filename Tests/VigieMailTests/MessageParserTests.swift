@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 import VigieCore
-import VigieMail
+
+@testable import VigieMail
 
 /// Reads one of the `.eml` fixtures shipped with this test target.
 func fixture(_ name: String) throws -> [UInt8] {
@@ -478,5 +479,41 @@ struct MessageParserTests {
             for _ in 0..<10_000 { _ = try MessageParser.parse(raw) }
         }
         print("parsed 10,000 messages of \(raw.count) bytes in \(elapsed)")
+    }
+}
+
+/// The text clean-up every part goes through, against a byte-by-byte reference.
+@Suite struct TextCleanupTests {
+    static func reference(_ s: String) -> String {
+        var out: [UInt8] = []
+        let u = Array(s.utf8)
+        var i = 0
+        while i < u.count {
+            if u[i] == 0x0D {
+                out.append(0x0A)
+                if i + 1 < u.count, u[i + 1] == 0x0A { i += 1 }
+            } else {
+                out.append(u[i])
+            }
+            i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    @Test func newlinesAreNormalizedLikeTheByteByByteReference() {
+        var rng = SystemRandomNumberGenerator()
+        let pieces = ["\r\n", "\r", "\n", "a", "é", " ", "\t", "\r\r\n", "؀", "́", "👍🏽"]
+        for _ in 0..<500 {
+            let s = (0..<Int.random(in: 0...40, using: &rng)).map { _ in pieces.randomElement(using: &rng)! }.joined()
+            #expect(MIMEWalker.normalizeNewlines(s) == Self.reference(s))
+            #expect(Array(MIMEWalker.normalizeNewlines(s).utf8) == Array(Self.reference(s).utf8))
+        }
+    }
+
+    @Test func trimmingKeepsTheTextBetweenBlankLinesAndTrailingSpace() {
+        #expect(MIMEWalker.trimmed("\n \n  Bonjour\n\tlà  \n\n") == "  Bonjour\n\tlà")
+        #expect(MIMEWalker.trimmed(" \t\n") == "")
+        #expect(MIMEWalker.trimmed("déjà") == "déjà")
+        #expect(Array(MIMEWalker.trimmed("\n؀x؀ \n").utf8) == Array("؀x؀".utf8))
     }
 }

@@ -173,3 +173,36 @@ func assignments(_ urls: [ReportedURL]) -> [ClusterAssignment] {
         #expect(accounts.first?.reports == 3)
     }
 }
+
+/// Intake's set-wise linking, batch after batch, against a rebuild of the same reports.
+@Suite struct FreshLinkingTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test(arguments: [1, 3, 17, 200])
+    func batchesLinkedSetWiseCountLikeARebuild(batchSize: Int) throws {
+        let t = try TempStore()
+        var reports: [(from: String, urls: [String], at: Date)] = []
+        for r in 0..<90 {
+            // One to three URLs over twelve contents, sometimes the same content twice in one report.
+            let urls = (0..<(r * 7 % 3 + 1)).map { k -> String in
+                let c = (r * 5 + k * 7 * (r % 2) + batchSize) % 12
+                return c % 4 == 0 ? "https://x.com/u\(c % 3)/status/\(c)" : "https://exemple.fr/page/\(c)?v=\(c)"
+            }
+            reports.append(("c\(r * 3 % 7)@exemple.fr", urls, now - Double(r * 7919 % 200_000)))
+        }
+        _ = try seedReports(t.store, reports)
+        // Later batches meet the clusters earlier ones created: their counts grow by deltas.
+        let reportIDs = Array(Set(try t.store.unclusteredURLs().map(\.reportID))).sorted()
+        for start in stride(from: 0, to: reportIDs.count, by: batchSize) {
+            let batch = Array(reportIDs[start..<min(start + batchSize, reportIDs.count)])
+            try t.store.assignClusters(
+                assignments(try t.store.unclusteredURLs(reportIDs: batch)), fresh: true, now: now)
+        }
+        #expect(try t.store.unclusteredURLs().isEmpty)
+        let incremental = try t.store.clusters(now: now)
+        #expect(incremental.count == 12)
+        #expect(incremental.contains { $0.reporters > 1 && $0.reports > $0.reporters })
+        try t.store.assignClusters(assignments(try t.store.allReportedURLs()), rebuild: true, now: now)
+        #expect(try t.store.clusters(now: now) == incremental)
+    }
+}

@@ -45,6 +45,38 @@ import VigieStore
         #expect(try t.store.checkpoint(mailbox: box) == IntakeCheckpoint(uidValidity: 7, lastUID: 5))
     }
 
+    /// Within one batch the new messages are inserted together: the later ones still see the earlier ones, as they
+    /// would row by row (same location, same bytes, same Message-ID).
+    @Test func aBatchDedupesAgainstItselfAsRowByRow() throws {
+        let t = try TempStore()
+        _ = try t.store.commit(
+            batch: [incoming(1, body: "stored", messageID: "old@x")], queue: "reports", mailbox: box,
+            uidValidity: 7, lastUID: 1)
+        let out = try t.store.commit(
+            batch: [
+                incoming(2, body: "a", messageID: "m@x"),
+                incoming(3, body: "a", messageID: nil),  // the bytes of UID 2
+                incoming(2, body: "a", messageID: "m@x"),  // UID 2 again
+                incoming(4, body: "b", messageID: "m@x"),  // UID 2's Message-ID, other bytes
+                incoming(5, body: "c", messageID: "old@x"),  // a stored message's Message-ID
+                incoming(6, body: "d", messageID: "m@x"),
+            ], queue: "reports", mailbox: box, uidValidity: 7, lastUID: 6)
+        guard case .inserted(let a) = out[0], case .inserted(let b) = out[3], case .inserted(let c) = out[4],
+            case .inserted(let d) = out[5]
+        else { Issue.record("expected inserts, got \(out)"); return }
+        #expect(out[1] == .duplicate(of: a))
+        #expect(out[2] == .alreadyStored(id: a))
+        #expect(a < b && b < c && c < d)
+        #expect(try t.store.report(id: a)?.messageIDCollision == nil)
+        #expect(try t.store.report(id: b)?.messageIDCollision == a)
+        #expect(try t.store.report(id: d)?.messageIDCollision == a)
+        #expect(try t.store.report(id: c)?.messageIDCollision == 1)
+        #expect(try t.store.rawMessage(id: b) == Array("b".utf8))
+        #expect(try t.store.rawMessage(id: d) == Array("d".utf8))
+        #expect(try t.store.messageCounts()[.received] == 5)
+        #expect(try t.store.owedActions(mailbox: box, uidValidity: 7) == [1, 2, 3, 4, 5, 6])
+    }
+
     @Test func checkpointNeverMovesBackwardAndResetsOnNewValidity() throws {
         let t = try TempStore()
         _ = try t.store.commit(batch: [incoming(9, body: "x")], queue: "q", mailbox: box, uidValidity: 1, lastUID: 9)

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import VigieCore
 import VigieMail
 import VigieStore
@@ -77,56 +78,141 @@ public final class IntakeRunner: Sendable {
         let uids = try session.uids(from: fromUID)
         guard !uids.isEmpty else { return stats }
         logger.info("\(uids.count) new messages in \(queue.mailbox)")
+        return stats
+            + (try overlapped(uids, session: session, uidValidity: status.uidValidity, stop: stop, lease: lease))
+    }
 
-        var start = 0
-        while start < uids.count {
-            if stop?.isStopped == true { break }
-            let window = Array(uids[start..<min(start + 2000, uids.count)])
-            start += window.count
-            let sizes = try session.sizes(of: window)
-            var batch: [UInt32] = []
-            var bytes = 0
-            for uid in window {
-                guard let size = sizes[uid] else { continue }  // expunged meanwhile
-                let cost = min(size, queue.maxMessageBytes)
-                if !batch.isEmpty && (batch.count >= batchCount || bytes + cost > batchBytes) {
-                    stats =
-                        stats
-                        + (try ingest(
-                            batch, sizes: sizes, session: session, uidValidity: status.uidValidity,
-                            lease: lease))
-                    batch.removeAll(keepingCapacity: true)
-                    bytes = 0
-                    if stop?.isStopped == true { return stats }
+    /// A fetched batch on its way to the storing thread; `lastUID` is where the checkpoint moves once it is stored
+    /// (past the UIDs expunged meanwhile). An empty batch only moves the checkpoint.
+    struct StoreJob: Sendable {
+        var fetched: [FetchedMessage]
+        var lastUID: UInt32
+    }
+
+    /// Fetches batch after batch on this thread (the session's) while another thread stores and parses the previous
+    /// one: the next FETCH, and the server's \Seen and move of the batch before, overlap the commit, the parse and
+    /// the linking. A batch gets \Seen (and is moved) here only once the storing thread said its raw bytes are
+    /// committed; a failure on either side stops both, and what was fetched but not committed stays unseen on the
+    /// server for the next pass.
+    private func overlapped(
+        _ uids: [UInt32], session: any MailboxSession, uidValidity: UInt32, stop: StopSignal?, lease: JobLease?
+    ) throws -> IntakeStats {
+        let pipeline = IntakePipeline<StoreJob, [UInt32]>()
+        let stored = StatsTally()
+        let done = DispatchSemaphore(value: 0)
+        let storer = Thread { [self] in
+            defer {
+                pipeline.finish()
+                done.signal()
+            }
+            // The previous batch's saving and linking, run here while this batch is parsed on the other cores.
+            var pendingSave: (@Sendable () throws -> IntakeStats)?
+            do {
+                while let (seq, job) = pipeline.next() {
+                    let clock = ContinuousClock()
+                    let t0 = clock.now
+                    let (s, fresh) = try commitRaw(job, uidValidity: uidValidity)
+                    pipeline.didCommit(seq, job.fetched.map(\.uid))
+                    stored.add(s)
+                    let parsing = Preparation(processor, fresh)
+                    let saved = Result { try pendingSave?() ?? IntakeStats() }
+                    pendingSave = parsing.wait()
+                    stored.add(try saved.get())
+                    logger.debug(
+                        "batch of \(job.fetched.count): stored in \(clock.now - t0) with the previous one's parse and save"
+                    )
                 }
-                batch.append(uid)
-                bytes += cost
-            }
-            if !batch.isEmpty {
-                stats =
-                    stats
-                    + (try ingest(
-                        batch, sizes: sizes, session: session, uidValidity: status.uidValidity,
-                        lease: lease))
-            }
-            // The window's highest UID may have been expunged: advance the checkpoint past it anyway.
-            if let last = window.last {
-                _ = try store.commit(
-                    batch: [], queue: queue.name, mailbox: key, uidValidity: status.uidValidity,
-                    lastUID: last)
+                if let save = pendingSave { stored.add(try save()) }
+            } catch {
+                pipeline.fail(error)
             }
         }
+        storer.name = "intake-store-\(queue.name)"
+        storer.start()
+
+        var fetched = 0
+        var owed: Int?
+        let clock = ContinuousClock()
+        var waits = (fetch: Duration.zero, commit: Duration.zero, actions: Duration.zero)
+        // Waits for the commit of the batch handed over last, hands `next` over (the storing thread works on it
+        // while the server flags and moves), then sets \Seen and moves the committed batch.
+        func settle(handing next: StoreJob? = nil) throws {
+            var committed: [UInt32] = []
+            if let seq = owed {
+                let t0 = clock.now
+                committed = try pipeline.waitCommitted(seq)
+                waits.commit += clock.now - t0
+            }
+            // A storing thread that failed since refuses `next`: the committed batch is flagged all the same.
+            let refused = Result { owed = try next.map { try pipeline.submit($0) } }
+            if !committed.isEmpty {
+                let t1 = clock.now
+                try lease?.check()
+                try applyServerActions(committed, session: session, uidValidity: uidValidity)
+                waits.actions += clock.now - t1
+            }
+            try refused.get()
+        }
+        do {
+            var start = 0
+            windows: while start < uids.count {
+                if stop?.isStopped == true { break }
+                let window = Array(uids[start..<min(start + 2000, uids.count)])
+                start += window.count
+                let sizes = try session.sizes(of: window)
+                var batches: [[UInt32]] = []
+                var batch: [UInt32] = []
+                var bytes = 0
+                for uid in window {
+                    guard let size = sizes[uid] else { continue }  // expunged meanwhile
+                    let cost = min(size, queue.maxMessageBytes)
+                    if !batch.isEmpty && (batch.count >= batchCount || bytes + cost > batchBytes) {
+                        batches.append(batch)
+                        batch.removeAll(keepingCapacity: true)
+                        bytes = 0
+                    }
+                    batch.append(uid)
+                    bytes += cost
+                }
+                if !batch.isEmpty { batches.append(batch) }
+                if batches.isEmpty {
+                    // Every UID of the window was expunged: the checkpoint moves past them all the same.
+                    try settle(handing: StoreJob(fetched: [], lastUID: window.last ?? 0))
+                    continue
+                }
+                for (i, b) in batches.enumerated() {
+                    if i > 0 && stop?.isStopped == true { break windows }
+                    let t0 = clock.now
+                    let messages = try fetch(b, sizes: sizes, session: session)
+                    waits.fetch += clock.now - t0
+                    fetched += messages.count
+                    // The window's highest UID may have been expunged: its last batch moves the checkpoint past it.
+                    let last = i == batches.count - 1 ? max(b.last ?? 0, window.last ?? 0) : (b.last ?? 0)
+                    try settle(handing: StoreJob(fetched: messages, lastUID: last))
+                }
+            }
+            try settle()
+        } catch {
+            pipeline.close()
+            done.wait()
+            throw error
+        }
+        pipeline.close()
+        let t0 = clock.now
+        done.wait()
+        logger.debug(
+            "IMAP side: fetching \(waits.fetch), waiting for commits \(waits.commit), \\Seen and moves \(waits.actions), waiting for the last saves \(clock.now - t0)"
+        )
+        if let error = pipeline.error { throw error }
+        var stats = stored.total
+        stats.fetched = fetched
         return stats
     }
 
-    /// Fetch, commit raw, act on the server, parse — for one batch of UIDs.
-    private func ingest(
-        _ uids: [UInt32], sizes: [UInt32: Int], session: any MailboxSession,
-        uidValidity: UInt32, lease: JobLease?
-    ) throws -> IntakeStats {
-        var stats = IntakeStats()
-        let clock = ContinuousClock()
-        let t0 = clock.now
+    /// One batch's bytes in one `UID FETCH`; the messages over `max_message_bytes` by their header only.
+    private func fetch(
+        _ uids: [UInt32], sizes: [UInt32: Int], session: any MailboxSession
+    ) throws -> [FetchedMessage] {
         let small = uids.filter { (sizes[$0] ?? 0) <= queue.maxMessageBytes }
         let large = uids.filter { (sizes[$0] ?? 0) > queue.maxMessageBytes }
         var fetched = small.isEmpty ? [] : try session.fetchFull(small)
@@ -138,9 +224,13 @@ public final class IntakeRunner: Sendable {
                 logger.warning("UID \(m.uid): \(m.size) bytes is over max_message_bytes; storing headers only")
             }
         }
-        stats.fetched = fetched.count
-        let t1 = clock.now
-        let incoming = fetched.parallelMap { m in
+        return fetched
+    }
+
+    /// Commits one batch's raw bytes (storing thread); returns the counts and the new messages to parse.
+    private func commitRaw(_ job: StoreJob, uidValidity: UInt32) throws -> (IntakeStats, [MessageToParse]) {
+        var stats = IntakeStats()
+        let incoming = job.fetched.parallelMap { m in
             IncomingMessage(
                 uid: m.uid, raw: m.raw, size: m.size, truncated: m.headerOnly,
                 sha256: Digest.sha256Hex(m.raw), messageID: RawHeaderScan.messageID(in: m.raw))
@@ -150,9 +240,10 @@ public final class IntakeRunner: Sendable {
         let storedAt = Date()
         let outcomes = try store.commit(
             batch: incoming, queue: queue.name, role: queue.role,
-            mailbox: queue.mailboxKey, uidValidity: uidValidity, lastUID: uids.max() ?? 0,
+            mailbox: queue.mailboxKey, uidValidity: uidValidity, lastUID: job.lastUID,
             claimed: true, now: storedAt)
         var fresh: [MessageToParse] = []
+        fresh.reserveCapacity(incoming.count)
         for (o, m) in zip(outcomes, incoming) {
             switch o {
             case .inserted(let id):
@@ -165,15 +256,7 @@ public final class IntakeRunner: Sendable {
             case .alreadyStored: stats.alreadyStored += 1
             }
         }
-        let t2 = clock.now
-        try lease?.check()
-        try applyServerActions(fetched.map(\.uid), session: session, uidValidity: uidValidity)
-        let t3 = clock.now
-        stats = stats + (try processor.process(fresh))
-        logger.debug(
-            "batch of \(uids.count): fetch \(t1 - t0), store \(t2 - t1), server actions \(t3 - t2), parse and cluster \(clock.now - t3)"
-        )
-        return stats
+        return (stats, fresh)
     }
 
     /// \Seen, then the move if configured; recorded as done only once the server said OK.
@@ -186,5 +269,35 @@ public final class IntakeRunner: Sendable {
             try session.move(uids, to: target)
         }
         try store.clearOwedActions(mailbox: queue.mailboxKey, uidValidity: uidValidity, uids: uids)
+    }
+}
+
+/// Counts added from the storing thread, read once it has returned.
+private final class StatsTally: Sendable {
+    private let stats = Mutex(IntakeStats())
+
+    func add(_ s: IntakeStats) { stats.withLock { $0 = $0 + s } }
+
+    var total: IntakeStats { stats.withLock { $0 } }
+}
+
+/// A batch's parsing (`IntakeProcessor.prepare`) on a thread of the pool, while the caller saves the previous batch.
+private final class Preparation: @unchecked Sendable {
+    private let group = DispatchGroup()
+    // Written once before `group.leave()`, read after `group.wait()`.
+    private var save: (@Sendable () throws -> IntakeStats)?
+
+    init(_ processor: any IntakeProcessor, _ items: [MessageToParse]) {
+        group.enter()
+        DispatchQueue.global().async {
+            self.save = processor.prepare(items)
+            self.group.leave()
+        }
+    }
+
+    /// Waits for the parsing; returns what saves its result.
+    func wait() -> @Sendable () throws -> IntakeStats {
+        group.wait()
+        return save ?? { IntakeStats() }
     }
 }

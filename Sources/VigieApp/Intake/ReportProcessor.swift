@@ -10,6 +10,16 @@ public protocol IntakeProcessor: Sendable {
     func processPending() throws -> IntakeStats
     /// Processes messages just stored (and already claimed), straight from memory.
     func process(_ items: [MessageToParse]) throws -> IntakeStats
+    /// The same in two halves: the work that needs no database (parsing) now, the saving when the returned closure
+    /// is called. The intake runner parses a batch while the previous one is being saved.
+    func prepare(_ items: [MessageToParse]) -> @Sendable () throws -> IntakeStats
+}
+
+extension IntakeProcessor {
+    /// Nothing done ahead: everything happens when the closure is called.
+    public func prepare(_ items: [MessageToParse]) -> @Sendable () throws -> IntakeStats {
+        { try self.process(items) }
+    }
 }
 
 extension IntakeProcessor {
@@ -55,14 +65,28 @@ public struct ReportProcessor: IntakeProcessor {
 
     /// Parses on all cores, saves in one transaction, then links the new reports to their clusters.
     public func process(_ items: [MessageToParse]) throws -> IntakeStats {
-        var stats = IntakeStats()
-        guard !items.isEmpty else { return stats }
+        try prepare(items)()
+    }
+
+    /// Parses on all cores now; the closure saves in one transaction, then links the new reports to their clusters.
+    public func prepare(_ items: [MessageToParse]) -> @Sendable () throws -> IntakeStats {
         let clock = ContinuousClock()
         let t0 = clock.now
         let outcomes = items.parallelMap { item in self.process(item) }
+        let parsing = clock.now - t0
+        let receivedAt = Dictionary(items.map { ($0.id, $0.receivedAt) }, uniquingKeysWith: { a, _ in a })
+        return { try self.save(outcomes, receivedAt: receivedAt, parsing: parsing) }
+    }
+
+    private func save(
+        _ outcomes: [ParseOutcome], receivedAt stored: [Int64: Date?], parsing: Duration
+    ) throws -> IntakeStats {
+        var stats = IntakeStats()
+        guard !outcomes.isEmpty else { return stats }
+        let clock = ContinuousClock()
         let t1 = clock.now
         let now = Date()
-        let receivedAt = Dictionary(items.map { ($0.id, $0.receivedAt ?? now) }, uniquingKeysWith: { a, _ in a })
+        let receivedAt = stored.mapValues { $0 ?? now }
         let acks = try store.saveParsed(
             outcomes,
             acknowledgements: acknowledger?.batch(
@@ -73,7 +97,9 @@ public struct ReportProcessor: IntakeProcessor {
                 "acknowledgements: \(acks.enqueued.count) enqueued, \(acks.grouped.count) grouped into an earlier one")
         }
         let t2 = clock.now
-        defer { logger.debug("\(items.count) messages: parse \(t1 - t0), save \(t2 - t1), cluster \(clock.now - t2)") }
+        defer {
+            logger.debug("\(outcomes.count) messages: parse \(parsing), save \(t2 - t1), cluster \(clock.now - t2)")
+        }
         var reportIDs: [Int64] = []
         for o in outcomes {
             switch o.status {

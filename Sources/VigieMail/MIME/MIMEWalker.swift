@@ -341,38 +341,52 @@ struct MIMEWalker {
         return false
     }
 
-    /// CR LF and lone CR become LF.
+    /// CR LF and lone CR become LF. Spans without CR are copied whole (memchr, then memcpy): this runs over every
+    /// text part of every report.
     static func normalizeNewlines(_ s: String) -> String {
-        guard s.utf8.contains(0x0D) else { return s }
-        let u = Array(s.utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(u.count)
-        var i = 0
-        while i < u.count {
-            if u[i] == 0x0D {
-                out.append(0x0A)
-                if i + 1 < u.count, u[i + 1] == 0x0A { i += 1 }
-            } else {
-                out.append(u[i])
+        var s = s
+        return s.withUTF8 { u -> String? in
+            guard let base = u.baseAddress, memchr(base, 0x0D, u.count) != nil else { return nil }
+            return String(unsafeUninitializedCapacity: u.count) { out in
+                guard let dst = out.baseAddress else { return 0 }
+                var i = 0
+                var o = 0
+                while i < u.count {
+                    let cr = memchr(base + i, 0x0D, u.count - i).map {
+                        UnsafePointer($0.assumingMemoryBound(to: UInt8.self)) - base
+                    }
+                    let end = cr ?? u.count
+                    (dst + o).update(from: base + i, count: end - i)
+                    o += end - i
+                    guard let cr else { break }
+                    dst[o] = 0x0A
+                    o += 1
+                    i = cr + 1
+                    if i < u.count && base[i] == 0x0A { i += 1 }
+                }
+                return o
             }
-            i += 1
-        }
-        return String(decoding: out, as: UTF8.self)
+        } ?? s
     }
 
     /// Without leading blank lines and trailing whitespace.
     static func trimmed(_ s: String) -> String {
-        let u = Array(s.utf8)
-        var start = 0
-        var lineStart = 0
-        while start < u.count, u[start] == 0x20 || u[start] == 0x09 || u[start] == 0x0A {
-            if u[start] == 0x0A { lineStart = start + 1 }
-            start += 1
+        let u = s.utf8
+        var start = u.startIndex
+        var lineStart = start
+        while start < u.endIndex, u[start] == 0x20 || u[start] == 0x09 || u[start] == 0x0A {
+            if u[start] == 0x0A { lineStart = u.index(after: start) }
+            start = u.index(after: start)
         }
-        var end = u.count
-        while end > lineStart, u[end - 1] == 0x20 || u[end - 1] == 0x09 || u[end - 1] == 0x0A { end -= 1 }
+        var end = u.endIndex
+        while end > lineStart {
+            let b = u[u.index(before: end)]
+            guard b == 0x20 || b == 0x09 || b == 0x0A else { break }
+            end = u.index(before: end)
+        }
         if lineStart >= end { return "" }
-        if lineStart == 0 && end == u.count { return s }
-        return String(decoding: u[lineStart..<end], as: UTF8.self)
+        if lineStart == u.startIndex && end == u.endIndex { return s }
+        // Both ends sit next to ASCII bytes, so on scalar boundaries: the bytes are copied, not decoded again.
+        return String(Substring(s.unicodeScalars[lineStart..<end]))
     }
 }
