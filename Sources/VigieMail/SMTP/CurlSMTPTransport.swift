@@ -420,28 +420,29 @@ public final class CurlSMTPTransport: MailTransport, @unchecked Sendable {
     )
         -> Result<SMTPWire.Reply, WireError>
     {
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        var waited = !tls
-        while true {
-            if let reply = parser.next() { return .success(reply) }
-            if waited {
-                var ready = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
-                let n = poll(&ready, 1, timeoutMs)
-                if n == 0 { return .failure(.timeout) }
-                if n < 0 && errno != EINTR { return .failure(.closed(String(cString: strerror(errno)))) }
-            }
-            var got = 0
-            let result = chunk.withUnsafeMutableBytes { curl_easy_recv(handle, $0.baseAddress, $0.count, &got) }
-            switch result {
-            case CURLE_OK where got == 0:
-                return .failure(.closed("closed by the relay"))
-            case CURLE_OK:
-                chunk.withUnsafeBufferPointer { parser.append(UnsafeBufferPointer(rebasing: $0[..<got])) }
-                waited = !tls
-            case CURLE_AGAIN:
-                waited = true
-            default:
-                return .failure(.closed(String(cString: curl_easy_strerror(result))))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 4096) { chunk in
+            var waited = !tls
+            while true {
+                if let reply = parser.next() { return .success(reply) }
+                if waited {
+                    var ready = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+                    let n = poll(&ready, 1, timeoutMs)
+                    if n == 0 { return .failure(.timeout) }
+                    if n < 0 && errno != EINTR { return .failure(.closed(String(cString: strerror(errno)))) }
+                }
+                var got = 0
+                let result = curl_easy_recv(handle, chunk.baseAddress, chunk.count, &got)
+                switch result {
+                case CURLE_OK where got == 0:
+                    return .failure(.closed("closed by the relay"))
+                case CURLE_OK:
+                    parser.append(UnsafeBufferPointer(rebasing: chunk[..<got]))
+                    waited = !tls
+                case CURLE_AGAIN:
+                    waited = true
+                default:
+                    return .failure(.closed(String(cString: curl_easy_strerror(result))))
+                }
             }
         }
     }

@@ -87,30 +87,47 @@ enum SMTPWire {
     /// `CRLF.CRLF` (the CRLF only if the message does not end with one). A `memchr` for each LF: the composed mail
     /// rarely has a line starting with a dot, so this is mostly one copy of the message.
     static func stuffedData(_ message: [UInt8]) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(message.count + 5)
-        message.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress, buffer.count > 0 else { return }
-            let count = buffer.count
-            let dot = UInt8(ascii: ".")
-            var copied = 0
-            if base[0] == dot { out.append(dot) }
-            var from = 0
-            while from < count, let found = memchr(base + from, 0x0A, count - from) {
-                let lf = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
-                if lf + 1 < count && base[lf + 1] == dot {
-                    out.append(contentsOf: UnsafeBufferPointer(start: base + copied, count: lf + 1 - copied))
-                    out.append(dot)
-                    copied = lf + 1
-                }
-                from = lf + 1
+        let count = message.count
+        // Room for the worst case (a dot after every LF: count / 2 more), the final CRLF and ".\r\n"; uninitialised,
+        // filled by memcpy.
+        return [UInt8](unsafeUninitializedCapacity: count + count / 2 + 6) { out, written in
+            let to = out.baseAddress!
+            var n = 0
+            func put(_ source: UnsafePointer<UInt8>, _ length: Int) {
+                memcpy(to + n, source, length)
+                n += length
             }
-            out.append(contentsOf: UnsafeBufferPointer(start: base + copied, count: count - copied))
+            message.withUnsafeBufferPointer { buffer in
+                guard let base = buffer.baseAddress, count > 0 else { return }
+                let dot = UInt8(ascii: ".")
+                var copied = 0
+                if base[0] == dot {
+                    to[0] = dot
+                    n = 1
+                }
+                var from = 0
+                while from < count, let found = memchr(base + from, 0x0A, count - from) {
+                    let lf = base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+                    if lf + 1 < count && base[lf + 1] == dot {
+                        put(base + copied, lf + 1 - copied)
+                        to[n] = dot
+                        n += 1
+                        copied = lf + 1
+                    }
+                    from = lf + 1
+                }
+                put(base + copied, count - copied)
+            }
+            if n > 0 && !(n >= 2 && to[n - 2] == 0x0D && to[n - 1] == 0x0A) {
+                to[n] = 0x0D
+                to[n + 1] = 0x0A
+                n += 2
+            }
+            for byte in emptyData {
+                to[n] = byte
+                n += 1
+            }
+            written = n
         }
-        if !out.isEmpty && !(out.count >= 2 && out[out.count - 2] == 0x0D && out[out.count - 1] == 0x0A) {
-            out.append(contentsOf: [0x0D, 0x0A])
-        }
-        out.append(contentsOf: emptyData)
-        return out
     }
 }
