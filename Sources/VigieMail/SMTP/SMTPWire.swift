@@ -1,4 +1,4 @@
-import Glibc
+import Foundation
 
 /// The byte-level pieces of the mail transaction Vigie speaks itself after libcurl opened the session: the relay's
 /// EHLO keywords, the reply parser, the envelope commands and the dot-stuffed data.
