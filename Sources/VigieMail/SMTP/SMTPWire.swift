@@ -3,14 +3,13 @@ import Foundation
 /// The byte-level pieces of the mail transaction Vigie speaks itself after libcurl opened the session: the relay's
 /// EHLO keywords, the reply parser, the envelope commands and the dot-stuffed data.
 enum SMTPWire {
-    /// What the relay's last EHLO reply offers, of what the transaction looks at.
+    /// What the relay's last EHLO reply offers, of what the transaction looks at. (8BITMIME and SMTPUTF8 are not
+    /// needed: envelope addresses are sanitised to ASCII, and the body goes as composed, as libcurl sent it.)
     struct Capabilities: Sendable, Hashable {
         /// RFC 2920: MAIL FROM, RCPT TO and DATA may go out in one write.
         var pipelining = false
         /// RFC 1870: the relay takes `SIZE=n` on MAIL FROM.
         var size = false
-        var eightBitMIME = false
-        var smtpUTF8 = false
 
         /// Reads the keywords of an EHLO reply (lines `250-KEYWORD params`, `\n`-separated, codes included).
         init(ehloReply text: String) {
@@ -19,8 +18,6 @@ enum SMTPWire {
                 switch keyword {
                 case "PIPELINING": pipelining = true
                 case "SIZE": size = true
-                case "8BITMIME": eightBitMIME = true
-                case "SMTPUTF8": smtpUTF8 = true
                 default: break
                 }
             }
