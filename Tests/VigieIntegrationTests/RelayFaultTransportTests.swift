@@ -231,24 +231,26 @@ import VigieMail
     }
 
     /// The same relay with its certificate trusted through ca_file carries the message: the failure above is the
-    /// certificate's, not the test relay's.
+    /// certificate's, not the test relay's. The TLS side answers step by step (EHLO again, then the transaction).
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: SMTPTLSTests.openssl), "needs openssl"))
     func trustedCertificateBehindStarttlsDelivers() throws {
         let tls = try SMTPTLSTests.TLSServer()
         defer { tls.stop() }
-        tls.reply([
-            "250-tls.test", "250 8BITMIME", "250 2.1.0 Ok", "250 2.1.5 Ok", "354 End data with <CR><LF>.<CR><LF>",
-            "250 2.0.0 Ok: queued after STARTTLS", "221 2.0.0 Bye",
-        ])
+        tls.reply(["250-tls.test", "250-PIPELINING", "250 8BITMIME"])
         let server = try TestSMTPServer(session: .init(starttlsPort: tls.port))
         defer { server.stop() }
-        let reply = Self.send(
-            SMTPEndpoint(
-                url: server.url, starttls: true, caFile: tls.certificatePath,
-                timeoutSeconds: 5))
+        let transport = CurlSMTPTransport(
+            settings: SMTPEndpoint(url: server.url, starttls: true, caFile: tls.certificatePath, timeoutSeconds: 5))
+        let send = BackgroundSend(transport, message: Self.message)
+        #expect(eventually(timeout: 10, every: 0.02) { tls.transcript.contains("DATA\r\n") })
+        tls.reply(["250 2.1.0 Ok", "250 2.1.5 Ok", "354 End data with <CR><LF>.<CR><LF>"])
+        #expect(eventually(timeout: 10, every: 0.02) { tls.transcript.contains("\r\n.\r\n") })
+        tls.reply(["250 2.0.0 Ok: queued after STARTTLS", "221 2.0.0 Bye"])
+        let reply = try #require(send.wait())
         #expect(reply.isAccepted, "\(reply)")
         #expect(reply.text == "250 2.0.0 Ok: queued after STARTTLS")
-        // Nothing but STARTTLS went out in clear.
+        // Nothing but STARTTLS went out in clear; the envelope went in one write, over TLS.
         #expect(!server.commands.contains { $0.line.hasPrefix("MAIL FROM") })
+        #expect(tls.transcript.contains("MAIL FROM:<b@vigie.test>\r\nRCPT TO:<a@example.org>\r\nDATA\r\n"))
     }
 }

@@ -13,7 +13,7 @@ import Glibc
 /// (greeting, EHLO, MAIL FROM refusals, AUTH not offered, STARTTLS spliced to a TLS server).
 final class TestSMTPServer: Sendable {
     /// Where a scripted outcome happens.
-    enum Stage: Sendable { case rcpt, endOfData }
+    enum Stage: Sendable { case rcpt, data, endOfData }
 
     /// What the server does for one transaction.
     enum Outcome: Sendable {
@@ -46,11 +46,15 @@ final class TestSMTPServer: Sendable {
         var starttlsPort: UInt16?
         /// false: QUIT is never answered (the server hangs until the client closes).
         var answerQuit = true
+        /// Advertise PIPELINING (RFC 2920); without it, a command sent before the previous reply is logged in
+        /// `early` as a fault of the client.
+        var offerPipelining = false
 
         init(
             greeting: Reply? = nil, ehlo: Reply? = nil, mailFrom: Reply? = nil, offerAuth: Bool = true,
-            starttlsPort: UInt16? = nil, answerQuit: Bool = true
+            starttlsPort: UInt16? = nil, answerQuit: Bool = true, offerPipelining: Bool = false
         ) {
+            self.offerPipelining = offerPipelining
             self.greeting = greeting
             self.ehlo = ehlo
             self.mailFrom = mailFrom
@@ -81,6 +85,7 @@ final class TestSMTPServer: Sendable {
         var connections = 0
         var messages: [Received] = []
         var commands: [(connection: Int, line: String)] = []
+        var early: [(connection: Int, line: String)] = []
         var clientFDs: Set<Int32> = []
         var stopped = false
     }
@@ -93,6 +98,9 @@ final class TestSMTPServer: Sendable {
     var messages: [Received] { state.withLock { $0.messages } }
     /// Every command line received, with its connection number.
     var commands: [(connection: Int, line: String)] { state.withLock { $0.commands } }
+    /// Commands that arrived with more bytes behind them, i.e. before their reply was written: the pipelined
+    /// MAIL FROM and RCPT TO of a group, or a client sending ahead (a DATA followed by data before the 354).
+    var early: [(connection: Int, line: String)] { state.withLock { $0.early } }
 
     /// Listens on 127.0.0.1 with a port chosen by the kernel.
     init(
@@ -142,6 +150,13 @@ final class TestSMTPServer: Sendable {
         for fd in fds { shutdown(fd, Int32(SHUT_RDWR)) }
     }
 
+    /// Closes every open connection (a relay ending idle sessions) and waits until their threads are done; new
+    /// connections are still accepted.
+    func dropConnections() {
+        for fd in state.withLock({ $0.clientFDs }) { shutdown(fd, Int32(SHUT_RDWR)) }
+        _ = eventually(timeout: 10, every: 0.01) { state.withLock { $0.clientFDs.isEmpty } }
+    }
+
     deinit {
         stop()
         close(listenFD)
@@ -186,8 +201,11 @@ final class TestSMTPServer: Sendable {
         }
     }
 
-    fileprivate func log(_ connection: Int, _ line: String) {
-        state.withLock { $0.commands.append((connection, line)) }
+    fileprivate func log(_ connection: Int, _ line: String, early: Bool) {
+        state.withLock {
+            $0.commands.append((connection, line))
+            if early { $0.early.append((connection, line)) }
+        }
     }
 
     fileprivate func store(_ message: Received) {
@@ -286,13 +304,14 @@ final class TestSMTPServer: Sendable {
             var authenticated = server.authRequired == nil
             while let raw = readLine() {
                 let line = String(decoding: raw, as: UTF8.self)
-                server.log(number, line)
+                server.log(number, line, early: !buffer.isEmpty)
                 let upper = line.uppercased()
                 if (upper.hasPrefix("EHLO") || upper.hasPrefix("HELO")), let reply = server.script.ehlo {
                     writeReply(reply.code, reply.text)
                     if reply.code == 421 { return }
                 } else if upper.hasPrefix("EHLO") {
                     var lines = ["250-test.invalid", "250-8BITMIME", "250-SIZE 10240000"]
+                    if server.script.offerPipelining { lines.append("250-PIPELINING") }
                     if server.authRequired != nil && server.script.offerAuth { lines.append("250-AUTH PLAIN LOGIN") }
                     if server.script.starttlsPort != nil { lines.append("250-STARTTLS") }
                     lines.append("250 ENHANCEDSTATUSCODES")
@@ -369,6 +388,14 @@ final class TestSMTPServer: Sendable {
                 } else if upper == "DATA" {
                     guard let from = mailFrom, !recipients.isEmpty else {
                         write("554 5.5.1 Error: no valid recipients")
+                        continue
+                    }
+                    if case .reply(.data, let code, let text) = outcome {
+                        writeReply(code, text)
+                        if code == 421 {
+                            drop()
+                            return
+                        }
                         continue
                     }
                     write("354 End data with <CR><LF>.<CR><LF>")

@@ -133,7 +133,7 @@ import VigieCore
 
     /// Commands are followed by their verb only, and a SASL response after 334 is never taken for a command.
     @Test func dialogueStagesFollowCommandsAndReplies() {
-        let context = TransferContext(message: [], requireAuthentication: true)
+        let context = TransferContext(requireAuthentication: true)
         func out(_ s: String) { Array(s.utf8).withUnsafeBufferPointer { context.sent($0) } }
         func reply(_ s: String) { Array(s.utf8).withUnsafeBufferPointer { context.received($0) } }
         context.connecting()
@@ -169,13 +169,11 @@ import VigieCore
             ])
     }
 
-    @Test func mailWithoutAuthIsFlaggedAndTheMessageWithheld() {
-        let context = TransferContext(message: Array("x".utf8), requireAuthentication: true)
+    @Test func mailWithoutAuthIsFlagged() {
+        let context = TransferContext(requireAuthentication: true)
         context.connecting()
         Array("220 hi\r\n".utf8).withUnsafeBufferPointer { context.received($0) }
         Array("MAIL FROM:<b@vigie.test>\r\n".utf8).withUnsafeBufferPointer { context.sent($0) }
         #expect(context.sentUnauthenticated)
-        var buffer = [CChar](repeating: 0, count: 16)
-        #expect(buffer.withUnsafeMutableBufferPointer { context.read(into: $0.baseAddress!, capacity: 16) } == nil)
     }
 }

@@ -46,7 +46,8 @@ enum SMTPOutcome {
         }
         if o.sentUnauthenticated {
             let said = last.map { $0.code >= 400 ? "\(o.errorText); server: \($0.text)" : nil } ?? nil
-            return fault(.authUnavailable, said ?? "no AUTH before MAIL FROM; the message was not sent")
+            return fault(
+                .authUnavailable, said ?? "no AUTH done although credentials are set; the message was not sent")
         }
         if let last, last.code >= 400, last.stage == o.stage {
             switch last.stage {
