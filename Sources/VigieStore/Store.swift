@@ -101,6 +101,8 @@ public final class Store: Sendable {
         m.registerMigration("v10-link-checks", migrate: Schema.linkChecksV1)
         m.registerMigration("v11-web-subscriptions", migrate: Schema.webSubscriptionsV1)
         m.registerMigration("v12-console-users", migrate: Schema.consoleV1)
+        m.registerMigration("v13-cluster-ranking", migrate: Schema.clusterRankingV1)
+        m.registerMigration("v13-cluster-search", migrate: Schema.clusterSearchV1)
         return m
     }
 
