@@ -211,12 +211,16 @@ extension Store {
     }
 
     /// Finds or creates the cluster of a key (platform, kind, account, canonical URL, time): its id.
-    static let upsertCluster = """
-        INSERT INTO clusters (key, platform, kind, account_key, canonical_url, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?)
-        ON CONFLICT(key) DO UPDATE SET account_key = coalesce(clusters.account_key, excluded.account_key)
-        RETURNING id
+    static let upsertCluster = upsertClusters("(?, ?, ?, ?, ?, ?)", returning: "id")
+
+    /// The same for several keys at once (`values`: their placeholders), returning `returning` of each.
+    static func upsertClusters(_ values: String, returning: String = "key, id") -> String {
         """
+        INSERT INTO clusters (key, platform, kind, account_key, canonical_url, updated_at) VALUES \(values)
+        ON CONFLICT(key) DO UPDATE SET account_key = coalesce(clusters.account_key, excluded.account_key)
+        RETURNING \(returning)
+        """
+    }
 
     /// How many reported URLs a rebuild reads, identifies and links at a time.
     public static let rebuildChunk = 20_000
@@ -238,17 +242,17 @@ extension Store {
                 DELETE FROM cluster_reporters;
                 UPDATE clusters SET reports = 0, reporters = 0, first_reported = NULL, last_reported = NULL;
                 """)
+        // CROSS JOIN keeps report_urls outermost: each chunk is a range of its primary key, not a scan of the
+        // messages left with a sort.
         let read = try db.makeStatement(
             sql: """
                 SELECT ru.rowid AS row_id, ru.report_id, ru.position, ru.url, r.reporter, m.received_at
                 FROM report_urls ru
-                JOIN messages m ON m.id = ru.report_id AND m.status = ?
-                JOIN reports r ON r.message_id = ru.report_id
+                CROSS JOIN messages m ON m.id = ru.report_id AND m.status = ?
+                CROSS JOIN reports r ON r.message_id = ru.report_id
                 WHERE (ru.report_id, ru.position) > (?, ?)
                 ORDER BY ru.report_id, ru.position LIMIT ?
                 """)
-        let upsert = try db.cachedStatement(sql: Self.upsertCluster)
-        let linkRow = try db.cachedStatement(sql: "UPDATE report_urls SET cluster_id = ? WHERE rowid = ?")
         let t = now.timeIntervalSince1970
         // One entry per cluster (not per URL): the key's id once its cluster was found or created.
         var ids: [String: Int64] = [:]
@@ -261,24 +265,47 @@ extension Store {
             after = (last.reportID, last.position)
             let (assignments, unresolved) = try identify(chunk) { try self.resolvedShortLinks(db, $0) }
             try queueShortLinks(db, unresolved, now: now)
+            // The chunk's new keys, in order of first appearance (so new clusters are numbered as one by one).
+            var fresh: [ClusterAssignment] = []
+            var seen = Set<String>()
+            for a in assignments where !a.key.isEmpty && ids[a.key] == nil && seen.insert(a.key).inserted {
+                fresh.append(a)
+            }
+            for batch in fresh.chunked(500) {
+                let marks = repeatElement("(?, ?, ?, ?, ?, ?)", count: batch.count).joined(separator: ", ")
+                var args: [(any DatabaseValueConvertible)?] = []
+                args.reserveCapacity(batch.count * 6)
+                for a in batch { args += [a.key, a.platform, a.kind, a.accountKey, a.canonicalURL, t] }
+                let rows = try Row.fetchCursor(
+                    db.cachedStatement(sql: Self.upsertClusters(marks)), arguments: StatementArguments(args))
+                while let r = try rows.next() { ids[r[0]] = r[1] }
+            }
+            // Links set-wise, a batch of (rowid, cluster) pairs per statement.
+            var links: [(any DatabaseValueConvertible)?] = []
+            links.reserveCapacity(2_000)
+            func flush() throws {
+                guard !links.isEmpty else { return }
+                let marks = repeatElement("(?, ?)", count: links.count / 2).joined(separator: ", ")
+                try db.cachedStatement(
+                    sql: """
+                        UPDATE report_urls SET cluster_id = v.column2 FROM (VALUES \(marks)) AS v
+                        WHERE report_urls.rowid = v.column1
+                        """
+                ).execute(arguments: StatementArguments(links))
+                links.removeAll(keepingCapacity: true)
+            }
             for a in assignments {
-                var id: Int64? = nil
-                if !a.key.isEmpty {
-                    id = ids[a.key]
-                    if id == nil {
-                        id = try Int64.fetchOne(
-                            upsert, arguments: [a.key, a.platform, a.kind, a.accountKey, a.canonicalURL, t])
-                        ids[a.key] = id
-                    }
-                }
-                if let row = a.rowID {
-                    try linkRow.execute(arguments: [id, row])
-                } else {
+                let id = a.key.isEmpty ? nil : ids[a.key]
+                guard let row = a.rowID else {
                     try db.execute(
                         sql: "UPDATE report_urls SET cluster_id = ? WHERE report_id = ? AND position = ?",
                         arguments: [id, a.reportID, a.position])
+                    continue
                 }
+                links += [row, id]
+                if links.count == 2_000 { try flush() }
             }
+            try flush()
         }
         ids = [:]
         // Counts from the links, as `refreshTouched` computes them, for every cluster at once.
@@ -594,14 +621,15 @@ extension Store {
 
     /// The ids of the first `first` clusters of the ranking (filtered), in order, without scoring every cluster.
     ///
-    /// A cluster none of whose reporters reported it in the last 24 hours scores exactly reporters × w_r + w_t × decay,
-    /// at most reporters × w_r + max(w_t, 0) (the decay is at most 1): a threshold walk. The clusters with recent
-    /// reporters (found through `cluster_reporters_last`, as many as the last day's activity) are scored first; the
-    /// others are read by reporters, most first, and scored until that upper bound of the next one falls under the
-    /// k-th score found (ties go on: the tie-breaks could still promote it). Scores come from `PriorityWeights.score`
-    /// itself and the order from `ranksBefore`'s keys, so the result is the full ranking's first k, not an estimate.
-    /// Nil (the caller ranks another way) when w_r is negative or a weight is not finite (the bound needs w_r ≥ 0),
-    /// or when more than `budget` clusters would be read (a very selective filter: scanning is then as good).
+    /// The recent reporters (last 24 hours) of every cluster come first from `cluster_reporters_last`: as many rows
+    /// as the last day's activity, counted here. Then clusters are read by reporters, most first, and scored exactly
+    /// (`PriorityWeights.score`, the same keys as `ranksBefore`), until no cluster left can reach the k-th: one not
+    /// read yet has at most the current reporters r and at most v_max recent reporters (the largest count among
+    /// clusters with recent reporters not read yet), so its score is at most r × w_r + v_max × max(w_v, 0) +
+    /// max(w_t, 0) (the decay is at most 1); the walk stops when that falls under the k-th score (ties read on: the
+    /// tie-breaks could still promote one). The result is the full ranking's first k, not an estimate. Nil (the caller
+    /// ranks another way) when w_r < 0 or a weight is not finite, or past `budget` clusters read (a very selective
+    /// filter: a scan is then as good).
     func rankedClusterIDs(
         _ db: Database, _ filter: RankingFilter, first k: Int, weights: PriorityWeights, now: Date,
         budget: Int = 50_000
@@ -611,57 +639,51 @@ extension Store {
         guard w.reporters >= 0, w.reporters.isFinite, w.velocity.isFinite, w.recency.isFinite,
             w.recencyHalfLifeHours.isFinite
         else { return nil }
-        let day = now.timeIntervalSince1970 - 86_400
+        // Recent reporters by cluster, and how many clusters not read yet have each count (for v_max).
+        var recent: [Int64: Int] = [:]
+        let rows = try Int64.fetchCursor(
+            db, sql: "SELECT cluster_id FROM cluster_reporters WHERE last_at >= ?",
+            arguments: [now.timeIntervalSince1970 - 86_400])
+        while let id = try rows.next() { recent[id, default: 0] += 1 }
+        var unread = [Int](repeating: 0, count: (recent.values.max() ?? 0) + 1)
+        for n in recent.values { unread[n] += 1 }
+        var vMax = unread.count - 1
+        let slack = w.recencyHalfLifeHours > 0 ? max(w.recency, 0) : 0
+        let wv = max(w.velocity, 0)
         var top: [Ranked] = []  // best first, at most k
-        func offer(_ r: Ranked) {
+        let walk = try Row.fetchCursor(
+            db,
+            sql: "SELECT c.id, c.reporters, c.last_reported FROM clusters c WHERE \(filter.sql) ORDER BY c.reporters DESC",
+            arguments: filter.arguments)
+        var read = 0
+        while let r = try walk.next() {
+            let reporters: Int = r[1]
+            if top.count == k, Double(reporters) * w.reporters + Double(vMax) * wv + slack < top[k - 1].priority {
+                break
+            }
+            read += 1
+            if read > budget { return nil }
+            let id: Int64 = r[0]
+            let v = recent[id] ?? 0
+            if v > 0 {
+                unread[v] -= 1
+                while vMax > 0, unread[vMax] == 0 { vMax -= 1 }
+            }
+            let last = (r[2] as Double?).map { Date(timeIntervalSince1970: $0) }
+            let candidate = Ranked(
+                id: id, priority: w.score(reporters: reporters, recentReporters: v, lastReported: last, now: now),
+                reporters: reporters, last: last ?? .distantPast)
             if top.count == k {
-                guard r.before(top[k - 1]) else { return }
+                guard candidate.before(top[k - 1]) else { continue }
                 top.removeLast()
             }
             var lo = 0
             var hi = top.count
             while lo < hi {
                 let mid = (lo + hi) / 2
-                if top[mid].before(r) { lo = mid + 1 } else { hi = mid }
+                if top[mid].before(candidate) { lo = mid + 1 } else { hi = mid }
             }
-            top.insert(r, at: lo)
-        }
-        func ranked(_ id: Int64, _ reporters: Int, _ last: Double?, _ recent: Int) -> Ranked {
-            let date = last.map { Date(timeIntervalSince1970: $0) }
-            return Ranked(
-                id: id,
-                priority: w.score(reporters: reporters, recentReporters: recent, lastReported: date, now: now),
-                reporters: reporters, last: date ?? .distantPast)
-        }
-        // The clusters with reporters in the last day, each scored exactly.
-        var scored = Set<Int64>()
-        let recent = try Row.fetchCursor(
-            db,
-            sql: """
-                SELECT c.id, c.reporters, c.last_reported, r.n FROM
-                    (SELECT cluster_id, count(*) AS n FROM cluster_reporters WHERE last_at >= ? GROUP BY cluster_id) r
-                JOIN clusters c ON c.id = r.cluster_id WHERE \(filter.sql)
-                """, arguments: [day] + filter.arguments)
-        while let r = try recent.next() {
-            scored.insert(r[0])
-            offer(ranked(r[0], r[1], r[2], r[3]))
-        }
-        // The others by reporters, most first, until the bound of the next cannot reach the k-th.
-        let slack = w.recencyHalfLifeHours > 0 ? max(w.recency, 0) : 0
-        let rest = try Row.fetchCursor(
-            db,
-            sql:
-                "SELECT c.id, c.reporters, c.last_reported FROM clusters c WHERE \(filter.sql) ORDER BY c.reporters DESC",
-            arguments: filter.arguments)
-        var read = 0
-        while let r = try rest.next() {
-            let reporters: Int = r[1]
-            if top.count == k, Double(reporters) * w.reporters + slack < top[k - 1].priority { break }
-            read += 1
-            if read > budget { return nil }
-            let id: Int64 = r[0]
-            if scored.contains(id) { continue }
-            offer(ranked(id, reporters, r[2], 0))
+            top.insert(candidate, at: lo)
         }
         return top.map(\.id)
     }
@@ -702,7 +724,7 @@ extension Store {
         }
         var sql = """
             SELECT c.id, \(priority) AS p FROM clusters c
-            LEFT JOIN (SELECT cluster_id, count(*) AS n FROM cluster_reporters WHERE last_at >= ? GROUP BY cluster_id) r
+            LEFT JOIN (SELECT cluster_id, count(*) AS n FROM cluster_reporters WHERE last_at >= ? GROUP BY +cluster_id) r
                 ON r.cluster_id = c.id
             WHERE c.reports > 0
             """

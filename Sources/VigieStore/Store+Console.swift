@@ -234,7 +234,7 @@ extension Store {
                 sql: """
                     SELECT c.*, coalesce(r.n, 0) AS recent FROM clusters c
                     LEFT JOIN (SELECT cluster_id, count(*) AS n FROM cluster_reporters WHERE last_at >= ?
-                               GROUP BY cluster_id) r ON r.cluster_id = c.id
+                               GROUP BY +cluster_id) r ON r.cluster_id = c.id
                     WHERE \(filter.sql)
                     ORDER BY c.reporters * ? + coalesce(r.n, 0) * ? + vigie_decay(?, c.last_reported, ?) * ? DESC,
                              c.reporters DESC, c.last_reported DESC, c.id ASC

@@ -92,7 +92,7 @@ func spreadAssignments(_ urls: [ReportedURL]) -> [ClusterAssignment] {
     }
 
     /// Forty clusters with the same reporters, the same last report (older than a day) and so the same priority:
-    /// the cut falls inside the tie, which the oldest cluster wins; a recent cluster ranks above them.
+    /// the cut falls inside the tie, which the oldest cluster wins; a recent cluster with ten reporters ranks above.
     @Test func tiesAtTheCutGoToTheOldestCluster() throws {
         let t = try TempStore()
         let old = now - 3 * 86_400
@@ -101,7 +101,7 @@ func spreadAssignments(_ urls: [ReportedURL]) -> [ClusterAssignment] {
             reports.append(("a@exemple.fr", ["https://x.com/a/status/\(c)"], old))
             reports.append(("b@exemple.fr", ["https://x.com/a/status/\(c)"], old))
         }
-        reports.append(("z@exemple.fr", ["https://x.com/a/status/99"], now))
+        for r in 0..<10 { reports.append(("z\(r)@exemple.fr", ["https://x.com/a/status/99"], now)) }
         _ = try seedReports(t.store, reports)
         try t.store.assignClusters(spreadAssignments(try t.store.unclusteredURLs()), fresh: true, now: now)
         for weights in [PriorityWeights(), PriorityWeights(reporters: 1, velocity: 0, recency: 0)] {
@@ -110,13 +110,11 @@ func spreadAssignments(_ urls: [ReportedURL]) -> [ClusterAssignment] {
                 #expect(try t.store.clusters(limit: limit, weights: weights, now: now) == Array(all.prefix(limit)))
             }
         }
-        // The walk stops at once when no other cluster can reach the first (it reads no other row)...
+        // The walk stops as soon as no other cluster can reach the first: it reads one row (budget 1), not 41...
         let walked = try t.store.pool.read { db in
-            try t.store.rankedClusterIDs(
-                db, Store.RankingFilter(), first: 1, weights: PriorityWeights(), now: now, budget: 0)
+            try t.store.rankedClusterIDs(db, Store.RankingFilter(), first: 1, weights: PriorityWeights(), now: now, budget: 1)
         }
         #expect(walked == [try t.store.clusters(limit: 1, now: now)[0].id])
-        // ...and gives way (nil: the caller scans) past its budget, or when w_r < 0 leaves it no bound.
         let refusals = try t.store.pool.read { db in
             [
                 try t.store.rankedClusterIDs(
