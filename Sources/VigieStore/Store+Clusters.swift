@@ -619,6 +619,9 @@ extension Store {
         }
     }
 
+    /// How many clusters with the most recent reporters `rankedClusterIDs` scores before its walk (at most).
+    static let earlyScored = 2_000
+
     /// The ids of the first `first` clusters of the ranking (filtered), in order, without scoring every cluster.
     ///
     /// The recent reporters (last 24 hours) of every cluster come first from `cluster_reporters_last`: as many rows
@@ -626,13 +629,14 @@ extension Store {
     /// (`PriorityWeights.score`, the same keys as `ranksBefore`), until no cluster left can reach the k-th: one not
     /// read yet has at most the current reporters r and at most v_max recent reporters (the largest count among
     /// clusters with recent reporters not read yet), so its score is at most r × w_r + v_max × max(w_v, 0) +
-    /// max(w_t, 0) (the decay is at most 1); the walk stops when that falls under the k-th score (ties read on: the
+    /// max(w_t, 0) (the decay is at most 1; the clusters with the most recent reporters, up to `earlyScored` of them,
+    /// are scored before the walk to keep v_max small); the walk stops when that falls under the k-th score (ties read on: the
     /// tie-breaks could still promote one). The result is the full ranking's first k, not an estimate. Nil (the caller
     /// ranks another way) when w_r < 0 or a weight is not finite, or past `budget` clusters read (a very selective
     /// filter: a scan is then as good).
     func rankedClusterIDs(
         _ db: Database, _ filter: RankingFilter, first k: Int, weights: PriorityWeights, now: Date,
-        budget: Int = 50_000
+        budget: Int = 50_000, earlyScored: Int = Store.earlyScored
     ) throws -> [Int64]? {
         guard k > 0 else { return [] }
         let w = weights
@@ -647,13 +651,55 @@ extension Store {
         while let id = try rows.next() { recent[id, default: 0] += 1 }
         var unread = [Int](repeating: 0, count: (recent.values.max() ?? 0) + 1)
         for n in recent.values { unread[n] += 1 }
+        var top: [Ranked] = []  // best first, at most k
+        func offer(_ r: Row, recent v: Int) {
+            let reporters: Int = r[1]
+            let last = (r[2] as Double?).map { Date(timeIntervalSince1970: $0) }
+            let candidate = Ranked(
+                id: r[0], priority: w.score(reporters: reporters, recentReporters: v, lastReported: last, now: now),
+                reporters: reporters, last: last ?? .distantPast)
+            if top.count == k {
+                guard candidate.before(top[k - 1]) else { return }
+                top.removeLast()
+            }
+            var lo = 0
+            var hi = top.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if top[mid].before(candidate) { lo = mid + 1 } else { hi = mid }
+            }
+            top.insert(candidate, at: lo)
+        }
+        // The few clusters with the most recent reporters are scored first, so that v_max is small during the walk
+        // (a day's clusters mostly have one recent reporter; those with more would keep the bound loose).
+        var cut = unread.count
+        var early = 0
+        while cut > 1, early + unread[cut - 1] <= earlyScored {
+            cut -= 1
+            early += unread[cut]
+        }
+        var scored = Set<Int64>()
+        if cut < unread.count {
+            scored = Set(recent.filter { $0.value >= cut }.keys)
+            for chunk in Array(scored).chunked(500) {
+                let rows = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT c.id, c.reporters, c.last_reported FROM clusters c
+                        WHERE \(filter.sql) AND c.id IN (\(repeatElement("?", count: chunk.count).joined(separator: ",")))
+                        """, arguments: filter.arguments + StatementArguments(chunk))
+                while let r = try rows.next() { offer(r, recent: recent[r[0]] ?? 0) }
+            }
+            unread.removeLast(unread.count - cut)
+        }
         var vMax = unread.count - 1
+        while vMax > 0, unread[vMax] == 0 { vMax -= 1 }
         let slack = w.recencyHalfLifeHours > 0 ? max(w.recency, 0) : 0
         let wv = max(w.velocity, 0)
-        var top: [Ranked] = []  // best first, at most k
         let walk = try Row.fetchCursor(
             db,
-            sql: "SELECT c.id, c.reporters, c.last_reported FROM clusters c WHERE \(filter.sql) ORDER BY c.reporters DESC",
+            sql:
+                "SELECT c.id, c.reporters, c.last_reported FROM clusters c WHERE \(filter.sql) ORDER BY c.reporters DESC",
             arguments: filter.arguments)
         var read = 0
         while let r = try walk.next() {
@@ -664,26 +710,13 @@ extension Store {
             read += 1
             if read > budget { return nil }
             let id: Int64 = r[0]
+            if scored.contains(id) { continue }
             let v = recent[id] ?? 0
             if v > 0 {
                 unread[v] -= 1
                 while vMax > 0, unread[vMax] == 0 { vMax -= 1 }
             }
-            let last = (r[2] as Double?).map { Date(timeIntervalSince1970: $0) }
-            let candidate = Ranked(
-                id: id, priority: w.score(reporters: reporters, recentReporters: v, lastReported: last, now: now),
-                reporters: reporters, last: last ?? .distantPast)
-            if top.count == k {
-                guard candidate.before(top[k - 1]) else { continue }
-                top.removeLast()
-            }
-            var lo = 0
-            var hi = top.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if top[mid].before(candidate) { lo = mid + 1 } else { hi = mid }
-            }
-            top.insert(candidate, at: lo)
+            offer(r, recent: v)
         }
         return top.map(\.id)
     }

@@ -82,6 +82,14 @@ func spreadAssignments(_ urls: [ReportedURL]) -> [ClusterAssignment] {
                     try t.store.clusters(limit: limit, weights: weights, now: now) == Array(all.prefix(limit)),
                     "seed \(seed), limit \(limit)")
             }
+            // The walk alone (no cluster scored before it) and with a few scored first: the same first k.
+            for early in [0, 3] {
+                let ids = try t.store.pool.read { db in
+                    try t.store.rankedClusterIDs(
+                        db, Store.RankingFilter(), first: 10, weights: weights, now: now, earlyScored: early)
+                }
+                #expect(weights.reporters < 0 ? ids == nil : ids == all.prefix(10).map(\.id), "early \(early)")
+            }
             for platform in [Platform.x, .youtube] {
                 let full = try t.store.clusters(platform: platform, weights: weights, now: now)
                 #expect(
@@ -112,7 +120,8 @@ func spreadAssignments(_ urls: [ReportedURL]) -> [ClusterAssignment] {
         }
         // The walk stops as soon as no other cluster can reach the first: it reads one row (budget 1), not 41...
         let walked = try t.store.pool.read { db in
-            try t.store.rankedClusterIDs(db, Store.RankingFilter(), first: 1, weights: PriorityWeights(), now: now, budget: 1)
+            try t.store.rankedClusterIDs(
+                db, Store.RankingFilter(), first: 1, weights: PriorityWeights(), now: now, budget: 1)
         }
         #expect(walked == [try t.store.clusters(limit: 1, now: now)[0].id])
         let refusals = try t.store.pool.read { db in
