@@ -320,14 +320,13 @@ extension Store {
                     WHERE ru.cluster_id IS NOT NULL AND r.reporter IS NOT NULL AND r.reporter != ''
                     GROUP BY ru.cluster_id, r.reporter ORDER BY ru.cluster_id, r.reporter;
                 CREATE INDEX cluster_reporters_last ON cluster_reporters(last_at);
-                UPDATE clusters SET reports = s.n, first_reported = s.f, last_reported = s.l
+                UPDATE clusters SET reports = s.n, first_reported = s.f, last_reported = s.l, reporters = coalesce(p.n, 0)
                 FROM (SELECT ru.cluster_id AS id, count(DISTINCT ru.report_id) AS n, min(m.received_at) AS f,
                              max(m.received_at) AS l
                       FROM report_urls ru JOIN messages m ON m.id = ru.report_id AND m.status = :parsed
                       WHERE ru.cluster_id IS NOT NULL GROUP BY ru.cluster_id) s
-                WHERE clusters.id = s.id;
-                UPDATE clusters SET reporters = s.n
-                FROM (SELECT cluster_id AS id, count(*) AS n FROM cluster_reporters GROUP BY cluster_id) s
+                LEFT JOIN (SELECT cluster_id AS id, count(*) AS n FROM cluster_reporters GROUP BY cluster_id) p
+                    ON p.id = s.id
                 WHERE clusters.id = s.id;
                 """, arguments: ["parsed": MessageStatus.parsed])
         let linked = try Int.fetchOne(db, sql: "SELECT count(*) FROM clusters WHERE reports > 0") ?? 0
