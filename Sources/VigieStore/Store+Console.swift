@@ -219,9 +219,13 @@ extension Store {
             let total =
                 try Int.fetchOne(
                     db, sql: "SELECT count(*) FROM clusters c WHERE \(filter.sql)", arguments: filter.arguments) ?? 0
-            // The first pages through the ranking's threshold walk (exact; see `rankedClusterIDs`).
+            // The first pages through the ranking's threshold walk (exact; see `rankedClusterIDs`). A search
+            // already bounds the candidates: none scored ahead of the walk, each of those queries would search again.
+            let searching = !(q.search?.isEmpty ?? true)
             if q.offset + q.limit <= Self.walkedPages,
-                let ids = try rankedClusterIDs(db, filter, first: q.offset + q.limit, weights: weights, now: now)
+                let ids = try rankedClusterIDs(
+                    db, filter, first: q.offset + q.limit, weights: weights, now: now,
+                    earlyScored: searching ? 0 : Store.earlyScored)
             {
                 return (try rankedSummaries(db, ids: Array(ids.dropFirst(q.offset)), weights: weights, now: now), total)
             }
