@@ -220,12 +220,13 @@ extension Schema {
     }
 
     /// Rebuilds `table` with the column definitions given (the same columns, in the same order, plus constraints):
-    /// every row is copied by column name and the table's indexes are created again as they were.
+    /// every row is copied by column name and the table's indexes and triggers are created again as they were.
     static func rebuild(_ db: Database, _ table: String, _ columns: String, withoutRowID: Bool = false) throws {
         let indexes = try String.fetchAll(
             db,
             sql: """
-                SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name
+                SELECT sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND tbl_name = ? AND sql IS NOT NULL
+                ORDER BY type, name
                 """, arguments: [table])
         let names = try db.columns(in: table).map { "\"\($0.name)\"" }.joined(separator: ", ")
         let staging = table + "_rebuilt"

@@ -158,10 +158,12 @@ extension Store {
     /// transaction. Nothing another process commits can fall between the read and the write: a rebuild (which resets
     /// and recounts everything it read) and the incremental linking of a running poll (which counts only URLs still
     /// unlinked when its transaction starts) are serialized by SQLite's write lock, so counts are always those of a
-    /// clean rebuild. Returns the number of clusters touched.
+    /// clean rebuild. A rebuild (`.all` with `rebuild`) calls `identify` once per chunk of `rebuildChunk` URLs, in
+    /// the same transaction, so its memory follows the chunk and the number of clusters, not the number of reports.
+    /// Returns the number of clusters touched.
     @discardableResult
     public func linkAtomically(
-        _ selection: URLSelection, rebuild: Bool = false, now: Date = Date(),
+        _ selection: URLSelection, rebuild: Bool = false, now: Date = Date(), rebuildChunk: Int = Store.rebuildChunk,
         identify: Identify
     ) throws -> Int {
         try pool.writeWithoutTransaction { db in
@@ -171,7 +173,8 @@ extension Store {
             defer { if rebuild { try? db.execute(sql: "PRAGMA mmap_size = \(Store.mmapSize)") } }
             var touched = 0
             try db.inTransaction(.immediate) {
-                touched = try link(db, selection, rebuild: rebuild, now: now, identify: identify)
+                touched = try link(
+                    db, selection, rebuild: rebuild, now: now, chunk: max(1, rebuildChunk), identify: identify)
                 return .commit
             }
             return touched
@@ -179,7 +182,7 @@ extension Store {
     }
 
     func link(
-        _ db: Database, _ selection: URLSelection, rebuild: Bool, now: Date,
+        _ db: Database, _ selection: URLSelection, rebuild: Bool, now: Date, chunk: Int = Store.rebuildChunk,
         identify: Identify
     ) throws -> Int {
         var urls: [ReportedURL]
@@ -196,8 +199,9 @@ extension Store {
             fresh = true
             try reportsLinked(db, ids)
         case .all:
-            urls = try allReportedURLs(db)
             try reportsLinked(db, nil)
+            if rebuild { return try relinkEverything(db, now: now, chunk: chunk, identify: identify) }
+            urls = try allReportedURLs(db)
         case .resolved(let finals):
             for (short, final) in finals.sorted(by: { $0.key < $1.key }) {
                 try recordShortLink(db, short, finalURL: final, error: nil, retry: .shortLinks, now: now)
@@ -214,6 +218,138 @@ extension Store {
         let touched = try assignClusters(db, assignments, rebuild: rebuild, fresh: fresh && !rebuild, now: now)
         try refreshClusters(db, left)
         return touched
+    }
+
+    /// Finds or creates the cluster of a key (platform, kind, account, canonical URL, time): its id.
+    static let upsertCluster = upsertClusters("(?, ?, ?, ?, ?, ?)", returning: "id")
+
+    /// The same for several keys at once (`values`: their placeholders), returning `returning` of each.
+    static func upsertClusters(_ values: String, returning: String = "key, id") -> String {
+        """
+        INSERT INTO clusters (key, platform, kind, account_key, canonical_url, updated_at) VALUES \(values)
+        ON CONFLICT(key) DO UPDATE SET account_key = coalesce(clusters.account_key, excluded.account_key)
+        RETURNING \(returning)
+        """
+    }
+
+    /// After a rebuild, clusters no report leads to any more are dropped unless moderators already worked on them: a
+    /// change of status, or an entry of the console's audit (a merge, a split, addresses viewed). `?`: status new.
+    static let dropUnworkedEmptyClusters = """
+        DELETE FROM clusters WHERE reports = 0 AND status = ?
+            AND NOT EXISTS (SELECT 1 FROM cluster_events e WHERE e.cluster_id = clusters.id)
+            AND NOT EXISTS (SELECT 1 FROM console_audit a WHERE a.cluster_id = clusters.id)
+        """
+
+    /// How many reported URLs a rebuild reads, identifies and links at a time.
+    public static let rebuildChunk = 20_000
+
+    /// A rebuild inside the caller's transaction, in bounded memory: every link and count dropped, the URLs of
+    /// citizen reports read in key order a chunk at a time, identified and linked (clusters found or created by key,
+    /// so moderation state survives), then the counts recomputed from the links by set-wise SQL. Returns the number
+    /// of clusters linked. Gives what `assignClusters(_:rebuild: true)` gives for the same assignments.
+    private func relinkEverything(
+        _ db: Database, now: Date, chunk size: Int, identify: Identify
+    ) throws -> Int {
+        // The two secondary indexes the links and counts feed are rebuilt in one sorted pass each at the end.
+        try db.execute(
+            sql: """
+                DROP INDEX IF EXISTS report_urls_cluster;
+                DROP INDEX IF EXISTS cluster_reporters_last;
+                DELETE FROM cluster_reporters;
+                UPDATE clusters SET reports = 0, reporters = 0, first_reported = NULL, last_reported = NULL;
+                """)
+        // CROSS JOIN keeps report_urls outermost: each chunk is a range of its primary key, not a scan of the
+        // messages left with a sort.
+        let read = try db.makeStatement(
+            sql: """
+                SELECT ru.rowid AS row_id, ru.report_id, ru.position, ru.url, r.reporter, m.received_at
+                FROM report_urls ru
+                CROSS JOIN messages m ON m.id = ru.report_id AND m.status = ?
+                CROSS JOIN reports r ON r.message_id = ru.report_id
+                WHERE (ru.report_id, ru.position) > (?, ?)
+                ORDER BY ru.report_id, ru.position LIMIT ?
+                """)
+        let t = now.timeIntervalSince1970
+        let overrides = try identityOverrides(db)
+        // One entry per cluster (not per URL): the key's id once its cluster was found or created.
+        var ids: [String: Int64] = [:]
+        var after: (report: Int64, position: Int) = (Int64.min, Int.min)
+        while true {
+            let chunk = try Row.fetchAll(
+                read, arguments: [MessageStatus.parsed, after.report, after.position, size]
+            ).map(Self.reportedURL)
+            guard let last = chunk.last else { break }
+            after = (last.reportID, last.position)
+            let (assignments, unresolved) = try identify(
+                chunk, { try self.resolvedShortLinks(db, $0) }, overrides)
+            try queueShortLinks(db, unresolved, now: now)
+            // The chunk's new keys, in order of first appearance (so new clusters are numbered as one by one).
+            var fresh: [ClusterAssignment] = []
+            var seen = Set<String>()
+            for a in assignments where !a.key.isEmpty && ids[a.key] == nil && seen.insert(a.key).inserted {
+                fresh.append(a)
+            }
+            for batch in fresh.chunked(500) {
+                let marks = repeatElement("(?, ?, ?, ?, ?, ?)", count: batch.count).joined(separator: ", ")
+                var args: [(any DatabaseValueConvertible)?] = []
+                args.reserveCapacity(batch.count * 6)
+                for a in batch { args += [a.key, a.platform, a.kind, a.accountKey, a.canonicalURL, t] }
+                let rows = try Row.fetchCursor(
+                    db.cachedStatement(sql: Self.upsertClusters(marks)), arguments: StatementArguments(args))
+                while let r = try rows.next() { ids[r[0]] = r[1] }
+            }
+            // Links set-wise, a batch of (rowid, cluster) pairs per statement.
+            var links: [(any DatabaseValueConvertible)?] = []
+            links.reserveCapacity(2_000)
+            func flush() throws {
+                guard !links.isEmpty else { return }
+                let marks = repeatElement("(?, ?)", count: links.count / 2).joined(separator: ", ")
+                try db.cachedStatement(
+                    sql: """
+                        UPDATE report_urls SET cluster_id = v.column2 FROM (VALUES \(marks)) AS v
+                        WHERE report_urls.rowid = v.column1
+                        """
+                ).execute(arguments: StatementArguments(links))
+                links.removeAll(keepingCapacity: true)
+            }
+            for a in assignments {
+                let id = a.key.isEmpty ? nil : ids[a.key]
+                guard let row = a.rowID else {
+                    try db.execute(
+                        sql: "UPDATE report_urls SET cluster_id = ? WHERE report_id = ? AND position = ?",
+                        arguments: [id, a.reportID, a.position])
+                    continue
+                }
+                links += [row, id]
+                if links.count == 2_000 { try flush() }
+            }
+            try flush()
+        }
+        ids = [:]
+        // Counts from the links, as `refreshTouched` computes them, for every cluster at once.
+        try db.execute(
+            sql: """
+                CREATE INDEX report_urls_cluster ON report_urls(cluster_id);
+                INSERT INTO cluster_reporters (cluster_id, reporter, first_at, last_at, reports)
+                    SELECT ru.cluster_id, r.reporter, min(m.received_at), max(m.received_at), count(DISTINCT ru.report_id)
+                    FROM report_urls ru
+                    JOIN messages m ON m.id = ru.report_id AND m.status = :parsed
+                    JOIN reports r ON r.message_id = ru.report_id
+                    WHERE ru.cluster_id IS NOT NULL AND r.reporter IS NOT NULL AND r.reporter != ''
+                    GROUP BY ru.cluster_id, r.reporter ORDER BY ru.cluster_id, r.reporter;
+                CREATE INDEX cluster_reporters_last ON cluster_reporters(last_at);
+                UPDATE clusters SET reports = s.n, first_reported = s.f, last_reported = s.l, reporters = coalesce(p.n, 0)
+                FROM (SELECT ru.cluster_id AS id, count(DISTINCT ru.report_id) AS n, min(m.received_at) AS f,
+                             max(m.received_at) AS l
+                      FROM report_urls ru JOIN messages m ON m.id = ru.report_id AND m.status = :parsed
+                      WHERE ru.cluster_id IS NOT NULL GROUP BY ru.cluster_id) s
+                LEFT JOIN (SELECT cluster_id AS id, count(*) AS n FROM cluster_reporters GROUP BY cluster_id) p
+                    ON p.id = s.id
+                WHERE clusters.id = s.id;
+                """, arguments: ["parsed": MessageStatus.parsed])
+        let linked = try Int.fetchOne(db, sql: "SELECT count(*) FROM clusters WHERE reports > 0") ?? 0
+        try db.execute(sql: Self.dropUnworkedEmptyClusters, arguments: [ModerationStatus.new])
+        return linked
     }
 
     /// Drops these reports (all when nil) from `reports_to_link`, in the transaction that links them.
@@ -245,13 +381,7 @@ extension Store {
                 """)
         // One upsert per distinct content, then one keyed update per reported URL: all by primary key or the
         // unique key, so the cost follows the batch, not the size of the store.
-        let upsert = try db.cachedStatement(
-            sql: """
-                INSERT INTO clusters (key, platform, kind, account_key, canonical_url, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT(key) DO UPDATE SET account_key = coalesce(clusters.account_key, excluded.account_key)
-                RETURNING id
-                """)
+        let upsert = try db.cachedStatement(sql: Self.upsertCluster)
         let link = try db.cachedStatement(
             sql: "UPDATE report_urls SET cluster_id = ? WHERE report_id = ? AND position = ?")
         let linkRow = try db.cachedStatement(sql: "UPDATE report_urls SET cluster_id = ? WHERE rowid = ?")
@@ -299,14 +429,7 @@ extension Store {
         }
         let n = try Int.fetchOne(db, sql: "SELECT count(*) FROM touched") ?? 0
         if rebuild {
-            // Clusters no report leads to any more are dropped unless moderators already worked on them (a change
-            // of status, an entry of the console's audit such as a merge or a split).
-            try db.execute(
-                sql: """
-                    DELETE FROM clusters WHERE reports = 0 AND status = ?
-                        AND NOT EXISTS (SELECT 1 FROM cluster_events e WHERE e.cluster_id = clusters.id)
-                        AND NOT EXISTS (SELECT 1 FROM console_audit a WHERE a.cluster_id = clusters.id)
-                    """, arguments: [ModerationStatus.new])
+            try db.execute(sql: Self.dropUnworkedEmptyClusters, arguments: [ModerationStatus.new])
         }
         try db.execute(sql: "DELETE FROM touched")
         return n
@@ -488,6 +611,14 @@ extension Store {
         weights: PriorityWeights = PriorityWeights(), now: Date = Date()
     ) throws -> [ClusterSummary] {
         try pool.read { db in
+            if let limit {
+                var where_ = RankingFilter()
+                if let status { where_.add("c.status = ?", status) }
+                if let platform { where_.add("c.platform = ?", platform) }
+                if let ids = try rankedClusterIDs(db, where_, first: limit, weights: weights, now: now) {
+                    return try rankedSummaries(db, ids: ids, weights: weights, now: now)
+                }
+            }
             var sql = """
                 SELECT c.*, (SELECT count(*) FROM cluster_reporters cr WHERE cr.cluster_id = c.id AND cr.last_at >= ?)
                     AS recent
@@ -505,15 +636,168 @@ extension Store {
             }
             var list = try Row.fetchAll(db, sql: sql, arguments: args)
                 .map { try summary($0, weights: weights, now: now) }
-            list.sort {
-                ($0.priority, $0.reporters, $0.lastReported ?? .distantPast, -$0.id)
-                    > ($1.priority, $1.reporters, $1.lastReported ?? .distantPast, -$1.id)
-            }
+            list.sort(by: Self.ranksBefore)
             if let limit, list.count > limit { list = Array(list.prefix(limit)) }
             let urls = try originalURLs(db, clusterIDs: list.map(\.id))
             for i in list.indices { list[i].urls = urls[list[i].id] ?? [] }
             return list
         }
+    }
+
+    /// The ranking's order: priority, then reporters, then the latest report, then the oldest cluster first.
+    static func ranksBefore(_ a: ClusterSummary, _ b: ClusterSummary) -> Bool {
+        (a.priority, a.reporters, a.lastReported ?? .distantPast, -a.id)
+            > (b.priority, b.reporters, b.lastReported ?? .distantPast, -b.id)
+    }
+
+    /// The summaries (with their URLs) of these clusters, in this order.
+    func rankedSummaries(_ db: Database, ids: [Int64], weights: PriorityWeights, now: Date) throws -> [ClusterSummary] {
+        guard !ids.isEmpty else { return [] }
+        var byID: [Int64: ClusterSummary] = [:]
+        for chunk in ids.chunked(500) {
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            for r in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT c.*, (SELECT count(*) FROM cluster_reporters cr WHERE cr.cluster_id = c.id AND cr.last_at >= ?)
+                        AS recent FROM clusters c WHERE c.id IN (\(marks))
+                    """, arguments: [now.timeIntervalSince1970 - 86_400] + StatementArguments(chunk))
+            {
+                let s = try summary(r, weights: weights, now: now)
+                byID[s.id] = s
+            }
+        }
+        var list = ids.compactMap { byID[$0] }
+        let urls = try originalURLs(db, clusterIDs: ids)
+        for i in list.indices { list[i].urls = urls[list[i].id] ?? [] }
+        return list
+    }
+
+    /// Conditions on clusters `c` (joined with AND) and their arguments, in order.
+    struct RankingFilter {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+
+        mutating func add(_ condition: String, _ values: (any DatabaseValueConvertible)?...) {
+            conditions.append(condition)
+            arguments += StatementArguments(values)
+        }
+
+        var sql: String { (["c.reports > 0"] + conditions).joined(separator: " AND ") }
+    }
+
+    /// One cluster as the ranking sees it.
+    private struct Ranked {
+        var id: Int64
+        var priority: Double
+        var reporters: Int
+        var last: Date
+
+        func before(_ o: Ranked) -> Bool {
+            (priority, reporters, last, -id) > (o.priority, o.reporters, o.last, -o.id)
+        }
+    }
+
+    /// How many clusters with the most recent reporters `rankedClusterIDs` scores before its walk (at most).
+    static let earlyScored = 2_000
+
+    /// The ids of the first `first` clusters of the ranking (filtered), in order, without scoring every cluster.
+    ///
+    /// The recent reporters (last 24 hours) of every cluster come first from `cluster_reporters_last`: as many rows
+    /// as the last day's activity, counted here. Then clusters are read by reporters, most first, and scored exactly
+    /// (`PriorityWeights.score`, the same keys as `ranksBefore`), until no cluster left can reach the k-th: one not
+    /// read yet has at most the current reporters r and at most v_max recent reporters (the largest count among
+    /// clusters with recent reporters not read yet), so its score is at most r × w_r + v_max × max(w_v, 0) +
+    /// max(w_t, 0) (the decay is at most 1; the clusters with the most recent reporters, up to `earlyScored` of them,
+    /// are scored before the walk to keep v_max small); the walk stops when that falls under the k-th score (ties read on: the
+    /// tie-breaks could still promote one). The result is the full ranking's first k, not an estimate. Nil (the caller
+    /// ranks another way) when w_r < 0 or a weight is not finite, or past `budget` clusters read (a very selective
+    /// filter: a scan is then as good).
+    func rankedClusterIDs(
+        _ db: Database, _ filter: RankingFilter, first k: Int, weights: PriorityWeights, now: Date,
+        budget: Int = 50_000, earlyScored: Int = Store.earlyScored
+    ) throws -> [Int64]? {
+        guard k > 0 else { return [] }
+        let w = weights
+        guard w.reporters >= 0, w.reporters.isFinite, w.velocity.isFinite, w.recency.isFinite,
+            w.recencyHalfLifeHours.isFinite
+        else { return nil }
+        // Recent reporters by cluster, and how many clusters not read yet have each count (for v_max).
+        var recent: [Int64: Int] = [:]
+        let rows = try Int64.fetchCursor(
+            db, sql: "SELECT cluster_id FROM cluster_reporters WHERE last_at >= ?",
+            arguments: [now.timeIntervalSince1970 - 86_400])
+        while let id = try rows.next() { recent[id, default: 0] += 1 }
+        var unread = [Int](repeating: 0, count: (recent.values.max() ?? 0) + 1)
+        for n in recent.values { unread[n] += 1 }
+        var top: [Ranked] = []  // best first, at most k
+        func offer(_ r: Row, recent v: Int) {
+            let reporters: Int = r[1]
+            let last = (r[2] as Double?).map { Date(timeIntervalSince1970: $0) }
+            let candidate = Ranked(
+                id: r[0], priority: w.score(reporters: reporters, recentReporters: v, lastReported: last, now: now),
+                reporters: reporters, last: last ?? .distantPast)
+            if top.count == k {
+                guard candidate.before(top[k - 1]) else { return }
+                top.removeLast()
+            }
+            var lo = 0
+            var hi = top.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if top[mid].before(candidate) { lo = mid + 1 } else { hi = mid }
+            }
+            top.insert(candidate, at: lo)
+        }
+        // The few clusters with the most recent reporters are scored first, so that v_max is small during the walk
+        // (a day's clusters mostly have one recent reporter; those with more would keep the bound loose).
+        var cut = unread.count
+        var early = 0
+        while cut > 1, early + unread[cut - 1] <= earlyScored {
+            cut -= 1
+            early += unread[cut]
+        }
+        var scored = Set<Int64>()
+        if cut < unread.count {
+            scored = Set(recent.filter { $0.value >= cut }.keys)
+            for chunk in Array(scored).chunked(500) {
+                let rows = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT c.id, c.reporters, c.last_reported FROM clusters c
+                        WHERE \(filter.sql) AND c.id IN (\(repeatElement("?", count: chunk.count).joined(separator: ",")))
+                        """, arguments: filter.arguments + StatementArguments(chunk))
+                while let r = try rows.next() { offer(r, recent: recent[r[0]] ?? 0) }
+            }
+            unread.removeLast(unread.count - cut)
+        }
+        var vMax = unread.count - 1
+        while vMax > 0, unread[vMax] == 0 { vMax -= 1 }
+        let slack = w.recencyHalfLifeHours > 0 ? max(w.recency, 0) : 0
+        let wv = max(w.velocity, 0)
+        let walk = try Row.fetchCursor(
+            db,
+            sql:
+                "SELECT c.id, c.reporters, c.last_reported FROM clusters c WHERE \(filter.sql) ORDER BY c.reporters DESC",
+            arguments: filter.arguments)
+        var read = 0
+        while let r = try walk.next() {
+            let reporters: Int = r[1]
+            if top.count == k, Double(reporters) * w.reporters + Double(vMax) * wv + slack < top[k - 1].priority {
+                break
+            }
+            read += 1
+            if read > budget { return nil }
+            let id: Int64 = r[0]
+            if scored.contains(id) { continue }
+            let v = recent[id] ?? 0
+            if v > 0 {
+                unread[v] -= 1
+                while vMax > 0, unread[vMax] == 0 { vMax -= 1 }
+            }
+            offer(r, recent: v)
+        }
+        return top.map(\.id)
     }
 
     /// Appends the listing's optional filters on clusters `c`.
@@ -552,7 +836,7 @@ extension Store {
         }
         var sql = """
             SELECT c.id, \(priority) AS p FROM clusters c
-            LEFT JOIN (SELECT cluster_id, count(*) AS n FROM cluster_reporters WHERE last_at >= ? GROUP BY cluster_id) r
+            LEFT JOIN (SELECT cluster_id, count(*) AS n FROM cluster_reporters WHERE last_at >= ? GROUP BY +cluster_id) r
                 ON r.cluster_id = c.id
             WHERE c.reports > 0
             """

@@ -209,86 +209,77 @@ extension Store {
         _ q: ClusterQuery, weights: PriorityWeights = PriorityWeights(), now: Date = Date()
     ) throws -> (rows: [ClusterSummary], total: Int) {
         try pool.read { db in
-            db.add(function: Self.decay)
-            var filters = ["c.reports > 0"]
-            var args: [String: (any DatabaseValueConvertible)?] = [
-                "day": now.timeIntervalSince1970 - 86_400, "now": now.timeIntervalSince1970,
-                "wr": weights.reporters, "wv": weights.velocity, "wt": weights.recency,
-                "hl": weights.recencyHalfLifeHours, "limit": q.limit, "offset": q.offset,
-            ]
-            if let s = q.status {
-                filters.append("c.status = :status")
-                args["status"] = s
-            }
-            if let p = q.platform {
-                filters.append("c.platform = :platform")
-                args["platform"] = p
-            }
-            if let o = q.offence {
-                filters.append("c.offence = :offence")
-                args["offence"] = o
-            }
-            if let s = q.since {
-                filters.append("c.last_reported >= :since")
-                args["since"] = s.timeIntervalSince1970
-            }
-            if let u = q.until {
-                filters.append("c.first_reported < :until")
-                args["until"] = u.timeIntervalSince1970
-            }
-            if let text = q.search, !text.isEmpty {
-                let escaped = text.replacingOccurrences(of: "\\", with: "\\\\")
-                    .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
-                args["q"] = "%\(escaped)%"
-                filters.append(
-                    """
-                    (c.canonical_url LIKE :q ESCAPE '\\' OR c.key LIKE :q ESCAPE '\\'
-                     OR coalesce(c.account_key, '') LIKE :q ESCAPE '\\'
-                     OR EXISTS (SELECT 1 FROM report_urls ru WHERE ru.cluster_id = c.id AND ru.url LIKE :q ESCAPE '\\'))
-                    """)
-            }
-            let whereSQL = filters.joined(separator: " AND ")
-            let arguments = StatementArguments(args)
+            var filter = RankingFilter()
+            if let s = q.status { filter.add("c.status = ?", s) }
+            if let p = q.platform { filter.add("c.platform = ?", p) }
+            if let o = q.offence { filter.add("c.offence = ?", o) }
+            if let s = q.since { filter.add("c.last_reported >= ?", s.timeIntervalSince1970) }
+            if let u = q.until { filter.add("c.first_reported < ?", u.timeIntervalSince1970) }
+            if let text = q.search, !text.isEmpty { Self.searchCondition(text, into: &filter) }
             let total =
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM clusters c WHERE \(whereSQL)", arguments: arguments)
-                ?? 0
-            // Only clusters that can reach the page are scored. A score lies between reporters × w_r and
-            // reporters × (w_r + w_v) + w_t (recent reporters are reporters; the decay is at most 1), so a cluster
-            // whose upper bound is under the page's k-th lower bound cannot be in the first k: exact, not a guess.
-            var bound = ""
-            let k = q.offset + q.limit
-            if weights.reporters > 0, weights.velocity >= 0, weights.recency >= 0, k > 0,
-                let kth = try Int.fetchOne(
-                    db,
-                    sql: """
-                        SELECT c.reporters FROM clusters c WHERE \(whereSQL)
-                        ORDER BY c.reporters DESC LIMIT 1 OFFSET :kth
-                        """,
-                    arguments: StatementArguments(args.merging(["kth": k - 1]) { a, _ in a }))
+                try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM clusters c WHERE \(filter.sql)", arguments: filter.arguments) ?? 0
+            // The first pages through the ranking's threshold walk (exact; see `rankedClusterIDs`). A search
+            // already bounds the candidates: none scored ahead of the walk, each of those queries would search again.
+            let searching = !(q.search?.isEmpty ?? true)
+            if q.offset + q.limit <= Self.walkedPages,
+                let ids = try rankedClusterIDs(
+                    db, filter, first: q.offset + q.limit, weights: weights, now: now,
+                    earlyScored: searching ? 0 : Store.earlyScored)
             {
-                bound = " AND c.reporters * :wrv + :wt >= :floor"
-                args["wrv"] = weights.reporters + weights.velocity
-                args["floor"] = Double(kth) * weights.reporters
+                return (try rankedSummaries(db, ids: Array(ids.dropFirst(q.offset)), weights: weights, now: now), total)
             }
-            // The same score as PriorityWeights.score, in SQL, so only one page is decoded.
+            // Deeper pages (or weights the walk cannot bound): the same score as PriorityWeights.score, in SQL, over
+            // every cluster the filters keep, so only one page is decoded.
+            db.add(function: Self.decay)
+            let t = now.timeIntervalSince1970
             let rows = try Row.fetchAll(
                 db,
                 sql: """
                     SELECT c.*, coalesce(r.n, 0) AS recent FROM clusters c
-                    LEFT JOIN (SELECT cluster_id, count(*) AS n FROM cluster_reporters WHERE last_at >= :day
-                               GROUP BY cluster_id) r ON r.cluster_id = c.id
-                    WHERE \(whereSQL)\(bound)
-                    ORDER BY c.reporters * :wr + coalesce(r.n, 0) * :wv
-                             + vigie_decay(:now, c.last_reported, :hl) * :wt DESC,
+                    LEFT JOIN (SELECT cluster_id, count(*) AS n FROM cluster_reporters WHERE last_at >= ?
+                               GROUP BY +cluster_id) r ON r.cluster_id = c.id
+                    WHERE \(filter.sql)
+                    ORDER BY c.reporters * ? + coalesce(r.n, 0) * ? + vigie_decay(?, c.last_reported, ?) * ? DESC,
                              c.reporters DESC, c.last_reported DESC, c.id ASC
-                    LIMIT :limit OFFSET :offset
-                    """, arguments: StatementArguments(args))
+                    LIMIT ? OFFSET ?
+                    """,
+                arguments: [t - 86_400] + filter.arguments
+                    + [
+                        weights.reporters, weights.velocity, t, weights.recencyHalfLifeHours, weights.recency,
+                        q.limit, q.offset,
+                    ])
             var list = try rows.map { try summary($0, weights: weights, now: now) }
             let urls = try originalURLs(db, clusterIDs: list.map(\.id))
             for i in list.indices { list[i].urls = urls[list[i].id] ?? [] }
             return (list, total)
         }
     }
+
+    /// The search of the queue: a piece (3 characters or more) of a cluster's canonical URL, key or account through
+    /// the trigram index `cluster_search`, or a reported URL exactly as written (`report_urls_url`); shorter pieces
+    /// are looked for in the clusters' own columns.
+    static func searchCondition(_ text: String, into filter: inout RankingFilter) {
+        if text.count >= 3 {
+            filter.add(
+                """
+                (c.id IN (SELECT rowid FROM cluster_search WHERE cluster_search MATCH ?)
+                 OR c.id IN (SELECT cluster_id FROM report_urls WHERE url = ?))
+                """, "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"", text)
+            return
+        }
+        let escaped = text.replacingOccurrences(of: "\\", with: "\\\\")
+            .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+        let like = "%\(escaped)%"
+        filter.add(
+            """
+            (c.canonical_url LIKE ? ESCAPE '\\' OR c.key LIKE ? ESCAPE '\\'
+             OR coalesce(c.account_key, '') LIKE ? ESCAPE '\\')
+            """, like, like, like)
+    }
+
+    /// How deep (offset + limit) the queue's pages are ranked by the threshold walk; deeper pages by one scan.
+    static let walkedPages = 2_000
 
     /// 2^(−hours since `last` / half-life), as `PriorityWeights.score` computes it (0 without a date).
     static let decay = DatabaseFunction("vigie_decay", argumentCount: 3, pure: true) { values in

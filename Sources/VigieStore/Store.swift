@@ -102,6 +102,8 @@ public final class Store: Sendable {
         m.registerMigration("v11-web-subscriptions", migrate: Schema.webSubscriptionsV1)
         m.registerMigration("v12-console-users", migrate: Schema.consoleV1)
         m.registerMigration("v13-cluster-overrides", migrate: Schema.overridesV1)
+        m.registerMigration("v13-cluster-ranking", migrate: Schema.clusterRankingV1)
+        m.registerMigration("v13-cluster-search", migrate: Schema.clusterSearchV1)
         return m
     }
 
