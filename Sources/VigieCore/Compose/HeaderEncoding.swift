@@ -118,7 +118,7 @@ public enum HeaderEncoding {
     }
 
     /// True when `sanitize` would return the UTF-8 text `b` unchanged: no control (C0, DEL, C1), no line or paragraph
-    /// separator, and no whitespace (`CharacterSet.whitespaces`: tab and the Zs spaces) at either end.
+    /// separator, and no `CharacterSet.whitespaces` scalar at either end.
     static func isClean(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
         var i = 0
         while i < b.count {
@@ -138,16 +138,13 @@ public enum HeaderEncoding {
         return i
     }
 
-    /// Whether the scalar at `i` is a space `trimmingCharacters(in: .whitespaces)` removes (tab, or category Zs).
+    /// Whether the scalar at `i` is one `trimmingCharacters(in: .whitespaces)` removes.
     private static func isSpaceScalar(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
-        var value: UInt32 = 0
+        if b[i] < 0x80 { return b[i] == 0x20 || b[i] == 0x09 }
         var it = b[i...].makeIterator()
         var decoder = UTF8()
-        if case .scalarValue(let s) = decoder.decode(&it) { value = s.value } else { return true }
-        switch value {
-        case 0x09, 0x20, 0xA0, 0x1680, 0x2000...0x200A, 0x202F, 0x205F, 0x3000: return true
-        default: return false
-        }
+        guard case .scalarValue(let s) = decoder.decode(&it) else { return true }
+        return CharacterSet.whitespaces.contains(s)
     }
 
     /// Whether the two bytes `a` `b` occur in a row.
