@@ -99,7 +99,7 @@ let package = Package(
             name: "VigieAppTests",
             dependencies: [
                 "VigieApp", "VigieStore", "VigieCore",
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto"),
             ], swiftSettings: upcoming),
         .testTarget(
             name: "VigieIntegrationTests",

@@ -6,9 +6,12 @@ import VigieCore
 /// 96 bits of HMAC-SHA256 over (id, salt, list) under the configured secret, in lowercase hex — unforgeable, safe in a
 /// URL path and in an address local part, and immune to the case folding some mail systems apply to local parts.
 public struct UnsubscribeTokens: Sendable {
-    /// The key bytes; a `SymmetricKey` is made per use (it is not Sendable).
     let secret: [UInt8]
     let listID: String
+    /// The HMAC key schedule, done once.
+    let state: KeyState
+    /// `|` and the list id, the end of every MAC'd message.
+    let listSuffix: [UInt8]
 
     /// `secret` must be at least 16 bytes.
     public init(secret: [UInt8], listID: String) throws {
@@ -19,11 +22,25 @@ public struct UnsubscribeTokens: Sendable {
         }
         self.secret = secret
         self.listID = listID
+        // HMAC (RFC 2104) with its key schedule done once: the hash states after the inner and the outer padded key.
+        var key = secret.count > 64 ? Array(SHA256.hash(data: secret)) : secret
+        key += [UInt8](repeating: 0, count: 64 - key.count)
+        var inner = SHA256()
+        inner.update(data: key.map { $0 ^ 0x36 })
+        var outer = SHA256()
+        outer.update(data: key.map { $0 ^ 0x5C })
+        state = KeyState(inner: inner, outer: outer)
+        listSuffix = [0x7C] + Array(listID.utf8)
     }
 
     /// The token of a subscriber; bumping `salt` revokes the previous ones.
     public func token(subscriberID: Int64, salt: Int) -> String {
-        String(subscriberID, radix: 36) + "-" + mac(subscriberID, salt)
+        var out: [UInt8] = []
+        out.reserveCapacity(40)
+        Self.appendNumber(subscriberID, radix: 36, to: &out)
+        out.append(0x2D)
+        appendMAC(subscriberID, salt, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The subscriber id a token claims, before verification.
@@ -43,9 +60,40 @@ public struct UnsubscribeTokens: Sendable {
         return diff == 0
     }
 
-    private func mac(_ id: Int64, _ salt: Int) -> String {
-        let message = Array("\(id)|\(salt)|\(listID)".utf8)
-        let code = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: secret))
-        return Hex.encode(Array(code).prefix(12))
+    /// The first 96 bits of HMAC-SHA256 over `ID|SALT|LIST` (decimal numbers), in lowercase hex.
+    private func appendMAC(_ id: Int64, _ salt: Int, to out: inout [UInt8]) {
+        var message: [UInt8] = []
+        message.reserveCapacity(48 + listSuffix.count)
+        Self.appendNumber(id, radix: 10, to: &message)
+        message.append(0x7C)
+        Self.appendNumber(Int64(salt), radix: 10, to: &message)
+        message.append(contentsOf: listSuffix)
+        var inner = state.inner
+        inner.update(data: message)
+        let innerDigest = inner.finalize()
+        var outer = state.outer
+        innerDigest.withUnsafeBytes { outer.update(bufferPointer: $0) }
+        outer.finalize().withUnsafeBytes { code in
+            for b in code.prefix(12) { Hex.append(b, to: &out) }
+        }
+    }
+
+    /// SHA-256 after absorbing the key XOR ipad, and after the key XOR opad. `@unchecked Sendable`: never mutated
+    /// after init; a user copies a state and updates the copy, which then gets a context of its own (copy on write).
+    struct KeyState: @unchecked Sendable {
+        let inner: SHA256
+        let outer: SHA256
+    }
+
+    /// `String(n, radix:)` (lowercase digits, `-` for negatives) appended as bytes.
+    static func appendNumber(_ n: Int64, radix: UInt64, to out: inout [UInt8]) {
+        if n < 0 { out.append(0x2D) }
+        var v = n.magnitude
+        let start = out.count
+        repeat {
+            out.append(Hex.digit(UInt8(v % radix)))
+            v /= radix
+        } while v > 0
+        out[start...].reverse()
     }
 }

@@ -123,6 +123,20 @@ public enum MessageComposer {
         return "=_vigie_" + alnum
     }
 
+    /// `boundary(for:)` as bytes, for a bare Message-ID (printable ASCII, as `bareMessageID` leaves it).
+    static func boundaryBytes(for bareID: String) -> [UInt8] {
+        var out: [UInt8] = Array("=_vigie_".utf8)
+        out.reserveCapacity(48)
+        var kept = 0
+        for b in bareID.utf8 where kept < 40 {
+            if (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39) {
+                out.append(b)
+                kept += 1
+            }
+        }
+        return out
+    }
+
     static func bareMessageID(_ id: String) -> String {
         var s = HeaderEncoding.sanitizeAddress(id)
         if s.hasPrefix("<") { s.removeFirst() }

@@ -10,9 +10,13 @@ public struct PreparedMessage: Sendable {
     /// One body part: encoded static runs around the slots.
     struct Part: Sendable {
         var contentType: String
+        /// `Content-Type` and `Content-Transfer-Encoding` lines and the blank line, as bytes.
+        var header: [UInt8]
         /// `runs[i]` comes before `slots[i]`; the last run has no slot after it.
         var runs: [[UInt8]]
         var slots: [Int]
+        /// The bytes of all runs.
+        var runBytes: Int
     }
 
     let text: Part
@@ -31,10 +35,15 @@ public struct PreparedMessage: Sendable {
     public struct SharedHeaders: Sendable {
         let from: String
         let subject: String
+        /// `from` and `subject` as bytes, each with its CRLF.
+        let fromLine: [UInt8]
+        let subjectLine: [UInt8]
 
         public init(from: MailAddress, subject: String) {
             self.from = HeaderEncoding.addressField("From", from)
             self.subject = HeaderEncoding.field("Subject", subject)
+            fromLine = Array(self.from.utf8) + [0x0D, 0x0A]
+            subjectLine = Array(self.subject.utf8) + [0x0D, 0x0A]
         }
     }
 
@@ -50,7 +59,8 @@ public struct PreparedMessage: Sendable {
             messageID: messageID, headers: headers, textValues: textValues, htmlValues: htmlValues)
     }
 
-    /// Same, with the shared header lines already encoded (the dispatcher's hot path).
+    /// Same, with the shared header lines already encoded (the dispatcher's hot path): one buffer sized up front,
+    /// the pre-encoded runs copied in, only the per-recipient values encoded.
     public func compose(
         shared: SharedHeaders, to: MailAddress, date: Date, timeZone: TimeZone = .current,
         messageID: String, headers: [HeaderField], textValues: [String], htmlValues: [String]
@@ -58,105 +68,163 @@ public struct PreparedMessage: Sendable {
         -> [UInt8]
     {
         let id = MessageComposer.bareMessageID(messageID)
-        var lines: [String] = [
-            shared.from,
-            HeaderEncoding.addressField("To", to),
-            shared.subject,
-            "Date: " + RFC5322Date.format(date, timeZone: timeZone),
-            "Message-ID: <" + id + ">",
-            "MIME-Version: 1.0",
-        ]
+        var out: [UInt8] = []
+        out.reserveCapacity(capacity(headers: headers, textValues: textValues, htmlValues: htmlValues, id: id))
+        out.append(contentsOf: shared.fromLine)
+        HeaderEncoding.appendAddressField("To", to, to: &out)
+        out.append(contentsOf: Self.crlf)
+        out.append(contentsOf: shared.subjectLine)
+        out.append(contentsOf: "Date: ".utf8)
+        out.append(contentsOf: RFC5322Date.format(date, timeZone: timeZone).utf8)
+        out.append(contentsOf: "\r\nMessage-ID: <".utf8)
+        out.append(contentsOf: id.utf8)
+        out.append(contentsOf: ">\r\nMIME-Version: 1.0\r\n".utf8)
         for h in headers {
-            if let line = Self.plainField(h) {
-                lines.append(line)
-                continue
-            }
+            if Self.appendPlainField(h, to: &out) { continue }
             let name = HeaderEncoding.sanitizeName(h.name)
             if name.isEmpty || MessageComposer.reservedFields.contains(name.lowercased()) { continue }
-            lines.append(HeaderEncoding.field(name, h.value))
-        }
-        var out: [UInt8] = []
-        out.reserveCapacity(byteEstimate + 1024)
-        for line in lines {
-            out.append(contentsOf: line.utf8)
-            out.append(contentsOf: [0x0D, 0x0A])
+            out.append(contentsOf: HeaderEncoding.field(name, h.value).utf8)
+            out.append(contentsOf: Self.crlf)
         }
         if let html {
-            let boundary = MessageComposer.boundary(for: id)
-            out.append(
-                contentsOf: Array("Content-Type: multipart/alternative;\r\n boundary=\"\(boundary)\"\r\n\r\n".utf8))
-            out.append(contentsOf: Array("This is a multi-part message in MIME format.\r\n".utf8))
-            out.append(contentsOf: Array("--\(boundary)\r\n".utf8))
+            let boundary = MessageComposer.boundaryBytes(for: id)
+            out.append(contentsOf: "Content-Type: multipart/alternative;\r\n boundary=\"".utf8)
+            out.append(contentsOf: boundary)
+            out.append(contentsOf: "\"\r\n\r\nThis is a multi-part message in MIME format.\r\n".utf8)
+            Self.appendDelimiter(boundary, close: false, to: &out)
             Self.write(text, values: textValues, into: &out)
-            out.append(contentsOf: Array("--\(boundary)\r\n".utf8))
+            Self.appendDelimiter(boundary, close: false, to: &out)
             Self.write(html, values: htmlValues, into: &out)
-            out.append(contentsOf: Array("--\(boundary)--\r\n".utf8))
+            Self.appendDelimiter(boundary, close: true, to: &out)
         } else {
             Self.write(text, values: textValues, into: &out)
         }
         return out
     }
 
+    private static let crlf: [UInt8] = [0x0D, 0x0A]
+
+    /// `--boundary` CRLF, or `--boundary--` CRLF to close.
+    private static func appendDelimiter(_ boundary: [UInt8], close: Bool, to out: inout [UInt8]) {
+        out.append(0x2D)
+        out.append(0x2D)
+        out.append(contentsOf: boundary)
+        if close {
+            out.append(0x2D)
+            out.append(0x2D)
+        }
+        out.append(0x0D)
+        out.append(0x0A)
+    }
+
+    /// An upper bound of the message's size, so the buffer is allocated once: runs, then each slot value at its
+    /// worst quoted-printable size (3 bytes a byte, a soft break per 24 bytes), plus room for the header lines.
+    private func capacity(headers: [HeaderField], textValues: [String], htmlValues: [String], id: String) -> Int {
+        func valueBytes(_ part: Part, _ values: [String]) -> Int {
+            var n = part.header.count + part.runBytes + 8
+            for k in part.slots where k < values.count {
+                let count = values[k].utf8.count
+                n += 3 * count + 3 * (count / 24 + 2)
+            }
+            return n
+        }
+        var n = 2048 + 2 * id.utf8.count + valueBytes(text, textValues)
+        if let html { n += valueBytes(html, htmlValues) }
+        for h in headers { n += 2 * (h.name.utf8.count + h.value.utf8.count) + 16 }
+        return n
+    }
+
     /// The fast path for the list headers every message carries: a printable-ASCII value (no CR, LF or control
     /// character, so nothing to encode and nothing that could start a new header) folded at spaces before column 78.
     /// Anything else returns nil and goes through `HeaderEncoding`.
     static func plainField(_ h: HeaderField) -> String? {
-        let name = Array(h.name.utf8)
-        guard !name.isEmpty, name.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x3A }),
-            !MessageComposer.reservedFields.contains(h.name.lowercased())
-        else { return nil }
-        let value = Array(h.value.utf8)
-        guard !value.isEmpty, value.count < 900, value.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }),
-            value.first != 0x20, value.last != 0x20
-        else { return nil }
-        var out = name + [0x3A, 0x20]
-        var column = out.count
-        var i = 0
-        while i < value.count {
-            var j = i + 1
-            while j < value.count && value[j] != 0x20 { j += 1 }
-            // A word (with its leading space) that would pass column 78 starts a folded line.
-            if column + (j - i) > 78 && value[i] == 0x20 && column > name.count + 2 {
-                out += [0x0D, 0x0A]
-                column = 0
-            }
-            out += value[i..<j]
-            column += j - i
-            i = j
-        }
-        return String(decoding: out, as: UTF8.self)
+        var out: [UInt8] = []
+        guard appendPlainField(h, to: &out) else { return nil }
+        return String(decoding: out.dropLast(2), as: UTF8.self)
     }
 
-    private var byteEstimate: Int {
-        (text.runs.reduce(0) { $0 + $1.count }) + (html?.runs.reduce(0) { $0 + $1.count } ?? 0)
+    /// `plainField` written straight into `out` with its CRLF; false (and `out` untouched) when the field needs
+    /// `HeaderEncoding`.
+    static func appendPlainField(_ h: HeaderField, to out: inout [UInt8]) -> Bool {
+        var name = h.name
+        var value = h.value
+        return name.withUTF8 { name in
+            value.withUTF8 { value in
+                guard !name.isEmpty, name.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != 0x3A }),
+                    !isReserved(name),
+                    !value.isEmpty, value.count < 900, value.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }),
+                    value.first != 0x20, value.last != 0x20
+                else { return false }
+                out.append(contentsOf: name)
+                out.append(0x3A)
+                out.append(0x20)
+                var column = name.count + 2
+                var i = 0
+                while i < value.count {
+                    var j = i + 1
+                    while j < value.count && value[j] != 0x20 { j += 1 }
+                    // A word (with its leading space) that would pass column 78 starts a folded line.
+                    if column + (j - i) > 78 && value[i] == 0x20 && column > name.count + 2 {
+                        out.append(0x0D)
+                        out.append(0x0A)
+                        column = 0
+                    }
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: value[i..<j]))
+                    column += j - i
+                    i = j
+                }
+                out.append(0x0D)
+                out.append(0x0A)
+                return true
+            }
+        }
+    }
+
+    /// The reserved field names as bytes (lowercase), for an allocation-free case-insensitive check.
+    private static let reservedNames: [[UInt8]] = MessageComposer.reservedFields.map { Array($0.utf8) }
+
+    /// Whether an ASCII field name is one the composer writes itself (any case).
+    private static func isReserved(_ name: UnsafeBufferPointer<UInt8>) -> Bool {
+        reservedNames.contains { r in
+            r.count == name.count && zip(r, name).allSatisfy { $0 == ($1 >= 0x41 && $1 <= 0x5A ? $1 | 0x20 : $1) }
+        }
     }
 
     private static func write(_ part: Part, values: [String], into out: inout [UInt8]) {
-        out.append(contentsOf: Array("Content-Type: \(part.contentType); charset=utf-8\r\n".utf8))
-        out.append(contentsOf: Array("Content-Transfer-Encoding: quoted-printable\r\n\r\n".utf8))
-        let softBreak: [UInt8] = [0x3D, 0x0D, 0x0A]
+        out.append(contentsOf: part.header)
         for (i, run) in part.runs.enumerated() {
             out.append(contentsOf: run)
             guard i < part.slots.count else { break }
             // Every run and value sits on soft lines of its own, so no line grows past 76 characters.
-            if out.last != 0x0A { out.append(contentsOf: softBreak) }
-            let value = part.slots[i] < values.count ? Array(values[part.slots[i]].utf8) : []
-            // 24 bytes encode to at most 72 characters, leaving room for the soft break's `=`.
-            var start = 0
-            while start < value.count {
-                let end = min(start + 24, value.count)
-                QuotedPrintable.append(value[start..<end], to: &out)
-                out.append(contentsOf: softBreak)
-                start = end
+            if out.last != 0x0A { appendSoftBreak(to: &out) }
+            guard part.slots[i] < values.count else { continue }
+            var value = values[part.slots[i]]
+            value.withUTF8 { value in
+                // 24 bytes encode to at most 72 characters, leaving room for the soft break's `=`.
+                var start = 0
+                while start < value.count {
+                    let end = min(start + 24, value.count)
+                    QuotedPrintable.append(UnsafeBufferPointer(rebasing: value[start..<end]), to: &out)
+                    appendSoftBreak(to: &out)
+                    start = end
+                }
             }
         }
         if out.count >= 3 && out[out.count - 3] == 0x3D && out[out.count - 2] == 0x0D && out[out.count - 1] == 0x0A {
             // A value ended the part: its soft break would join the boundary's CRLF; end the line plainly instead.
             out.removeLast(3)
-            out.append(contentsOf: [0x0D, 0x0A])
+            out.append(0x0D)
+            out.append(0x0A)
         } else if out.last != 0x0A {
-            out.append(contentsOf: [0x0D, 0x0A])
+            out.append(0x0D)
+            out.append(0x0A)
         }
+    }
+
+    private static func appendSoftBreak(to out: inout [UInt8]) {
+        out.append(0x3D)
+        out.append(0x0D)
+        out.append(0x0A)
     }
 
     private static func prepare(_ body: String, contentType: String, markers: [String]) -> Part {
@@ -174,7 +242,11 @@ public struct PreparedMessage: Sendable {
             rest = rest[b.range.upperBound...]
         }
         runs.append(encodeRun(rest))
-        return Part(contentType: contentType, runs: runs, slots: slots)
+        let header = Array(
+            "Content-Type: \(contentType); charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n".utf8)
+        return Part(
+            contentType: contentType, header: header, runs: runs, slots: slots,
+            runBytes: runs.reduce(0) { $0 + $1.count })
     }
 
     /// Encodes a static run; a run that ends mid-line gets a soft break so the slot value starts a fresh soft line.

@@ -24,7 +24,10 @@ public enum QuotedPrintable {
     /// intermediate string).
     public static func append<C: Collection<UInt8>>(_ bytes: C, to out: inout [UInt8]) {
         let encode = { (b: UnsafeBufferPointer<UInt8>) in
-            out.reserveCapacity(out.count + b.count + b.count / 8 + 8)
+            // Grow geometrically: reserving the exact size on every call would reallocate (and copy) a buffer that
+            // many small appends share.
+            let needed = out.count + b.count + b.count / 8 + 8
+            if out.capacity < needed { out.reserveCapacity(Swift.max(needed, 2 * out.capacity)) }
             var start = 0
             var i = 0
             var first = true
