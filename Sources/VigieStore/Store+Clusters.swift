@@ -422,8 +422,8 @@ extension Store {
         if rebuild {
             try db.execute(sql: "CREATE INDEX report_urls_cluster ON report_urls(cluster_id)")
         }
-        if fresh || rebuild {
-            try addDeltas(db, assignments, clusterIDs: ids, fromZero: rebuild)
+        if rebuild {
+            try countFromZero(db, assignments, clusterIDs: ids)
         } else {
             try refreshTouched(db)
         }
@@ -506,12 +506,11 @@ extension Store {
         return touched
     }
 
-    /// Counts for reports linked for the first time (or for everything, after a rebuild reset them): one more report
-    /// per (cluster, report), reporters merged — aggregated here, then one statement per cluster and per reporter.
-    /// `fromZero`: the counts were just reset (rebuild), so rows are appended in key order and counted here.
-    private func addDeltas(
-        _ db: Database, _ assignments: [ClusterAssignment], clusterIDs: [String: Int64],
-        fromZero: Bool
+    /// Counts after the one-pass rebuild reset them: one report per (cluster, report), reporters merged — aggregated
+    /// here, then rows appended in key order, one statement per reporter and per cluster. (Intake adds to counts
+    /// set-wise in `linkFresh`; the streaming rebuild recounts in SQL.)
+    private func countFromZero(
+        _ db: Database, _ assignments: [ClusterAssignment], clusterIDs: [String: Int64]
     ) throws {
         struct Span {
             var count = 0
@@ -545,40 +544,22 @@ extension Store {
         let reporter = try db.cachedStatement(
             sql: """
                 INSERT INTO cluster_reporters (cluster_id, reporter, first_at, last_at, reports) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT(cluster_id, reporter) DO UPDATE SET first_at = min(first_at, excluded.first_at),
-                    last_at = max(last_at, excluded.last_at), reports = reports + excluded.reports
                 """)
-        var entries = Array(reporters)
-        if fromZero {
-            // In primary-key order the B-tree only ever appends.
-            entries.sort { ($0.key.cluster, $0.key.reporter) < ($1.key.cluster, $1.key.reporter) }
-            try db.execute(sql: "DROP INDEX IF EXISTS cluster_reporters_last")
-        }
+        // In primary-key order the B-tree only ever appends; the index on last_at is rebuilt in one pass after.
+        let entries = reporters.sorted { ($0.key.cluster, $0.key.reporter) < ($1.key.cluster, $1.key.reporter) }
+        try db.execute(sql: "DROP INDEX IF EXISTS cluster_reporters_last")
         var reporterCounts: [Int64: Int] = [:]
         for (k, span) in entries {
             try reporter.execute(arguments: [k.cluster, k.reporter, span.first, span.last, span.count])
             reporterCounts[k.cluster, default: 0] += 1
         }
-        if fromZero {
-            try db.execute(sql: "CREATE INDEX cluster_reporters_last ON cluster_reporters(last_at)")
-            let set = try db.cachedStatement(
-                sql: """
-                    UPDATE clusters SET reports = ?, reporters = ?, first_reported = ?, last_reported = ? WHERE id = ?
-                    """)
-            for (cid, span) in clusters.sorted(by: { $0.key < $1.key }) {
-                try set.execute(arguments: [span.count, reporterCounts[cid] ?? 0, span.first, span.last, cid])
-            }
-            return
-        }
-        let update = try db.cachedStatement(
+        try db.execute(sql: "CREATE INDEX cluster_reporters_last ON cluster_reporters(last_at)")
+        let set = try db.cachedStatement(
             sql: """
-                UPDATE clusters SET reports = reports + ?,
-                    reporters = (SELECT count(*) FROM cluster_reporters WHERE cluster_id = ?),
-                    first_reported = min(coalesce(first_reported, ?), ?), last_reported = max(coalesce(last_reported, ?), ?)
-                WHERE id = ?
+                UPDATE clusters SET reports = ?, reporters = ?, first_reported = ?, last_reported = ? WHERE id = ?
                 """)
-        for (cid, span) in clusters {
-            try update.execute(arguments: [span.count, cid, span.first, span.first, span.last, span.last, cid])
+        for (cid, span) in clusters.sorted(by: { $0.key < $1.key }) {
+            try set.execute(arguments: [span.count, reporterCounts[cid] ?? 0, span.first, span.last, cid])
         }
     }
 

@@ -100,10 +100,7 @@ extension Store {
         try pool.read { db in
             guard let key = try String.fetchOne(db, sql: "SELECT key FROM clusters WHERE id = ?", arguments: [id])
             else { return ClusterLineage() }
-            let into = try Int64.fetchOne(
-                db,
-                sql: "SELECT c.id FROM cluster_merges m JOIN clusters c ON c.key = m.into_key WHERE m.from_key = ?",
-                arguments: [key])
+            let into = try mergedInto(db, key)
             let absorbed = try Int64.fetchAll(
                 db,
                 sql: """
@@ -158,13 +155,17 @@ extension Store {
             throw ClusterCorrectionError.unknownCluster(id)
         }
         let key: String = r["key"]
-        if let into = try Int64.fetchOne(
-            db, sql: "SELECT c.id FROM cluster_merges m JOIN clusters c ON c.key = m.into_key WHERE m.from_key = ?",
-            arguments: [key])
-        {
+        if let into = try mergedInto(db, key) {
             throw ClusterCorrectionError.alreadyMerged(cluster: id, into: into)
         }
         return LiveCluster(key: key, status: try r.decodeStored(ModerationStatus.self, "status", table: "clusters"))
+    }
+
+    /// The cluster the cluster of identity `key` was merged into, if it was.
+    private func mergedInto(_ db: Database, _ key: String) throws -> Int64? {
+        try Int64.fetchOne(
+            db, sql: "SELECT c.id FROM cluster_merges m JOIN clusters c ON c.key = m.into_key WHERE m.from_key = ?",
+            arguments: [key])
     }
 
     private func audit(
