@@ -91,12 +91,11 @@ public final class AppContext: Sendable {
                 var processor = ReportProcessor(
                     store: store, queue: q.name, extractor: urlExtractor(),
                     maxMessageBytes: q.maxMessageBytes, logger: logger)
-                // Clusters follow intake report by report; a rebuild gives the same result.
-                processor.onReports = { ids in
-                    try clusters.link(reportIDs: ids)
-                    // An alert not enqueued now is owed still (no cluster_alerts row): the next batch retries it.
-                    do { try alerts?.run() } catch { logger.warning("alerts not checked: \(error)") }
-                }
+                // Clusters follow intake a group of batches at a time and at the end of each pass; a rebuild gives
+                // the same result.
+                let linker = IntakeLinker(clusters: clusters, alerts: alerts, logger: logger)
+                processor.onReports = { ids in try linker.saved(ids) }
+                processor.onPassEnd = { try linker.flush() }
                 // A crash between saving reports and linking them is repaired at the next pass.
                 processor.onInterrupted = { try clusters.linkInterrupted() }
                 processor.acknowledger = acknowledger

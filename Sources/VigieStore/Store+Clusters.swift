@@ -441,6 +441,12 @@ extension Store {
     /// so the cost is one B-tree walk per row, not one statement per row and per index. Counts are those a rebuild
     /// computes: one more report per (cluster, report), reporters merged by (cluster, reporter). Every statement reaches
     /// the store's tables by key (rowid, unique key, primary key), never by a scan: the cost follows the batch.
+    ///
+    /// In a large store each cluster updated dirties its own page of every index holding a column the UPDATE sets
+    /// (SQLite rewrites an index entry whenever its column is assigned, even to the same value), and those pages are
+    /// what a commit writes. So the counts are added by three UPDATEs whose SET lists only what changes for their
+    /// clusters: `first_reported` only for new clusters, `reporters` (three ranking indexes) only where a reporter is
+    /// new to the cluster; most clusters of a batch then leave `clusters_first_reported` untouched.
     func linkFresh(_ db: Database, _ assignments: [ClusterAssignment], now: Date) throws -> Int {
         try db.execute(
             sql: """
@@ -450,8 +456,13 @@ extension Store {
                 CREATE TEMP TABLE IF NOT EXISTS fresh_clusters (
                     key TEXT PRIMARY KEY, platform TEXT NOT NULL, kind TEXT NOT NULL, account_key TEXT,
                     canonical_url TEXT NOT NULL, id INTEGER);
+                -- Per cluster: reports added, their first and last arrival, reporters new to the cluster.
+                CREATE TEMP TABLE IF NOT EXISTS fresh_counts (
+                    id INTEGER PRIMARY KEY, n INTEGER NOT NULL, first REAL NOT NULL, last REAL NOT NULL,
+                    added INTEGER NOT NULL);
                 DELETE FROM fresh_links;
                 DELETE FROM fresh_clusters;
+                DELETE FROM fresh_counts;
                 """)
         let addLink = try db.cachedStatement(
             sql: """
@@ -485,6 +496,12 @@ extension Store {
                         SELECT fc.id FROM fresh_links fl JOIN fresh_clusters fc ON fc.key = fl.key
                         WHERE fl.row_id = report_urls.rowid)
                     WHERE rowid IN (SELECT row_id FROM fresh_links);
+                INSERT INTO fresh_counts (id, n, first, last, added)
+                    SELECT fc.id, count(DISTINCT fl.report_id), min(fl.received_at), max(fl.received_at),
+                        count(DISTINCT CASE WHEN fl.reporter != '' AND NOT EXISTS (
+                            SELECT 1 FROM cluster_reporters cr WHERE cr.cluster_id = fc.id AND cr.reporter = fl.reporter)
+                            THEN fl.reporter END)
+                    FROM fresh_links fl JOIN fresh_clusters fc ON fc.key = fl.key GROUP BY fc.id;
                 INSERT INTO cluster_reporters (cluster_id, reporter, first_at, last_at, reports)
                     SELECT fc.id, fl.reporter, min(fl.received_at), max(fl.received_at), count(DISTINCT fl.report_id)
                     FROM fresh_links fl JOIN fresh_clusters fc ON fc.key = fl.key
@@ -492,17 +509,20 @@ extension Store {
                     GROUP BY fc.id, fl.reporter
                     ON CONFLICT(cluster_id, reporter) DO UPDATE SET first_at = min(first_at, excluded.first_at),
                         last_at = max(last_at, excluded.last_at), reports = reports + excluded.reports;
-                UPDATE clusters SET reports = clusters.reports + d.n,
-                    reporters = (SELECT count(*) FROM cluster_reporters cr WHERE cr.cluster_id = clusters.id),
-                    first_reported = min(coalesce(clusters.first_reported, d.first), d.first),
-                    last_reported = max(coalesce(clusters.last_reported, d.last), d.last)
-                    FROM (SELECT fc.id, count(DISTINCT fl.report_id) AS n, min(fl.received_at) AS first,
-                                 max(fl.received_at) AS last
-                          FROM fresh_links fl JOIN fresh_clusters fc ON fc.key = fl.key GROUP BY fc.id) d
-                    WHERE clusters.id = d.id;
+                UPDATE clusters SET reports = clusters.reports + d.n, last_reported = max(clusters.last_reported, d.last)
+                    FROM fresh_counts d
+                    WHERE clusters.id = d.id AND d.added = 0 AND clusters.first_reported <= d.first;
+                UPDATE clusters SET reports = clusters.reports + d.n, reporters = clusters.reporters + d.added,
+                        last_reported = max(clusters.last_reported, d.last)
+                    FROM fresh_counts d
+                    WHERE clusters.id = d.id AND d.added > 0 AND clusters.first_reported <= d.first;
+                UPDATE clusters SET reports = clusters.reports + d.n, reporters = clusters.reporters + d.added,
+                        first_reported = d.first, last_reported = max(coalesce(clusters.last_reported, d.last), d.last)
+                    FROM fresh_counts d
+                    WHERE clusters.id = d.id AND (clusters.first_reported IS NULL OR clusters.first_reported > d.first);
                 """, arguments: [now.timeIntervalSince1970])
         let touched = keys.count
-        try db.execute(sql: "DELETE FROM fresh_links; DELETE FROM fresh_clusters;")
+        try db.execute(sql: "DELETE FROM fresh_links; DELETE FROM fresh_clusters; DELETE FROM fresh_counts;")
         return touched
     }
 

@@ -11,8 +11,11 @@ final class CountingProcessor: IntakeProcessor, @unchecked Sendable {
     private var given: [Int64] = []
     private var calls = 0
     private var hook: (@Sendable (Int) throws -> Void)?
+    private var finished: [Int] = []
 
     var processed: [Int64] { lock.withLock { given } }
+    /// How many messages had been processed at each `finishPass`, in order.
+    var passesFinished: [Int] { lock.withLock { finished } }
     /// Called with the number of `process` calls so far (1 for the first), before counting; may throw.
     var onCall: (@Sendable (Int) throws -> Void)? {
         get { lock.withLock { hook } }
@@ -20,6 +23,8 @@ final class CountingProcessor: IntakeProcessor, @unchecked Sendable {
     }
 
     func processPending() throws -> IntakeStats { IntakeStats() }
+
+    func finishPass() throws { lock.withLock { finished.append(given.count) } }
 
     func process(_ items: [MessageToParse]) throws -> IntakeStats {
         let (call, hook) = lock.withLock {
@@ -199,5 +204,23 @@ final class CountingProcessor: IntakeProcessor, @unchecked Sendable {
         f.processor.onCall = nil
         #expect(try f.runner.pollOnce().stored == 1)
         #expect(f.box.moved(to: "Archive") == [1, 2, 3, 4, 5, 6, 7])
+    }
+
+    /// What a processor defers during a pass (the reports' linking) is completed once per pass, after everything
+    /// was processed: also when the pass fails, and when it finds nothing new.
+    @Test func everyPassEndsByFinishingTheProcessorsDeferredWork() throws {
+        let f = try Fixture(batchCount: 2)
+        f.box.deliver(Self.mails(1...5))
+        _ = try f.runner.pollOnce()
+        #expect(f.processor.passesFinished == [5])
+        _ = try f.runner.pollOnce()
+        #expect(f.processor.passesFinished == [5, 5])
+
+        f.processor.onCall = { call in
+            if call == 4 { throw FakeMailbox.Failure(description: "parser crashed") }
+        }
+        f.box.deliver(Self.mails(6...9))
+        #expect(throws: FakeMailbox.Failure.self) { try f.runner.pollOnce() }
+        #expect(f.processor.passesFinished == [5, 5, 5])
     }
 }

@@ -76,6 +76,44 @@ func storeReports(_ store: Store, _ reports: [(from: String, url: String)], firs
         #expect(try store.clusters().map(\.reporters) == list.map(\.reporters))
     }
 
+    /// Intake's linker links a group of batches at once, then what is left at the end of the pass; the counts are
+    /// those of linking batch by batch, and a rebuild's.
+    @Test func theIntakeLinkerLinksWhenEnoughReportsWaitAndAtTheEndOfAPass() throws {
+        let store = try tempStore()
+        let service = ClusterService(
+            store: store, settings: ClusterSettings(resolveShortLinks: false), logger: Logger(label: "t"))
+        let linker = IntakeLinker(clusters: service, every: 3, logger: Logger(label: "t"))
+        let urls = ["https://x.com/a/status/1", "https://x.com/a/status/2", "https://x.com/b/status/1"]
+        var firstUID = 0
+        func batch(_ n: Int) throws -> [Int64] {
+            let ids = try storeReports(
+                store, (0..<n).map { ("c\(firstUID + $0)@x.fr", urls[(firstUID + $0) % 3]) }, firstUID: firstUID)
+            firstUID += n
+            return ids
+        }
+        try linker.saved(try batch(2))
+        #expect(try store.reportsAwaitingLink() == 2)
+        #expect(try store.clusters().isEmpty)
+        try linker.saved(try batch(2))  // four waiting: all linked
+        #expect(try store.reportsAwaitingLink() == 0)
+        #expect(try store.clusters().map(\.reports).reduce(0, +) == 4)
+        try linker.saved(try batch(1))
+        #expect(try store.reportsAwaitingLink() == 1)
+        try linker.flush()
+        try linker.flush()  // nothing left: no link
+        #expect(try store.reportsAwaitingLink() == 0)
+        let grouped = try store.clusters()
+        #expect(grouped.map(\.reports).sorted() == [1, 2, 2])
+        #expect(grouped.map(\.reporters).sorted() == [1, 2, 2])
+        try service.rebuild()
+        let rebuilt = try store.clusters()
+        #expect(rebuilt.map(\.key) == grouped.map(\.key))
+        #expect(rebuilt.map(\.reports) == grouped.map(\.reports))
+        #expect(rebuilt.map(\.reporters) == grouped.map(\.reporters))
+        #expect(rebuilt.map(\.firstReported) == grouped.map(\.firstReported))
+        #expect(rebuilt.map(\.lastReported) == grouped.map(\.lastReported))
+    }
+
     @Test func shortLinksAreResolvedLaterAndJoinTheirContent() throws {
         let server = try TestHTTPServer { request in
             switch request.path {

@@ -206,3 +206,34 @@ func assignments(_ urls: [ReportedURL]) -> [ClusterAssignment] {
         #expect(try t.store.clusters(now: now) == incremental)
     }
 }
+
+/// Each of intake's three count updates (a known reporter again, a new reporter, an earlier arrival) on its own.
+@Suite struct FreshCountUpdateTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test func knownReporterNewReporterAndEarlierArrivalEachCountLikeARebuild() throws {
+        let t = try TempStore()
+        let url = "https://x.com/a/status/1"
+        let plan: [(from: String, at: Date)] = [
+            ("jean@exemple.fr", now - 3_600),  // creates the cluster
+            ("jean@exemple.fr", now - 1_800),  // known reporter: reporters kept, reports and last move
+            ("marie@exemple.fr", now - 900),  // new reporter
+            ("paul@exemple.fr", now - 7_200),  // arrives out of order: first moves back, last stays
+        ]
+        let ids = try seedReports(t.store, plan.map { ($0.from, [url], $0.at) })
+        var seen: [(reports: Int, reporters: Int, first: Date?, last: Date?)] = []
+        for id in ids {
+            try t.store.assignClusters(
+                assignments(try t.store.unclusteredURLs(reportIDs: [id])), fresh: true, now: now)
+            let c = try #require(try t.store.clusters(now: now).first)
+            seen.append((c.reports, c.reporters, c.firstReported, c.lastReported))
+        }
+        #expect(seen.map(\.reports) == [1, 2, 3, 4])
+        #expect(seen.map(\.reporters) == [1, 1, 2, 3])
+        #expect(seen.map(\.first) == [now - 3_600, now - 3_600, now - 3_600, now - 7_200])
+        #expect(seen.map(\.last) == [now - 3_600, now - 1_800, now - 900, now - 900])
+        let incremental = try t.store.clusters(now: now)
+        try t.store.assignClusters(assignments(try t.store.allReportedURLs()), rebuild: true, now: now)
+        #expect(try t.store.clusters(now: now) == incremental)
+    }
+}

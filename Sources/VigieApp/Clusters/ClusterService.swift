@@ -48,6 +48,12 @@ public struct ClusterService: Sendable {
         try link(.unclustered(reportIDs: reportIDs))
     }
 
+    /// Links every saved report not linked yet (intake links a group of batches at a time: `IntakeLinker`).
+    @discardableResult
+    public func linkWaiting() throws -> Int {
+        try link(.interrupted)
+    }
+
     /// Links the reports a previous run saved but did not link (it died between the two commits), under the same
     /// serialization as intake's linking; a read finds there are none, so the usual start takes no write lock.
     @discardableResult

@@ -50,6 +50,19 @@ public final class IntakeRunner: Sendable {
     public func pass(
         _ session: any MailboxSession, stop: StopSignal? = nil, lease: JobLease? = nil
     ) throws -> IntakeStats {
+        let stats: IntakeStats
+        do {
+            stats = try ingest(session, stop: stop, lease: lease)
+        } catch {
+            // What was saved is linked all the same (else the next pass links it first).
+            try? processor.finishPass()
+            throw error
+        }
+        try processor.finishPass()
+        return stats
+    }
+
+    private func ingest(_ session: any MailboxSession, stop: StopSignal?, lease: JobLease?) throws -> IntakeStats {
         var stats = IntakeStats()
         let key = queue.mailboxKey
         let status = try session.select(queue.mailbox)

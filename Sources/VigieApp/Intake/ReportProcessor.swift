@@ -13,6 +13,8 @@ public protocol IntakeProcessor: Sendable {
     /// The same in two halves: the work that needs no database (parsing) now, the saving when the returned closure
     /// is called. The intake runner parses a batch while the previous one is being saved.
     func prepare(_ items: [MessageToParse]) -> @Sendable () throws -> IntakeStats
+    /// Completes what was deferred during a pass (the reports' linking); called once a pass stored everything.
+    func finishPass() throws
 }
 
 extension IntakeProcessor {
@@ -20,6 +22,9 @@ extension IntakeProcessor {
     public func prepare(_ items: [MessageToParse]) -> @Sendable () throws -> IntakeStats {
         { try self.process(items) }
     }
+
+    /// Nothing deferred.
+    public func finishPass() throws {}
 }
 
 extension IntakeProcessor {
@@ -45,6 +50,8 @@ public struct ReportProcessor: IntakeProcessor {
     public var onReports: (@Sendable ([Int64]) throws -> Void)?
     /// Called first by `processPending`: links the reports an interrupted run saved but did not link.
     public var onInterrupted: (@Sendable () throws -> Void)?
+    /// Called at the end of each pass: links the reports `onReports` left waiting.
+    public var onPassEnd: (@Sendable () throws -> Void)?
     /// Writes the acknowledgements citizen reports are owed, saved with the reports; nil: none are sent.
     public var acknowledger: Acknowledger?
 
@@ -61,6 +68,10 @@ public struct ReportProcessor: IntakeProcessor {
     public func processPending() throws -> IntakeStats {
         try onInterrupted?()
         return try drain(queue: queue, store: store)
+    }
+
+    public func finishPass() throws {
+        try onPassEnd?()
     }
 
     /// Parses on all cores, saves in one transaction, then links the new reports to their clusters.
