@@ -83,7 +83,7 @@ func storeReports(_ store: Store, _ reports: [(from: String, url: String)], firs
         let service = ClusterService(
             store: store, settings: ClusterSettings(resolveShortLinks: false), logger: Logger(label: "t"))
         let linker = IntakeLinker(clusters: service, every: 3, logger: Logger(label: "t"))
-        let urls = ["https://x.com/a/status/1", "https://x.com/a/status/2", "https://x.com/b/status/1"]
+        let urls = ["https://x.com/a/status/1", "https://x.com/a/status/2", "https://x.com/b/status/3"]
         var firstUID = 0
         func batch(_ n: Int) throws -> [Int64] {
             let ids = try storeReports(
