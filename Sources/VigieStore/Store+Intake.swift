@@ -102,10 +102,11 @@ extension Store {
 
     /// Stores a fetched batch in one transaction: each message once (by location, then sha256), the
     /// checkpoint advanced to `lastUID`, and the server actions owed for every UID of the batch recorded.
-    /// With `claimed`, new rows count their first parse attempt already (the caller parses them from memory).
+    /// With `claimed`, new rows count their first parse attempt already (the caller parses them from memory);
+    /// `actionsDone` are UIDs whose server actions were done since an earlier commit, no longer owed.
     public func commit(
         batch: [IncomingMessage], queue: String, role: IntakeRole = .reports, mailbox: String,
-        uidValidity: UInt32, lastUID: UInt32, claimed: Bool = false, now: Date = Date()
+        uidValidity: UInt32, lastUID: UInt32, claimed: Bool = false, actionsDone: [UInt32] = [], now: Date = Date()
     ) throws
         -> [StoreOutcome]
     {
@@ -131,6 +132,11 @@ extension Store {
                     """)
             let validity = Int64(uidValidity)
             let stamp = now.timeIntervalSince1970
+            if !actionsDone.isEmpty {
+                let done = try db.cachedStatement(
+                    sql: "DELETE FROM intake_pending_actions WHERE mailbox = ? AND uid_validity = ? AND uid = ?")
+                for uid in actionsDone { try done.execute(arguments: [mailbox, validity, Int64(uid)]) }
+            }
             for m in batch {
                 let uid = Int64(m.uid)
                 try owe.execute(arguments: [mailbox, validity, uid])

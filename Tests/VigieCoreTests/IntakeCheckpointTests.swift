@@ -24,6 +24,15 @@ import VigieCore
             ("Subject: s\r\n\r\nMessage-ID: <in-body@x.org>\r\n", nil),
             ("Message-Id: bare@x.org\nFrom: a\n\n", "bare@x.org"),
             ("X-Message-ID: <no@x.org>\r\n\r\n", nil),
+            ("Message-ID:\t < spaced@x.org >\t\r\n\r\n", "spaced@x.org"),
+            ("Message-ID: <>\r\n\r\n", nil),
+            ("Message-ID: <open@x.org\r\n\r\n", "<open@x.org"),
+            // Not ASCII: Foundation's trimming, which also takes Unicode spaces.
+            ("Message-ID:\u{A0}<nbsp@x.org>\u{A0}\r\n\r\n", "nbsp@x.org"),
+            ("Message-ID: \u{A0}\r\n\r\n", nil),
+            ("Message-ID: <é@x.org>\r\n\r\n", "é@x.org"),
+            ("Message-ID: <" + String(repeating: "a", count: 999) + ">\r\n\r\n", nil),
+            ("Message-ID: <" + String(repeating: "a", count: 998) + ">\r\n\r\n", String(repeating: "a", count: 998)),
             ("", nil),
         ] as [(String, String?)])
     func messageID(raw: String, expected: String?) {

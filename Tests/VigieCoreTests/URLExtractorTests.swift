@@ -96,6 +96,16 @@ struct URLExtractorTests {
         .init("spelled point", "le site exemple point fr diffuse", ["https://exemple.fr"]),
         .init("spelled point chain", "www point exemple point com/page", ["https://www.exemple.com/page"]),
         .init("spelled dot", "twitter dot com/user", ["https://twitter.com/user"]),
+        .init(
+            "spelled words beside prose", "pour le point de vue, donc exemple point fr/page",
+            ["https://exemple.fr/page"]),
+        .init(
+            "words ended by letters outside ASCII", "Voilà exemple.fr/été et café.fr/menu, déjà vu",
+            ["https://exemple.fr/été", "https://café.fr/menu"]),
+        .init("a word at the very end", "le lien exemple.fr", ["https://exemple.fr"]),
+        .init(
+            "a label ended by a hyphen run", "re-voir sous-domaine.exemple.fr/x_y",
+            ["https://sous-domaine.exemple.fr/x_y"]),
         .init("[:]//", "https[:]//exemple.com/a", ["https://exemple.com/a"]),
         .init("[://]", "https[://]exemple.com/a", ["https://exemple.com/a"]),
         .init("space after ://", "https:// exemple.com/a", ["https://exemple.com/a"]),

@@ -98,6 +98,22 @@ import VigieStore
         #expect(try t.store.owedActions(mailbox: box, uidValidity: 3) == [2])
     }
 
+    /// The intake runner clears the actions it has done with the next batch's commit: only those UIDs, only in that
+    /// mailbox and UIDVALIDITY, in the same transaction as the new batch's own owed actions.
+    @Test func aCommitClearsTheActionsDoneSinceTheLastOne() throws {
+        let t = try TempStore()
+        _ = try t.store.commit(
+            batch: [incoming(1, body: "a"), incoming(2, body: "b"), incoming(3, body: "c")], queue: "q",
+            mailbox: box, uidValidity: 3, lastUID: 3)
+        _ = try t.store.commit(
+            batch: [incoming(1, body: "z")], queue: "q", mailbox: "other", uidValidity: 3, lastUID: 1)
+        _ = try t.store.commit(
+            batch: [incoming(4, body: "d")], queue: "q", mailbox: box, uidValidity: 3, lastUID: 4,
+            actionsDone: [1, 3])
+        #expect(try t.store.owedActions(mailbox: box, uidValidity: 3) == [2, 4])
+        #expect(try t.store.owedActions(mailbox: "other", uidValidity: 3) == [1])
+    }
+
     @Test func parsingIsClaimedWithBoundedAttempts() throws {
         let t = try TempStore()
         _ = try t.store.commit(

@@ -96,10 +96,12 @@ public final class IntakeRunner: Sendable {
     }
 
     /// A fetched batch on its way to the storing thread; `lastUID` is where the checkpoint moves once it is stored
-    /// (past the UIDs expunged meanwhile). An empty batch only moves the checkpoint.
+    /// (past the UIDs expunged meanwhile). An empty batch only moves the checkpoint. `actionsDone`: UIDs of earlier
+    /// batches whose \Seen (and move) the server has acknowledged, no longer owed once this batch commits.
     struct StoreJob: Sendable {
         var fetched: [FetchedMessage]
         var lastUID: UInt32
+        var actionsDone: [UInt32] = []
     }
 
     /// Fetches batch after batch on this thread (the session's) while another thread stores and parses the previous
@@ -145,6 +147,12 @@ public final class IntakeRunner: Sendable {
 
         var fetched = 0
         var owed: Int?
+        // Flagged on the server, still recorded as owed: cleared by the next batch's commit (no write transaction of
+        // this thread's own waiting behind the storing thread's), or at the end. A crash before that only makes the
+        // next pass set \Seen on them again.
+        var flagged: [UInt32] = []
+        // Handed over with the job not yet committed: owed still until it is.
+        var handed: [UInt32] = []
         let clock = ContinuousClock()
         var waits = (fetch: Duration.zero, commit: Duration.zero, actions: Duration.zero)
         // Waits for the commit of the batch handed over last, hands `next` over (the storing thread works on it
@@ -154,14 +162,22 @@ public final class IntakeRunner: Sendable {
             if let seq = owed {
                 let t0 = clock.now
                 committed = try pipeline.waitCommitted(seq)
+                handed.removeAll()
                 waits.commit += clock.now - t0
             }
             // A storing thread that failed since refuses `next`: the committed batch is flagged all the same.
+            var next = next
+            next?.actionsDone = flagged
             let refused = Result { owed = try next.map { try pipeline.submit($0) } }
+            if next != nil, case .success = refused {
+                handed = flagged
+                flagged.removeAll()
+            }
             if !committed.isEmpty {
                 let t1 = clock.now
                 try lease?.check()
-                try applyServerActions(committed, session: session, uidValidity: uidValidity)
+                try applyServerActions(committed, session: session, uidValidity: uidValidity, recordNow: false)
+                flagged += committed
                 waits.actions += clock.now - t1
             }
             try refused.get()
@@ -208,11 +224,14 @@ public final class IntakeRunner: Sendable {
         } catch {
             pipeline.close()
             done.wait()
+            // What was flagged is no longer owed, whether or not the job it was handed with got committed.
+            try? store.clearOwedActions(mailbox: queue.mailboxKey, uidValidity: uidValidity, uids: handed + flagged)
             throw error
         }
         pipeline.close()
         let t0 = clock.now
         done.wait()
+        try store.clearOwedActions(mailbox: queue.mailboxKey, uidValidity: uidValidity, uids: handed + flagged)
         logger.debug(
             "IMAP side: fetching \(waits.fetch), waiting for commits \(waits.commit), \\Seen and moves \(waits.actions), waiting for the last saves \(clock.now - t0)"
         )
@@ -254,7 +273,7 @@ public final class IntakeRunner: Sendable {
         let outcomes = try store.commit(
             batch: incoming, queue: queue.name, role: queue.role,
             mailbox: queue.mailboxKey, uidValidity: uidValidity, lastUID: job.lastUID,
-            claimed: true, now: storedAt)
+            claimed: true, actionsDone: job.actionsDone, now: storedAt)
         var fresh: [MessageToParse] = []
         fresh.reserveCapacity(incoming.count)
         for (o, m) in zip(outcomes, incoming) {
@@ -272,8 +291,11 @@ public final class IntakeRunner: Sendable {
         return (stats, fresh)
     }
 
-    /// \Seen, then the move if configured; recorded as done only once the server said OK.
-    private func applyServerActions(_ uids: [UInt32], session: any MailboxSession, uidValidity: UInt32) throws {
+    /// \Seen, then the move if configured; recorded as done only once the server said OK (here, or with
+    /// `recordNow` false by the caller).
+    private func applyServerActions(
+        _ uids: [UInt32], session: any MailboxSession, uidValidity: UInt32, recordNow: Bool = true
+    ) throws {
         guard !uids.isEmpty else { return }
         // Nothing leaves INBOX unless the commit went to the database file that will be read tomorrow.
         try store.checkFileIdentity()
@@ -281,7 +303,7 @@ public final class IntakeRunner: Sendable {
         if let target = queue.processedMailbox, !target.isEmpty {
             try session.move(uids, to: target)
         }
-        try store.clearOwedActions(mailbox: queue.mailboxKey, uidValidity: uidValidity, uids: uids)
+        if recordNow { try store.clearOwedActions(mailbox: queue.mailboxKey, uidValidity: uidValidity, uids: uids) }
     }
 }
 

@@ -52,6 +52,6 @@ public enum AutomaticMail {
         var s = Substring(address.lowercased())
         if let open = s.lastIndex(of: "<") { s = s[s.index(after: open)...] }
         if let at = s.lastIndex(of: "@") { s = s[..<at] }
-        return s.trimmingCharacters(in: [" ", "\t", "\"", "<", ">"]).lowercased()
+        return s.trimming([" ", "\t", "\"", "<", ">"]) { " \t\"<>".utf8.contains($0) }.lowercased()
     }
 }

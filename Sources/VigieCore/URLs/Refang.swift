@@ -157,8 +157,10 @@ private struct Refanger {
     /// ` point ` / ` dot ` between host labels, when the labels that follow end in a well-known top-level domain
     /// or are followed by a path.
     mutating func spelledDot(at i: Int) -> Int? {
-        // Most spaces of a report are followed by neither word: one byte tells.
-        guard let next = byte(i + 1), next | 0x20 == UInt8(ascii: "p") || next | 0x20 == UInt8(ascii: "d") else {
+        // Most spaces of a report are followed by neither word: two bytes tell.
+        guard let next = byte(i + 1), next | 0x20 == UInt8(ascii: "p") || next | 0x20 == UInt8(ascii: "d"),
+            let second = byte(i + 2), second | 0x20 == UInt8(ascii: "o")
+        else {
             return nil
         }
         let wordLength: Int

@@ -41,7 +41,7 @@ public struct URLExtractor: Sendable {
 
     /// An HTML link kept only when it is an absolute http(s) URL with a host; its scheme lowercased.
     static func normalizedLink(_ link: String) -> String? {
-        let trimmed = link.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = link.trimmingBlankEnds()
         let lower = trimmed.prefix(8).lowercased()
         let schemeLength: Int
         if lower.hasPrefix("https://") {
@@ -209,6 +209,16 @@ private struct URLScanner {
                     continue
                 }
             } else if Self.isAlnum(b) && isWordStart(i) {
+                // Most words of a report are prose: a run of ASCII label bytes ended by an ASCII byte other than
+                // `.` is a single label, which `hostURL` would turn down after the same walk.
+                var j = i + 1
+                while j < n, Self.isAlnum(bytes[j]) || bytes[j] == UInt8(ascii: "-") || bytes[j] == UInt8(ascii: "_") {
+                    j += 1
+                }
+                if j == n || (bytes[j] < 0x80 && bytes[j] != UInt8(ascii: ".")) {
+                    i = j
+                    continue
+                }
                 let (end, url) = hostURL(start: i)
                 if let url {
                     emit(url)
