@@ -171,9 +171,10 @@ import VigieStore
             maxInWindow = max(maxInWindow, n)
         }
         // The pacer keeps every one-second window at the sender to the rate (TokenBucketTests check it with a manual
-        // clock); at the relay, a message delayed by the scheduler on a loaded machine may land in the next window,
-        // so one extra is tolerated here. Unpaced sending would put all 60 in one second.
-        #expect(maxInWindow <= Int(rate) + 1, "\(maxInWindow) messages in one second at \(rate)/s")
+        // clock). At the relay a window holds what was sent in it plus what the scheduler delayed from the window
+        // before: on a loaded machine (CI, load 10) a delay of up to 100 ms moves up to two messages at 20/s, so two
+        // extra are tolerated here. Unpaced sending would put all 60 in one second; a burst of 4 would show 23.
+        #expect(maxInWindow <= Int(rate) + 2, "\(maxInWindow) messages in one second at \(rate)/s")
         // Over the whole run the relay never sees more than the rate.
         if let first = times.first, let last = times.last {
             #expect(Double(times.count - 1) / last.timeIntervalSince(first) <= rate)
