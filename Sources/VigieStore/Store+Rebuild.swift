@@ -89,18 +89,19 @@ extension Store {
         }
         ids = [:]
         noAccount = []
-        // Most links or clusters new: cheaper to drop the indexes the writes feed and build them again in one sorted
-        // pass each, and to index new clusters for search in one statement.
-        let wholesale = changes.count * 4 > total || fresh.count * 4 > existing + fresh.count
-        var rebuilt = wholesale ? try SecondaryIndexes.drop(db) : SecondaryIndexes()
+        // Most links changing, or most clusters new: cheaper to drop the indexes these writes feed and build them
+        // again in one sorted pass each, and to index new clusters for search in one statement.
+        let relinked = changes.count * 4 > total
+        let renumbered = fresh.count * 4 > existing + fresh.count
+        var rebuilt = try SecondaryIndexes.drop(db, links: relinked, clusters: renumbered)
         try fresh.insert(db)
         fresh = NewClusters(updatedAt: 0)
         try changes.apply(db)
         changes = LinkChanges()
         try rebuilt.restore(db, only: "report_urls_cluster")
-        let linked = try recount(db, wholesale: wholesale)
+        let linked = try recount(db, wholesale: relinked)
         try rebuilt.restore(db)
-        if wholesale {
+        if renumbered {
             try db.execute(
                 sql: """
                     INSERT INTO cluster_search (rowid, canonical_url, key, account_key)
@@ -113,8 +114,9 @@ extension Store {
 
     /// Reporters and counts of every cluster from the links, in one pass over them: each (cluster, reporter)'s
     /// reports and times aside (a report has one reporter; '' stands for none), the clusters' counts summed from
-    /// these. Reporters are written anew when `wholesale`, otherwise only the rows that differ; counts only where
-    /// they differ (a cluster no link leads to any more back to zero). Returns the number of clusters linked.
+    /// these. Reporters are written anew when `wholesale` (most links changed), otherwise only the rows that differ;
+    /// counts only where they differ (a cluster no link leads to any more back to zero). Returns the number of
+    /// clusters linked.
     private func recount(_ db: Database, wholesale: Bool) throws -> Int {
         try db.execute(
             sql: """
@@ -259,22 +261,23 @@ private struct NewClusters {
 }
 
 /// What a wholesale rebuild drops and builds again after its writes, each from its own stored definition (so an
-/// index added to the clusters table later is handled alike): the clusters' secondary indexes, the links' index by
-/// cluster, and the trigger that indexes a new cluster for search.
+/// index added to the clusters table later is handled alike): the links' index by cluster when most links change;
+/// the clusters' secondary indexes and the trigger that indexes a new cluster for search when most clusters are new.
 private struct SecondaryIndexes {
     private var saved: [(type: String, name: String, sql: String)] = []
 
-    static func drop(_ db: Database) throws -> SecondaryIndexes {
+    static func drop(_ db: Database, links: Bool, clusters: Bool) throws -> SecondaryIndexes {
         var s = SecondaryIndexes()
+        guard links || clusters else { return s }
         s.saved = try Row.fetchAll(
             db,
             sql: """
                 SELECT type, name, sql FROM sqlite_master
-                WHERE sql IS NOT NULL AND ((type = 'index' AND tbl_name = 'clusters')
-                    OR (type = 'index' AND name = 'report_urls_cluster')
-                    OR (type = 'trigger' AND name = 'clusters_search_insert'))
+                WHERE sql IS NOT NULL AND ((?1 AND type = 'index' AND name = 'report_urls_cluster')
+                    OR (?2 AND type = 'index' AND tbl_name = 'clusters')
+                    OR (?2 AND type = 'trigger' AND name = 'clusters_search_insert'))
                 ORDER BY name
-                """
+                """, arguments: [links, clusters]
         ).map { ($0[0], $0[1], $0[2]) }
         for d in s.saved { try db.execute(sql: "DROP \(d.type.uppercased()) \(d.name.quotedDatabaseIdentifier)") }
         return s

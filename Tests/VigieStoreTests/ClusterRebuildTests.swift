@@ -162,8 +162,7 @@ func randomReports(seed: UInt64, now: Date) -> [(from: String, urls: [String], a
                     sql: """
                         UPDATE clusters SET reports = reports + 5, last_reported = 1 WHERE id % 3 = 0;
                         UPDATE clusters SET reporters = 99 WHERE id % 5 = 0;
-                        DELETE FROM cluster_reporters WHERE rowid IN (
-                            SELECT rowid FROM cluster_reporters WHERE reporter = 'c1@exemple.fr');
+                        DELETE FROM cluster_reporters WHERE reporter = 'c1@exemple.fr';
                         UPDATE cluster_reporters SET reports = 42 WHERE reporter = 'c2@exemple.fr';
                         INSERT INTO cluster_reporters (cluster_id, reporter, first_at, last_at, reports)
                             SELECT id, 'ghost@exemple.fr', 1, 1, 1 FROM clusters WHERE id % 4 = 0;
