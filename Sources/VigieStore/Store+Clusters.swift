@@ -107,7 +107,7 @@ extension Store {
     }
 
     /// Columns by position (row_id, report_id, position, url, reporter, received_at): no name lookups per row.
-    private static func reportedURL(_ r: Row) -> ReportedURL {
+    static func reportedURL(_ r: Row) -> ReportedURL {
         ReportedURL(
             reportID: r[1], position: r[2], url: r[3], reporter: r[4], receivedAt: r[5] ?? 0, rowID: r[0])
     }
@@ -242,115 +242,6 @@ extension Store {
 
     /// How many reported URLs a rebuild reads, identifies and links at a time.
     public static let rebuildChunk = 20_000
-
-    /// A rebuild inside the caller's transaction, in bounded memory: every link and count dropped, the URLs of
-    /// citizen reports read in key order a chunk at a time, identified and linked (clusters found or created by key,
-    /// so moderation state survives), then the counts recomputed from the links by set-wise SQL. Returns the number
-    /// of clusters linked. Gives what `assignClusters(_:rebuild: true)` gives for the same assignments.
-    private func relinkEverything(
-        _ db: Database, now: Date, chunk size: Int, identify: Identify
-    ) throws -> Int {
-        // The two secondary indexes the links and counts feed are rebuilt in one sorted pass each at the end.
-        try db.execute(
-            sql: """
-                DROP INDEX IF EXISTS report_urls_cluster;
-                DROP INDEX IF EXISTS cluster_reporters_last;
-                DELETE FROM cluster_reporters;
-                UPDATE clusters SET reports = 0, reporters = 0, first_reported = NULL, last_reported = NULL;
-                """)
-        // CROSS JOIN keeps report_urls outermost: each chunk is a range of its primary key, not a scan of the
-        // messages left with a sort.
-        let read = try db.makeStatement(
-            sql: """
-                SELECT ru.rowid AS row_id, ru.report_id, ru.position, ru.url, r.reporter, m.received_at
-                FROM report_urls ru
-                CROSS JOIN messages m ON m.id = ru.report_id AND m.status = ?
-                CROSS JOIN reports r ON r.message_id = ru.report_id
-                WHERE (ru.report_id, ru.position) > (?, ?)
-                ORDER BY ru.report_id, ru.position LIMIT ?
-                """)
-        let t = now.timeIntervalSince1970
-        let overrides = try identityOverrides(db)
-        // One entry per cluster (not per URL): the key's id once its cluster was found or created.
-        var ids: [String: Int64] = [:]
-        var after: (report: Int64, position: Int) = (Int64.min, Int.min)
-        while true {
-            let chunk = try Row.fetchAll(
-                read, arguments: [MessageStatus.parsed, after.report, after.position, size]
-            ).map(Self.reportedURL)
-            guard let last = chunk.last else { break }
-            after = (last.reportID, last.position)
-            let (assignments, unresolved) = try identify(
-                chunk, { try self.resolvedShortLinks(db, $0) }, overrides)
-            try queueShortLinks(db, unresolved, now: now)
-            // The chunk's new keys, in order of first appearance (so new clusters are numbered as one by one).
-            var fresh: [ClusterAssignment] = []
-            var seen = Set<String>()
-            for a in assignments where !a.key.isEmpty && ids[a.key] == nil && seen.insert(a.key).inserted {
-                fresh.append(a)
-            }
-            for batch in fresh.chunked(500) {
-                let marks = repeatElement("(?, ?, ?, ?, ?, ?)", count: batch.count).joined(separator: ", ")
-                var args: [(any DatabaseValueConvertible)?] = []
-                args.reserveCapacity(batch.count * 6)
-                for a in batch { args += [a.key, a.platform, a.kind, a.accountKey, a.canonicalURL, t] }
-                let rows = try Row.fetchCursor(
-                    db.cachedStatement(sql: Self.upsertClusters(marks)), arguments: StatementArguments(args))
-                while let r = try rows.next() { ids[r[0]] = r[1] }
-            }
-            // Links set-wise, a batch of (rowid, cluster) pairs per statement.
-            var links: [(any DatabaseValueConvertible)?] = []
-            links.reserveCapacity(2_000)
-            func flush() throws {
-                guard !links.isEmpty else { return }
-                let marks = repeatElement("(?, ?)", count: links.count / 2).joined(separator: ", ")
-                try db.cachedStatement(
-                    sql: """
-                        UPDATE report_urls SET cluster_id = v.column2 FROM (VALUES \(marks)) AS v
-                        WHERE report_urls.rowid = v.column1
-                        """
-                ).execute(arguments: StatementArguments(links))
-                links.removeAll(keepingCapacity: true)
-            }
-            for a in assignments {
-                let id = a.key.isEmpty ? nil : ids[a.key]
-                guard let row = a.rowID else {
-                    try db.execute(
-                        sql: "UPDATE report_urls SET cluster_id = ? WHERE report_id = ? AND position = ?",
-                        arguments: [id, a.reportID, a.position])
-                    continue
-                }
-                links += [row, id]
-                if links.count == 2_000 { try flush() }
-            }
-            try flush()
-        }
-        ids = [:]
-        // Counts from the links, as `refreshTouched` computes them, for every cluster at once.
-        try db.execute(
-            sql: """
-                CREATE INDEX report_urls_cluster ON report_urls(cluster_id);
-                INSERT INTO cluster_reporters (cluster_id, reporter, first_at, last_at, reports)
-                    SELECT ru.cluster_id, r.reporter, min(m.received_at), max(m.received_at), count(DISTINCT ru.report_id)
-                    FROM report_urls ru
-                    JOIN messages m ON m.id = ru.report_id AND m.status = :parsed
-                    JOIN reports r ON r.message_id = ru.report_id
-                    WHERE ru.cluster_id IS NOT NULL AND r.reporter IS NOT NULL AND r.reporter != ''
-                    GROUP BY ru.cluster_id, r.reporter ORDER BY ru.cluster_id, r.reporter;
-                CREATE INDEX cluster_reporters_last ON cluster_reporters(last_at);
-                UPDATE clusters SET reports = s.n, first_reported = s.f, last_reported = s.l, reporters = coalesce(p.n, 0)
-                FROM (SELECT ru.cluster_id AS id, count(DISTINCT ru.report_id) AS n, min(m.received_at) AS f,
-                             max(m.received_at) AS l
-                      FROM report_urls ru JOIN messages m ON m.id = ru.report_id AND m.status = :parsed
-                      WHERE ru.cluster_id IS NOT NULL GROUP BY ru.cluster_id) s
-                LEFT JOIN (SELECT cluster_id AS id, count(*) AS n FROM cluster_reporters GROUP BY cluster_id) p
-                    ON p.id = s.id
-                WHERE clusters.id = s.id;
-                """, arguments: ["parsed": MessageStatus.parsed])
-        let linked = try Int.fetchOne(db, sql: "SELECT count(*) FROM clusters WHERE reports > 0") ?? 0
-        try db.execute(sql: Self.dropUnworkedEmptyClusters, arguments: [ModerationStatus.new])
-        return linked
-    }
 
     /// Drops these reports (all when nil) from `reports_to_link`, in the transaction that links them.
     private func reportsLinked(_ db: Database, _ ids: [Int64]?) throws {

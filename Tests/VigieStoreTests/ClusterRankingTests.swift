@@ -180,17 +180,7 @@ func spreadAssignments(_ urls: [ReportedURL]) -> [ClusterAssignment] {
     /// The rebuild in chunks (chunks that split reports) gives the clusters, counts, reporters and moderation state
     /// the one-pass rebuild gives, on two identical stores, also when identities change under it.
     @Test func streamingRebuildMatchesTheOnePassRebuild() throws {
-        var rng = SeededGenerator(state: 42)
-        var reports: [(from: String, urls: [String], at: Date)] = []
-        for i in 0..<150 {
-            var urls: [String] = []
-            for _ in 0..<Int.random(in: 1...3, using: &rng) {
-                let c = Int.random(in: 0..<30, using: &rng)
-                urls.append(c == 29 ? "https://garbage.example/\(i)" : "https://x.com/a/status/\(c)")
-            }
-            let at = now - Double(Int.random(in: 0...200, using: &rng)) * 1800
-            reports.append(("c\(Int.random(in: 0..<12, using: &rng))@exemple.fr", urls, at))
-        }
+        let reports = randomReports(seed: 42, now: now)
         let stores = [try TempStore(), try TempStore()]
         let rules = ModerationRules(knownOffences: ["injure"])
         for t in stores {
