@@ -16,9 +16,11 @@ struct StateColumn: Sendable {
         known = T.allCases.map(\.rawValue)
     }
 
-    /// `CHECK (status IN ('received', …))`, from the enum.
+    /// `CHECK (status = 'received' OR status = 'parsed' …)`, from the enum. A chain of `=` rather than `IN (…)`:
+    /// SQLite checks an `IN` list of more than two constants through a temporary b-tree it builds for every row
+    /// written, a quarter of the cost of the newsletter's per-message UPDATEs (`v14-state-checks`).
     var check: String {
-        "CHECK (\(column) IN (" + known.map(Schema.quoted).joined(separator: ", ") + "))"
+        "CHECK (" + known.map { "\(column) = \(Schema.quoted($0))" }.joined(separator: " OR ") + ")"
     }
 }
 
@@ -62,6 +64,24 @@ extension Schema {
     static func stateChecks(_ db: Database) throws {
         for table in stateTables { try rebuildStateTable(db, table) }
     }
+
+    /// Every state table rebuilt with its CHECKs written as chains of `=` (`v14-state-checks`): the same values
+    /// allowed, without the temporary b-tree SQLite builds to check an `IN` list at every write. `deliveries_due`
+    /// then holds only the rows still to attempt, in subscriber order: taking a row for the wire removes it from the
+    /// index, and marking it `sent` no longer touches any index.
+    static func stateChecksAsEqualities(_ db: Database) throws {
+        for table in stateTables { try rebuildStateTable(db, table) }
+        try db.execute(
+            sql: """
+                DROP INDEX deliveries_due;
+                CREATE INDEX deliveries_due ON deliveries(edition_id, subscriber_id, state, next_attempt_at)
+                    WHERE \(deliveriesDue);
+                """)
+    }
+
+    /// The rows of `deliveries_due`: pending, or deferred until `next_attempt_at`. Frozen with `v14-state-checks`; a
+    /// query names these constants, as written here, for SQLite to use the index.
+    static let deliveriesDue = "state = 'pending' OR state = 'deferred'"
 
     /// Rebuilds `table` with the CHECKs of today's enums. SQLite cannot change a column's constraints, so the table
     /// is copied into a new one (its foreign keys are checked by the migrator before the commit). Adding a case to

@@ -112,21 +112,19 @@ extension Store {
         }
     }
 
-    /// Deliveries due now (pending, or deferred whose time has come), in subscriber order.
+    /// Deliveries due now (pending, or deferred whose time has come), in subscriber order: read through
+    /// `deliveries_due`, which holds only such rows (the table's own order would walk past every row already sent).
     public func dueDeliveries(editionID: String, now: Date = Date(), limit: Int) throws -> [Delivery] {
         try pool.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
                     SELECT d.subscriber_id, d.email, d.name, d.state, d.attempts, s.token_salt
-                    FROM deliveries d JOIN subscribers s ON s.id = d.subscriber_id
-                    WHERE d.edition_id = ? AND (d.state = ? OR (d.state = ? AND d.next_attempt_at <= ?))
+                    FROM deliveries d INDEXED BY deliveries_due JOIN subscribers s ON s.id = d.subscriber_id
+                    WHERE d.edition_id = ? AND (\(Schema.deliveriesDue)) AND (d.state = ? OR d.next_attempt_at <= ?)
                     ORDER BY d.subscriber_id LIMIT ?
                     """,
-                arguments: [
-                    editionID, DeliveryStatus.pending, DeliveryStatus.deferred, now.timeIntervalSince1970,
-                    limit,
-                ]
+                arguments: [editionID, DeliveryStatus.pending, now.timeIntervalSince1970, limit]
             ).map { r in
                 // Columns by position: the sender reads a thousand rows at a time.
                 Delivery(
@@ -143,7 +141,8 @@ extension Store {
             try Double.fetchOne(
                 db,
                 sql: """
-                    SELECT min(next_attempt_at) FROM deliveries WHERE edition_id = ? AND state = ?
+                    SELECT min(next_attempt_at) FROM deliveries
+                    WHERE edition_id = ? AND (\(Schema.deliveriesDue)) AND state = ?
                     """, arguments: [editionID, DeliveryStatus.deferred]
             ).map { Date(timeIntervalSince1970: $0) }
         }

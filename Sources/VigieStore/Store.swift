@@ -104,6 +104,8 @@ public final class Store: Sendable {
         m.registerMigration("v13-cluster-overrides", migrate: Schema.overridesV1)
         m.registerMigration("v13-cluster-ranking", migrate: Schema.clusterRankingV1)
         m.registerMigration("v13-cluster-search", migrate: Schema.clusterSearchV1)
+        m.registerMigration(
+            "v14-state-checks", foreignKeyChecks: .deferred, migrate: Schema.stateChecksAsEqualities)
         return m
     }
 

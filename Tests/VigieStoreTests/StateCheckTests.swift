@@ -264,6 +264,81 @@ private func forceValue(_ store: Store, _ sql: String) throws {
         #expect(try store.pool.read { db in try String.fetchAll(db, sql: schemaSQL) } == schema)
     }
 
+    /// `v14-state-checks` on a database whose CHECKs are the `IN (…)` lists of `v6-state-checks`: every row stays,
+    /// every CHECK becomes a chain of `=` that still refuses an unknown value, and `deliveries_due` keeps only the rows
+    /// still to attempt.
+    @Test func equalityChecksReplaceTheInLists() throws {
+        let dir = NSTemporaryDirectory() + "vigie-states-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/vigie.sqlite"
+        try previousSchemaDatabase(at: path)
+        let queue = try DatabaseQueue(path: path)
+        try Store.migrator.migrate(queue, upTo: "v13-cluster-search")
+        // The schema as v6 wrote it before v14: `IN (…)` lists, the full due index.
+        try queue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA writable_schema = ON")
+            for state in Schema.stateColumns {
+                let list = state.known.map(Schema.quoted).joined(separator: ", ")
+                try db.execute(
+                    sql: "UPDATE sqlite_master SET sql = replace(sql, ?, ?) WHERE name = ?",
+                    arguments: [state.check, "CHECK (\(state.column) IN (\(list)))", state.table])
+            }
+            try db.execute(
+                sql: """
+                    UPDATE sqlite_master SET sql = 'CREATE INDEX deliveries_due ON deliveries(edition_id, state, next_attempt_at)'
+                    WHERE name = 'deliveries_due'
+                    """)
+            try db.execute(sql: "PRAGMA writable_schema = OFF")
+        }
+        try queue.close()
+        let before = try DatabaseQueue(path: path).read { db -> [String: [String]] in
+            #expect(
+                try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'deliveries'")?
+                    .contains("state IN ('pending', 'sending'") == true)
+            #expect(try String.fetchOne(db, sql: "PRAGMA integrity_check") == "ok")
+            return try snapshot(db)
+        }
+        let store = try Store(path: path, mode: .mustExist)
+        #expect(try store.appliedMigrations().last == "v14-state-checks")
+        #expect(try store.pool.read(snapshot) == before)
+        try store.pool.read { db in
+            for state in Schema.stateColumns {
+                let sql = try #require(
+                    try String.fetchOne(
+                        db, sql: "SELECT sql FROM sqlite_master WHERE name = ?", arguments: [state.table]))
+                #expect(sql.contains(state.check), "\(state.table).\(state.column)")
+                #expect(!sql.contains("\(state.column) IN ("), "\(state.table).\(state.column) still has a list")
+            }
+            let due = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE name = 'deliveries_due'")
+            #expect(due?.contains("WHERE state = 'pending' OR state = 'deferred'") == true)
+            // The index holds the due rows, and only them.
+            let indexed = try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT count(*) FROM deliveries INDEXED BY deliveries_due
+                    WHERE state = 'pending' OR state = 'deferred'
+                    """)
+            let dueRows = try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM deliveries NOT INDEXED WHERE state IN ('pending', 'deferred')")
+            #expect(indexed == dueRows && dueRows == 2)
+        }
+        // Each rebuilt CHECK refuses a value its enum does not know, and takes every value it knows.
+        try store.pool.write { db in
+            for (i, state) in Schema.stateColumns.enumerated() {
+                let error = #expect(throws: DatabaseError.self, "\(state.table).\(state.column)") {
+                    try db.inSavepoint {
+                        try insertRow(db, state.table, 500 + i, overriding: state.column, with: "bogus")
+                        return .commit
+                    }
+                }
+                #expect(error?.extendedResultCode == .SQLITE_CONSTRAINT_CHECK)
+                for (j, value) in state.known.enumerated() {
+                    try insertRow(db, state.table, 600 + 20 * i + j, overriding: state.column, with: value)
+                }
+            }
+        }
+    }
+
     @Test func migrationStopsOnAnUnknownStoredValue() throws {
         let dir = NSTemporaryDirectory() + "vigie-states-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: dir) }
