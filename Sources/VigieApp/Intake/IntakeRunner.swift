@@ -91,8 +91,12 @@ public final class IntakeRunner: Sendable {
         let uids = try session.uids(from: fromUID)
         guard !uids.isEmpty else { return stats }
         logger.info("\(uids.count) new messages in \(queue.mailbox)")
-        return stats
-            + (try overlapped(uids, session: session, uidValidity: status.uidValidity, stop: stop, lease: lease))
+        let run = { [self] in
+            try overlapped(uids, session: session, uidValidity: status.uidValidity, stop: stop, lease: lease)
+        }
+        // A catch-up of several batches writes the WAL back every 8,192 pages rather than every 1,000: each
+        // checkpoint syncs the database file while the storing thread waits (see `withSparseCheckpoints`).
+        return stats + (uids.count > batchCount ? try store.withSparseCheckpoints(run) : try run())
     }
 
     /// A fetched batch on its way to the storing thread; `lastUID` is where the checkpoint moves once it is stored
