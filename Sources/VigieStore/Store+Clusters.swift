@@ -141,7 +141,8 @@ extension Store {
         /// linked to their final content, and the clusters they left recounted, all in the one transaction (a crash
         /// leaves the short link pending and its reports where they were; it is resolved again).
         case resolved([String: String])
-        /// The reports saved but never linked (the process died in between): linked as intake would have.
+        /// The reports saved and not linked yet (`reports_to_link`): intake's grouped linking, or what a process
+        /// that died in between left.
         case interrupted
         /// Every URL now linked to these clusters, detached and linked anew (after a merge or a split), the clusters
         /// they leave recounted.
@@ -458,13 +459,13 @@ extension Store {
                 """)
         // In primary-key order the B-tree only ever appends; the index on last_at is rebuilt in one pass after.
         let entries = reporters.sorted { ($0.key.cluster, $0.key.reporter) < ($1.key.cluster, $1.key.reporter) }
-        try db.execute(sql: "DROP INDEX IF EXISTS cluster_reporters_last")
+        var indexes = try SecondaryIndexes.drop(db, reporters: true)
         var reporterCounts: [Int64: Int] = [:]
         for (k, span) in entries {
             try reporter.execute(arguments: [k.cluster, k.reporter, span.first, span.last, span.count])
             reporterCounts[k.cluster, default: 0] += 1
         }
-        try db.execute(sql: "CREATE INDEX cluster_reporters_last ON cluster_reporters(last_at)")
+        try indexes.restore(db)
         let set = try db.cachedStatement(
             sql: """
                 UPDATE clusters SET reports = ?, reporters = ?, first_reported = ?, last_reported = ? WHERE id = ?

@@ -140,15 +140,15 @@ extension Store {
                     FROM temp.rebuild_spans GROUP BY cluster_id ORDER BY cluster_id;
                 """, arguments: ["parsed": MessageStatus.parsed])
         if wholesale {
+            var indexes = try SecondaryIndexes.drop(db, reporters: true)
             try db.execute(
                 sql: """
-                    DROP INDEX IF EXISTS cluster_reporters_last;
                     DELETE FROM cluster_reporters;
                     INSERT INTO cluster_reporters (cluster_id, reporter, first_at, last_at, reports)
                         SELECT cluster_id, reporter, first_at, last_at, reports FROM temp.rebuild_spans
                         WHERE reporter != '' ORDER BY cluster_id, reporter;
-                    CREATE INDEX cluster_reporters_last ON cluster_reporters(last_at);
                     """)
+            try indexes.restore(db)
         } else {
             try db.execute(
                 sql: """
@@ -260,24 +260,28 @@ private struct NewClusters {
     }
 }
 
-/// What a wholesale rebuild drops and builds again after its writes, each from its own stored definition (so an
-/// index added to the clusters table later is handled alike): the links' index by cluster when most links change;
-/// the clusters' secondary indexes and the trigger that indexes a new cluster for search when most clusters are new.
-private struct SecondaryIndexes {
+/// What a rebuild drops and builds again after its writes, each from its own stored definition (so an index added
+/// to these tables later is handled alike): the links' index by cluster when most links change; the clusters'
+/// secondary indexes and the trigger that indexes a new cluster for search when most clusters are new; the
+/// reporters' secondary indexes when that table is written anew.
+struct SecondaryIndexes {
     private var saved: [(type: String, name: String, sql: String)] = []
 
-    static func drop(_ db: Database, links: Bool, clusters: Bool) throws -> SecondaryIndexes {
+    static func drop(
+        _ db: Database, links: Bool = false, clusters: Bool = false, reporters: Bool = false
+    ) throws -> SecondaryIndexes {
         var s = SecondaryIndexes()
-        guard links || clusters else { return s }
+        guard links || clusters || reporters else { return s }
         s.saved = try Row.fetchAll(
             db,
             sql: """
                 SELECT type, name, sql FROM sqlite_master
                 WHERE sql IS NOT NULL AND ((?1 AND type = 'index' AND name = 'report_urls_cluster')
                     OR (?2 AND type = 'index' AND tbl_name = 'clusters')
-                    OR (?2 AND type = 'trigger' AND name = 'clusters_search_insert'))
+                    OR (?2 AND type = 'trigger' AND name = 'clusters_search_insert')
+                    OR (?3 AND type = 'index' AND tbl_name = 'cluster_reporters'))
                 ORDER BY name
-                """, arguments: [links, clusters]
+                """, arguments: [links, clusters, reporters]
         ).map { ($0[0], $0[1], $0[2]) }
         for d in s.saved { try db.execute(sql: "DROP \(d.type.uppercased()) \(d.name.quotedDatabaseIdentifier)") }
         return s

@@ -75,50 +75,15 @@ poller=$!
 for _ in $(seq 200); do grep -q "IDLE\|idle" "$work/idle.out" 2>/dev/null && break; sleep 0.05; done
 sleep 1
 python3 "$root/deploy/bench/gen_reports.py" 20 "$work/idle-mails" >/dev/null
-python3 - "$work/conf/var/vigie.sqlite" "$user" "$ctl" "$VIGIE_IMAP_PORT" "$VIGIE_DOVECOT_CONF" "$work"/idle-mails/*.eml <<'PY'
-import socket, sqlite3, statistics, subprocess, sys, time
+PYTHONPATH="$root/deploy/bench" python3 - "$work/conf/var/vigie.sqlite" "$user" "$ctl" "$VIGIE_IMAP_PORT" "$VIGIE_DOVECOT_CONF" "$work"/idle-mails/*.eml <<'PY'
+import sqlite3, statistics, subprocess, sys, time
+from imap_idler import Idler
 db, user, ctl, port, conf, files = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], sys.argv[6:]
-
-class Idler:
-    """A raw IMAP client in IDLE on the control mailbox: the instant Dovecot tells it about a new message."""
-    def __init__(self):
-        self.s = socket.create_connection(("127.0.0.1", port))
-        self.buf = b""
-        self.line()
-        self.cmd(b"a1 LOGIN %s secret" % ctl.encode(), b"a1 ")
-        self.cmd(b"a2 SELECT INBOX", b"a2 ")
-        self.tag = 3
-    def line(self):
-        while b"\r\n" not in self.buf:
-            self.buf += self.s.recv(65536)
-        l, self.buf = self.buf.split(b"\r\n", 1)
-        return l
-    def cmd(self, c, until):
-        self.s.sendall(c + b"\r\n")
-        while True:
-            l = self.line()
-            if l.startswith(until) or l.startswith(b"+"):
-                return l
-    def exists_after(self, deliver):
-        self.cmd(b"a%d IDLE" % self.tag, b"+")
-        t0 = time.monotonic()
-        deliver()
-        self.s.settimeout(30)
-        while True:
-            l = self.line()
-            if l.startswith(b"* ") and l.endswith(b" EXISTS"):
-                t = time.monotonic() - t0
-                break
-        self.s.sendall(b"DONE\r\n")
-        while not self.line().startswith(b"a%d " % self.tag):
-            pass
-        self.tag += 1
-        return t
 
 con = sqlite3.connect("file:%s?mode=ro" % db, uri=True)
 count = lambda: con.execute("SELECT count(*) FROM messages").fetchone()[0]
 save = lambda who, raw: subprocess.run(["doveadm", "-c", conf, "save", "-u", who, "-m", "INBOX"], input=raw, check=True)
-idler = Idler()
+idler = Idler(port, ctl)
 notify, commit = [], []
 for i, f in enumerate(files):
     raw = open(f, "rb").read().replace(b"Message-ID: <bench-", b"Message-ID: <idle-%d-" % i, 1)

@@ -59,44 +59,11 @@ printf 'From: init@%s\r\nSubject: init\r\nAuto-Submitted: auto-generated\r\n\r\n
 server=$!
 for _ in $(seq 300); do grep -q "connected to" "$work/serve.log" 2>/dev/null && break; sleep 0.05; done
 
-python3 - "$n" "$user" "$domain" "$VIGIE_IMAP_PORT" "$VIGIE_SINK_DIR" "${VIGIE_DOVECOT_CONF}" "$build" <<'PY' || { echo "serve-latency: serve's log ends with:" >&2; tail -20 "$work/serve.log" >&2; exit 1; }
-import os, socket, statistics, subprocess, sys, time
+PYTHONPATH="$root/deploy/bench" python3 - "$n" "$user" "$domain" "$VIGIE_IMAP_PORT" "$VIGIE_SINK_DIR" "${VIGIE_DOVECOT_CONF}" "$build" <<'PY' || { echo "serve-latency: serve's log ends with:" >&2; tail -20 "$work/serve.log" >&2; exit 1; }
+import os, statistics, subprocess, sys, time
+from imap_idler import Idler
 
 n, user, domain, port, sink, conf, build = int(sys.argv[1]), *sys.argv[2:4], int(sys.argv[4]), *sys.argv[5:8]
-
-class Idler:
-    """A raw IMAP client in IDLE on INBOX: the instant Dovecot tells it about a new message."""
-    def __init__(self):
-        self.s = socket.create_connection(("127.0.0.1", port))
-        self.buf = b""
-        self.line()  # greeting
-        self.cmd(b"a1 LOGIN %s-control secret" % user.encode(), b"a1 ")
-        self.cmd(b"a2 SELECT INBOX", b"a2 ")
-        self.tag = 3
-    def line(self):
-        while b"\r\n" not in self.buf:
-            self.buf += self.s.recv(65536)
-        l, self.buf = self.buf.split(b"\r\n", 1)
-        return l
-    def cmd(self, c, until):
-        self.s.sendall(c + b"\r\n")
-        while True:
-            l = self.line()
-            if l.startswith(until) or l.startswith(b"+"):
-                return l
-    def idle(self):
-        self.cmd(b"a%d IDLE" % self.tag, b"+")
-    def wait_exists(self):
-        self.s.settimeout(30)
-        while True:
-            l = self.line()
-            if l.startswith(b"* ") and l.endswith(b" EXISTS"):
-                return time.monotonic()
-    def done(self):
-        self.s.sendall(b"DONE\r\n")
-        while not self.line().startswith(b"a%d " % self.tag):
-            pass
-        self.tag += 1
 
 def sink_files():
     out = set()
@@ -127,7 +94,7 @@ def ack_for(addr, known):
                     known.add(p)
         time.sleep(0.002)
 
-idler = Idler()
+idler = Idler(port, user + "-control")
 known = sink_files()
 notify, ack = [], []
 for i in range(n):
@@ -137,11 +104,8 @@ for i in range(n):
            "Content-Type: text/plain; charset=utf-8\r\n\r\nBonjour, je signale https://x.com/troll/status/1790000%07d\r\n"
            % (i, addr, i, i, os.getpid(), domain, i)).encode()
     # Dovecot's own delay: the same message delivered to the control mailbox, the raw client idling on it.
-    idler.idle()
-    t0 = time.monotonic()
-    subprocess.run(["doveadm", "-c", conf, "save", "-u", user + "-control", "-m", "INBOX"], input=msg, check=True)
-    notify.append(idler.wait_exists() - t0)
-    idler.done()
+    notify.append(idler.exists_after(lambda: subprocess.run(
+        ["doveadm", "-c", conf, "save", "-u", user + "-control", "-m", "INBOX"], input=msg, check=True)))
     # serve's: delivery to its INBOX → the acknowledgement's file at smtp-sink.
     t0 = time.monotonic()
     subprocess.run(["doveadm", "-c", conf, "save", "-u", user, "-m", "INBOX"], input=msg, check=True)
